@@ -1,0 +1,113 @@
+"""The `newsbot` command line: run, demo, ingest, sandbox.
+
+Exit codes: 0 ok, 2 usage or configuration error, 1 anything else — always with one line on
+stderr. Each command imports what it needs when it runs, so `newsbot --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings, load_sources
+from bot.logs import configure_logging, redact
+from storage.db import DatabaseError
+
+log = logging.getLogger("newsbot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Bot tin tức MTTQ / news bot: run on Telegram, try the demo, ingest sources.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("run", help="run the bot on Telegram (long polling or webhook)")
+    sub.add_parser("demo", help="the bot on the bundled sample news, in a terminal chat")
+    ingest = sub.add_parser("ingest", help="pull every source once and store new articles")
+    ingest.add_argument("--source", metavar="NAME", help="only this source")
+    ingest.add_argument("--json", action="store_true", help="print one JSON object")
+    sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API for trying the bot")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.add_argument("--flood-limits", action="store_true",
+                         help="enforce Telegram's rate limits (429 with retry_after)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    secrets: list[str] = []
+    try:
+        settings = load_settings()
+        if settings.bot_token is not None:
+            secrets.append(settings.bot_token.get_secret_value())
+        configure_logging(settings.log_level, secrets)
+        return asyncio.run(_dispatch(args, settings))
+    except ConfigError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    except Exception as exc:
+        log.debug("fatal error", exc_info=True)
+        print(redact(f"newsbot: {type(exc).__name__}: {exc}", secrets), file=sys.stderr)
+        return 1
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "ingest":
+        return await _ingest(settings, only=args.source, as_json=args.json)
+    if args.command == "sandbox":
+        from bot.sandbox import serve_forever
+
+        await serve_forever(args.host, args.port, args.flood_limits)
+        return 0
+    if args.command == "run":
+        from bot.app import run_bot
+
+        await run_bot(settings)
+        return 0
+    if args.command == "demo":
+        from bot.demo import run_demo
+
+        return await run_demo(settings)
+    raise AssertionError(args.command)
+
+
+async def _ingest(settings: Settings, *, only: str | None, as_json: bool) -> int:
+    from bot.i18n import t
+    from bot.ingest.fetch import make_client
+    from bot.ingest.pipeline import Ingestor
+    from storage.db import open_database
+
+    source_configs = load_sources(settings.sources_file)
+    if only is not None and only not in {s.name for s in source_configs}:
+        names = ", ".join(s.name for s in source_configs)
+        raise ConfigError(f"--source: no source named {only!r} (known: {names})")
+    db = await open_database(settings.database)
+    try:
+        async with make_client(settings.fetch_timeout) as http:
+            ingestor = Ingestor(db, source_configs, settings, http)
+            # A manual ingest means "now": back-off applies to the scheduler only.
+            report = await ingestor.run_once(only=only, respect_backoff=False)
+    finally:
+        await db.close()
+    if as_json:
+        print(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        lang = settings.default_language
+        for src in report.sources:
+            print(t(lang, "cli.ingest.source", name=src.name, new=src.new, seen=src.seen,
+                    errors=len(src.errors)))
+            for error in src.errors:
+                print(f"    ! {error}")
+        print(t(lang, "cli.ingest.total", total=report.new_total))
+    return 1 if any(s.errors and not s.new and not s.seen for s in report.sources) else 0

@@ -1,0 +1,227 @@
+"""Settings (environment / `.env`, prefix NEWSBOT_) and the sources file (TOML).
+
+Nothing is read at import time: `load_settings()` and `load_sources()` are called by the CLI, which
+turns `ConfigError` into one clear line and exit code 2.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+# A real token is "<bot id>:<secret>"; anything else (a placeholder copied from the example
+# file, an empty string) is refused before we talk to Telegram.
+_TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
+_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class ConfigError(Exception):
+    """A setting or the sources file is wrong; the message names what and why, in one line."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot. `config.example.env` documents each one with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = TELEGRAM_API_URL
+    database: Path = Path("newsbot.db")
+    sources_file: Path = Path("sources.toml")
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    poll_interval: float = Field(default=300.0, ge=1)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: Literal["vi", "en"] = "vi"
+    default_category: str = Field(default="Tin tức", min_length=1)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    # Fetching feeds
+    fetch_timeout: float = Field(default=20.0, gt=0)
+    max_feed_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_backoff: float = Field(default=6 * 3600.0, ge=1)
+
+    # Webhook (empty webhook_url = long polling)
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
+    # Delivery pacing (Telegram's limits: https://core.telegram.org/bots/faq)
+    delivery_rate: float = Field(default=30.0, gt=0)
+    paid_broadcast: bool = False
+    paid_broadcast_rate: float = Field(default=1000.0, gt=0, le=1000)
+    private_chat_interval: float = Field(default=1.0, ge=0)
+    group_messages_per_minute: int = Field(default=20, ge=1)
+    delivery_concurrency: int = Field(default=32, ge=1, le=1024)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            for part in parts:
+                if not re.fullmatch(r"-?\d+", part):
+                    raise ValueError(f"expected comma-separated Telegram user ids, got {part!r}")
+            return frozenset(int(p) for p in parts)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from None
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and value != "" and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http(s) URL, got {value!r}")
+        return value or None
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not _TOKEN_SHAPE.match(value.get_secret_value()):
+            # Never echo the value: it may be a real token with a typo.
+            raise ValueError("not a bot token (expected '<digits>:<secret>' from @BotFather)")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def token(self) -> str:
+        """The bot token, or ConfigError when it is not set."""
+        if self.bot_token is None:
+            raise ConfigError("NEWSBOT_BOT_TOKEN: not set (get one from @BotFather)")
+        return self.bot_token.get_secret_value()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings from the environment and `.env`; ConfigError names the bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(_first_error(exc, env_prefix="NEWSBOT_")) from None
+
+
+def _first_error(exc: ValidationError, *, env_prefix: str = "", where: str = "") -> str:
+    err = exc.errors(include_url=False, include_input=False)[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    name = f"{env_prefix}{loc.upper()}" if env_prefix else loc
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    extra = f" ({exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    return f"{where}{name}: {msg}{extra}"
+
+
+class SourceConfig(BaseModel):
+    """One `[[source]]` of the sources file. Relative paths are relative to the sources file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    kind: Literal["rss", "archive"]
+    url: str | None = None
+    path: Path | None = None
+    category: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, value: str) -> str:
+        if not _SOURCE_NAME.match(value):
+            raise ValueError("use letters, digits, '.', '_' or '-' (at most 64)")
+        return value
+
+    @model_validator(mode="after")
+    def _location_given(self) -> SourceConfig:
+        if self.kind == "rss" and not (self.url or self.path):
+            raise ValueError("an rss source needs `url` (http(s) URL or local file path)")
+        if self.kind == "archive" and self.path is None:
+            raise ValueError("an archive source needs `path` (a folder of saved pages)")
+        return self
+
+    @property
+    def is_remote(self) -> bool:
+        return self.url is not None and re.match(r"^https?://", self.url) is not None
+
+    @property
+    def location(self) -> str:
+        """Where it reads from: the URL, or the local path."""
+        if self.is_remote:
+            assert self.url is not None
+            return self.url
+        return str(self.local_path)
+
+    @property
+    def local_path(self) -> Path:
+        if self.path is not None:
+            return self.path
+        assert self.url is not None
+        return Path(self.url.removeprefix("file://"))
+
+
+class _SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: list[SourceConfig] = Field(default_factory=list)
+
+
+def load_sources(path: Path) -> list[SourceConfig]:
+    """Read and validate the sources file; ConfigError says which source and what is wrong."""
+    where = f"{path}: "
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"NEWSBOT_SOURCES_FILE: {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"NEWSBOT_SOURCES_FILE: cannot read {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}not valid TOML: {exc}") from None
+    try:
+        parsed = _SourcesFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_first_error(exc, where=where)) from None
+    seen: set[str] = set()
+    resolved: list[SourceConfig] = []
+    for src in parsed.source:
+        if src.name in seen:
+            raise ConfigError(f"{where}source {src.name!r} is defined twice (names must be unique)")
+        seen.add(src.name)
+        resolved.append(_resolve_paths(src, path.parent))
+    if not resolved:
+        raise ConfigError(f"{where}no [[source]] defined")
+    return resolved
+
+
+def _resolve_paths(src: SourceConfig, base: Path) -> SourceConfig:
+    if src.path is not None and not src.path.is_absolute():
+        return src.model_copy(update={"path": (base / src.path).resolve()})
+    if src.url is not None and not src.is_remote:
+        local = Path(src.url.removeprefix("file://"))
+        if not local.is_absolute():
+            return src.model_copy(update={"url": None, "path": (base / local).resolve()})
+        return src.model_copy(update={"url": None, "path": local})
+    return src

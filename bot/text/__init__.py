@@ -1,0 +1,1 @@
+"""Text processing for Vietnamese news: cleaning, folding, dates, summaries."""

@@ -1,0 +1,95 @@
+"""The SQLite connection: opening (WAL, foreign keys), migrating, and transactions.
+
+One `Database` per process wraps one aiosqlite connection. aiosqlite runs every statement on one
+thread, so two coroutines interleaving statements would share a transaction; writes therefore go
+through `transaction()`, which serialises them with a lock. Reads may run at any time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseError(Exception):
+    """The database cannot be used (newer schema, unreadable file); the message says why."""
+
+
+class Database:
+    """An open database: `conn` for reads, `transaction()` for writes."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error)."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            else:
+                await self.conn.commit()
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+
+async def open_database(path: Path | str) -> Database:
+    """Open (creating if needed) and migrate the database at `path`."""
+    path = Path(path)
+    if str(path) != ":memory:":
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves (see `transaction`).
+        conn = await aiosqlite.connect(path, isolation_level=None)
+    except Exception as exc:
+        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
+    conn.row_factory = aiosqlite.Row
+    try:
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        await conn.close()
+        raise DatabaseError(f"{path} is not a newsbot database: {exc}") from exc
+    except BaseException:
+        await conn.close()
+        raise
+    return Database(conn, path)
+
+
+async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer version."""
+    async with conn.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    version = int(row[0]) if row else 0
+    if version > SCHEMA_VERSION:
+        raise DatabaseError(
+            f"{path} has schema version {version}, newer than this newsbot knows "
+            f"({SCHEMA_VERSION}); upgrade newsbot or use another NEWSBOT_DATABASE"
+        )
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        log.info("migrating database %s to schema version %d", path, number)
+        # executescript commits first; the whole migration and its version bump then run in
+        # one transaction so a crash leaves the previous version intact.
+        await conn.executescript(
+            f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
+        )

@@ -1,0 +1,116 @@
+"""Storage on real SQLite files: migrations, WAL, refusing newer schemas, dedupe on insert."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage import articles, categories
+from storage.articles import NewArticle
+from storage.db import Database, DatabaseError, open_database
+from storage.migrations import SCHEMA_VERSION
+
+
+def _item(key: str, title: str = "Tiêu đề", category: str = "Tin tức", ts: int = 1_700_000_000
+          ) -> NewArticle:
+    return NewArticle(
+        dedupe_key=key, source="s", url=f"https://x.vn/{key}", title=title, category=category,
+        published=datetime.fromtimestamp(ts, UTC), summary="Tóm tắt.", body="Nội dung.",
+        image=None, image_caption=None, author=None,
+    )
+
+
+async def test_new_database_is_migrated_with_wal_and_foreign_keys(db: Database) -> None:
+    async with db.conn.execute("PRAGMA user_version") as cur:
+        assert (await cur.fetchone())[0] == SCHEMA_VERSION  # type: ignore[index]
+    async with db.conn.execute("PRAGMA journal_mode") as cur:
+        assert (await cur.fetchone())[0] == "wal"  # type: ignore[index]
+    async with db.conn.execute("PRAGMA foreign_keys") as cur:
+        assert (await cur.fetchone())[0] == 1  # type: ignore[index]
+
+
+async def test_reopening_keeps_data(tmp_path: Path) -> None:
+    first = await open_database(tmp_path / "a.db")
+    async with first.transaction() as conn:
+        await articles.insert_new(conn, [_item("k1")], fetched_at=1)
+    await first.close()
+    second = await open_database(tmp_path / "a.db")
+    assert await articles.count(second.conn) == 1
+    await second.close()
+
+
+async def test_older_database_is_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    from storage.migrations import MIGRATIONS
+
+    raw = sqlite3.connect(path)
+    raw.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    raw.close()
+    db = await open_database(path)
+    async with db.conn.execute("PRAGMA user_version") as cur:
+        assert (await cur.fetchone())[0] == SCHEMA_VERSION  # type: ignore[index]
+    await db.close()
+
+
+async def test_newer_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(DatabaseError, match="newer than this newsbot knows"):
+        await open_database(path)
+
+
+async def test_not_a_database_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(DatabaseError, match="not a newsbot database"):
+        await open_database(path)
+
+
+async def test_insert_new_stores_each_key_once(db: Database) -> None:
+    async with db.transaction() as conn:
+        first = await articles.insert_new(conn, [_item("a"), _item("b"), _item("a")], fetched_at=1)
+    assert [a.url for a in first] == ["https://x.vn/a", "https://x.vn/b"]
+    async with db.transaction() as conn:
+        again = await articles.insert_new(conn, [_item("a"), _item("c")], fetched_at=2)
+    assert [a.url for a in again] == ["https://x.vn/c"]
+    assert await articles.count(db.conn) == 3
+
+
+async def test_failed_transaction_rolls_back(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await articles.insert_new(conn, [_item("a")], fetched_at=1)
+            raise RuntimeError("boom")
+    assert await articles.count(db.conn) == 0
+
+
+async def test_latest_orders_by_time_and_filters_category(db: Database) -> None:
+    async with db.transaction() as conn:
+        await articles.insert_new(conn, [
+            _item("old", category="An sinh xã hội", ts=1_600_000_000),
+            _item("new", category="An sinh xã hội", ts=1_700_000_000),
+            _item("other", category="Tin tức", ts=1_650_000_000),
+        ], fetched_at=1)
+    newest = await articles.latest(db.conn, limit=2)
+    assert [a.url.rsplit("/", 1)[1] for a in newest] == ["new", "other"]
+    cat = await categories.find(db.conn, "an sinh xa hoi")
+    assert cat is not None and cat.name == "An sinh xã hội"
+    only = await articles.latest(db.conn, limit=5, category_id=cat.id)
+    assert [a.url.rsplit("/", 1)[1] for a in only] == ["new", "old"]
+    assert only[0].published.tzinfo is not None
+
+
+async def test_category_matching_ignores_accents_and_case(db: Database) -> None:
+    async with db.transaction() as conn:
+        await categories.ensure(conn, "Hoạt động MTTQ thành phố")
+        twin = await categories.ensure(conn, "hoat dong mttq thanh pho")
+    assert twin.name == "Hoạt động MTTQ thành phố"
+    found = await categories.find(db.conn, "HOAT DONG mttq")
+    assert found is not None and found.name == "Hoạt động MTTQ thành phố"
+    assert await categories.find(db.conn, "thể thao") is None
+    assert await categories.find(db.conn, "   ") is None

@@ -1,0 +1,16 @@
+"""Date and time as Vietnamese readers write them: "15/12/2021 14:30" (day first, 24-hour clock).
+
+The one place that formats a moment for display, so cards, digests and /stats agree. Stored times
+are UTC; callers pass the display zone (`NEWSBOT_TIMEZONE`, default Asia/Ho_Chi_Minh).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+
+def format_local_datetime(dt: datetime, tz: tzinfo) -> str:
+    """`dt` in the zone `tz` as "dd/mm/yyyy HH:MM"; a naive `dt` is taken as UTC (as stored)."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(tz).strftime("%d/%m/%Y %H:%M")

@@ -1,0 +1,294 @@
+"""The pacer, on a fake clock: global rate, per-chat limits, global pauses, bounded state.
+
+No real waiting and no wall-clock asserts: `FakeTime` is a tiny virtual-time scheduler. Its
+`sleep` parks the caller until the driver advances the fake clock to the caller's wake-up time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from bot.delivery.pacing import Pacer
+
+PRIVATE = 1001
+GROUP = -100123
+
+
+class FakeTime:
+    """A virtual clock with a sleep that waits for the clock, not for the wall."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps = 0
+        self._waiters: list[tuple[float, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps += 1
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (self.now + max(seconds, 0.0), next(self._order), future))
+        await future
+
+    async def run(self, *coros: Awaitable[Any]) -> list[Any]:
+        """Run `coros` concurrently, advancing the clock whenever all of them are asleep."""
+        tasks = [asyncio.ensure_future(coro) for coro in coros]
+        while not all(task.done() for task in tasks):
+            for _ in range(10):  # let every runnable task reach its next sleep
+                await asyncio.sleep(0)
+            if self._waiters:
+                when, _, future = heapq.heappop(self._waiters)
+                self.now = max(self.now, when)
+                future.set_result(None)
+            elif not all(task.done() for task in tasks):
+                raise AssertionError("deadlock: tasks pending but nobody sleeps")
+        return [task.result() for task in tasks]
+
+
+@pytest.fixture
+def fake() -> FakeTime:
+    return FakeTime()
+
+
+def make_pacer(fake: FakeTime, **options: Any) -> Pacer:
+    return Pacer(clock=fake.clock, sleep=fake.sleep, **options)
+
+
+def sender(
+    pacer: Pacer, fake: FakeTime, log: list[tuple[float, int]]
+) -> Callable[[int], Awaitable[None]]:
+    async def send(chat_id: int) -> None:
+        await pacer.acquire(chat_id)
+        log.append((fake.now, chat_id))
+
+    return send
+
+
+def most_in_window(times: list[float], window: float) -> int:
+    """The most sends in any half-open window [t, t + window)."""
+    times = sorted(times)
+    best = 0
+    start = 0
+    for end, moment in enumerate(times):
+        while times[start] <= moment - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_global_rate_spaces_sends_evenly(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=30)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+
+    await fake.run(*(send(chat_id) for chat_id in range(1, 301)))
+
+    times = [moment for moment, _ in log]
+    assert len(times) == 300
+    assert max(times) >= 299 / 30
+    assert most_in_window(times, 1.0) <= 30
+    # Saturated: not much slower than the limit either.
+    assert max(times) < 299 / 30 + 0.01
+
+
+async def test_sequential_sends_respect_the_global_rate(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=30)
+    times = []
+
+    async def loop() -> None:
+        for chat_id in range(1, 91):
+            await pacer.acquire(chat_id)
+            times.append(fake.now)
+
+    await fake.run(loop())
+
+    assert times[-1] >= 89 / 30
+    assert most_in_window(times, 1.0) <= 30
+
+
+async def test_private_chat_gets_at_most_one_message_per_second(fake: FakeTime) -> None:
+    pacer = make_pacer(fake)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+
+    await fake.run(*(send(PRIVATE) for _ in range(5)))
+
+    times = [moment for moment, _ in log]
+    assert len(times) == 5
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(times))
+
+
+async def test_group_gets_at_most_20_per_minute(fake: FakeTime) -> None:
+    pacer = make_pacer(fake)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+
+    await fake.run(*(send(GROUP) for _ in range(50)))
+
+    times = [moment for moment, _ in log]
+    assert len(times) == 50
+    assert most_in_window(times, 60.0) <= 20
+    assert all(later - earlier >= 1.0 for earlier, later in itertools.pairwise(times))
+    assert times[20] >= 60.0
+
+
+async def test_a_waiting_chat_does_not_hold_up_the_others(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=30)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+    await fake.run(send(PRIVATE))
+
+    await fake.run(send(PRIVATE), *(send(chat_id) for chat_id in range(1, 11)))
+
+    others = [moment for moment, chat_id in log if chat_id != PRIVATE]
+    assert max(others) < 0.5  # ten sends at 30/s, not stuck behind the private chat's second
+    assert log[-1][1] == PRIVATE
+    assert log[-1][0] >= 1.0
+
+
+async def test_ready_in_reports_the_chats_own_wait(fake: FakeTime) -> None:
+    pacer = make_pacer(fake)
+    await fake.run(pacer.acquire(PRIVATE))
+
+    assert 1.0 <= pacer.ready_in(PRIVATE) <= 1.1
+    assert pacer.ready_in(PRIVATE + 1) == 0.0
+    fake.now = 0.5
+    assert 0.5 <= pacer.ready_in(PRIVATE) <= 0.6
+    fake.now = 2.0
+    assert pacer.ready_in(PRIVATE) == 0.0
+
+
+async def test_pause_stops_everyone_and_a_shorter_later_pause_does_not_shorten_it(
+    fake: FakeTime,
+) -> None:
+    pacer = make_pacer(fake, global_rate=30, pause_margin=0.0)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+
+    async def telegram_says_retry_after() -> None:
+        await fake.sleep(0.5)
+        pacer.pause(2)  # until 2.5
+        await fake.sleep(0.5)
+        pacer.pause(1)  # until 2.0: must not end the first pause early
+
+    await fake.run(telegram_says_retry_after(), *(send(chat_id) for chat_id in range(1, 121)))
+
+    times = sorted(moment for moment, _ in log)
+    assert len(times) == 120
+    assert not [moment for moment in times if 0.5 < moment < 2.5]
+    assert min(moment for moment in times if moment > 0.5) >= 2.5
+    # Senders that had reserved a slot inside the pause do not burst out when it ends.
+    assert most_in_window(times, 1.0) <= 30
+
+
+async def test_pause_is_extended_by_a_longer_one(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, pause_margin=0.0)
+
+    pacer.pause(2)
+    fake.now = 1.0
+    pacer.pause(1)
+    assert pacer.paused_for() == pytest.approx(1.0)
+    pacer.pause(5)
+    assert pacer.paused_for() == pytest.approx(5.0)
+
+    log: list[tuple[float, int]] = []
+    await fake.run(sender(pacer, fake, log)(PRIVATE))
+    assert log[0][0] >= 6.0
+
+
+async def test_pause_adds_a_margin(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, pause_margin=0.5)
+
+    pacer.pause(1)
+
+    assert pacer.paused_for() == pytest.approx(1.5)
+
+
+async def test_pause_during_a_chat_wait_also_applies(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, pause_margin=0.0)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+    await fake.run(send(PRIVATE))
+
+    async def pause_soon() -> None:
+        await fake.sleep(0.2)
+        pacer.pause(3)
+
+    await fake.run(pause_soon(), send(PRIVATE))
+
+    assert log[-1][0] >= 3.2
+
+
+@pytest.mark.parametrize("rate", [None, float("inf")])
+async def test_unlimited_rate_does_not_wait(fake: FakeTime, rate: float | None) -> None:
+    pacer = make_pacer(fake, global_rate=rate)
+
+    for chat_id in range(1, 10_001):
+        await pacer.acquire(chat_id)
+        await pacer.acquire(-chat_id)
+
+    assert fake.sleeps == 0
+    assert fake.now == 0.0
+    assert pacer.global_rate is None
+
+
+async def test_set_global_rate_changes_the_spacing(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=None)
+    pacer.set_global_rate(1000)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+
+    await fake.run(*(send(chat_id) for chat_id in range(1, 2001)))
+
+    times = [moment for moment, _ in log]
+    assert max(times) >= 1999 / 1000
+    assert most_in_window(times, 1.0) <= 1000
+    assert pacer.global_rate == pytest.approx(1000)
+    with pytest.raises(ValueError, match="positive"):
+        pacer.set_global_rate(0)
+
+
+async def test_idle_chat_state_is_pruned(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=None)
+    for chat_id in range(1, 1001):
+        await pacer.acquire(chat_id)
+        await pacer.acquire(-chat_id)
+    assert pacer.tracked_chats == 2000
+
+    fake.now = 61.0
+    await pacer.acquire(PRIVATE)
+
+    assert pacer.tracked_chats == 1
+    # Forgetting is safe: the pruned chats are ready anyway.
+    assert pacer.ready_in(1) == 0.0
+    assert pacer.ready_in(-1) == 0.0
+
+
+async def test_private_state_is_dropped_soon_after_its_interval(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=None)
+    for chat_id in range(1, 1001):
+        await pacer.acquire(chat_id)
+
+    fake.now = 1.1
+    await pacer.acquire(PRIVATE)
+
+    assert pacer.tracked_chats == 1
+
+
+async def test_per_chat_limits_can_be_switched_off(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=None, private_interval=0, group_per_minute=0)
+
+    for _ in range(100):
+        await pacer.acquire(PRIVATE)
+        await pacer.acquire(GROUP)
+
+    assert fake.sleeps == 0
+    assert pacer.tracked_chats == 0

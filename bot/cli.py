@@ -46,7 +46,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if settings.bot_token is not None:
             secrets.append(settings.bot_token.get_secret_value())
-        configure_logging(settings.log_level, secrets)
+        level = settings.log_level
+        if args.command == "demo" and "log_level" not in settings.model_fields_set:
+            level = "WARNING"  # the demo's terminal is the chat: keep log lines out of it
+        configure_logging(level, secrets)
+        if args.command == "run":
+            # PTB's run_polling/run_webhook own the event loop and the signal handling.
+            from bot.app import run_bot
+
+            run_bot(settings)
+            return 0
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
@@ -69,11 +78,6 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.sandbox import serve_forever
 
         await serve_forever(args.host, args.port, args.flood_limits)
-        return 0
-    if args.command == "run":
-        from bot.app import run_bot
-
-        await run_bot(settings)
         return 0
     if args.command == "demo":
         from bot.demo import run_demo

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage.migrations import MIGRATIONS, SCHEMA_VERSION
+from storage.migrations import migrations
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +77,20 @@ async def open_database(path: Path | str) -> Database:
 
 
 async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer version."""
+    """Bring the schema to the newest version; refuse a database written by a newer version."""
     async with conn.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
     version = int(row[0]) if row else 0
-    if version > SCHEMA_VERSION:
+    steps = migrations()
+    if version > len(steps):
         raise DatabaseError(
             f"{path} has schema version {version}, newer than this newsbot knows "
-            f"({SCHEMA_VERSION}); upgrade newsbot or use another NEWSBOT_DATABASE"
+            f"({len(steps)}); upgrade newsbot or use another NEWSBOT_DATABASE"
         )
-    for number in range(version + 1, SCHEMA_VERSION + 1):
+    for number in range(version + 1, len(steps) + 1):
         log.info("migrating database %s to schema version %d", path, number)
         # executescript commits first; the whole migration and its version bump then run in
         # one transaction so a crash leaves the previous version intact.
         await conn.executescript(
-            f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
+            f"BEGIN IMMEDIATE;\n{steps[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
         )

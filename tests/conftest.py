@@ -30,7 +30,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None
         if key.startswith("NEWSBOT_"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)  # a stray .env in the checkout is not read either
-    yield
+    return
 
 
 @pytest.fixture

@@ -88,10 +88,12 @@ kind = "rss"
 url = "feeds/a.xml"
 """)
     rss, archive, local = load_sources(path)
-    assert rss.is_remote and rss.location == "https://example.org/rss"
+    assert rss.is_remote
+    assert rss.location == "https://example.org/rss"
     assert rss.category == "Tin tức"
     assert archive.local_path == (tmp_path / "data/archive").resolve()
-    assert not local.is_remote and local.local_path == (tmp_path / "feeds/a.xml").resolve()
+    assert not local.is_remote
+    assert local.local_path == (tmp_path / "feeds/a.xml").resolve()
 
 
 @pytest.mark.parametrize(

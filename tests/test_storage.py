@@ -11,7 +11,9 @@ import pytest
 from storage import articles, categories
 from storage.articles import NewArticle
 from storage.db import Database, DatabaseError, open_database
-from storage.migrations import SCHEMA_VERSION
+from storage.migrations import migrations, schema_version
+
+SCHEMA_VERSION = schema_version()
 
 
 def _item(key: str, title: str = "Tiêu đề", category: str = "Tin tức", ts: int = 1_700_000_000
@@ -44,10 +46,8 @@ async def test_reopening_keeps_data(tmp_path: Path) -> None:
 
 async def test_older_database_is_migrated(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    from storage.migrations import MIGRATIONS
-
     raw = sqlite3.connect(path)
-    raw.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
+    raw.executescript(migrations()[0] + "\nPRAGMA user_version = 1;")
     raw.close()
     db = await open_database(path)
     async with db.conn.execute("PRAGMA user_version") as cur:
@@ -82,10 +82,13 @@ async def test_insert_new_stores_each_key_once(db: Database) -> None:
 
 
 async def test_failed_transaction_rolls_back(db: Database) -> None:
-    with pytest.raises(RuntimeError):
+    async def write_then_fail() -> None:
         async with db.transaction() as conn:
             await articles.insert_new(conn, [_item("a")], fetched_at=1)
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await write_then_fail()
     assert await articles.count(db.conn) == 0
 
 
@@ -99,7 +102,8 @@ async def test_latest_orders_by_time_and_filters_category(db: Database) -> None:
     newest = await articles.latest(db.conn, limit=2)
     assert [a.url.rsplit("/", 1)[1] for a in newest] == ["new", "other"]
     cat = await categories.find(db.conn, "an sinh xa hoi")
-    assert cat is not None and cat.name == "An sinh xã hội"
+    assert cat is not None
+    assert cat.name == "An sinh xã hội"
     only = await articles.latest(db.conn, limit=5, category_id=cat.id)
     assert [a.url.rsplit("/", 1)[1] for a in only] == ["new", "old"]
     assert only[0].published.tzinfo is not None
@@ -111,6 +115,7 @@ async def test_category_matching_ignores_accents_and_case(db: Database) -> None:
         twin = await categories.ensure(conn, "hoat dong mttq thanh pho")
     assert twin.name == "Hoạt động MTTQ thành phố"
     found = await categories.find(db.conn, "HOAT DONG mttq")
-    assert found is not None and found.name == "Hoạt động MTTQ thành phố"
+    assert found is not None
+    assert found.name == "Hoạt động MTTQ thành phố"
     assert await categories.find(db.conn, "thể thao") is None
     assert await categories.find(db.conn, "   ") is None

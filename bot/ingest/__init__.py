@@ -1,0 +1,1 @@
+"""Ingestion: fetch -> parse -> process -> store, one small stage per module."""

@@ -1,0 +1,1 @@
+-- Reserved for issue 5 (interactions, popularity, cluster leadership).

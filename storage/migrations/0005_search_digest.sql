@@ -1,0 +1,1 @@
+-- Reserved for issue 7 (full-text search, digest scheduling).

@@ -1,0 +1,1 @@
+-- Reserved for issue 6 (admin tools).

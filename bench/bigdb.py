@@ -54,7 +54,8 @@ def build(folder: Path, *, articles: int, subscribers: int, log: bool = True) ->
         conn.execute(
             f"""
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?),
-            p(k, place) AS (SELECT row_number() OVER () - 1, value FROM json_each(json_array({places})))
+            p(k, place) AS (SELECT row_number() OVER () - 1, value
+                            FROM json_each(json_array({places})))
             INSERT INTO articles(id, dedupe_key, source, url, title, category_id, published,
                                  fetched_at, summary, body, image, image_caption, author)
             SELECT i, 'url:https://tin.example.vn/bai-' || i, 'bench',

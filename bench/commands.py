@@ -80,7 +80,7 @@ def row(label: str, samples: list[float], target_ms: float | None = None) -> str
 async def measure_handlers(path: Path, subscribers: int, samples: int) -> None:
     db = await open_database(path)
     reader = Reader(db, ReaderConfig("vi", Settings().tz))  # type: ignore[call-arg]
-    print(f"\nhandler time (ms)                       p50      p95      p99   (target p99 <= 20)")
+    print("\nhandler time (ms)                       p50      p95      p99   (target p99 <= 20)")
     for label, scenario in handler_scenarios(db, reader).items():
         times: list[float] = []
         for _ in range(samples):
@@ -106,7 +106,7 @@ async def measure_end_to_end(path: Path, subscribers: int, samples: int) -> None
         database=path, sources_file=path.with_suffix(".none.toml"))
     app = build_application(settings, schedule_ingestion=False)
     state = sandbox.state
-    print(f"\nreply latency through the sandbox (ms)  p50      p95      p99")
+    print("\nreply latency through the sandbox (ms)  p50      p95      p99")
     async with running(app, poll_timeout=1):
         for command in E2E_COMMANDS:
             times: list[float] = []

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable
 
 # Anything shaped like a bot token, also when we were not told the token (e.g. a sandbox token).
-_TOKEN_LIKE = re.compile(r"\b\d{3,20}:[A-Za-z0-9_-]{20,}\b")
+_TOKEN_LIKE = re.compile(r"(?<![0-9])\d{3,20}:[A-Za-z0-9_-]{20,}")
 REDACTED = "<redacted>"
 
 

@@ -232,3 +232,18 @@ async def test_bad_input_is_answered_and_the_bot_keeps_running(chat: Chatter) ->
     (still,) = await chat.say(USER, "/help")
     assert "Bot tin tức" in text_of(still)
     assert await _subscribed(chat, -1002) == set()
+
+
+async def test_command_menu_in_vietnamese_and_english(chat: Chatter) -> None:
+    from telegram import Bot
+
+    bot = Bot(chat.settings.token(), base_url=chat.settings.telegram_api_url)
+    async with bot:
+        default = await bot.get_my_commands()
+        vietnamese = await bot.get_my_commands(language_code="vi")
+        english = await bot.get_my_commands(language_code="en")
+    names = [c.command for c in default]
+    assert names[:3] == ["start", "help", "categories"] and "latest" in names
+    assert [c.command for c in english] == names == [c.command for c in vietnamese]
+    assert dict((c.command, c.description) for c in default)["latest"] == "Tin mới nhất"
+    assert dict((c.command, c.description) for c in english)["latest"] == "The newest articles"

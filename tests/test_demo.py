@@ -1,0 +1,39 @@
+"""`newsbot demo` as a user runs it: a real subprocess with commands piped to stdin."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _demo(tmp_path: Path, commands: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "demo"], input=commands, capture_output=True, text=True,
+        timeout=180, cwd=tmp_path, env=clean,
+    )
+
+
+def test_piped_demo_prints_the_replies(tmp_path: Path) -> None:
+    proc = _demo(tmp_path, "/start\n/categories\n2\n/latest\n/start a_1\n")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Đã tải 14 bài viết mẫu." in out
+    assert "> /start" in out and "Xin chào!" in out
+    assert "[1] ▫️ An sinh xã hội" in out
+    assert "💬 Đã đăng ký: Cụm thi đua" in out  # button 2 of the picker was pressed
+    assert "[2] ✅ Cụm thi đua" in out
+    assert "📰 Tin mới nhất" in out and "\n  5. " in out
+    assert "<b>" not in out  # HTML is rendered for the terminal, not shown raw
+    assert "Traceback" not in proc.stderr
+
+
+def test_demo_with_a_bad_sources_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "sources.toml"
+    bad.write_text("[[source]]\nname = 'x'\nkind = 'rss'\n", encoding="utf-8")
+    proc = _demo(tmp_path, "/start\n", NEWSBOT_SOURCES_FILE=str(bad))
+    assert proc.returncode == 2
+    assert "an rss source needs `url`" in proc.stderr

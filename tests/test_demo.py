@@ -22,11 +22,13 @@ def test_piped_demo_prints_the_replies(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Đã tải 14 bài viết mẫu." in out
-    assert "> /start" in out and "Xin chào!" in out
+    assert "> /start" in out
+    assert "Xin chào!" in out
     assert "[1] ▫️ An sinh xã hội" in out
     assert "💬 Đã đăng ký: Cụm thi đua" in out  # button 2 of the picker was pressed
     assert "[2] ✅ Cụm thi đua" in out
-    assert "📰 Tin mới nhất" in out and "\n  5. " in out
+    assert "📰 Tin mới nhất" in out
+    assert "\n  5. " in out
     assert "<b>" not in out  # HTML is rendered for the terminal, not shown raw
     assert "Traceback" not in proc.stderr
 

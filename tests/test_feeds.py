@@ -264,6 +264,13 @@ def test_atom_content_body_and_summary() -> None:
     assert article.summary.startswith("Câu một.")
 
 
+def test_title_text_in_angle_brackets_is_kept() -> None:
+    items = ("<item><title>Chương trình &lt;Tết sum vầy&gt; &amp;amp; quà</title>"
+             "<link>https://x.vn/a</link></item>")
+    (article,) = parse(rss(items))
+    assert article.title == "Chương trình <Tết sum vầy> & quà"
+
+
 def test_entry_without_title_gets_one_from_its_text() -> None:
     items = ("<item><link>https://x.vn/a</link><description>Câu đầu tiên. Câu thứ hai."
              "</description></item>")

@@ -45,6 +45,8 @@ ICT = timezone(timedelta(hours=7))
         ("mở <!-- không đóng", "mở"),
         ("giá 3 < 5 và 7 > 2", "giá 3 < 5 và 7 > 2"),
         ("&lt;Tết sum vầy&gt;", "<Tết sum vầy>"),
+        ("Chương trình <Tết sum vầy> 2024", "Chương trình <Tết sum vầy> 2024"),
+        ("<p/>x<hr/>y<IMG SRC=a.jpg>z<!DOCTYPE html><?xml x?>", "x yz"),
         ("  nhiều \n\t khoảng\u00a0trắng \u200b ", "nhiều khoảng trắng"),
         ("", ""),
     ],

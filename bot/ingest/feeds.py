@@ -141,7 +141,7 @@ def parse_feed(
     usable is found. A well-formed feed with no items yields [].
     """
     if not data or not data.strip():
-        raise FeedParseError("empty document")
+        raise FeedParseError("not a feed (empty document)")
     data = _defuse_entities(data)
     headers: dict[str, str] = {}
     if content_type:

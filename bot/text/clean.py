@@ -28,8 +28,9 @@ _BLOCK_TAG = re.compile(
 )
 # Any other tag, declaration or processing instruction. `[^<>]*` keeps the scan linear; the price
 # is that an attribute value containing ">" leaves a fragment behind (feedparser's sanitiser
-# already escapes those in feed HTML).
-_ANY_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
+# already escapes those in feed HTML). A tag name is ASCII, so text in angle brackets such as a
+# programme's name "<Tết sum vầy>" (seen escaped in titles) is kept.
+_ANY_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?=[\s/>])[^<>]*>|<![^<>]*>|<\?[^<>]*>")
 _IMG_TAG = re.compile(r"<img\b[^<>]*>", re.I)
 _IMG_ATTRS = {
     name: re.compile(

@@ -236,6 +236,7 @@ def test_encodings(tmp_path: Path, raw: bytes, title: str) -> None:
         ("a.txt", bytes(range(1, 9)) * 200, "binary"),
         ("a.json", b"\xff\xfe\x00\xd8", "not valid UTF-16"),
         ("a.html", b"", "empty file"),
+        ("a.html", b"<html><body><div></div></body></html>", "no title"),
         ("a.doc", b"Tieu de", "unsupported file type"),
     ],
 )

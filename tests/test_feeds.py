@@ -398,11 +398,19 @@ def test_entity_expansion_is_defused(data: bytes) -> None:
         assert "lollol" not in article.title
 
 
-def test_entity_declarations_in_utf16_are_refused() -> None:
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_entity_declarations_in_wide_encodings_are_refused(codec: str) -> None:
     data = BILLION_LAUGHS.replace('<?xml version="1.0"?>',
-                                  '<?xml version="1.0" encoding="utf-16"?>')
+                                  f'<?xml version="1.0" encoding="{codec}"?>')
     with pytest.raises(FeedParseError, match="entities"):
-        parse(data.encode("utf-16"))
+        parse(data.encode(codec))
+
+
+def test_utf16_feed() -> None:
+    data = rss("<item><title>Hà Nội</title><link>https://x.vn/a</link></item>").decode()
+    data = data.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    (article,) = parse(data.encode("utf-16"))
+    assert article.title == "Hà Nội"
 
 
 def test_stray_entity_declaration_is_refused() -> None:
@@ -410,6 +418,15 @@ def test_stray_entity_declaration_is_refused() -> None:
                head='\n<!ENTITY a "' + "x" * 1000 + '">\n')
     with pytest.raises(FeedParseError, match="entities"):
         parse(data)
+
+
+def test_entity_text_inside_cdata_is_just_text() -> None:
+    items = ("<item><title>Bài về XML</title><link>https://x.vn/xml</link><description>"
+             '<![CDATA[<p>Khai báo <code>&lt;!DOCTYPE html&gt;</code> và '
+             '<!DOCTYPE html><!ENTITY a "b"> trong văn bản.</p>]]></description></item>')
+    (article,) = parse(rss(items))
+    assert article.title == "Bài về XML"
+    assert article.summary.startswith("Khai báo <!DOCTYPE html> và")
 
 
 def test_feedparser_never_opens_a_path_given_as_body(tmp_path: Path) -> None:

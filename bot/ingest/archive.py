@@ -18,8 +18,9 @@ a JSON file names one. Identity: `guid` is always the file id ``file:<source>/<r
 (unless the JSON has its own guid); `url` is the article's public link when the file states one
 (JSON ``url``, HTML ``og:url``/canonical), so "Đọc bài gốc" works, else that same file id.
 
-Text must be UTF-8 (BOM allowed) or UTF-16/32 with a BOM; anything else is refused rather than
-stored as mojibake (cp1258 bytes read as Latin-1 look like Vietnamese gone wrong forever).
+Text must be UTF-8 (BOM allowed) or UTF-16/32 with a BOM (an HTML page may also be in the charset
+its ``<meta>`` declares); anything else is refused rather than stored as mojibake (cp1258 bytes
+read as Latin-1 look like Vietnamese gone wrong, forever).
 """
 
 from __future__ import annotations

@@ -20,7 +20,6 @@ from __future__ import annotations
 import io
 import re
 import time
-import warnings
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -43,6 +42,10 @@ _IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 _ROOT_START = re.compile(rb"<\w")
 _DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.I)
 _HAS_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
+# The same in UTF-16/32 (XML keywords are case-sensitive, so the upper case is the only form).
+_WIDE_ENTITY_DECLS = tuple(
+    "<!ENTITY".encode(codec) for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+)
 # A DOCTYPE with its internal subset; quoted strings may contain "]" and ">".
 _DOCTYPE = re.compile(
     rb"""<!DOCTYPE(?:[^\[>"']|"[^"]*"|'[^']*')*(?:\[(?:[^\]"']|"[^"]*"|'[^']*')*\]\s*)?>""",
@@ -80,19 +83,14 @@ def _is_wide(data: bytes) -> bool:
 def _defuse_entities(data: bytes) -> bytes:
     """Return `data` without entity declarations, or raise when they cannot be removed safely."""
     if _is_wide(data):
-        for codec in ("utf-32", "utf-16"):
-            try:
-                text = data.decode(codec)
-            except UnicodeDecodeError:
-                continue
-            if "<!entity" in text.lower():
-                raise FeedParseError("refused: the feed declares XML entities (expansion risk)")
-            return data
+        if any(pattern in data for pattern in _WIDE_ENTITY_DECLS):
+            raise FeedParseError("refused: the feed declares XML entities (expansion risk)")
         return data
     if not _HAS_ENTITY_DECL.search(data):
         return data
-    doctype = _DOCTYPE_START.search(data)
-    root = _ROOT_START.search(data, doctype.end() if doctype else 0)
+    root = _ROOT_START.search(data)
+    # Only a DOCTYPE of the prolog counts (a "<!DOCTYPE html" inside a CDATA description is text).
+    doctype = _DOCTYPE_START.search(data, 0, root.start() if root else len(data))
     if doctype is not None:
         full = _DOCTYPE.match(data, doctype.start())
         if full is not None:
@@ -148,9 +146,8 @@ def parse_feed(
         headers["content-type"] = content_type
     if base_url:
         headers["content-location"] = base_url
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # feedparser's own deprecation chatter
-        result = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    # BytesIO, never the bare bytes: see the module docstring.
+    result = feedparser.parse(io.BytesIO(data), response_headers=headers)
     entries = result.entries
     if not entries:
         if result.get("version") and not result.get("bozo"):

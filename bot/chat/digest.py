@@ -1,0 +1,77 @@
+"""A digest's "more" button: the articles that did not fit its message, as a paged list.
+
+Plain data in (`Who`, ids), `Reply`/`Notice` out; no chat-platform objects here.
+Buttons: "dgm:<digest id>" (on the digest) sends the first page as a new message;
+"dgp:<digest id>:<page>" (on that list) shows another page in place. Each article opens with
+the reader's usual "open:<id>" button.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.chat.reader import Reader
+from bot.chat.reply import Notice, Reply, Who
+from bot.delivery.card import Button
+from bot.digest.compose import MORE
+from bot.i18n import t
+from storage import articles, digests
+
+PAGE = "dgp"  # dgp:<digest id>:<page>
+PAGE_SIZE = 10
+_BUTTON = re.compile(r"^(dgm):(\d{1,12})$|^(dgp):(\d{1,12}):(\d{1,4})$")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestButton:
+    action: str  # MORE or PAGE
+    digest_id: int
+    page: int = 0
+
+
+def parse_button(data: str | None) -> DigestButton | None:
+    """The button, or None when `data` is not one of ours (forged or garbage)."""
+    if not data or len(data) > 64:
+        return None
+    match = _BUTTON.match(data)
+    if match is None:
+        return None
+    if match.group(1):
+        return DigestButton(MORE, int(match.group(2)))
+    return DigestButton(PAGE, int(match.group(4)), int(match.group(5)))
+
+
+class DigestPages:
+    """The "more" list of a digest; languages come from the reader core."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.db = reader.db
+
+    async def more(self, who: Who, digest_id: int, page: int = 0, *, edit: bool = False
+                   ) -> Notice:
+        """Page `page` of the digest's other articles: a new message, or (`edit`) in place."""
+        lang = await self.reader.language(who)
+        digest = await digests.get(self.db.conn, digest_id)
+        if digest is None or digest.chat_id != who.chat_id:
+            return Notice(t(lang, "digest.expired"), alert=True)
+        pages = max(1, -(-digest.overflow // PAGE_SIZE))
+        if not 0 <= page < pages:
+            return Notice(t(lang, "button.invalid"))
+        ids = await digests.overflow(self.db.conn, digest_id, offset=page * PAGE_SIZE,
+                                     limit=PAGE_SIZE)
+        found = await articles.get_many(self.db.conn, ids)
+        if not found:
+            return Notice(t(lang, "digest.expired"), alert=True)
+        title = t(lang, "digest.more_title", count=digest.overflow, page=page + 1, pages=pages)
+        listing = self.reader.article_list(lang, title, found)
+        nav: list[Button] = []
+        if page > 0:
+            nav.append(Button(t(lang, "search.previous"),
+                              callback_data=f"{PAGE}:{digest_id}:{page - 1}"))
+        if page + 1 < pages:
+            nav.append(Button(t(lang, "search.next"),
+                              callback_data=f"{PAGE}:{digest_id}:{page + 1}"))
+        reply = Reply(listing.text, listing.buttons + ((tuple(nav),) if nav else ()))
+        return Notice("", edit=reply) if edit else Notice("", send=reply)

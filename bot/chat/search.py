@@ -1,0 +1,153 @@
+"""/search (/timkiem): accent-insensitive full-text search, results in pages with buttons.
+
+Plain data in (`Who`, argument strings), `Reply`/`Notice` out; no chat-platform objects here.
+What a query means is bot/search/query.py, how results are ranked bot/search/engine.py.
+
+Pages: a button's callback_data holds at most 64 bytes, so the ranked result ids stay here,
+server-side, under a short random id ("sp:<id>:<page>"); the last `SESSIONS` searches are kept
+in memory (about 1.6 KB each). A page button of a search forgotten since (older, or from before
+a restart) says so and asks to search again.
+
+Buttons: "so:<article id>" opens a result (counted for /popular as a search-result open),
+"sp:<search id>:<page>" shows another page (editing the results message).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot.chat.reader import Reader
+from bot.chat.reply import Notice, Reply, Who
+from bot.delivery.card import Button, render_card
+from bot.i18n import t
+from bot.popularity import record_interaction
+from bot.search import engine
+from bot.search.query import MAX_WORDS, parse_query
+from storage import articles
+
+OPEN = "so"  # so:<article id>            open a result
+PAGE = "sp"  # sp:<search id>:<page>      another page of results
+PAGE_SIZE = 5
+SESSIONS = 2000
+_MAX_ECHO = 60
+_BUTTON = re.compile(r"^(so):(\d{1,12})$|^(sp):([A-Za-z0-9_-]{8}):(\d{1,3})$")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchButton:
+    """A parsed search button: open `article_id`, or show `page` of search `session`."""
+
+    action: str
+    article_id: int = 0
+    session: str = ""
+    page: int = 0
+
+
+def parse_button(data: str | None) -> SearchButton | None:
+    """The button, or None when `data` is not one of ours (forged or garbage)."""
+    if not data or len(data) > 64:
+        return None
+    match = _BUTTON.match(data)
+    if match is None:
+        return None
+    if match.group(1):
+        return SearchButton(OPEN, article_id=int(match.group(2)))
+    return SearchButton(PAGE, session=match.group(4), page=int(match.group(5)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Session:
+    chat_id: int
+    echo: str  # what the user typed, shortened (plain text)
+    ids: array[int]  # ranked article ids
+    more: bool  # further (older) matches were not ranked
+    truncated: bool  # the query had more than MAX_WORDS words
+
+
+class Search:
+    """The /search command and its buttons; languages and the clock come from the reader."""
+
+    def __init__(self, reader: Reader, *, sessions: int = SESSIONS) -> None:
+        self.reader = reader
+        self.db = reader.db
+        self._capacity = sessions
+        self._sessions: OrderedDict[str, _Session] = OrderedDict()
+
+    async def search(self, who: Who, argument: str) -> Reply:
+        """The first page of results for `argument`, or how to search."""
+        lang = await self.reader.language(who)
+        query = parse_query(argument)
+        if not query:
+            return Reply(t(lang, "search.usage"))
+        echo = " ".join(argument.split())
+        if len(echo) > _MAX_ECHO:
+            echo = echo[:_MAX_ECHO].rstrip() + "…"
+        result = await engine.search(self.db.conn, query, now=self.reader.clock())
+        if not result.ids:
+            return Reply(t(lang, "search.none", query=html.escape(echo)))
+        session = _Session(who.chat_id, echo, array("q", result.ids), result.more,
+                           query.truncated)
+        key = self._remember(session)
+        return await self._page(lang, key, session, 0)
+
+    async def page(self, who: Who, key: str, page: int) -> Notice:
+        """Another page of an earlier search (edits the results message)."""
+        lang = await self.reader.language(who)
+        session = self._sessions.get(key)
+        if session is None or session.chat_id != who.chat_id:
+            return Notice(t(lang, "search.expired"), alert=True)
+        self._sessions.move_to_end(key)
+        if not 0 <= page < _pages(session):
+            return Notice(t(lang, "button.invalid"))
+        return Notice("", edit=await self._page(lang, key, session, page))
+
+    async def open(self, who: Who, article_id: int) -> Notice:
+        """A result's card, sent as a new message; counts once per reader for /popular."""
+        lang = await self.reader.language(who)
+        article = await articles.get(self.db.conn, article_id)
+        if article is None:
+            return Notice(t(lang, "article.not_found"))
+        if who.user_id is not None:
+            await record_interaction(self.db, article_id=article.id, user_id=who.user_id,
+                                     kind="search_open", now=self.reader.clock())
+        return Notice("", send=Reply.from_card(render_card(article, lang,
+                                                           self.reader.config.tz)))
+
+    # -- pages -------------------------------------------------------------------------------
+
+    def _remember(self, session: _Session) -> str:
+        key = secrets.token_urlsafe(6)  # 8 characters of [A-Za-z0-9_-]
+        while key in self._sessions:
+            key = secrets.token_urlsafe(6)
+        self._sessions[key] = session
+        while len(self._sessions) > self._capacity:
+            self._sessions.popitem(last=False)
+        return key
+
+    async def _page(self, lang: str, key: str, session: _Session, page: int) -> Reply:
+        first = page * PAGE_SIZE
+        ids = list(session.ids[first:first + PAGE_SIZE])
+        found = await articles.get_many(self.db.conn, ids)
+        total = len(session.ids)
+        count = t(lang, "search.count_more", count=total) if session.more \
+            else t(lang, "search.count", count=total)
+        title = t(lang, "search.title", query=html.escape(session.echo), count=count,
+                  page=page + 1, pages=_pages(session))
+        footer = t(lang, "search.truncated", max=MAX_WORDS) if session.truncated else ""
+        listing = self.reader.article_list(lang, title, found, footer=footer, action=OPEN)
+        nav: list[Button] = []
+        if page > 0:
+            nav.append(Button(t(lang, "search.previous"), callback_data=f"{PAGE}:{key}:{page - 1}"))
+        if page + 1 < _pages(session):
+            nav.append(Button(t(lang, "search.next"), callback_data=f"{PAGE}:{key}:{page + 1}"))
+        buttons = listing.buttons + ((tuple(nav),) if nav else ())
+        return Reply(listing.text, buttons)
+
+
+def _pages(session: _Session) -> int:
+    return max(1, -(-len(session.ids) // PAGE_SIZE))

@@ -1,0 +1,133 @@
+"""When digests are due, and making them: one message a day per digest chat, at its hour.
+
+The digest of local day D for a chat with hour H is due from D H:00 (the zone is
+NEWSBOT_TIMEZONE). `run_due` (a repeating job, every minute) handles every due slot once:
+- it lists the chat's new articles (stored after the last digest, in the categories it follows);
+- if there are some, it stores the digest text and its delivery in the outbox, in the same
+  transaction as the bookkeeping (the delivery worker then sends it, and a crash can neither
+  lose nor repeat it); if there are none, nothing is sent but the slot still counts as handled;
+- a slot missed while the bot was down is handled when it comes back, once: only the latest
+  slot counts (two days down give one digest, with everything new).
+The clock is the reader core's (`Reader.clock`), so tests set the time in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
+
+from bot.delivery.card import is_web_url
+from bot.digest.compose import compose_digest, order
+from storage import deliveries, digests
+from storage.db import Database
+from storage.digests import DigestArticle
+
+if TYPE_CHECKING:  # the reader core imports slot_day from here
+    from bot.chat.reader import Reader
+
+log = logging.getLogger(__name__)
+
+# A digest lists at most this many articles (the newest stored); older ones are left out.
+MAX_ARTICLES = 300
+KEEP_DAYS = 30  # digests older than this are deleted (their delivery history with them)
+_PRUNE_EVERY = 3600.0
+
+
+def slot_day(now: float, hour: int, tz: tzinfo) -> date:
+    """The local day of the latest digest slot at `hour` that has begun by `now`."""
+    local = datetime.fromtimestamp(now, tz)
+    day = local.date()
+    return day if local.hour >= hour else day - timedelta(days=1)
+
+
+def deep_link(username: str | None) -> Callable[[DigestArticle], str | None]:
+    """Where a digest's title points: the article's page, else the bot's deep link (which
+    opens the card in the chat), else nowhere."""
+
+    def link(article: DigestArticle) -> str | None:
+        if is_web_url(article.url):
+            return article.url
+        if username:
+            return f"https://t.me/{username}?start=a_{article.id}"
+        return None
+
+    return link
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRun:
+    """What one pass did: slots handled, digests queued, chats that failed (logged)."""
+
+    handled: int = 0
+    queued: int = 0
+    failed: int = 0
+
+
+class DigestScheduler:
+    """Makes due digests; `run_due` is idempotent and safe to call at any time."""
+
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.db: Database = reader.db
+        self._pruned_at = float("-inf")
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.reader.config.tz
+
+    async def run_due(self, *, bot_username: str | None = None) -> DigestRun:
+        """Handle every due slot; returns the counts (queue deliveries -> wake the worker)."""
+        now = self.reader.clock()
+        link = deep_link(bot_username)
+        handled = queued = failed = 0
+        for hour in range(24):
+            day = slot_day(now, hour, self.tz)
+            for chat_id in await digests.due(self.db.conn, hour=hour, day=day.toordinal()):
+                try:
+                    made = await self._one(chat_id, day, now, link)
+                except Exception:  # one chat's bad data must not stop the others' digests
+                    log.exception("digest: chat_id=%s failed", chat_id)
+                    failed += 1
+                    continue
+                if made is not None:
+                    handled += 1
+                    queued += made
+        if now - self._pruned_at >= _PRUNE_EVERY:
+            self._pruned_at = now
+            async with self.db.transaction() as conn:
+                pruned = await digests.prune(conn, before=int(now) - KEEP_DAYS * 86400)
+            if pruned:
+                log.info("digest: %d digests older than %d days deleted", pruned, KEEP_DAYS)
+        if handled:
+            log.info("digest: %d slots handled, %d digests queued", handled, queued)
+        return DigestRun(handled, queued, failed)
+
+    async def _one(self, chat_id: int, day: date, now: float,
+                   link: Callable[[DigestArticle], str | None]) -> int | None:
+        """Handle one chat's slot: 1 if a digest was queued, 0 if nothing was new, None if the
+        slot was handled meanwhile (or the chat left digest mode)."""
+        async with self.db.transaction() as conn:
+            chat = await digests.chat(conn, chat_id)
+            if chat is None or slot_day(now, chat.digest_hour, self.tz) != day or (
+                chat.last_day is not None and chat.last_day >= day.toordinal()
+            ):
+                return None
+            upto = await digests.newest_article_id(conn)
+            after = chat.after_article if chat.after_article is not None else upto
+            found = await digests.new_articles(conn, chat_id, after=after, upto=upto,
+                                               limit=MAX_ARTICLES)
+            queued = 0
+            if found:
+                composed = compose_digest(order(found), lang=chat.language, day=day, link=link)
+                digest_id = await digests.create(
+                    conn, chat_id, composed.text, period_start=min(a.published for a in found),
+                    period_end=int(now), now=int(now), overflow=composed.overflow)
+                await deliveries.enqueue_digest(conn, digest_id, chat_id, now=int(now))
+                queued = 1
+                log.info("digest: chat_id=%s digest_id=%s with %d articles", chat_id,
+                         digest_id, len(found))
+            await digests.mark_handled(conn, chat_id, day=day.toordinal(), after_article=upto)
+        return queued

@@ -10,6 +10,8 @@ CREATE TABLE interactions (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (article_id, user_id, kind)
 ) WITHOUT ROWID;
+-- /stop in a private chat forgets the reader's interactions (and takes them off the counters).
+CREATE INDEX interactions_by_user ON interactions(user_id);
 
 -- Per-article counters, updated in the same transaction as each interaction, so /popular never
 -- aggregates `interactions`. `published` and `category_id` are copied from the article so the
@@ -44,6 +46,7 @@ CREATE TABLE cluster_facts (
     year INTEGER NOT NULL,
     role TEXT NOT NULL CHECK (role IN ('leader', 'deputy')),
     unit TEXT NOT NULL,
+    unit_key TEXT NOT NULL,             -- accent-folded unit, for "/cluster hai phong"
     origin TEXT NOT NULL CHECK (origin IN ('extracted', 'admin')),
     article_id INTEGER REFERENCES articles(id) ON DELETE CASCADE,
     published INTEGER,
@@ -57,8 +60,12 @@ CREATE UNIQUE INDEX cluster_facts_extracted ON cluster_facts(article_id, cluster
     WHERE origin = 'extracted';
 CREATE UNIQUE INDEX cluster_facts_admin ON cluster_facts(cluster_key, year, role)
     WHERE origin = 'admin';
-CREATE INDEX cluster_facts_by_cluster ON cluster_facts(cluster_key, year, role);
-CREATE INDEX cluster_facts_by_year ON cluster_facts(year, cluster_key, role);
+-- The winner of a (cluster, year, role) is the first entry of this index: 'admin' sorts before
+-- 'extracted', then the most recent article.
+CREATE INDEX cluster_facts_pick ON cluster_facts(
+    cluster_key, year, role, origin, published DESC, article_id DESC, id DESC);
+CREATE INDEX cluster_facts_by_year ON cluster_facts(year, cluster_key);
+CREATE INDEX cluster_facts_by_unit ON cluster_facts(unit_key, cluster_key);
 
 -- How far extraction has read: every article with id <= last_article_id has been scanned.
 -- Articles stored before this version are not scanned automatically (a large archive would

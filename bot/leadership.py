@@ -1,0 +1,129 @@
+"""Emulation-cluster leadership from stored articles: extraction on ingest, catch-up, re-scan.
+
+Owns when the extractor (bot/cluster) runs and what of its output is stored:
+- `LeadershipScanner.after_store` is an Ingestor `after_store` hook: inside the transaction that
+  stores new articles it scans every article not scanned yet (the new ones, plus any stored by a
+  process without the hook), so an article is never stored without its facts;
+- `catch_up` does the same at start-up, in batches (articles ingested by `newsbot ingest`, the
+  demo or the tests before the bot started);
+- `rescan` re-reads every stored article (the `newsbot rescan-clusters` command), for when the
+  extractor improves: per batch, an article's old extracted facts are replaced by the new ones,
+  so the bot keeps answering while it runs and running it twice gives the same facts.
+A watermark (`cluster_scan`) records how far the scan has read. Admin facts are never touched.
+
+Precision: a fact is stored only for a plausible year (at most one year after the article's
+publication, at most ten before it): an election for "năm 2042" in a 2023 article is a typo or
+a plan, and a wrong leader shown to an official is worse than none.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+import aiosqlite
+
+from bot.cluster import cluster_key, extract_leadership
+from bot.models import Article
+from bot.text.fold import fold
+from storage import clusters
+from storage.clusters import ArticleText, NewFact
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+BATCH = 200
+YEARS_AHEAD = 1
+YEARS_BACK = 10
+
+Progress = Callable[[int, int], None]  # (articles done, articles in all)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanReport:
+    articles: int
+    facts: int
+
+
+def facts_of(article: ArticleText, tz: tzinfo) -> list[NewFact]:
+    """The storable leadership facts an article states (title and body)."""
+    year = datetime.fromtimestamp(article.published, UTC).astimezone(tz).year
+    found = extract_leadership(f"{article.title}\n\n{article.body}", default_year=year)
+    return [
+        NewFact(cluster_key=cluster_key(f.cluster), cluster=f.cluster, year=f.year, role=f.role,
+                unit=f.unit, unit_key=fold(f.unit), sentence=f.sentence)
+        for f in found
+        if year - YEARS_BACK <= f.year <= year + YEARS_AHEAD and cluster_key(f.cluster)
+    ]
+
+
+class LeadershipScanner:
+    """Runs the extractor over stored articles; `tz` decides an article's publication year."""
+
+    def __init__(self, tz: tzinfo, clock: Callable[[], float] = time.time) -> None:
+        self.tz = tz
+        self.clock = clock
+
+    async def after_store(self, conn: aiosqlite.Connection, stored: list[Article]) -> None:
+        """Ingestor hook: scan what is new, inside the storing transaction."""
+        del stored  # everything after the watermark is scanned: the new ones are among them
+        while await self._scan_batch(conn, await clusters.scan_mark(conn)) is not None:
+            pass
+
+    async def catch_up(self, db: Database) -> ScanReport:
+        """Scan the articles stored since the last scan, one transaction per batch."""
+        articles = facts = 0
+        while True:
+            async with db.transaction() as conn:
+                result = await self._scan_batch(conn, await clusters.scan_mark(conn))
+            if result is None:
+                break
+            articles += result.articles
+            facts += result.facts
+        if articles:
+            log.info("cluster scan: %d article(s) read, %d fact(s) found", articles, facts)
+        return ScanReport(articles, facts)
+
+    async def rescan(self, db: Database, progress: Progress | None = None) -> ScanReport:
+        """Re-read every stored article and replace its extracted facts."""
+        total = await clusters.article_count(db.conn)
+        done = facts = 0
+        after = 0
+        while True:
+            async with db.transaction() as conn:
+                result = await self._scan_batch(conn, after)
+            if result is None:
+                break
+            done += result.articles
+            facts += result.facts
+            after = result.last_id
+            if progress is not None:
+                progress(done, max(total, done))
+        return ScanReport(done, facts)
+
+    async def _scan_batch(self, conn: aiosqlite.Connection, after: int) -> _Batch | None:
+        batch = await clusters.articles_after(conn, after, BATCH)
+        if not batch:
+            return None
+        found = [(a.id, a.published, f) for a in batch for f in self._facts(a)]
+        await clusters.replace_extracted(conn, [a.id for a in batch], found,
+                                         now=int(self.clock()))
+        await clusters.set_scan_mark(conn, batch[-1].id)
+        return _Batch(len(batch), len(found), batch[-1].id)
+
+    def _facts(self, article: ArticleText) -> Sequence[NewFact]:
+        try:
+            return facts_of(article, self.tz)
+        except Exception:  # one odd article must not stop ingestion nor the scan
+            log.exception("article_id=%s cluster extraction failed", article.id)
+            return ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    articles: int
+    facts: int
+    last_id: int

@@ -1,0 +1,270 @@
+"""Emulation-cluster leadership facts: extracted from articles or set by an admin.
+
+A fact is one unit holding one role (leader/deputy) in one cluster for one year. Several facts
+may answer the same (cluster, year, role); `leadership` picks the winner in SQL:
+1. an admin's fact (/setcluster) always wins (an empty unit: the admin says "nobody");
+2. else the fact from the most recently published article (ties: the later stored article),
+   because a later article corrects or confirms an earlier one.
+
+Also owns the extraction watermark (`cluster_scan`) and reading articles for the scanner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+import aiosqlite
+
+Role = Literal["leader", "deputy"]
+Origin = Literal["extracted", "admin"]
+
+
+@dataclass(frozen=True, slots=True)
+class NewFact:
+    """A fact to store, as the extractor (or an admin) states it."""
+
+    cluster_key: str
+    cluster: str
+    year: int
+    role: Role
+    unit: str
+    unit_key: str
+    sentence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A stored fact, with what the reply needs of its source article."""
+
+    id: int
+    cluster_key: str
+    cluster: str
+    year: int
+    role: Role
+    unit: str  # "" when an admin set "nobody"
+    origin: Origin
+    article_id: int | None
+    published: datetime | None
+    sentence: str | None
+    admin_id: int | None
+    created_at: datetime
+    article_title: str | None
+    article_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """What the scanner reads of an article."""
+
+    id: int
+    title: str
+    body: str
+    published: int
+
+
+# --- the scan watermark and what to scan ----------------------------------------------------
+
+
+async def scan_mark(conn: aiosqlite.Connection) -> int:
+    """Every article with an id up to this one has been scanned."""
+    async with conn.execute("SELECT last_article_id FROM cluster_scan WHERE id = 1") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def set_scan_mark(conn: aiosqlite.Connection, article_id: int) -> None:
+    """Move the watermark forward (never back)."""
+    await conn.execute(
+        "UPDATE cluster_scan SET last_article_id = max(last_article_id, ?) WHERE id = 1",
+        (article_id,),
+    )
+
+
+async def articles_after(conn: aiosqlite.Connection, after_id: int, limit: int
+                         ) -> list[ArticleText]:
+    """The next `limit` articles by id after `after_id` (the scanner's batches)."""
+    async with conn.execute(
+        "SELECT id, title, body, published FROM articles WHERE id > ? ORDER BY id LIMIT ?",
+        (after_id, limit),
+    ) as cur:
+        return [ArticleText(r["id"], r["title"], r["body"], r["published"])
+                for r in await cur.fetchall()]
+
+
+async def article_count(conn: aiosqlite.Connection, after_id: int = 0) -> int:
+    async with conn.execute("SELECT count(*) FROM articles WHERE id > ?", (after_id,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+# --- writing facts --------------------------------------------------------------------------
+
+
+async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[int],
+                            facts: Sequence[tuple[int, int, NewFact]], *, now: int) -> None:
+    """Make the extracted facts of `article_ids` exactly `facts` ((article id, published, fact)).
+
+    Re-running with the same input changes nothing: the scan is idempotent.
+    """
+    await conn.executemany(
+        "DELETE FROM cluster_facts WHERE origin = 'extracted' AND article_id = ?",
+        [(i,) for i in article_ids],
+    )
+    await conn.executemany(
+        """INSERT OR IGNORE INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key,
+               origin, article_id, published, sentence, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?)""",
+        [
+            (f.cluster_key, f.cluster, f.year, f.role, f.unit, f.unit_key, article_id,
+             published, f.sentence, now)
+            for article_id, published, f in facts
+        ],
+    )
+
+
+async def set_admin(conn: aiosqlite.Connection, fact: NewFact, *, admin_id: int, now: int
+                    ) -> None:
+    """An admin's answer for (cluster, year, role), replacing the admin's earlier one."""
+    await conn.execute(
+        """INSERT INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key, origin,
+               admin_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, 'admin', ?, ?)
+           ON CONFLICT(cluster_key, year, role) WHERE origin = 'admin' DO UPDATE SET
+               cluster = excluded.cluster, unit = excluded.unit, unit_key = excluded.unit_key,
+               admin_id = excluded.admin_id, created_at = excluded.created_at""",
+        (fact.cluster_key, fact.cluster, fact.year, fact.role, fact.unit, fact.unit_key,
+         admin_id, now),
+    )
+
+
+# --- reading --------------------------------------------------------------------------------
+
+# For each chosen (cluster, year) and each role, the winner is one seek in cluster_facts_pick;
+# only the winners are read in full and joined to their article.
+_WINNERS = """
+    picked AS (
+        SELECT (SELECT f.id FROM cluster_facts f INDEXED BY cluster_facts_pick
+                WHERE f.cluster_key = c.cluster_key AND f.year = c.year AND f.role = r.role
+                ORDER BY f.origin, f.published DESC, f.article_id DESC, f.id DESC
+                LIMIT 1) AS id
+        FROM chosen c CROSS JOIN (SELECT 'leader' AS role UNION ALL SELECT 'deputy') r
+    )
+    SELECT f.id, f.cluster_key, f.cluster, f.year, f.role, f.unit, f.origin, f.article_id,
+           f.published, f.sentence, f.admin_id, f.created_at, a.title AS article_title,
+           a.url AS article_url
+    FROM picked p JOIN cluster_facts f ON f.id = p.id
+    LEFT JOIN articles a ON a.id = f.article_id
+    ORDER BY f.cluster_key, f.year DESC, f.role = 'leader' DESC
+"""
+
+
+def _fact(row: aiosqlite.Row) -> Fact:
+    published = row["published"]
+    return Fact(
+        id=row["id"], cluster_key=row["cluster_key"], cluster=row["cluster"], year=row["year"],
+        role=row["role"], unit=row["unit"], origin=row["origin"], article_id=row["article_id"],
+        published=datetime.fromtimestamp(published, UTC) if published is not None else None,
+        sentence=row["sentence"], admin_id=row["admin_id"],
+        created_at=datetime.fromtimestamp(row["created_at"], UTC),
+        article_title=row["article_title"], article_url=row["article_url"],
+    )
+
+
+async def _winners(conn: aiosqlite.Connection, chosen: str, params: Sequence[object]
+                   ) -> list[Fact]:
+    async with conn.execute(f"WITH chosen AS ({chosen}), {_WINNERS}", tuple(params)) as cur:
+        return [_fact(r) for r in await cur.fetchall()]
+
+
+async def latest(conn: aiosqlite.Connection) -> list[Fact]:
+    """For every cluster, the winning facts of its latest year."""
+    # A skip scan (two index seeks per cluster) instead of GROUP BY over every fact.
+    return await _winners(conn, _LATEST_YEARS, ())
+
+
+_LATEST_YEARS = """
+    WITH RECURSIVE keys(k) AS (
+        SELECT (SELECT min(cluster_key) FROM cluster_facts)
+        UNION ALL
+        SELECT (SELECT min(cluster_key) FROM cluster_facts WHERE cluster_key > keys.k)
+        FROM keys WHERE k IS NOT NULL
+    )
+    SELECT k AS cluster_key, (SELECT max(year) FROM cluster_facts WHERE cluster_key = k) AS year
+    FROM keys WHERE k IS NOT NULL
+"""
+
+
+async def of_year(conn: aiosqlite.Connection, year: int) -> list[Fact]:
+    """For every cluster with facts for `year`, the winning facts of that year."""
+    return await _winners(
+        conn, "SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE year = ?", (year,)
+    )
+
+
+async def of_clusters(conn: aiosqlite.Connection, keys: Sequence[str], year: int | None = None
+                      ) -> list[Fact]:
+    """The winning facts of the clusters `keys`: every year, or only `year`."""
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    sql = f"SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE cluster_key IN ({marks})"
+    params: list[object] = list(keys)
+    if year is not None:
+        sql += " AND year = ?"
+        params.append(year)
+    return await _winners(conn, sql, params)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def find_keys(conn: aiosqlite.Connection, key: str, *, limit: int = 20) -> list[str]:
+    """Cluster keys a user's words mean: the exact key, else keys containing the words."""
+    async with conn.execute(
+        "SELECT 1 FROM cluster_facts INDEXED BY cluster_facts_pick WHERE cluster_key = ? LIMIT 1",
+        (key,),
+    ) as cur:
+        if await cur.fetchone() is not None:
+            return [key]
+    async with conn.execute(
+        "SELECT DISTINCT cluster_key FROM cluster_facts WHERE cluster_key LIKE ? ESCAPE '\\' "
+        "ORDER BY cluster_key LIMIT ?",
+        (_like_pattern(key), limit),
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+async def keys_with_unit(conn: aiosqlite.Connection, unit_key: str, *, limit: int = 20
+                         ) -> list[str]:
+    """Clusters in which a unit whose folded name contains `unit_key` holds or held a role."""
+    async with conn.execute(
+        "SELECT DISTINCT cluster_key FROM cluster_facts INDEXED BY cluster_facts_by_unit "
+        "WHERE unit_key LIKE ? ESCAPE '\\' ORDER BY cluster_key LIMIT ?",
+        (_like_pattern(unit_key), limit),
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+async def cluster_name(conn: aiosqlite.Connection, key: str) -> str | None:
+    """The display name last used for a cluster key."""
+    async with conn.execute(
+        "SELECT cluster FROM cluster_facts WHERE cluster_key = ? ORDER BY id DESC LIMIT 1", (key,)
+    ) as cur:
+        row = await cur.fetchone()
+    return str(row[0]) if row else None
+
+
+async def count(conn: aiosqlite.Connection, origin: Origin | None = None) -> int:
+    sql = "SELECT count(*) FROM cluster_facts"
+    params: tuple[str, ...] = ()
+    if origin is not None:
+        sql += " WHERE origin = ?"
+        params = (origin,)
+    async with conn.execute(sql, params) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0

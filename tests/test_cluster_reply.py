@@ -1,0 +1,137 @@
+"""The /cluster and /setcluster core (bot/chat/clusters.py) on a real SQLite file: argument
+parsing, Telegram's length limit with many clusters, escaping, admin checks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.chat.clusters import Clusters, _parse_set
+from bot.chat.reader import Reader, ReaderConfig
+from bot.chat.reply import Who
+from bot.delivery.card import TEXT_LIMIT, visible_length
+from bot.i18n import vi
+from storage import articles, clusters
+from storage.articles import NewArticle
+from storage.clusters import NewFact
+from storage.db import Database
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+ADMIN = 77
+ME = Who(chat_id=5, chat_type="private", user_id=5)
+BOSS = Who(chat_id=ADMIN, chat_type="private", user_id=ADMIN)
+MTTQ = "Ủy ban MTTQ Việt Nam"
+
+
+def _core(db: Database) -> Clusters:
+    return Clusters(Reader(db, ReaderConfig("vi", TZ), clock=lambda: 1_700_000_000),
+                    frozenset({ADMIN}))
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ("2024 | 5 thành phố trực thuộc TW | Cụm trưởng | Uỷ ban MTTQVN TP Hải Phòng",
+         (2024, "5 thành phố trực thuộc TW", "leader", f"{MTTQ} thành phố Hải Phòng")),
+        ("  2023|các tỉnh Tây Nguyên|phó cụm|Ủy ban MTTQ Việt Nam tỉnh Đắk Lắk  ",
+         (2023, "các tỉnh Tây Nguyên", "deputy", f"{MTTQ} tỉnh Đắk Lắk")),
+        ("2022 | số 3 | Phó Trưởng Cụm | -", (2022, "số 3", "deputy", "")),
+        ("2022 | số 3 | trưởng cụm | không có", (2022, "số 3", "leader", "")),
+    ],
+)
+def test_setcluster_syntax(argument: str, expected: tuple[object, ...]) -> None:
+    assert _parse_set(argument) == expected
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "",
+        "2024 Hải Phòng cụm trưởng",  # no separators
+        "2024 | 5 thành phố | Cụm trưởng",  # three parts
+        "2024 | 5 thành phố | Cụm trưởng | A | B",  # five parts
+        "24 | 5 thành phố | Cụm trưởng | Ủy ban MTTQ tỉnh A",  # not a year
+        "3024 | 5 thành phố | Cụm trưởng | Ủy ban MTTQ tỉnh A",  # out of range
+        "2024 | cụm thi đua | Cụm trưởng | Ủy ban MTTQ tỉnh A",  # names no cluster
+        "2024 | 5 thành phố | Chủ tịch | Ủy ban MTTQ tỉnh A",  # not a cluster role
+        "2024 | 5 thành phố | Cụm trưởng | 12",  # not a unit
+        "2024 | " + "x" * 400 + " | Cụm trưởng | Ủy ban MTTQ tỉnh A",
+    ],
+)
+def test_setcluster_refuses_malformed_input(argument: str) -> None:
+    assert _parse_set(argument) is None
+
+
+async def test_setcluster_checks_the_admin_in_the_core(db: Database) -> None:
+    core = _core(db)
+    reply = await core.set_leadership(ME, "2024 | số 3 | Cụm trưởng | Ủy ban MTTQ tỉnh A")
+    assert reply.text == vi.TEXTS["admin.refused"]
+    assert await clusters.count(db.conn) == 0
+    usage = await core.set_leadership(BOSS, "2024 | số 3")
+    assert usage.text == vi.TEXTS["setcluster.usage"]
+
+
+async def test_hostile_text_is_escaped(db: Database) -> None:
+    core = _core(db)
+    done = await core.set_leadership(
+        BOSS, "2024 | số 3 <b> | Cụm trưởng | Ủy ban MTTQ tỉnh <i>A</i> & B")
+    assert "&lt;i&gt;A&lt;/i&gt; &amp; B" in done.text
+    shown = await core.show(ME, "")
+    assert "<i>A</i>" not in shown.text
+    assert "&lt;i&gt;A&lt;/i&gt; &amp; B" in shown.text
+    unknown = await core.show(ME, "<script>alert(1)</script>")
+    assert "<script>" not in unknown.text
+
+
+async def test_many_clusters_fit_one_message(db: Database) -> None:
+    """120 clusters with long sentences: the reply stays within Telegram's 4096 characters,
+    says how many more there are, and has an open button per source shown."""
+    items = [
+        NewArticle(dedupe_key=f"k{i}", source="s", url=f"file:s/{i}.txt",
+                   title=f"Hội nghị tổng kết cụm thi đua số {i} " + "rất dài " * 20,
+                   category="Cụm thi đua", published=datetime(2023, 12, 1, tzinfo=UTC),
+                   summary="", body="", image=None, image_caption=None, author=None)
+        for i in range(120)
+    ]
+    async with db.transaction() as conn:
+        stored = await articles.insert_new(conn, items, fetched_at=0)
+        facts = [
+            (a.id, int(a.published.timestamp()),
+             NewFact(f"so {i}", f"số {i}", 2024, role, f"{MTTQ} tỉnh Số {i}",
+                     f"uy ban mttq viet nam tinh so {i}", sentence="Câu dài. " * 60))
+            for i, a in enumerate(stored) for role in ("leader", "deputy")
+        ]
+        await clusters.replace_extracted(conn, [a.id for a in stored], facts, now=0)
+    reply = await _core(db).show(ME, "")
+    assert visible_length(reply.text) <= TEXT_LIMIT
+    assert "… và " in reply.text
+    assert "«Câu dài." not in reply.text  # no room for the sentences: sources only
+    numbers = [b.text for row in reply.buttons for b in row]
+    assert numbers[0] == "📰 1"
+    assert len(numbers) == reply.text.count("    [")  # one button per source listed
+    assert sum(len(row) for row in reply.buttons) <= 40
+    # One cluster alone has room for its sentence.
+    one = await _core(db).show(ME, "so 7")
+    assert "«Câu dài." in one.text
+    assert visible_length(one.text) <= TEXT_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected_key"),
+    [
+        ("/cluster", vi.TEXTS["cluster.none"]),
+        ("2023", vi.TEXTS["cluster.none_year"].format(year=2023)),
+        ("cụm thi đua", vi.TEXTS["cluster.none"]),  # generic words: everything (none known)
+        ("năm 2023", vi.TEXTS["cluster.none_year"].format(year=2023)),
+        ("1789", vi.TEXTS["cluster.usage"]),
+        ("2023 2024", vi.TEXTS["cluster.usage"]),
+        ("x" * 400, vi.TEXTS["cluster.usage"]),
+        ("tây nguyên", vi.TEXTS["cluster.unknown"].format(query="tây nguyên")),
+    ],
+)
+async def test_cluster_arguments_on_an_empty_database(db: Database, argument: str,
+                                                      expected_key: str) -> None:
+    reply = await _core(db).show(ME, "" if argument == "/cluster" else argument)
+    assert reply.text == expected_key

@@ -2,7 +2,9 @@
 -- Counts are cached on the broadcast when it ends, so the record survives chats that later
 -- leave (/stop deletes a chat and, by cascade, its deliveries).
 ALTER TABLE broadcasts ADD COLUMN audience TEXT;          -- category name at the time, NULL = everyone
-ALTER TABLE broadcasts ADD COLUMN recipients INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE broadcasts ADD COLUMN recipients INTEGER NOT NULL DEFAULT 0;  -- deliveries enqueued
+-- Chats of the audience that had stopped (inactive) or paused receiving: not enqueued.
+ALTER TABLE broadcasts ADD COLUMN left_out INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE broadcasts ADD COLUMN sent_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE broadcasts ADD COLUMN skipped_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE broadcasts ADD COLUMN failed_count INTEGER NOT NULL DEFAULT 0;

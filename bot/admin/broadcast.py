@@ -1,0 +1,451 @@
+"""Broadcasts: an admin's announcement to every chat or to one category's subscribers.
+
+The flow, each step a button on one control message:
+  draft (the exact preview + the audience picker) -> audience chosen (recipient count, confirm)
+  -> sending (the control message becomes the progress message, with a stop button)
+  -> done (final figures, and a report message) or cancelled (stopped by an admin).
+
+What subscribers receive is `BroadcastMessage` exactly as previewed: the admin's text as HTML in
+which everything typed is escaped (so "<b>", "<script>", "&" and a lone "<" arrive as typed) and
+only Telegram's own formatting entities of the admin's message (bold, italic, links... made with
+the app's formatting menu) become tags. Its length is checked after entity parsing, against
+Telegram's limits (4096 for a text, 1024 for a photo caption): too long is refused with the
+limit, never cut.
+
+Sending goes through the persisted outbox (storage.broadcasts.start enqueues one delivery per
+recipient in one transaction) and the delivery worker; `tick()` turns the outbox's counts into
+progress edits, at most one per broadcast per call, and the adapter calls it every few seconds.
+Everything lives in the database, so a restart resumes both the sending and the progress.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.admin import callbacks as cb
+from bot.admin.format import duration, number, percent, progress_bar, when
+from bot.chat.reply import Notice, Reply, Who
+from bot.delivery.card import CAPTION_LIMIT, TEXT_LIMIT, Button
+from bot.i18n import t
+from storage import broadcasts, categories, chats, deliveries
+from storage.broadcasts import Broadcast
+from storage.db import Database
+from storage.deliveries import StatusCounts
+
+log = logging.getLogger(__name__)
+
+_MAX_PICKER_CATEGORIES = 30
+# An edit handed to the adapter counts as "in progress" this long, until `mark_edited` says when
+# it happened: no other edit of the message may overtake it (e.g. while it waits for pacing).
+_EDIT_IN_PROGRESS = 30.0
+
+
+class Outbox(Protocol):
+    """The delivery worker, as broadcasts need it (`bot.delivery.worker.DeliveryWorker`)."""
+
+    def wake(self) -> None:
+        """New deliveries are committed: send them now."""
+
+    def forget_broadcast(self, broadcast_id: int) -> None:
+        """The broadcast changed (stopped): re-read it before sending any more of it."""
+
+
+class _NoOutbox:
+    def wake(self) -> None:
+        pass
+
+    def forget_broadcast(self, broadcast_id: int) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class AdminConfig:
+    admin_ids: frozenset[int]
+    default_language: str
+    tz: ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastMessage:
+    """What every recipient gets: HTML text (the caption when there is a photo) and a photo.
+
+    `photo` is a Telegram file_id (or URL). `visible_length` counts UTF-16 code units after
+    entity parsing, the way Telegram applies its limits.
+    """
+
+    text: str
+    photo: str | None
+    visible_length: int
+
+    @property
+    def limit(self) -> int:
+        return CAPTION_LIMIT if self.photo else TEXT_LIMIT
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The answer to /broadcast: the exact preview (None when refused) and the control message."""
+
+    preview: BroadcastMessage | None
+    control: Reply
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressUpdate:
+    """One edit of a progress message, and the final report to send when the broadcast ended."""
+
+    broadcast_id: int
+    chat_id: int
+    message_id: int
+    view: Reply
+    report: Reply | None = None
+
+
+class Broadcasts:
+    """Drafting, confirming, stopping and reporting broadcasts."""
+
+    def __init__(self, db: Database, config: AdminConfig,
+                 outbox: Callable[[], Outbox | None] = lambda: None,
+                 clock: Callable[[], float] = time.time, *, min_gap: float = 3.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.db = db
+        self.config = config
+        self._outbox = outbox  # the worker may be built after the admin tools
+        self.clock = clock
+        # Progress messages are edited at most once per `min_gap` seconds each.
+        self.min_gap = min_gap
+        self._mono = monotonic
+        # broadcast id -> the progress text last shown, so an unchanged tick edits nothing,
+        # and when it was last edited.
+        self._shown: dict[int, str] = {}
+        self._edited: dict[int, float] = {}
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def is_admin(self, who: Who) -> bool:
+        return who.user_id is not None and who.user_id in self.config.admin_ids
+
+    async def _lang(self, chat_id: int) -> str:
+        chat = await chats.get(self.db.conn, chat_id)
+        return chat.language if chat is not None else self.config.default_language
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._outbox() or _NoOutbox()
+
+    async def _audience_label(self, lang: str, category_id: int | None) -> str | None:
+        """The audience in words (escaped HTML), or None when the category no longer exists."""
+        if category_id is None or category_id == cb.EVERYONE:
+            return t(lang, "admin.bc.everyone")
+        category = await categories.get(self.db.conn, category_id)
+        return html.escape(category.name) if category else None
+
+    # -- drafting ----------------------------------------------------------------------------
+
+    async def draft(self, who: Who, message: BroadcastMessage | None) -> Draft:
+        """/broadcast: check the message, record the draft, show the preview and the picker."""
+        lang = await self._lang(who.chat_id)
+        if not self.is_admin(who):
+            return Draft(None, Reply(t(lang, "admin.refused")))
+        if message is None or (not message.text.strip() and not message.photo):
+            return Draft(None, Reply(t(lang, "admin.bc.usage")))
+        if message.visible_length > message.limit:
+            key = "admin.bc.too_long_caption" if message.photo else "admin.bc.too_long"
+            return Draft(None, Reply(t(lang, key, limit=number(message.limit, lang),
+                                       length=number(message.visible_length, lang))))
+        async with self.db.transaction() as conn:
+            broadcast_id = await broadcasts.create_draft(
+                conn, admin_id=who.user_id or 0, text=message.text, photo=message.photo,
+                now=self._now())
+        log.info("broadcast draft: broadcast_id=%s admin_id=%s length=%s photo=%s",
+                 broadcast_id, who.user_id, message.visible_length, bool(message.photo))
+        return Draft(message, await self._picker(lang, broadcast_id))
+
+    async def _picker(self, lang: str, broadcast_id: int) -> Reply:
+        sizes = await broadcasts.audience_sizes(self.db.conn)
+        everyone = Button(t(lang, "admin.bc.button_everyone", count=number(sizes.everyone, lang)),
+                          callback_data=cb.make(cb.AUDIENCE, broadcast_id, cb.EVERYONE))
+        rows: list[tuple[Button, ...]] = [(everyone,)]
+        for category in (await categories.list_all(self.db.conn))[:_MAX_PICKER_CATEGORIES]:
+            count = number(sizes.by_category.get(category.id, 0), lang)
+            rows.append((Button(f"{category.name} · {count}",
+                                callback_data=cb.make(cb.AUDIENCE, broadcast_id, category.id)),))
+        rows.append((Button(t(lang, "admin.bc.button_discard"),
+                            callback_data=cb.make(cb.DISCARD, broadcast_id)),))
+        return Reply(t(lang, "admin.bc.pick", id=broadcast_id), tuple(rows))
+
+    async def _draft_or_notice(self, who: Who, broadcast_id: int
+                               ) -> tuple[str, Broadcast | None, Notice | None]:
+        """The draft the button is about, or the notice to answer instead."""
+        lang = await self._lang(who.chat_id)
+        if not self.is_admin(who):
+            return lang, None, Notice(t(lang, "admin.refused"), alert=True)
+        found = await broadcasts.get(self.db.conn, broadcast_id)
+        if found is None:
+            return lang, None, Notice(t(lang, "button.invalid"))
+        if found.status != broadcasts.DRAFT:
+            return lang, None, Notice(t(lang, "admin.bc.not_draft", id=broadcast_id),
+                                      edit=await self._view(lang, found))
+        return lang, found, None
+
+    async def choose(self, who: Who, broadcast_id: int, category_id: int) -> Notice:
+        """An audience button: show how many will receive it, and ask to confirm."""
+        lang, draft, notice = await self._draft_or_notice(who, broadcast_id)
+        if draft is None:
+            assert notice is not None
+            return notice
+        audience = await self._audience_label(lang, category_id)
+        if audience is None:
+            return Notice(t(lang, "button.invalid"), edit=await self._picker(lang, broadcast_id))
+        sizes = await broadcasts.audience_sizes(self.db.conn)
+        active, left_out = _audience(sizes, category_id)
+        back = Button(t(lang, "admin.bc.button_back"),
+                      callback_data=cb.make(cb.BACK, broadcast_id))
+        discard = Button(t(lang, "admin.bc.button_discard"),
+                         callback_data=cb.make(cb.DISCARD, broadcast_id))
+        if active == 0:
+            text = t(lang, "admin.bc.nobody", audience=audience)
+            return Notice("", edit=Reply(text, ((back, discard),)))
+        text = t(lang, "admin.bc.confirm", id=broadcast_id, count=number(active, lang),
+                 audience=audience)
+        if left_out:
+            text += "\n" + t(lang, "admin.bc.inactive_note", count=number(left_out, lang))
+        send = Button(t(lang, "admin.bc.button_send", count=number(active, lang)),
+                      callback_data=cb.make(cb.CONFIRM, broadcast_id, category_id))
+        return Notice("", edit=Reply(text, ((send,), (back, discard))))
+
+    async def back(self, who: Who, broadcast_id: int) -> Notice:
+        """Back to the audience picker."""
+        lang, draft, notice = await self._draft_or_notice(who, broadcast_id)
+        if draft is None:
+            assert notice is not None
+            return notice
+        return Notice("", edit=await self._picker(lang, broadcast_id))
+
+    async def discard(self, who: Who, broadcast_id: int) -> Notice:
+        """Drop the draft: nothing is sent."""
+        lang, draft, notice = await self._draft_or_notice(who, broadcast_id)
+        if draft is None:
+            assert notice is not None
+            return notice
+        async with self.db.transaction() as conn:
+            await broadcasts.discard(conn, broadcast_id, admin_id=who.user_id or 0,
+                                     now=self._now())
+        text = t(lang, "admin.bc.discarded", id=broadcast_id)
+        return Notice(text, edit=Reply(text))
+
+    # -- sending -----------------------------------------------------------------------------
+
+    async def confirm(self, who: Who, broadcast_id: int, category_id: int,
+                      message_id: int) -> Notice:
+        """Send: enqueue every delivery in one transaction; the pressed message shows progress."""
+        lang, draft, notice = await self._draft_or_notice(who, broadcast_id)
+        if draft is None:
+            assert notice is not None
+            return notice
+        audience = await self._audience_label(lang, category_id)
+        if audience is None:
+            return Notice(t(lang, "button.invalid"), edit=await self._picker(lang, broadcast_id))
+        category = None if category_id == cb.EVERYONE else category_id
+        name = None
+        if category is not None:
+            found = await categories.get(self.db.conn, category)
+            name = found.name if found else None
+        now = self._now()
+        total: int | None = None
+        async with self.db.transaction() as conn:
+            _, left_out = _audience(await broadcasts.audience_sizes(conn), category_id)
+            if await broadcasts.start(conn, broadcast_id, category_id=category, audience=name,
+                                      now=now, left_out=left_out):
+                # Quiet hours are the worker's business: it sends silently at night.
+                total = await deliveries.enqueue_broadcast(conn, broadcast_id, now=now,
+                                                           category_id=category)
+                await broadcasts.set_recipients(conn, broadcast_id, total)
+                await broadcasts.set_progress_message(conn, broadcast_id, who.chat_id,
+                                                      message_id)
+        if total is None:  # another press or another admin was first
+            current = await broadcasts.get(self.db.conn, broadcast_id)
+            assert current is not None
+            return Notice(t(lang, "admin.bc.not_draft", id=broadcast_id),
+                          edit=await self._view(lang, current))
+        self.outbox.wake()
+        log.info("broadcast started: broadcast_id=%s admin_id=%s audience=%s deliveries=%s",
+                 broadcast_id, who.user_id, name or "everyone", total)
+        started = await broadcasts.get(self.db.conn, broadcast_id)
+        assert started is not None
+        view = await self._view(lang, started)
+        self._shown[broadcast_id] = view.text
+        self._edited[broadcast_id] = self._mono() + _EDIT_IN_PROGRESS
+        return Notice(t(lang, "admin.bc.started", count=number(total, lang)), edit=view)
+
+    async def stop(self, who: Who, broadcast_id: int) -> Notice:
+        """The stop button: cancel every delivery not sent yet, and report."""
+        lang = await self._lang(who.chat_id)
+        if not self.is_admin(who):
+            return Notice(t(lang, "admin.refused"), alert=True)
+        found = await broadcasts.get(self.db.conn, broadcast_id)
+        if found is None:
+            return Notice(t(lang, "button.invalid"))
+        now = self._now()
+        cancelled: int | None = None
+        async with self.db.transaction() as conn:
+            if await broadcasts.cancel(conn, broadcast_id, admin_id=who.user_id or 0, now=now):
+                cancelled = await deliveries.cancel_broadcast(
+                    conn, broadcast_id, now=now, reason=broadcasts.CANCEL_REASON)
+                await broadcasts.store_counts(
+                    conn, broadcast_id, await deliveries.counts(conn, broadcast_id=broadcast_id))
+        # The worker may hold some of its rows in memory already: it must re-read the status.
+        self.outbox.forget_broadcast(broadcast_id)
+        current = await broadcasts.get(self.db.conn, broadcast_id)
+        assert current is not None
+        if cancelled is None:
+            return Notice(t(lang, "admin.bc.not_sending", id=broadcast_id),
+                          edit=await self._view(lang, current))
+        log.info("broadcast cancelled: broadcast_id=%s admin_id=%s cancelled=%s",
+                 broadcast_id, who.user_id, cancelled)
+        self._shown.pop(broadcast_id, None)
+        self._edited.pop(broadcast_id, None)
+        return Notice(t(lang, "admin.bc.stopped", count=number(cancelled, lang)),
+                      edit=await self._view(lang, current),
+                      send=await self._report(lang, current))
+
+    def mark_edited(self, broadcast_id: int) -> None:
+        """The adapter edited the progress message just now (the next edit waits `min_gap`)."""
+        self._edited[broadcast_id] = self._mono()
+        if len(self._edited) > 1000:
+            self._edited.clear()
+
+    async def tick(self) -> list[ProgressUpdate]:
+        """The progress edits due now: one per sending broadcast whose figures changed and whose
+        message was last edited at least `min_gap` seconds ago (the adapter reports its edits
+        with `mark_edited`), so the admin's chat never gets a flood of edits.
+
+        A broadcast whose deliveries have all ended is marked done here, and its update carries
+        the final report.
+        """
+        updates: list[ProgressUpdate] = []
+        for item in await broadcasts.list_by_status(self.db.conn, broadcasts.SENDING):
+            chat_id, message_id = item.progress_chat_id, item.progress_message_id
+            if chat_id is None or message_id is None:
+                continue
+            if self._mono() - self._edited.get(item.id, -math.inf) < self.min_gap:
+                continue
+            lang = await self._lang(chat_id)
+            counts = await deliveries.counts(self.db.conn, broadcast_id=item.id)
+            report = None
+            if counts.pending == 0:
+                async with self.db.transaction() as conn:
+                    finished = await broadcasts.finish(conn, item.id, now=self._now())
+                    if finished:
+                        await broadcasts.store_counts(
+                            conn, item.id, await deliveries.counts(conn, broadcast_id=item.id))
+                if not finished:  # cancelled meanwhile: the stop button reported it
+                    continue
+                item = await broadcasts.get(self.db.conn, item.id) or item
+                log.info("broadcast done: broadcast_id=%s sent=%s skipped=%s failed=%s",
+                         item.id, item.sent_count, item.skipped_count, item.failed_count)
+                report = await self._report(lang, item)
+                self._shown.pop(item.id, None)
+            view = await self._view(lang, item, counts)
+            if report is None and self._shown.get(item.id) == view.text:
+                continue
+            if report is None:
+                self._shown[item.id] = view.text
+            self._edited[item.id] = self._mono() + _EDIT_IN_PROGRESS
+            updates.append(ProgressUpdate(item.id, chat_id, message_id, view, report))
+        return updates
+
+    # -- views -------------------------------------------------------------------------------
+
+    async def _counts(self, item: Broadcast) -> StatusCounts:
+        if item.status == broadcasts.SENDING:
+            return await deliveries.counts(self.db.conn, broadcast_id=item.id)
+        # Finished: the figures cached on the record (its chats may have left since).
+        return StatusCounts(0, item.sent_count, item.skipped_count, item.failed_count,
+                            item.cancelled_count)
+
+    async def _view(self, lang: str, item: Broadcast, counts: StatusCounts | None = None
+                    ) -> Reply:
+        """The control/progress message for the broadcast's current state."""
+        if item.status == broadcasts.DRAFT:
+            return await self._picker(lang, item.id)
+        if item.status == broadcasts.CANCELLED and item.started_at is None:
+            return Reply(t(lang, "admin.bc.discarded", id=item.id))
+        counts = counts or await self._counts(item)
+        total = item.recipients or counts.total
+        audience = (html.escape(item.audience) if item.audience
+                    else t(lang, "admin.bc.everyone"))
+        head_key = {broadcasts.SENDING: "admin.bc.progress_title",
+                    broadcasts.DONE: "admin.bc.done_title",
+                    broadcasts.CANCELLED: "admin.bc.cancelled_title"}[item.status]
+        done = counts.finished if item.status == broadcasts.SENDING else total
+        lines = [
+            t(lang, head_key, id=item.id, audience=audience),
+            f"{progress_bar(done, total)} {percent(done, total)}%",
+            t(lang, "admin.bc.progress", sent=number(counts.sent, lang),
+              total=number(total, lang), failed=number(counts.failed, lang)),
+        ]
+        if counts.skipped:
+            lines.append(t(lang, "admin.bc.progress_skipped", count=number(counts.skipped, lang)))
+        if counts.cancelled:
+            lines.append(t(lang, "admin.bc.progress_cancelled",
+                           count=number(counts.cancelled, lang)))
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if item.status == broadcasts.SENDING:
+            buttons = ((Button(t(lang, "admin.bc.button_stop"),
+                               callback_data=cb.make(cb.STOP, item.id)),),)
+        return Reply("\n".join(lines), buttons)
+
+    async def _report(self, lang: str, item: Broadcast) -> Reply:
+        """The final report: who, when, audience, and the outcome with reasons."""
+        counts = await self._counts(item)
+        audience = (html.escape(item.audience) if item.audience
+                    else t(lang, "admin.bc.everyone"))
+        lines = [
+            t(lang, "admin.bc.report_title", id=item.id),
+            t(lang, "admin.bc.report_audience", audience=audience,
+              total=number(item.recipients or counts.total, lang)),
+            t(lang, "admin.bc.report_sent", count=number(counts.sent, lang)),
+            t(lang, "admin.bc.report_skipped", count=number(counts.skipped, lang)),
+        ]
+        lines += await self._reasons(lang, item.id, "skipped")
+        lines.append(t(lang, "admin.bc.report_failed", count=number(counts.failed, lang)))
+        lines += await self._reasons(lang, item.id, "failed")
+        if item.status == broadcasts.CANCELLED:
+            lines.append(t(lang, "admin.bc.report_cancelled",
+                           count=number(counts.cancelled, lang)))
+        if item.left_out:
+            lines.append(t(lang, "admin.bc.report_left_out", count=number(item.left_out, lang)))
+        started = when(item.started_at, self.config.tz)
+        finished = when(item.finished_at, self.config.tz)
+        if started and finished and item.started_at is not None and item.finished_at is not None:
+            lines.append(t(lang, "admin.bc.report_time", start=started, end=finished,
+                           took=duration(item.finished_at - item.started_at, lang)))
+        lines.append(t(lang, "admin.bc.report_by", admin=item.admin_id))
+        return Reply("\n".join(lines))
+
+    async def _reasons(self, lang: str, broadcast_id: int, status: str) -> list[str]:
+        found = await broadcasts.reasons(self.db.conn, broadcast_id, status)
+        lines = []
+        for reason, count in found:
+            text = reason or t(lang, "admin.bc.no_reason")
+            lines.append(f"   • {html.escape(text[:120])}: {number(count, lang)}")
+        return lines
+
+
+def _audience(sizes: broadcasts.AudienceSizes, category_id: int) -> tuple[int, int]:
+    """(receiving, left out) of everyone or of one category."""
+    if category_id == cb.EVERYONE:
+        return sizes.everyone, sizes.everyone_left_out
+    return (sizes.by_category.get(category_id, 0),
+            sizes.left_out_by_category.get(category_id, 0))

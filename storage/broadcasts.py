@@ -1,0 +1,209 @@
+"""Broadcasts (admin announcements): the record of each one and its deliveries in the outbox.
+
+A broadcast is a row in `broadcasts` (draft -> sending -> done | cancelled) and, once confirmed,
+one row per recipient in `deliveries` (the same persisted outbox that article pushes use, written
+by `storage.deliveries`), which the delivery worker sends. Starting a broadcast with its
+deliveries, and cancelling it with its pending deliveries, are each one transaction of the
+caller's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.deliveries import StatusCounts
+
+DRAFT = "draft"
+SENDING = "sending"
+CANCELLED = "cancelled"
+DONE = "done"
+
+# deliveries.reason of a delivery an admin's stop button cancelled.
+CANCEL_REASON = "cancelled by an admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    id: int
+    admin_id: int
+    text: str  # HTML exactly as subscribers receive it
+    photo: str | None  # a file_id or URL; None = text only
+    category_id: int | None  # None = everyone
+    audience: str | None  # the category's name when it was sent; None = everyone
+    status: str
+    created_at: int
+    started_at: int | None
+    finished_at: int | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    recipients: int  # deliveries enqueued
+    left_out: int  # chats of the audience that had stopped or paused receiving: not enqueued
+    sent_count: int
+    skipped_count: int
+    failed_count: int
+    cancelled_count: int
+    cancelled_by: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceSizes:
+    """Chats a broadcast would reach now, and those of its audience it would leave out
+    (inactive, or news paused)."""
+
+    everyone: int
+    everyone_left_out: int
+    by_category: dict[int, int]  # category id -> receiving subscribers
+    left_out_by_category: dict[int, int]
+
+
+_COLUMNS = (
+    "id, admin_id, text, photo, category_id, audience, status, created_at, started_at, "
+    "finished_at, progress_chat_id, progress_message_id, recipients, left_out, sent_count, "
+    "skipped_count, failed_count, cancelled_count, cancelled_by"
+)
+
+
+def _broadcast(row: aiosqlite.Row) -> Broadcast:
+    return Broadcast(*(row[i] for i in range(len(row))))
+
+
+async def create_draft(conn: aiosqlite.Connection, *, admin_id: int, text: str,
+                       photo: str | None, now: int) -> int:
+    """Record a new draft; returns its id."""
+    cur = await conn.execute(
+        "INSERT INTO broadcasts(admin_id, text, photo, status, created_at) VALUES (?, ?, ?, ?, ?)",
+        (admin_id, text, photo, DRAFT, now),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def get(conn: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?",
+                            (broadcast_id,)) as cur:
+        row = await cur.fetchone()
+    return _broadcast(row) if row else None
+
+
+async def list_by_status(conn: aiosqlite.Connection, status: str) -> list[Broadcast]:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM broadcasts WHERE status = ? ORDER BY id",
+                            (status,)) as cur:
+        return [_broadcast(r) for r in await cur.fetchall()]
+
+
+async def recent(conn: aiosqlite.Connection, limit: int = 3) -> list[Broadcast]:
+    """The latest broadcasts that were sent (drafts, also discarded ones, are no record)."""
+    async with conn.execute(
+        f"SELECT {_COLUMNS} FROM broadcasts WHERE started_at IS NOT NULL "
+        "ORDER BY id DESC LIMIT ?",
+        (limit,),
+    ) as cur:
+        return [_broadcast(r) for r in await cur.fetchall()]
+
+
+# Who receives a broadcast must match `storage.deliveries.enqueue_broadcast`: active chats whose
+# delivery mode is not "paused" (digest-mode chats do get announcements).
+_RECEIVING = "c.active = 1 AND c.delivery_mode IN ('instant', 'digest')"
+
+
+async def audience_sizes(conn: aiosqlite.Connection) -> AudienceSizes:
+    """How many chats everyone / each category's subscribers are: receiving, and not (inactive
+    or paused) whom a broadcast leaves out."""
+    async with conn.execute(f"SELECT {_RECEIVING}, count(*) FROM chats c GROUP BY 1") as cur:
+        by_receiving = {bool(r[0]): r[1] for r in await cur.fetchall()}
+    async with conn.execute(
+        f"""SELECT s.category_id, {_RECEIVING}, count(*) FROM subscriptions s
+            JOIN chats c ON c.id = s.chat_id GROUP BY 1, 2"""
+    ) as cur:
+        rows = await cur.fetchall()
+    return AudienceSizes(
+        everyone=by_receiving.get(True, 0),
+        everyone_left_out=by_receiving.get(False, 0),
+        by_category={r[0]: r[2] for r in rows if r[1]},
+        left_out_by_category={r[0]: r[2] for r in rows if not r[1]},
+    )
+
+
+async def start(conn: aiosqlite.Connection, broadcast_id: int, *, category_id: int | None,
+                audience: str | None, now: int, left_out: int) -> bool:
+    """Turn a draft into a sending broadcast; False when it was no longer a draft (a second
+    press of the confirm button, or another admin was quicker).
+
+    The caller enqueues the deliveries (`storage.deliveries.enqueue_broadcast`) in the same
+    transaction and then records their number with `set_recipients`.
+    """
+    cur = await conn.execute(
+        """UPDATE broadcasts SET status = ?, category_id = ?, audience = ?, started_at = ?,
+           left_out = ? WHERE id = ? AND status = ?""",
+        (SENDING, category_id, audience, now, left_out, broadcast_id, DRAFT),
+    )
+    return cur.rowcount > 0
+
+
+async def set_recipients(conn: aiosqlite.Connection, broadcast_id: int, recipients: int) -> None:
+    await conn.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?",
+                       (recipients, broadcast_id))
+
+
+async def set_progress_message(conn: aiosqlite.Connection, broadcast_id: int, chat_id: int,
+                               message_id: int) -> None:
+    await conn.execute(
+        "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+        (chat_id, message_id, broadcast_id),
+    )
+
+
+async def discard(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: int,
+                  now: int) -> bool:
+    """Drop a draft (nothing was sent); False when it was not a draft any more."""
+    cur = await conn.execute(
+        """UPDATE broadcasts SET status = ?, finished_at = ?, cancelled_by = ?
+           WHERE id = ? AND status = ?""",
+        (CANCELLED, now, admin_id, broadcast_id, DRAFT),
+    )
+    return cur.rowcount > 0
+
+
+async def cancel(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: int,
+                 now: int) -> bool:
+    """Mark a sending broadcast cancelled; False when it was not sending (finished or cancelled
+    already). The caller cancels its pending deliveries (`storage.deliveries.cancel_broadcast`)
+    in the same transaction."""
+    cur = await conn.execute(
+        """UPDATE broadcasts SET status = ?, finished_at = ?, cancelled_by = ?
+           WHERE id = ? AND status = ?""",
+        (CANCELLED, now, admin_id, broadcast_id, SENDING),
+    )
+    return cur.rowcount > 0
+
+
+async def finish(conn: aiosqlite.Connection, broadcast_id: int, *, now: int) -> bool:
+    """Mark a sending broadcast done (every delivery ended); False when it was not sending."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
+        (DONE, now, broadcast_id, SENDING),
+    )
+    return cur.rowcount > 0
+
+
+async def store_counts(conn: aiosqlite.Connection, broadcast_id: int,
+                       counts: StatusCounts) -> None:
+    """Cache the final counts on the record (deliveries may later vanish with their chats)."""
+    await conn.execute(
+        """UPDATE broadcasts SET sent_count = ?, skipped_count = ?, failed_count = ?,
+           cancelled_count = ? WHERE id = ?""",
+        (counts.sent, counts.skipped, counts.failed, counts.cancelled, broadcast_id),
+    )
+
+
+async def reasons(conn: aiosqlite.Connection, broadcast_id: int, status: str,
+                  limit: int = 5) -> list[tuple[str, int]]:
+    """The commonest reasons of the broadcast's deliveries in `status`, most frequent first."""
+    async with conn.execute(
+        """SELECT coalesce(reason, ''), count(*) AS n FROM deliveries
+           WHERE broadcast_id = ? AND status = ? GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?""",
+        (broadcast_id, status, limit),
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]

@@ -1,0 +1,102 @@
+"""Read-only figures for the admins' /stats: subscribers, articles, deliveries, the push queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+
+@dataclass(frozen=True, slots=True)
+class ChatFigures:
+    active: int
+    inactive: int
+    by_language: tuple[tuple[str, int], ...]  # active chats per language, most first
+    by_type: tuple[tuple[str, int], ...]  # active chats per chat type, most first
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFigures:
+    """The outbox now: pending deliveries per kind, how many wait for a retry, the oldest."""
+
+    articles: int
+    broadcasts: int
+    digests: int
+    retrying: int  # pending with attempts > 0
+    oldest_created_at: int | None
+
+    @property
+    def total(self) -> int:
+        return self.articles + self.broadcasts + self.digests
+
+
+async def chat_figures(conn: aiosqlite.Connection) -> ChatFigures:
+    async with conn.execute("SELECT active, count(*) FROM chats GROUP BY active") as cur:
+        by_active = {bool(r[0]): r[1] for r in await cur.fetchall()}
+    async with conn.execute(
+        "SELECT language, count(*) AS n FROM chats WHERE active = 1 GROUP BY 1 ORDER BY n DESC, 1"
+    ) as cur:
+        languages = tuple((r[0], r[1]) for r in await cur.fetchall())
+    async with conn.execute(
+        "SELECT type, count(*) AS n FROM chats WHERE active = 1 GROUP BY 1 ORDER BY n DESC, 1"
+    ) as cur:
+        types = tuple((r[0], r[1]) for r in await cur.fetchall())
+    return ChatFigures(by_active.get(True, 0), by_active.get(False, 0), languages, types)
+
+
+async def subscribers_per_category(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+    """Every category with its active subscribers (0 included), most first."""
+    async with conn.execute(
+        """SELECT g.name, count(c.id) AS n FROM categories g
+           LEFT JOIN subscriptions s ON s.category_id = g.id
+           LEFT JOIN chats c ON c.id = s.chat_id AND c.active = 1
+           GROUP BY g.id ORDER BY n DESC, g.name"""
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def articles_per_source(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+    async with conn.execute(
+        "SELECT source, count(*) AS n FROM articles GROUP BY source ORDER BY n DESC, source"
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def articles_per_category(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+    async with conn.execute(
+        """SELECT g.name, count(*) AS n FROM articles a JOIN categories g ON g.id = a.category_id
+           GROUP BY g.id ORDER BY n DESC, g.name"""
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def deliveries_since(conn: aiosqlite.Connection, since: int) -> dict[str, int]:
+    """Deliveries that ended since `since` (unix time), per final status."""
+    async with conn.execute(
+        """SELECT status, count(*) FROM deliveries
+           WHERE finished_at IS NOT NULL AND finished_at >= ? GROUP BY status""",
+        (since,),
+    ) as cur:
+        return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def failure_reasons_since(conn: aiosqlite.Connection, since: int, limit: int = 3
+                                ) -> list[tuple[str, int]]:
+    async with conn.execute(
+        """SELECT coalesce(reason, ''), count(*) AS n FROM deliveries
+           WHERE finished_at IS NOT NULL AND finished_at >= ? AND status = 'failed'
+           GROUP BY 1 ORDER BY n DESC, 1 LIMIT ?""",
+        (since, limit),
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def queue(conn: aiosqlite.Connection) -> QueueFigures:
+    async with conn.execute(
+        """SELECT count(article_id), count(broadcast_id), count(digest_id),
+                  coalesce(sum(attempts > 0), 0), min(created_at)
+           FROM deliveries WHERE status = 'pending'"""
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return QueueFigures(row[0], row[1], row[2], row[3], row[4])

@@ -8,11 +8,13 @@ A built database is cached by its parameters under the given folder and reused.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sqlite3
 import time
 from pathlib import Path
 
 from storage.db import open_database
+from storage.migrations import migrations
 
 CATEGORIES = (
     "Hoạt động MTTQ thành phố", "An sinh xã hội", "Tin tức - Sự kiện", "Cụm thi đua",
@@ -25,8 +27,10 @@ PLACES = ("Hải Phòng", "Đà Nẵng", "Hà Nội", "Cần Thơ", "Thành ph�
 
 def build(folder: Path, *, articles: int, subscribers: int, log: bool = True) -> Path:
     """A database with `articles` articles over 10 categories and `subscribers` private chats
-    subscribed to 1-3 categories each. Cached as folder/bench-<articles>-<subscribers>.db."""
-    path = folder / f"bench-{articles}-{subscribers}.db"
+    subscribed to 1-3 categories each. Cached as bench-<articles>-<subscribers>-<schema>.db."""
+    # The schema is part of the name: a cache built before a migration changed is not reused.
+    schema = hashlib.sha256("".join(migrations()).encode()).hexdigest()[:8]
+    path = folder / f"bench-{articles}-{subscribers}-{schema}.db"
     if path.exists():
         return path
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,6 @@
-"""Command latency over a large database: 1,000,000 articles and 100,000 subscribers.
+"""Command latency over a large database: 1,000,000 articles and 100,000 subscribers (and
+10,000,000 reader interactions and 10,000 cluster facts, bench/popular_data.py; the full-text
+index, bench/search_data.py).
 
 Two figures per command, both as p50/p95/p99 over many samples, next to baselines measured in
 the same run:
@@ -10,7 +12,8 @@ the same run:
 New commands add their scenarios in `handler_scenarios` (and `E2E_COMMANDS`).
 
 Usage: python bench/commands.py [--articles 1000000] [--subscribers 100000] [--samples 300]
-       python bench/commands.py --quick      (100,000 articles, 10,000 subscribers)
+       python bench/commands.py --quick      (100,000 articles, 10,000 subscribers,
+                                              1,000,000 interactions)
 """
 
 from __future__ import annotations
@@ -27,8 +30,13 @@ from tempfile import gettempdir
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.bigdb import CATEGORIES, build  # noqa: E402
+from bench.popular_data import NOW, describe, with_popularity  # noqa: E402
+from bench.search_data import QUERIES, with_search  # noqa: E402
+from bot.chat.clusters import Clusters  # noqa: E402
+from bot.chat.popular import Popular  # noqa: E402
 from bot.chat.reader import Reader, ReaderConfig  # noqa: E402
 from bot.chat.reply import Who  # noqa: E402
+from bot.chat.search import Search, parse_button  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from storage.db import Database, open_database  # noqa: E402
 
@@ -56,10 +64,61 @@ def handler_scenarios(db: Database, reader: Reader) -> dict[str, Scenario]:
             who, f"a_{random.randint(1, 1000)}"),
         "/subscribe + /unsubscribe": subscribe_unsubscribe,
         "/settings": reader.settings,
+        **popular_cluster_scenarios(reader),
+        **search_scenarios(reader),
     }
 
 
-E2E_COMMANDS = ("/help", "/latest", "/latest an sinh 10", "/categories", "/start")
+def popular_cluster_scenarios(reader: Reader) -> dict[str, Scenario]:
+    """/popular, the card's 👍 and "Xem thêm" (writes), /cluster (issue 5)."""
+    popular = Popular(reader)
+    clusters = Clusters(reader, frozenset({1}))
+    return {
+        "/popular": lambda who: popular.popular(who, ""),
+        "/popular <category>": lambda who: popular.popular(who, "an sinh xa hoi"),
+        "like button (toggle, write)": lambda who: popular.like(who, random.randint(1, 1000)),
+        "Xem thêm button (write)": lambda who: popular.more(who, random.randint(1, 1000)),
+        "/cluster": lambda who: clusters.show(who, ""),
+        "/cluster 2023": lambda who: clusters.show(who, "2023"),
+        "/cluster <words>": lambda who: clusters.show(who, "khu vuc so 17"),
+        "/cluster <member unit>": lambda who: clusters.show(who, "khanh hoa 2024"),
+    }
+
+
+def search_scenarios(reader: Reader) -> dict[str, Scenario]:
+    """/search (issue 7): one row per kind of query (bench/search_data.py), the mix of all,
+    a page button and a result open (a write)."""
+    search = Search(reader)
+    asker = Who(chat_id=10_000_001, chat_type="private", user_id=1)
+    pages: list[str] = []  # the session of one search, made on first use
+
+    async def page(who: Who) -> object:
+        del who  # a page is shown only to the chat that searched
+        if not pages:
+            first = await search.search(asker, "hoi nghi")
+            button = parse_button(first.buttons[-1][-1].callback_data)
+            assert button is not None
+            pages.append(button.session)
+        return await search.page(asker, pages[0], random.randint(1, 10))
+
+    rows: dict[str, Scenario] = {
+        "/search hoi nghi (in every article)": lambda who: search.search(who, QUERIES[0]),
+        "/search hai phong (1 in 10)": lambda who: search.search(who, QUERIES[2]),
+        "/search Đà Nẵng (accents)": lambda who: search.search(who, QUERIES[3]),
+        "/search <7 common words>": lambda who: search.search(who, QUERIES[5]),
+        "/search <rare number>": lambda who: search.search(who, QUERIES[7]),
+        "/search <nothing found>": lambda who: search.search(who, QUERIES[9]),
+        "/search <FTS5 syntax>": lambda who: search.search(who, QUERIES[10]),
+        "/search <1,000 characters>": lambda who: search.search(who, QUERIES[11]),
+        "/search (mix of 12 queries)": lambda who: search.search(who, random.choice(QUERIES)),
+        "/search next page button": page,
+        "/search result open (write)": lambda who: search.open(who, random.randint(1, 1000)),
+    }
+    return rows
+
+
+E2E_COMMANDS = ("/help", "/latest", "/latest an sinh 10", "/categories", "/start", "/cluster",
+                "/cluster 2023", "/search hai phong")
 
 
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
@@ -79,7 +138,9 @@ def row(label: str, samples: list[float], target_ms: float | None = None) -> str
 
 async def measure_handlers(path: Path, subscribers: int, samples: int) -> None:
     db = await open_database(path)
-    reader = Reader(db, ReaderConfig("vi", Settings().tz))  # type: ignore[call-arg]
+    # "Now" is the newest article's date, so /popular's 7-day window has articles.
+    reader = Reader(db, ReaderConfig("vi", Settings().tz),  # type: ignore[call-arg]
+                    clock=lambda: NOW)
     print("\nhandler time (ms)                       p50      p95      p99   (target p99 <= 20)")
     for label, scenario in handler_scenarios(db, reader).items():
         times: list[float] = []
@@ -128,17 +189,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--interactions", type=int, default=10_000_000)
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--quick", action="store_true", help="100,000 articles, 10,000 chats")
     parser.add_argument("--cache", type=Path, default=Path(gettempdir()) / "newsbot-bench")
     parser.add_argument("--skip-e2e", action="store_true")
     args = parser.parse_args()
     if args.quick:
-        args.articles, args.subscribers = 100_000, 10_000
+        args.articles, args.subscribers, args.interactions = 100_000, 10_000, 1_000_000
     random.seed(7)
     path = build(args.cache, articles=args.articles, subscribers=args.subscribers)
+    path = with_popularity(path, interactions=args.interactions)
+    path = with_search(path)
     print(f"database: {args.articles:,} articles in {len(CATEGORIES)} categories, "
           f"{args.subscribers:,} subscribers ({path.stat().st_size / 1e6:.0f} MB)")
+    print(f"          {describe(path)}")
     asyncio.run(measure_handlers(path, args.subscribers, args.samples))
     if not args.skip_e2e:
         asyncio.run(measure_end_to_end(path, args.subscribers, max(50, args.samples // 3)))

@@ -17,11 +17,13 @@ from bot.chat.reader import Reader, ReaderConfig
 from bot.config import Settings, load_sources
 from bot.context import CONTEXT_TYPES, NewsContext
 from bot.core import Core
+from bot.delivery.telegram_sender import TelegramDelivery
 from bot.i18n import LANGUAGES, t
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
+from bot.leadership import LeadershipScanner
 from bot.logs import redact
-from handlers import fallback, pending, reader
+from handlers import admin, cluster, digest, fallback, pending, popular, reader, search
 from handlers.common import reply_all, who
 from storage.db import open_database
 
@@ -57,8 +59,16 @@ def build_application(settings: Settings, *, token: str | None = None,
     app.bot_data.admin_ids = admins
     app.bot_data.schedule_ingestion = schedule_ingestion
 
-    # Order matters: specific commands first, the catch-all fallbacks last.
+    # Order matters: specific commands first, the catch-all fallbacks last. Admin buttons
+    # ("adm:...") before the reader's buttons, which take any callback.
+    for handler in admin.handlers(settings, admins):
+        app.add_handler(handler)
+    # Search ("so:", "sp:") and digest ("dgm:", "dgp:") buttons too: patterns, before the reader.
+    for handler in [*search.handlers(settings), *digest.handlers(settings)]:
+        app.add_handler(handler)
     for handler in reader.handlers(settings):
+        app.add_handler(handler)
+    for handler in [*popular.handlers(settings), *cluster.handlers(settings, admins)]:
         app.add_handler(handler)
     for handler in pending.handlers(settings, admins):
         app.add_handler(handler)
@@ -84,19 +94,35 @@ async def _post_init(app: NewsApplication) -> None:
     reader_core = Reader(db, ReaderConfig(settings.default_language, settings.tz))
     core = Core(settings=settings, db=db, http=http, reader=reader_core,
                 admin_ids=app.bot_data.admin_ids)
+    # Push delivery: new articles' deliveries are recorded in the transaction that stores them.
+    core.delivery = TelegramDelivery(settings, db, app.bot.token)
+    # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
+    scanner = LeadershipScanner(settings.tz)
+    await scanner.catch_up(db)
     if settings.sources_file.exists():
-        core.ingestor = Ingestor(db, load_sources(settings.sources_file), settings, http)
+        core.ingestor = Ingestor(db, load_sources(settings.sources_file), settings, http,
+                                 after_store=[scanner.after_store,
+                                              core.delivery.enqueue_articles])
     else:
         log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
     app.bot_data.core = core
+    await admin.post_init(app)
     await set_command_menu(app)
+    # Resumes whatever was pending (also after a crash), on its own Bot and connection pool.
+    await core.delivery.start()
     if core.ingestor is not None and app.bot_data.schedule_ingestion:
         assert app.job_queue is not None
         app.job_queue.run_repeating(ingest_job, interval=settings.poll_interval, first=1,
                                     name="ingest")
+    if app.job_queue is not None:  # daily digests: due ones are queued within a minute
+        app.job_queue.run_repeating(digest.digest_job, interval=digest.CHECK_INTERVAL,
+                                    first=10, name="digest")
 
 
 async def _post_shutdown(app: NewsApplication) -> None:
+    await admin.post_shutdown(app)
+    if app.bot_data.core is not None and app.bot_data.core.delivery is not None:
+        await app.bot_data.core.delivery.stop()
     core = app.bot_data.core
     if core is not None:
         await core.http.aclose()
@@ -126,7 +152,8 @@ async def on_error(update: object, context: NewsContext) -> None:
     settings = context.bot_data.settings
     secret = [settings.bot_token.get_secret_value()] if settings and settings.bot_token else []
     error = context.error
-    log.error(redact(f"unhandled error: {type(error).__name__}: {error}", secret),
+    where = admin.describe(update)  # chat, user, command or button: enough to reproduce
+    log.error(redact(f"unhandled error ({where}): {type(error).__name__}: {error}", secret),
               exc_info=error if isinstance(error, Exception) else None)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

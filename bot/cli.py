@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="pull every source once and store new articles")
     ingest.add_argument("--source", metavar="NAME", help="only this source")
     ingest.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_parser("rescan-clusters",
+                   help="re-read every stored article for cluster leadership (after an upgrade)")
     sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API for trying the bot")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
@@ -74,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "ingest":
         return await _ingest(settings, only=args.source, as_json=args.json)
+    if args.command == "rescan-clusters":
+        return await _rescan_clusters(settings)
     if args.command == "sandbox":
         from bot.sandbox import serve_forever
 
@@ -99,7 +103,10 @@ async def _ingest(settings: Settings, *, only: str | None, as_json: bool) -> int
     db = await open_database(settings.database)
     try:
         async with make_client(settings.fetch_timeout) as http:
-            ingestor = Ingestor(db, source_configs, settings, http)
+            from bot.leadership import LeadershipScanner
+
+            ingestor = Ingestor(db, source_configs, settings, http,
+                                after_store=[LeadershipScanner(settings.tz).after_store])
             # A manual ingest means "now": back-off applies to the scheduler only.
             report = await ingestor.run_once(only=only, respect_backoff=False)
     finally:
@@ -115,3 +122,29 @@ async def _ingest(settings: Settings, *, only: str | None, as_json: bool) -> int
                 print(f"    ! {error}")
         print(t(lang, "cli.ingest.total", total=report.new_total))
     return 1 if any(s.errors and not s.new and not s.seen for s in report.sources) else 0
+
+
+async def _rescan_clusters(settings: Settings) -> int:
+    """Re-extract cluster leadership from every stored article, with progress on stderr."""
+    from bot.i18n import t
+    from bot.leadership import LeadershipScanner
+    from storage.db import open_database
+
+    lang = settings.default_language
+    last_shown = -1.0
+
+    def progress(done: int, total: int) -> None:
+        nonlocal last_shown
+        share = done / total if total else 1.0
+        if done == total or share - last_shown >= 0.05:  # every 5%, and the end
+            last_shown = share
+            print(t(lang, "cli.rescan.progress", done=done, total=total), file=sys.stderr,
+                  flush=True)
+
+    db = await open_database(settings.database)
+    try:
+        report = await LeadershipScanner(settings.tz).rescan(db, progress)
+    finally:
+        await db.close()
+    print(t(lang, "cli.rescan.done", articles=report.articles, facts=report.facts))
+    return 0

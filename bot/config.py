@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     private_chat_interval: float = Field(default=1.0, ge=0)
     group_messages_per_minute: int = Field(default=20, ge=1)
     delivery_concurrency: int = Field(default=32, ge=1, le=1024)
+    # Push delivery: timeout of one send, failed attempts before a delivery is given up, and
+    # the first retry delay (doubled after each failed attempt).
+    delivery_timeout: float = Field(default=10.0, gt=0)
+    delivery_max_attempts: int = Field(default=5, ge=1, le=50)
+    delivery_retry_base: float = Field(default=2.0, ge=1)
+
+    # Admin tools: seconds between edits of a broadcast's progress message (no flood on the
+    # admin's chat: Telegram allows about one message per second per chat, edits included).
+    broadcast_progress_interval: float = Field(default=3.0, ge=0.2, le=60)
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -19,8 +19,12 @@ from handlers.common import reply_all, who
 
 log = logging.getLogger(__name__)
 
-READER_COMMANDS = (["popular", "noibat"], ["cluster", "cum"], ["search", "timkiem"])
-ADMIN_COMMANDS = ("broadcast", "stats", "sources", "setcluster")
+# /popular /cluster live in handlers/popular.py and handlers/cluster.py, /search in
+# handlers/search.py.
+READER_COMMANDS: tuple[list[str], ...] = ()
+# /broadcast /stats /sources live in handlers/admin.py.
+# /setcluster lives in handlers/cluster.py.
+ADMIN_COMMANDS: tuple[str, ...] = ()
 
 
 async def not_yet(update: Update, context: NewsContext) -> None:

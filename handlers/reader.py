@@ -95,8 +95,16 @@ async def on_button(update: Update, context: NewsContext) -> None:
         notice = await reader.toggle(asker, parsed.number)
     elif parsed.action == callbacks.LANG:
         notice = await reader.set_language(asker, parsed.value)
+    elif parsed.action == callbacks.DELIVERY:
+        notice = await reader.delivery(asker, parsed.value)
+    elif parsed.action == callbacks.HOUR:
+        notice = await reader.digest_hour(asker, parsed.number)
     elif parsed.action == callbacks.OPEN:
         notice = Notice("", send=await reader.open_article(asker, parsed.number))
+    elif parsed.action == callbacks.MORE:
+        notice = await context.core.popular.more(asker, parsed.number)
+    elif parsed.action == callbacks.LIKE:
+        notice = await context.core.popular.like(asker, parsed.number)
     else:
         notice = Notice(t(await reader.language(asker), "feature.not_yet"))
     await answer_notice(update, context, notice)

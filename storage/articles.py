@@ -113,6 +113,17 @@ async def get(conn: aiosqlite.Connection, article_id: int) -> Article | None:
     return _article(row) if row else None
 
 
+async def get_many(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> list[Article]:
+    """The stored articles among `article_ids`, in that order (missing ones left out)."""
+    found: dict[int, Article] = {}
+    for start in range(0, len(article_ids), _CHUNK):
+        chunk = tuple(article_ids[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        async with conn.execute(f"{_SELECT} WHERE a.id IN ({marks})", chunk) as cur:
+            found.update((r["id"], _article(r)) for r in await cur.fetchall())
+    return [found[i] for i in article_ids if i in found]
+
+
 async def latest(
     conn: aiosqlite.Connection, *, limit: int, category_id: int | None = None
 ) -> list[Article]:

@@ -54,6 +54,16 @@ async def set_language(conn: aiosqlite.Connection, chat_id: int, language: str) 
     await conn.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
 
 
+async def set_delivery_mode(conn: aiosqlite.Connection, chat_id: int, mode: str,
+                            digest_hour: int | None = None) -> None:
+    """"instant", "digest" (at `digest_hour`) or "paused"; the digest hour is kept otherwise
+    (digest bookkeeping: storage/digests.py)."""
+    await conn.execute(
+        "UPDATE chats SET delivery_mode = ?, digest_hour = coalesce(?, digest_hour) WHERE id = ?",
+        (mode, digest_hour, chat_id),
+    )
+
+
 async def delete(conn: aiosqlite.Connection, chat_id: int) -> bool:
     """Forget the chat and everything stored about it (subscriptions cascade)."""
     cur = await conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))

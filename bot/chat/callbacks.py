@@ -14,8 +14,11 @@ OPEN = "open"  # open:<article id>       show an article's card
 MORE = "more"  # more:<article id>       the longer excerpt ("Xem thêm")
 LIKE = "like"  # like:<article id>       👍
 LANG = "lang"  # lang:vi | lang:en       language in /settings
+DELIVERY = "dlv"  # dlv:instant|digest|paused|back   delivery mode in /settings (digest: hours)
+HOUR = "dhr"  # dhr:<0-23>               the daily digest's hour in /settings
 
-_SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(lang):(vi|en)$")
+_SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(lang):(vi|en)$"
+                    r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +39,11 @@ def parse(data: str | None) -> Callback | None:
     """The callback, or None when `data` is not one of ours (forged, stale or garbage)."""
     if not data or len(data) > 64:
         return None
-    match = _SHAPE.match(data)
+    match = _SHAPE.fullmatch(data)
     if match is None:
         return None
-    if match.group(1):
-        return Callback(match.group(1), match.group(2))
-    return Callback(match.group(3), match.group(4))
+    groups = match.groups()
+    for i in range(0, len(groups), 2):  # (action, value) pairs: exactly one pair matched
+        if groups[i]:
+            return Callback(groups[i], groups[i + 1])
+    return None

@@ -9,17 +9,19 @@ import html
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.chat import callbacks
 from bot.chat.reply import Keyboard, Notice, Reply, Who
 from bot.delivery.card import Button, is_web_url, render_card
+from bot.digest.scheduler import slot_day
 from bot.i18n import LANGUAGES, t
 from bot.models import Article
+from bot.popularity import forget_reader, record_interaction
 from bot.text.datefmt import format_local_datetime
-from storage import articles, categories, chats, subscriptions
+from storage import articles, categories, chats, digests, subscriptions
 from storage.categories import Category
 from storage.db import Database
 
@@ -30,6 +32,10 @@ LATEST_MAX = 20
 # Arguments longer than this are not a category name or a number; echo only a prefix back.
 _MAX_ECHO = 60
 _TITLE_IN_LIST = 160
+# Delivery modes (/settings), and the hours offered for the daily digest (local time; 22-06 are
+# the quiet hours of SPEC section 6).
+DELIVERY_MODES = ("instant", "digest", "paused")
+DIGEST_HOURS = tuple(range(6, 22))
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +193,15 @@ class Reader:
             if category else t(lang, "latest.title")
         return self.article_list(lang, title, found)
 
-    def article_list(self, lang: str, title: str, items: list[Article]) -> Reply:
-        """A numbered list of articles with a button per article to open its card."""
+    def article_list(self, lang: str, title: str, items: list[Article],
+                     notes: Sequence[str] = (), footer: str = "",
+                     action: str = callbacks.OPEN) -> Reply:
+        """A numbered list of articles with a button per article to open its card.
+
+        `notes[i]` (HTML) ends item i's date line (e.g. /popular's "👍 3 · 👁 5"); `footer`
+        (HTML) closes the list. `action` is the buttons' callback ("<action>:<article id>"),
+        e.g. search results count their opens apart.
+        """
         lines = [title, ""]
         buttons: list[Button] = []
         for number, article in enumerate(items, start=1):
@@ -200,9 +213,12 @@ class Reader:
                 headline = f'<a href="{html.escape(article.url, quote=True)}">{headline}</a>'
             when = format_local_datetime(article.published, self.config.tz)
             lines.append(f"{number}. <b>{headline}</b>")
-            lines.append(f"    <i>{html.escape(article.category)} · {when}</i>")
+            note = f" · {notes[number - 1]}" if number <= len(notes) else ""
+            lines.append(f"    <i>{html.escape(article.category)} · {when}</i>{note}")
             buttons.append(Button(str(number),
-                                  callback_data=callbacks.make(callbacks.OPEN, article.id)))
+                                  callback_data=callbacks.make(action, article.id)))
+        if footer:
+            lines.extend(["", footer])
         rows: Keyboard = tuple(tuple(buttons[i:i + 5]) for i in range(0, len(buttons), 5))
         return Reply("\n".join(lines), rows)
 
@@ -212,21 +228,101 @@ class Reader:
         article = await articles.get(self.db.conn, article_id)
         if article is None:
             return Reply(t(lang, "article.not_found"))
+        if who.user_id is not None:  # popularity: each reader counts once per article
+            await record_interaction(self.db, article_id=article.id, user_id=who.user_id,
+                                     kind="open", now=self.clock())
         return Reply.from_card(render_card(article, lang, self.config.tz))
 
     # -- /settings, /stop --------------------------------------------------------------------
 
     async def settings(self, who: Who) -> Reply:
         lang = await self.language(who)
-        return self._settings_reply(lang)
+        return await self._settings_reply(who, lang)
 
-    def _settings_reply(self, lang: str) -> Reply:
+    async def _settings_reply(self, who: Who, lang: str) -> Reply:
+        chat = await chats.get(self.db.conn, who.chat_id)
+        mode = chat.delivery_mode if chat else "instant"
         buttons = tuple(
             Button(("✅ " if code == lang else "") + t(code, "language.name"),
                    callback_data=callbacks.make(callbacks.LANG, code))
             for code in LANGUAGES
         )
-        return Reply(t(lang, "settings.title", language=t(lang, "language.name")), (buttons,))
+        modes = tuple(
+            Button(("✅ " if m == mode else "") + t(lang, f"delivery.{m}"),
+                   callback_data=callbacks.make(callbacks.DELIVERY, m))
+            for m in DELIVERY_MODES
+        )
+        if mode == "digest" and chat is not None and chat.digest_hour is not None:
+            current = t(lang, "delivery.now_digest", hour=f"{chat.digest_hour:02d}:00")
+        else:
+            current = t(lang, f"delivery.now_{mode if mode in DELIVERY_MODES else 'instant'}")
+        text = (t(lang, "settings.title", language=t(lang, "language.name")) + "\n"
+                + t(lang, "settings.delivery", mode=current))
+        return Reply(text, (buttons, modes))
+
+    async def delivery(self, who: Who, choice: str) -> Notice:
+        """A delivery-mode button: instant or paused at once, digest asks for the hour."""
+        lang = await self.language(who)
+        if choice == "back":
+            return Notice("", edit=await self._settings_reply(who, lang))
+        if not who.can_manage:
+            return Notice(t(lang, "group.admins_only"), alert=True)
+        if choice == "digest":
+            return Notice("", edit=await self._hour_picker(who, lang))
+        if choice not in DELIVERY_MODES:
+            return Notice(t(lang, "button.invalid"))
+        await self._set_delivery(who, choice, None)
+        return Notice(t(lang, f"delivery.set_{choice}"),
+                      edit=await self._settings_reply(who, lang))
+
+    async def digest_hour(self, who: Who, hour: int) -> Notice:
+        """An hour button of the digest picker: daily digest at that local hour."""
+        lang = await self.language(who)
+        if not who.can_manage:
+            return Notice(t(lang, "group.admins_only"), alert=True)
+        if not 0 <= hour <= 23:
+            return Notice(t(lang, "button.invalid"))
+        await self._set_delivery(who, "digest", hour)
+        return Notice(t(lang, "delivery.set_digest", hour=f"{hour:02d}:00"),
+                      edit=await self._settings_reply(who, lang))
+
+    async def _hour_picker(self, who: Who, lang: str) -> Reply:
+        chat = await chats.get(self.db.conn, who.chat_id)
+        current = chat.digest_hour if chat and chat.delivery_mode == "digest" else None
+        hours = [Button(("✅ " if h == current else "") + f"{h:02d}:00",
+                        callback_data=callbacks.make(callbacks.HOUR, h)) for h in DIGEST_HOURS]
+        rows = tuple(tuple(hours[i:i + 4]) for i in range(0, len(hours), 4))
+        back = (Button(t(lang, "delivery.back"), callback_data=callbacks.make(
+            callbacks.DELIVERY, "back")),)
+        return Reply(t(lang, "delivery.pick_hour"), (*rows, back))
+
+    async def _set_delivery(self, who: Who, mode: str, hour: int | None) -> None:
+        """Switch the chat's delivery mode. Entering digest mode starts its bookkeeping: the
+        first digest lists what is stored from now on (plus any instant push still waiting in
+        the outbox, which the worker skips once the chat is in digest mode), and comes at the
+        next occurrence of the hour. Switching to instant pushes only what is stored from now
+        on: pushes are queued when an article is stored, for the chats in instant mode then."""
+        await self._ensure_chat(who)
+        now = self.clock()
+        async with self.db.transaction() as conn:
+            chat = await chats.get(conn, who.chat_id)
+            if chat is None:
+                return
+            if mode == "digest":
+                assert hour is not None
+                day = slot_day(now, hour, self.config.tz).toordinal()
+                last_day, after = await digests.bookkeeping(conn, who.chat_id)
+                if chat.delivery_mode != "digest" or after is None:
+                    after = await digests.newest_article_id(conn)
+                    waiting = await digests.first_pending_article(conn, who.chat_id)
+                    if waiting is not None:
+                        after = min(after, waiting - 1)
+                    last_day = day
+                # A new hour keeps the day handled last: one digest a day, not two.
+                await digests.mark_handled(conn, who.chat_id,
+                                           day=day if last_day is None else last_day,
+                                           after_article=after)
+            await chats.set_delivery_mode(conn, who.chat_id, mode, hour)
 
     async def set_language(self, who: Who, lang: str) -> Notice:
         current = await self.language(who)
@@ -237,7 +333,7 @@ class Reader:
         await self._ensure_chat(who)
         async with self.db.transaction() as conn:
             await chats.set_language(conn, who.chat_id, lang)
-        return Notice(t(lang, "settings.language_set"), edit=self._settings_reply(lang))
+        return Notice(t(lang, "settings.language_set"), edit=await self._settings_reply(who, lang))
 
     async def stop(self, who: Who) -> Reply:
         """Unsubscribe from everything and forget the chat."""
@@ -246,4 +342,7 @@ class Reader:
             return Reply(t(lang, "group.admins_only"))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat_id)
+        if who.chat_type == "private" and who.user_id is not None:
+            # What the reader liked and opened is about them too (popularity counts drop).
+            await forget_reader(self.db, who.user_id, now=self.clock())
         return Reply(t(lang, "stop.done"))

@@ -54,6 +54,40 @@ TEXTS: dict[str, str] = {
     "language.name": "English",
     "settings.title": "⚙️ <b>Settings</b>\nLanguage: {language}",
     "settings.language_set": "Switched to English.",
+    # Search and daily digest (issue 7)
+    "settings.delivery": "News: {mode}",
+    "delivery.instant": "Instant",
+    "delivery.digest": "Daily digest",
+    "delivery.paused": "Paused",
+    "delivery.now_instant": "as soon as an article is published",
+    "delivery.now_digest": "a daily digest at {hour}",
+    "delivery.now_paused": "paused",
+    "delivery.set_instant": "New articles will be sent as soon as they are published.",
+    "delivery.set_digest": "You will get the digest at {hour} every day.",
+    "delivery.set_paused": "News paused. Choose «Instant» or «Daily digest» to receive it again.",
+    "delivery.pick_hour": (
+        "🗞 <b>Daily digest</b>\n"
+        "One message a day with the new articles of the categories you follow. Choose the time:"
+    ),
+    "delivery.back": "« Back",
+    "search.usage": (
+        "Usage: <code>/search &lt;words&gt;</code>, e.g. <code>/search hai phong bau cu</code>. "
+        "Accents are optional."
+    ),
+    "search.none": "No article contains «{query}». Try other or fewer words.",
+    "search.title": "🔎 <b>Search</b> «{query}» · {count} · page {page}/{pages}",
+    "search.count": "{count} found",
+    "search.count_more": "newest {count} shown",
+    "search.truncated": "<i>Only the first {max} words were searched.</i>",
+    "search.previous": "« Previous",
+    "search.next": "Next »",
+    "search.expired": "These search results have expired. Please search again.",
+    "digest.title": "🗞 <b>Digest of {date}</b>",
+    "digest.count": "New articles from the categories you follow: {count}.",
+    "digest.more_count": "… and {count} more.",
+    "digest.more": "More ({count})",
+    "digest.more_title": "🗞 <b>Digest: more articles</b> ({count}) · page {page}/{pages}",
+    "digest.expired": "This digest is no longer available. Type /latest for the newest articles.",
     "stop.done": (
         "Unsubscribed from everything and deleted this chat's data. "
         "Type /start to receive news again."
@@ -85,4 +119,167 @@ TEXTS: dict[str, str] = {
     "card.more": "Read more",
     "card.like": "👍",
     "card.meta": "{category} · {when}",
+    # Popular and emulation clusters (issue 5): 👍, Xem thêm, /popular, /cluster, /setcluster
+    "like.on": "👍 Liked",
+    "like.off": "Like removed",
+    "like.anonymous": "The bot cannot tell who pressed, so the like was not counted.",
+    "popular.title": "🔥 <b>Most read in the last {days} days</b>",
+    "popular.title_category": "🔥 <b>Most read in the last {days} days</b> · {category}",
+    "popular.basis": "👍 {likes} · 📖 {more} · 👁 {views}",
+    "popular.legend": "<i>👍 likes · 📖 «Xem thêm» (more) · 👁 opens (each reader counts once)</i>",
+    "popular.empty": (
+        "No article published in the last {days} days has been read yet. "
+        "Press 👍 or «Xem thêm» under the articles, or see /latest."
+    ),
+    "popular.empty_category": (
+        "No article of <b>{category}</b> published in the last {days} days has been read yet."
+    ),
+    "cluster.title": "🏆 <b>Emulation clusters: leaders and deputies</b> (latest known year)",
+    "cluster.title_year": "🏆 <b>Emulation clusters in {year}</b>",
+    "cluster.title_search": "🏆 <b>Emulation clusters</b> · «{query}»",
+    "cluster.block": "<b>Emulation cluster {cluster}</b> · {year}",
+    "cluster.role.leader": "Leader (Cụm trưởng)",
+    "cluster.role.deputy": "Deputy (Cụm phó)",
+    "cluster.role_line": "• {role}: <b>{unit}</b> {source}",
+    "cluster.role_unknown": "• {role}: not known",
+    "cluster.nobody": "none",
+    "cluster.source": "[{number}] {title} · {when}",
+    "cluster.by_admin": "✍️ (set by an admin on {when})",
+    "cluster.more": (
+        "… and {count} more: type /cluster &lt;year&gt; or /cluster &lt;cluster name&gt;."
+    ),
+    "cluster.footer": "Press 📰 and a number to open the source article.",
+    "cluster.none": "No emulation-cluster leadership is known yet: no article has named one.",
+    "cluster.none_year": "No cluster leader or deputy is known for {year}.",
+    "cluster.none_cluster_year": "Nothing is known about cluster «{query}» for {year}.",
+    "cluster.unknown": "No emulation cluster matches «{query}». Type /cluster to see those known.",
+    "cluster.usage": (
+        "Usage: <code>/cluster</code> (latest year), <code>/cluster 2023</code> (one year), "
+        "<code>/cluster 5 thanh pho</code> (one cluster; accents optional)."
+    ),
+    "setcluster.usage": (
+        "Usage: <code>/setcluster &lt;year&gt; | &lt;cluster&gt; | Cụm trưởng or Cụm phó | "
+        "&lt;unit, or - for none&gt;</code>\nExample: <code>/setcluster 2024 | 5 thành phố "
+        "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng</code>"
+    ),
+    "setcluster.done": (
+        "✅ Saved: {year}, emulation cluster <b>{cluster}</b>, {role}: <b>{unit}</b> "
+        "(set by an admin; it overrides what articles say). See: /cluster {year}"
+    ),
+    "cli.rescan.progress": "Read {done}/{total} articles",
+    "cli.rescan.done": "Done: read {articles} articles, found {facts} cluster facts.",
+    # Admin tools (issue 6): /broadcast, /stats, /sources, error alerts
+    "admin.button_update": "🔄 Refresh",
+    "admin.updated": "Updated.",
+    "admin.bc.usage": (
+        "Usage: <code>/broadcast &lt;text&gt;</code>; or reply to a photo or a message with "
+        "/broadcast; or send a photo whose caption starts with /broadcast."
+    ),
+    "admin.bc.too_long": (
+        "The announcement is {length} characters long, over Telegram's limit of {limit} "
+        "characters for a message. The bot does not cut it: please shorten it and send again."
+    ),
+    "admin.bc.too_long_caption": (
+        "The photo caption is {length} characters long, over Telegram's limit of {limit} "
+        "characters for a caption. The bot does not cut it: please shorten it, or send the "
+        "announcement without the photo (up to 4,096 characters)."
+    ),
+    "admin.bc.pick": (
+        "📢 <b>Announcement #{id}</b>: the preview above is exactly what recipients will see.\n"
+        "Who should receive it? (active recipients)"
+    ),
+    "admin.bc.everyone": "all subscribers",
+    "admin.bc.button_everyone": "👥 Everyone · {count}",
+    "admin.bc.button_discard": "✖️ Discard",
+    "admin.bc.button_back": "↩️ Choose again",
+    "admin.bc.button_send": "✅ Send to {count} recipients",
+    "admin.bc.button_stop": "⏹ Stop sending",
+    "admin.bc.confirm": (
+        "📢 <b>Announcement #{id}</b> will be sent to <b>{count}</b> recipients ({audience}).\n"
+        "Send now?"
+    ),
+    "admin.bc.inactive_note": (
+        "{count} chats that stopped or paused receiving messages will be left out."
+    ),
+    "admin.bc.nobody": (
+        "Nobody in «{audience}» receives messages now. Please choose another audience."
+    ),
+    "admin.bc.not_draft": "Announcement #{id} was already sent or discarded.",
+    "admin.bc.discarded": "✖️ Announcement #{id} discarded; nothing was sent.",
+    "admin.bc.started": "Sending to {count} recipients.",
+    "admin.bc.not_sending": "Announcement #{id} is not being sent any more.",
+    "admin.bc.stopped": "Stopped: {count} unsent messages cancelled.",
+    "admin.bc.progress_title": "📤 <b>Sending announcement #{id}</b> · {audience}",
+    "admin.bc.done_title": "✅ <b>Announcement #{id} sent</b> · {audience}",
+    "admin.bc.cancelled_title": "⏹ <b>Announcement #{id} stopped</b> · {audience}",
+    "admin.bc.progress": "Sent {sent}/{total} · failed {failed}",
+    "admin.bc.progress_skipped": "Skipped (stopped receiving): {count}",
+    "admin.bc.progress_cancelled": "Cancelled, not sent: {count}",
+    "admin.bc.report_title": "📊 <b>Report of announcement #{id}</b>",
+    "admin.bc.report_audience": "Recipients: {total} ({audience})",
+    "admin.bc.report_sent": "✅ Sent: {count}",
+    "admin.bc.report_skipped": "⏭ Skipped (stopped receiving): {count}",
+    "admin.bc.report_failed": "❌ Failed: {count}",
+    "admin.bc.report_cancelled": "⏹ Cancelled, not sent: {count}",
+    "admin.bc.report_time": "Started {start}, finished {end} ({took})",
+    "admin.bc.report_by": "Sent by admin {admin}",
+    "admin.bc.no_reason": "unknown reason",
+    "admin.bc.report_left_out": (
+        "Not sent to {count} chats that had stopped or paused receiving messages before."
+    ),
+    "admin.src.title": "🛰 <b>Sources</b> ({count})",
+    "admin.src.none": "No sources yet (check the sources file, NEWSBOT_SOURCES_FILE).",
+    "admin.src.never": "🆕 <b>{name}</b> — never polled yet",
+    "admin.src.ok": "✅ <b>{name}</b> — working",
+    "admin.src.paused": "⏸ <b>{name}</b> — paused",
+    "admin.src.failing": "⚠️ <b>{name}</b> — the last poll failed",
+    "admin.src.backing_off": (
+        "⏳ <b>{name}</b> — failed {failures} times in a row, next try in {wait}"
+    ),
+    "admin.src.last_success": "   Last success: {when} · {articles} articles · {errors} errors",
+    "admin.src.no_success": "never",
+    "admin.src.last_error": "   Last error ({when}): {reason}",
+    "admin.src.button_pause": "⏸ Pause {name}",
+    "admin.src.button_resume": "▶️ Resume {name}",
+    "admin.src.button_refresh": "🔄 Refresh now",
+    "admin.src.now_paused": "Source {name} paused.",
+    "admin.src.now_resumed": "Source {name} resumed.",
+    "admin.src.refresh_started": "Refreshing…",
+    "admin.src.refreshing": "⏳ Fetching news from <b>{name}</b>…",
+    "admin.src.already_refreshing": "<b>{name}</b> is being refreshed already, please wait.",
+    "admin.src.not_configured": "<b>{name}</b> is not in the current sources file.",
+    "admin.src.refresh_skipped": "⏸ <b>{name}</b> was not polled: {reason}. Press Resume first.",
+    "admin.src.refresh_done": (
+        "✅ <b>{name}</b>: {new} new, {seen} already stored ({seconds} s). "
+        "New articles will be sent to subscribers."
+    ),
+    "admin.src.refresh_failed": "⚠️ <b>{name}</b>: could not fetch news ({seconds} s).",
+    "admin.src.refresh_errors": "⚠️ {count} errors: {errors}",
+    "admin.stats.title": "📊 <b>Statistics</b> · {when}",
+    "admin.stats.chats": "👥 <b>Recipients</b>: {active} receiving · {inactive} stopped",
+    "admin.stats.languages": "   Languages: {items}",
+    "admin.stats.types": "   Chat types: {items}",
+    "admin.stats.per_category": "   Per category:",
+    "admin.stats.per_source": "   Per source:",
+    "admin.stats.articles": "📰 <b>Articles</b>: {total}",
+    "admin.stats.deliveries": (
+        "📤 <b>Deliveries, last 24 hours</b>: sent {sent} · failed {failed} · "
+        "skipped {skipped} · cancelled {cancelled} · pending {pending}"
+    ),
+    "admin.stats.queue": (
+        "⏳ <b>Queue</b>: {total} messages waiting (articles {articles} · announcements "
+        "{broadcasts} · digests {digests}), {retrying} waiting for a retry"
+    ),
+    "admin.stats.queue_oldest": "   Oldest waiting: {age}",
+    "admin.stats.broadcast_sending": "   Announcement #{id} sending: {sent}/{total} ({percent}%)",
+    "admin.stats.broadcast_recent": (
+        "   📢 #{id} {when} · {audience} · sent {sent}/{total} · failed {failed} · {status} "
+        "(admin {admin})"
+    ),
+    "admin.stats.status_done": "done",
+    "admin.stats.status_cancelled": "stopped",
+    "admin.stats.sources": "🛰 <b>Sources</b> ({count})",
+    "admin.stats.more": "   … and {count} more",
+    "admin.alert": "⚠️ <b>Error in the bot</b> ({where})\n<pre>{what}</pre>",
+    "admin.alert_suppressed": "(+{count} more errors in the last minute went only to the log)",
 }

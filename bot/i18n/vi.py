@@ -55,6 +55,42 @@ TEXTS: dict[str, str] = {
     "language.name": "Tiếng Việt",
     "settings.title": "⚙️ <b>Cài đặt</b>\nNgôn ngữ: {language}",
     "settings.language_set": "Đã chuyển sang tiếng Việt.",
+    # Search and daily digest (issue 7)
+    "settings.delivery": "Nhận tin: {mode}",
+    "delivery.instant": "Nhận ngay",
+    "delivery.digest": "Bản tin ngày",
+    "delivery.paused": "Tạm dừng",
+    "delivery.now_instant": "ngay khi có bài mới",
+    "delivery.now_digest": "bản tin hằng ngày lúc {hour}",
+    "delivery.now_paused": "tạm dừng",
+    "delivery.set_instant": "Bài mới sẽ được gửi ngay khi có.",
+    "delivery.set_digest": "Bạn sẽ nhận bản tin lúc {hour} mỗi ngày.",
+    "delivery.set_paused": (
+        "Đã tạm dừng nhận tin. Chọn «Nhận ngay» hoặc «Bản tin ngày» để nhận tiếp."
+    ),
+    "delivery.pick_hour": (
+        "🗞 <b>Bản tin hằng ngày</b>\n"
+        "Mỗi ngày một tin nhắn tổng hợp bài mới của các chuyên mục bạn theo dõi. Chọn giờ nhận:"
+    ),
+    "delivery.back": "« Quay lại",
+    "search.usage": (
+        "Cách dùng: <code>/search &lt;từ khóa&gt;</code>, ví dụ "
+        "<code>/search hai phong bau cu</code>. Gõ không dấu cũng được."
+    ),
+    "search.none": "Không tìm thấy bài viết nào có «{query}». Hãy thử từ khác hoặc ít từ hơn.",
+    "search.title": "🔎 <b>Tìm kiếm</b> «{query}» · {count} · trang {page}/{pages}",
+    "search.count": "{count} bài",
+    "search.count_more": "{count} bài mới nhất",
+    "search.truncated": "<i>Chỉ tìm theo {max} từ đầu tiên.</i>",
+    "search.previous": "« Trước",
+    "search.next": "Sau »",
+    "search.expired": "Kết quả tìm kiếm này đã hết hạn. Vui lòng tìm lại.",
+    "digest.title": "🗞 <b>Bản tin ngày {date}</b>",
+    "digest.count": "{count} bài mới từ các chuyên mục bạn theo dõi.",
+    "digest.more_count": "… và {count} bài khác.",
+    "digest.more": "Xem thêm {count} bài",
+    "digest.more_title": "🗞 <b>Bản tin: các bài khác</b> ({count}) · trang {page}/{pages}",
+    "digest.expired": "Bản tin này không còn nữa. Gõ /latest để xem tin mới nhất.",
     "stop.done": (
         "Đã hủy mọi đăng ký và xóa dữ liệu của cuộc trò chuyện này. "
         "Gõ /start nếu muốn nhận tin trở lại."
@@ -86,4 +122,174 @@ TEXTS: dict[str, str] = {
     "card.more": "Xem thêm",
     "card.like": "👍",
     "card.meta": "{category} · {when}",
+    # Popular and emulation clusters (issue 5): 👍, Xem thêm, /popular, /cluster, /setcluster
+    "like.on": "👍 Đã thích",
+    "like.off": "Đã bỏ thích",
+    "like.anonymous": "Không xác định được người bấm nên không ghi nhận lượt thích.",
+    "popular.title": "🔥 <b>Tin được quan tâm nhất {days} ngày qua</b>",
+    "popular.title_category": "🔥 <b>Tin được quan tâm nhất {days} ngày qua</b> · {category}",
+    "popular.basis": "👍 {likes} · 📖 {more} · 👁 {views}",
+    "popular.legend": (
+        "<i>👍 lượt thích · 📖 lượt «Xem thêm» · 👁 lượt mở bài (mỗi người tính một lần)</i>"
+    ),
+    "popular.empty": (
+        "Chưa có bài nào đăng trong {days} ngày qua được bạn đọc quan tâm. "
+        "Hãy bấm 👍 hoặc «Xem thêm» dưới các bài viết, hoặc xem /latest."
+    ),
+    "popular.empty_category": (
+        "Chưa có bài nào của chuyên mục <b>{category}</b> đăng trong {days} ngày qua được bạn "
+        "đọc quan tâm."
+    ),
+    "cluster.title": "🏆 <b>Cụm thi đua: cụm trưởng, cụm phó</b> (năm mới nhất có thông tin)",
+    "cluster.title_year": "🏆 <b>Cụm thi đua năm {year}</b>",
+    "cluster.title_search": "🏆 <b>Cụm thi đua</b> · «{query}»",
+    "cluster.block": "<b>Cụm thi đua {cluster}</b> · năm {year}",
+    "cluster.role.leader": "Cụm trưởng",
+    "cluster.role.deputy": "Cụm phó",
+    "cluster.role_line": "• {role}: <b>{unit}</b> {source}",
+    "cluster.role_unknown": "• {role}: chưa có thông tin",
+    "cluster.nobody": "không có",
+    "cluster.source": "[{number}] {title} · {when}",
+    "cluster.by_admin": "✍️ (do quản trị viên đặt lúc {when})",
+    "cluster.more": "… và {count} mục khác: gõ /cluster &lt;năm&gt; hoặc /cluster &lt;tên cụm&gt;.",
+    "cluster.footer": "Bấm 📰 số để mở bài nguồn.",
+    "cluster.none": (
+        "Chưa có thông tin cụm thi đua nào: chưa bài viết nào nêu cụm trưởng, cụm phó."
+    ),
+    "cluster.none_year": "Chưa có thông tin cụm trưởng, cụm phó cho năm {year}.",
+    "cluster.none_cluster_year": "Chưa có thông tin của cụm «{query}» cho năm {year}.",
+    "cluster.unknown": (
+        "Không tìm thấy cụm thi đua «{query}». Gõ /cluster để xem các cụm đã biết."
+    ),
+    "cluster.usage": (
+        "Cách dùng: <code>/cluster</code> (năm mới nhất), <code>/cluster 2023</code> (một năm), "
+        "<code>/cluster 5 thanh pho</code> (một cụm, gõ không dấu cũng được)."
+    ),
+    "setcluster.usage": (
+        "Cách dùng: <code>/setcluster &lt;năm&gt; | &lt;tên cụm&gt; | Cụm trưởng hoặc Cụm phó | "
+        "&lt;đơn vị, hoặc - nếu không có&gt;</code>\nVí dụ: <code>/setcluster 2024 | 5 thành phố "
+        "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng</code>"
+    ),
+    "setcluster.done": (
+        "✅ Đã ghi: năm {year}, cụm thi đua <b>{cluster}</b>, {role}: <b>{unit}</b> "
+        "(do quản trị viên đặt, thay cho thông tin rút ra từ bài viết). Xem: /cluster {year}"
+    ),
+    "cli.rescan.progress": "Đã đọc {done}/{total} bài viết",
+    "cli.rescan.done": "Xong: đã đọc {articles} bài viết, tìm thấy {facts} thông tin cụm thi đua.",
+    # Admin tools (issue 6): /broadcast, /stats, /sources, error alerts
+    "admin.button_update": "🔄 Cập nhật",
+    "admin.updated": "Đã cập nhật.",
+    "admin.bc.usage": (
+        "Cách dùng: <code>/broadcast &lt;nội dung&gt;</code>; hoặc trả lời một ảnh hay tin nhắn "
+        "bằng /broadcast; hoặc gửi ảnh có chú thích bắt đầu bằng /broadcast."
+    ),
+    "admin.bc.too_long": (
+        "Thông báo dài {length} ký tự, vượt giới hạn {limit} ký tự của một tin nhắn Telegram. "
+        "Bot không tự cắt bớt: hãy rút gọn rồi gửi lại."
+    ),
+    "admin.bc.too_long_caption": (
+        "Chú thích ảnh dài {length} ký tự, vượt giới hạn {limit} ký tự của chú thích ảnh "
+        "Telegram. Bot không tự cắt bớt: hãy rút gọn, hoặc gửi thông báo không kèm ảnh "
+        "(tối đa 4.096 ký tự)."
+    ),
+    "admin.bc.pick": (
+        "📢 <b>Thông báo #{id}</b>: bản xem trước ở trên, đúng như người nhận sẽ thấy.\n"
+        "Gửi cho ai? (số người nhận đang hoạt động)"
+    ),
+    "admin.bc.everyone": "Tất cả người đăng ký",
+    "admin.bc.button_everyone": "👥 Tất cả · {count}",
+    "admin.bc.button_discard": "✖️ Hủy bỏ",
+    "admin.bc.button_back": "↩️ Chọn lại",
+    "admin.bc.button_send": "✅ Gửi cho {count} người nhận",
+    "admin.bc.button_stop": "⏹ Dừng gửi",
+    "admin.bc.confirm": (
+        "📢 <b>Thông báo #{id}</b> sẽ được gửi tới <b>{count}</b> người nhận ({audience}).\n"
+        "Gửi ngay?"
+    ),
+    "admin.bc.inactive_note": (
+        "{count} cuộc trò chuyện đã ngừng nhận hoặc tạm dừng nhận tin sẽ không được gửi."
+    ),
+    "admin.bc.nobody": "Không có ai đang nhận tin trong nhóm «{audience}». Hãy chọn nhóm khác.",
+    "admin.bc.not_draft": "Thông báo #{id} đã được gửi hoặc đã hủy.",
+    "admin.bc.discarded": "✖️ Đã hủy thông báo #{id}, không gửi cho ai.",
+    "admin.bc.started": "Bắt đầu gửi tới {count} người nhận.",
+    "admin.bc.not_sending": "Thông báo #{id} không còn đang gửi.",
+    "admin.bc.stopped": "Đã dừng: {count} tin chưa gửi được hủy.",
+    "admin.bc.progress_title": "📤 <b>Đang gửi thông báo #{id}</b> · {audience}",
+    "admin.bc.done_title": "✅ <b>Đã gửi xong thông báo #{id}</b> · {audience}",
+    "admin.bc.cancelled_title": "⏹ <b>Đã dừng thông báo #{id}</b> · {audience}",
+    "admin.bc.progress": "Đã gửi {sent}/{total} · lỗi {failed}",
+    "admin.bc.progress_skipped": "Bỏ qua (đã ngừng nhận): {count}",
+    "admin.bc.progress_cancelled": "Đã hủy, không gửi: {count}",
+    "admin.bc.report_title": "📊 <b>Báo cáo thông báo #{id}</b>",
+    "admin.bc.report_audience": "Người nhận: {total} ({audience})",
+    "admin.bc.report_sent": "✅ Đã gửi: {count}",
+    "admin.bc.report_skipped": "⏭ Bỏ qua (đã ngừng nhận): {count}",
+    "admin.bc.report_failed": "❌ Lỗi: {count}",
+    "admin.bc.report_cancelled": "⏹ Đã hủy, không gửi: {count}",
+    "admin.bc.report_time": "Bắt đầu {start}, kết thúc {end} ({took})",
+    "admin.bc.report_by": "Người gửi: quản trị viên {admin}",
+    "admin.bc.no_reason": "không rõ lý do",
+    "admin.bc.report_left_out": (
+        "Không gửi tới {count} cuộc trò chuyện đã ngừng nhận hoặc tạm dừng nhận tin từ trước."
+    ),
+    "admin.src.title": "🛰 <b>Nguồn tin</b> ({count})",
+    "admin.src.none": "Chưa có nguồn tin nào (kiểm tra tệp nguồn, NEWSBOT_SOURCES_FILE).",
+    "admin.src.never": "🆕 <b>{name}</b> — chưa lấy tin lần nào",
+    "admin.src.ok": "✅ <b>{name}</b> — hoạt động tốt",
+    "admin.src.paused": "⏸ <b>{name}</b> — đang tạm dừng",
+    "admin.src.failing": "⚠️ <b>{name}</b> — lần lấy tin gần nhất bị lỗi",
+    "admin.src.backing_off": (
+        "⏳ <b>{name}</b> — lỗi {failures} lần liên tiếp, sẽ thử lại sau {wait}"
+    ),
+    "admin.src.last_success": (
+        "   Lấy tin thành công gần nhất: {when} · {articles} bài · {errors} lỗi"
+    ),
+    "admin.src.no_success": "chưa có",
+    "admin.src.last_error": "   Lỗi gần nhất ({when}): {reason}",
+    "admin.src.button_pause": "⏸ Tạm dừng {name}",
+    "admin.src.button_resume": "▶️ Tiếp tục {name}",
+    "admin.src.button_refresh": "🔄 Lấy tin ngay",
+    "admin.src.now_paused": "Đã tạm dừng nguồn {name}.",
+    "admin.src.now_resumed": "Nguồn {name} hoạt động trở lại.",
+    "admin.src.refresh_started": "Đang lấy tin…",
+    "admin.src.refreshing": "⏳ Đang lấy tin từ nguồn <b>{name}</b>…",
+    "admin.src.already_refreshing": "Nguồn <b>{name}</b> đang được lấy tin, vui lòng chờ.",
+    "admin.src.not_configured": "Nguồn <b>{name}</b> không có trong tệp nguồn hiện tại.",
+    "admin.src.refresh_skipped": (
+        "⏸ Không lấy tin từ <b>{name}</b>: {reason}. Hãy bấm Tiếp tục trước."
+    ),
+    "admin.src.refresh_done": (
+        "✅ <b>{name}</b>: {new} bài mới, {seen} bài đã có ({seconds} giây). "
+        "Bài mới sẽ được gửi tới người đăng ký."
+    ),
+    "admin.src.refresh_failed": "⚠️ <b>{name}</b>: không lấy được tin ({seconds} giây).",
+    "admin.src.refresh_errors": "⚠️ {count} lỗi: {errors}",
+    "admin.stats.title": "📊 <b>Thống kê</b> · {when}",
+    "admin.stats.chats": "👥 <b>Người nhận</b>: {active} đang nhận · {inactive} đã ngừng",
+    "admin.stats.languages": "   Ngôn ngữ: {items}",
+    "admin.stats.types": "   Loại trò chuyện: {items}",
+    "admin.stats.per_category": "   Theo chuyên mục:",
+    "admin.stats.per_source": "   Theo nguồn:",
+    "admin.stats.articles": "📰 <b>Bài viết</b>: {total}",
+    "admin.stats.deliveries": (
+        "📤 <b>Gửi tin 24 giờ qua</b>: đã gửi {sent} · lỗi {failed} · bỏ qua {skipped} · "
+        "đã hủy {cancelled} · đang chờ {pending}"
+    ),
+    "admin.stats.queue": (
+        "⏳ <b>Hàng đợi</b>: {total} tin chờ gửi (bài viết {articles} · thông báo {broadcasts} · "
+        "bản tin {digests}), {retrying} đang chờ thử lại"
+    ),
+    "admin.stats.queue_oldest": "   Tin chờ lâu nhất: {age}",
+    "admin.stats.broadcast_sending": "   Thông báo #{id} đang gửi: {sent}/{total} ({percent}%)",
+    "admin.stats.broadcast_recent": (
+        "   📢 #{id} {when} · {audience} · đã gửi {sent}/{total} · lỗi {failed} · {status} "
+        "(quản trị viên {admin})"
+    ),
+    "admin.stats.status_done": "xong",
+    "admin.stats.status_cancelled": "đã dừng",
+    "admin.stats.sources": "🛰 <b>Nguồn tin</b> ({count})",
+    "admin.stats.more": "   … và {count} mục khác",
+    "admin.alert": "⚠️ <b>Lỗi trong bot</b> ({where})\n<pre>{what}</pre>",
+    "admin.alert_suppressed": "(+{count} lỗi khác trong phút qua chỉ được ghi vào nhật ký)",
 }

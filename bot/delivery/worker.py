@@ -1,0 +1,718 @@
+"""The delivery worker: sends the outbox's pending deliveries, paced, and records every outcome.
+
+Channel-neutral: it talks to a chat platform only through a `Sender` (``send(chat_id, message)
+-> SendOutcome``); `bot.delivery.telegram_sender` is the Telegram one, a Zalo one can plug in.
+
+How a delivery moves (SPEC section 6):
+- A claimer reads pending rows in bounded batches (`storage.deliveries.next_new` by id cursor,
+  `due_retries` by due time) into a small in-memory buffer; a push to 100,000 chats never has more
+  than ``batch`` rows in memory.
+- ``concurrency`` senders take rows *ready first*: a row whose chat must still wait (1/s per
+  private chat, 20/min per group) is parked on a timer and the sender takes another, so a chat's
+  own wait never holds the global line. One chat has at most one message in flight, so a chat's
+  messages keep their order.
+- Each result goes to a writer that records results in batches (one transaction per
+  ``flush_size`` results or ``flush_interval`` seconds).
+- Errors, per recipient: the chat is gone (blocked, deactivated, kicked, not found) -> the chat is
+  marked inactive, this and its other pending deliveries skipped; flood control -> the pacer pauses
+  everyone for ``retry_after`` and the same message is retried (not counted as an attempt); a
+  migrated group -> the chat's id is updated and the message resent there; a photo the platform
+  cannot use -> the article goes out as text to everyone from then on, this recipient at once;
+  timeouts, 5xx and network errors -> retried with exponential back-off (``not_before``), failed
+  after ``max_attempts``; anything else -> failed with the platform's reason.
+
+Crash safety and the in-flight window: a row stays ``pending`` in the database until its result is
+committed, so after a crash (even ``kill -9``) it is sent again. The messages that can arrive
+twice are therefore those *sent but not yet committed*; a semaphore bounds them to
+``max_unconfirmed`` (a permit is taken before the request and given back only once the "sent"
+result is committed, or at once when nothing was sent). That number is the worst case of
+duplicates per crash; in practice it is the requests in the air plus the results waiting for the
+next flush (a few dozen at full speed, one or two at Telegram's 30/s).
+
+A read timeout is ambiguous: the request reached the platform, which may have sent the message.
+SPEC section 6 asks for timeouts to be retried, so such a message is retried like any timeout
+(at-least-once: the recipient may see it twice) and counted in ``stats.uncertain``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from enum import Enum
+from typing import Literal, Protocol
+
+import aiosqlite
+
+from bot.delivery.card import Button
+from bot.delivery.governor import LagGovernor
+from bot.delivery.pacing import Pacer
+from bot.models import Article
+from storage import chats
+from storage import deliveries as outbox
+from storage.db import Database
+from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Outcome, Pending
+
+log = logging.getLogger(__name__)
+
+_EAGER_SECONDS = 2.0  # after a wake-up, look for new rows every 50 ms for this long
+
+Keyboard = tuple[tuple[Button, ...], ...]
+
+# --- what a sender gets and returns --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """A photo to send: a web URL the platform fetches, a local file to upload, or a file id the
+    platform handed out for an earlier upload."""
+
+    ref: str
+    kind: Literal["url", "file", "file_id"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutMessage:
+    """One message: `text` is HTML (the caption when there is a photo)."""
+
+    text: str
+    buttons: Keyboard = ()
+    photo: Photo | None = None
+    silent: bool = False
+
+
+class Status(Enum):
+    SENT = "sent"
+    CHAT_GONE = "chat_gone"  # blocked, deactivated, kicked, not found: never send there again
+    RETRY_AFTER = "retry_after"  # flood control: everyone waits `retry_after`, then the same
+    MIGRATED = "migrated"  # the group became the supergroup `new_chat_id`
+    PHOTO_REJECTED = "photo_rejected"  # the platform cannot use this photo (for anyone)
+    NO_PHOTO_HERE = "no_photo_here"  # this chat does not accept photos: send it text
+    TEMPORARY = "temporary"  # timeout, 5xx, network: try again later
+    PERMANENT = "permanent"  # this message can never go to this chat
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    status: Status
+    reason: str = ""
+    message_id: int | None = None
+    photo_file_id: str | None = None  # the platform's id for the photo just uploaded/fetched
+    retry_after: float = 0.0
+    new_chat_id: int | None = None
+    maybe_delivered: bool = False  # a timeout after the request was sent
+
+
+class Sender(Protocol):
+    """A chat platform's way to send one message. Must not raise for per-recipient errors."""
+
+    async def send(self, chat_id: int, message: OutMessage) -> SendOutcome: ...
+
+
+class MessageSource(Protocol):
+    """What turns a delivery into a message (`bot.delivery.compose.Composer`)."""
+
+    async def message(self, item: Pending) -> OutMessage | str:
+        """The message for `item`, or the reason it cannot be sent (then it is cancelled)."""
+        ...
+
+    async def after_send(self, item: Pending, message: OutMessage, outcome: SendOutcome) -> None:
+        """Learn from an attempt (photo file ids, rejected photos); called after every send."""
+        ...
+
+    async def text_message(self, item: Pending) -> OutMessage | str:
+        """The text-only message for `item` (a chat that does not accept photos)."""
+        ...
+
+    def done(self, item: Pending) -> None:
+        """`item` is finished with, however it ended (releases what it held, e.g. a probe)."""
+        ...
+
+
+# --- configuration and figures -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerConfig:
+    concurrency: int = 32
+    batch: int = 256  # rows claimed per read
+    flush_size: int = 16  # results per write transaction at most
+    flush_interval: float = 0.05  # seconds a result may wait for its transaction
+    max_attempts: int = 5
+    retry_base: float = 2.0  # back-off: retry_base * 2^(attempts-1) seconds, at most retry_cap
+    retry_cap: float = 600.0
+    # Seconds between outbox checks when nobody wakes the worker (code that enqueues should
+    # call `wake()`; this catches anything that does not, e.g. another process).
+    idle_check: float = 2.0
+    quiet_hours: tuple[int, int] = (22, 6)  # local hours of silent pushes: [start, end)
+    max_unconfirmed: int | None = None  # default: concurrency + 2 * flush_size
+
+    @property
+    def unconfirmed_limit(self) -> int:
+        if self.max_unconfirmed is not None:
+            return self.max_unconfirmed
+        return self.concurrency + 2 * self.flush_size
+
+
+@dataclass
+class WorkerStats:
+    """What this process's worker did since it started (for logs, /stats and benchmarks)."""
+
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    retried: int = 0  # deliveries rescheduled after a temporary error
+    uncertain: int = 0  # timeouts after the request was sent (the message may have arrived)
+    flood_waits: int = 0  # RetryAfter answers
+    migrations: int = 0
+    photo_fallbacks: int = 0  # messages sent as text because the photo could not be used
+    silent: int = 0
+    chats_gone: int = 0
+    flushes: int = 0
+
+
+@dataclass(order=True, slots=True)
+class _Timed:
+    at: float
+    seq: int
+    item: _Item = field(compare=False)
+
+
+@dataclass(slots=True)
+class _Item:
+    row: Pending
+    claimed_at: float  # monotonic time of the claim that read the row
+
+
+# --- the worker ----------------------------------------------------------------------------------
+
+
+class DeliveryWorker:
+    """Sends pending deliveries until stopped; `wake()` after enqueueing new ones."""
+
+    def __init__(
+        self,
+        db: Database,
+        sender: Sender,
+        source: MessageSource,
+        pacer: Pacer,
+        *,
+        tz: tzinfo,
+        config: WorkerConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.db = db
+        self.sender = sender
+        self.source = source
+        self.pacer = pacer
+        self.tz = tz
+        self.config = config or WorkerConfig()
+        # Wall-clock unix time: back-off times, finished_at, quiet hours. Replaceable in tests
+        # (e.g. `lambda: time.time() + offset` to make it night).
+        self.clock = clock
+        self.stats = WorkerStats()
+        self.governor = LagGovernor(self.config.concurrency)
+        self._mono = time.monotonic
+        self._stopping = False
+        self._tasks: list[asyncio.Task[None]] = []
+        self._in_request: set[asyncio.Task[object] | None] = set()  # senders mid-request
+        # Work in memory: rows claimed and not yet recorded (buffered, in flight, or written
+        # soon). `_held` has their ids so that a claim never reads one twice.
+        self._held: set[int] = set()
+        self._ready: deque[_Item] = deque()
+        self._due: deque[_Item] = deque()  # parked rows whose chat became ready: served first
+        self._parked: list[_Timed] = []  # heap: rows waiting for their chat's pacing
+        self._order = itertools.count()
+        self._busy_chats: set[int] = set()  # chats with a message in flight
+        self._chat_backlog: dict[int, deque[_Item]] = {}  # more rows of a busy chat
+        self._buffered = 0  # rows in _ready, _due, _parked and _chat_backlog
+        self._cursor = 0  # id cursor of never-tried rows
+        self._released_while_claiming: set[int] | None = None
+        self._wake = asyncio.Event()
+        self._work = asyncio.Event()
+        # Results waiting for their transaction, and what to do once it commits.
+        self._results: list[Outcome] = []
+        self._result_ids: list[int] = []
+        self._permits_held = 0  # "sent" results whose permit is given back after the commit
+        self._gone_pending: dict[int, str] = {}  # chat id -> reason, to mark inactive
+        self._results_ready = asyncio.Event()
+        self._flush_now = asyncio.Event()
+        self._unconfirmed = asyncio.Semaphore(self.config.unconfirmed_limit)
+        # Chats found gone: chat id -> monotonic time their inactivity was committed (inf until
+        # then). Rows of such a chat claimed before that moment are skipped without sending.
+        self._gone: dict[int, float] = {}
+        self._migrated: dict[int, int] = {}  # old group id -> supergroup id
+        self._idle_logged = True
+        self._eager_until = 0.0
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the claimer, the senders and the writer (resuming whatever is pending)."""
+        if self._tasks:
+            raise RuntimeError("the delivery worker is running already")
+        self._stopping = False
+        loop = asyncio.get_running_loop()
+        self._tasks.append(loop.create_task(self._claimer(), name="delivery-claimer"))
+        self._tasks.append(loop.create_task(self._writer(), name="delivery-writer"))
+        self._tasks.append(loop.create_task(self.governor.run(), name="delivery-governor"))
+        for n in range(self.config.concurrency):
+            self._tasks.append(loop.create_task(self._sender_loop(), name=f"delivery-sender-{n}"))
+        self.wake()
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop: let messages in flight finish (up to `grace` s), record every result.
+
+        Rows still buffered stay pending in the database and go out after the next start.
+        """
+        if not self._tasks:
+            return
+        self._stopping = True
+        self._wake.set()
+        self._work.set()
+        claimer, writer, governor, *senders = self._tasks
+        claimer.cancel()
+        governor.cancel()
+        for task in senders:
+            if task not in self._in_request:  # waiting (pacing, permits): nothing to finish
+                task.cancel()
+        if senders:
+            _, late = await asyncio.wait(senders, timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*senders, return_exceptions=True)
+        self._flush_now.set()
+        self._results_ready.set()
+        try:
+            await asyncio.wait_for(writer, timeout=max(grace, 1.0))
+        except (TimeoutError, asyncio.CancelledError):
+            log.warning("delivery: the last results could not be recorded in time")
+        await asyncio.gather(claimer, governor, return_exceptions=True)
+        self._tasks = []
+
+    def wake(self) -> None:
+        """New deliveries were committed (or are about to be): look at the outbox now."""
+        self._wake.set()
+
+    async def enqueue_articles(self, conn: aiosqlite.Connection, stored: list[Article]) -> None:
+        """The ingestion's after_store hook: queue each new article's push to its subscribers.
+
+        Runs inside the transaction that stores the articles, so an article is never stored
+        without its deliveries. The worker is woken at once; it reads through a connection of
+        its own, which sees the rows as soon as that transaction commits.
+        """
+        now = int(self.clock())
+        added = 0
+        for article in stored:
+            count = await outbox.enqueue_article(conn, article.id, now=now)
+            if count:
+                log.info("delivery: article_id=%s queued for %d chat(s)", article.id, count)
+            added += count
+        if added:
+            self.wake()
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks) and not self._stopping
+
+    @property
+    def in_memory(self) -> int:
+        """Rows held in memory (buffered, in flight, awaiting their write): for tests."""
+        return len(self._held)
+
+    def is_quiet(self, now: float | None = None) -> bool:
+        """True between the quiet hours (default 22:00-06:00) in the configured time zone."""
+        moment = datetime.fromtimestamp(self.clock() if now is None else now, self.tz)
+        start, end = self.config.quiet_hours
+        if start <= end:
+            return start <= moment.hour < end
+        return moment.hour >= start or moment.hour < end
+
+    # -- claiming -------------------------------------------------------------------------------
+
+    async def _claimer(self) -> None:
+        cfg = self.config
+        low_water = max(cfg.batch // 2, cfg.concurrency)
+        while not self._stopping:
+            if self._wake.is_set():
+                self._wake.clear()
+                # Woken by code that enqueues, possibly from inside its transaction (the
+                # ingestion's hook): the rows may become visible only after its commit, so look
+                # again often for a moment rather than only after `idle_check`.
+                self._eager_until = self._mono() + _EAGER_SECONDS
+            claimed = 0
+            if self._buffered < low_water:
+                try:
+                    claimed = await self._claim(cfg.batch)
+                except Exception:
+                    log.exception("delivery: reading the outbox failed; retrying in 5 s")
+                    await self._sleep_or_wake(5.0)
+                    continue
+            if claimed and self._buffered < low_water:
+                continue  # more may be waiting right behind
+            if claimed == 0 and not self._held:
+                self._forget_gone()
+                if not self._idle_logged:
+                    self._idle_logged = True
+                    log.info("delivery: outbox done for now (%s)", self._summary())
+            await self._sleep_or_wake(await self._idle_wait())
+
+    async def _idle_wait(self) -> float:
+        """Seconds until the claimer must look again without being woken."""
+        if self._buffered:
+            return 0.2  # running: top up the buffer soon
+        if self._mono() < self._eager_until:
+            return 0.05
+        try:
+            due = await outbox.next_retry_at(self.db.conn)
+        except Exception:
+            return 5.0
+        if due is None:
+            return self.config.idle_check
+        return min(self.config.idle_check, max(0.2, due - self.clock() + 0.05))
+
+    async def _sleep_or_wake(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+
+    async def _claim(self, limit: int) -> int:
+        """Read up to `limit` due rows into the buffer; returns how many were new to memory."""
+        started = self._mono()
+        extra = len(self._held)  # rows in memory may come back from the queries: skip them
+        # `db` must not be a connection shared with code that keeps transactions open across
+        # awaits (the ingestion): its uncommitted rows would be visible here (TelegramDelivery
+        # reads through a connection of its own).
+        conn = self.db.conn
+        # A row whose result is committed while the queries run may still come back as pending
+        # (read before the commit) although it left `_held` meanwhile: remember those too.
+        released: set[int] = set()
+        self._released_while_claiming = released
+        try:
+            retries, fresh, asked = await self._read_due(conn, limit, extra)
+        finally:
+            self._released_while_claiming = None
+        held = self._held
+        rows = [r for r in retries if r.id not in held and r.id not in released][:limit]
+        room = limit - len(rows)
+        if room > 0:
+            taken = {r.id for r in rows}
+            kept = 0
+            for row in fresh:
+                if kept == room:
+                    break
+                self._cursor = row.id
+                if row.id not in held and row.id not in taken and row.id not in released:
+                    rows.append(row)
+                    kept += 1
+            if len(fresh) < asked and kept < room:
+                # The end of the new rows: start from the beginning next time, in case ids
+                # were reused (rowids can be, after the newest rows are deleted).
+                self._cursor = 0
+        for row in rows:
+            self._held.add(row.id)
+            self._ready.append(_Item(row, started))
+        self._buffered += len(rows)
+        if rows:
+            self._idle_logged = False
+            self._work.set()
+        return len(rows)
+
+    async def _read_due(self, conn: aiosqlite.Connection, limit: int, extra: int
+                        ) -> tuple[list[Pending], list[Pending], int]:
+        """(due retries, new rows from the cursor, how many new rows were asked for)."""
+        retries = await outbox.due_retries(conn, now=int(self.clock()), limit=limit + extra)
+        # Rows in memory are behind the cursor, unless it went back to the start.
+        asked = limit + (extra if self._cursor == 0 else 0)
+        fresh = await outbox.next_new(conn, after_id=self._cursor, limit=asked)
+        return retries, fresh, asked
+
+    def _forget_gone(self) -> None:
+        # Nothing is in memory: every later claim reads rows after the inactivity commits.
+        committed = [cid for cid, at in self._gone.items() if not math.isinf(at)]
+        for chat_id in committed:
+            del self._gone[chat_id]
+        if len(self._migrated) > 10_000:
+            self._migrated.clear()
+
+    # -- choosing the next row ------------------------------------------------------------------
+
+    async def _take(self) -> _Item | None:
+        """The next row whose chat may be sent to now (ready first); None when stopping."""
+        while not self._stopping:
+            now = self._mono()
+            parked = self._parked
+            while parked and parked[0].at <= now:
+                self._due.append(heapq.heappop(parked).item)
+            for queue in (self._due, self._ready):
+                while queue:
+                    item = queue.popleft()
+                    chat_id = item.row.chat_id
+                    if chat_id in self._busy_chats:
+                        self._chat_backlog.setdefault(chat_id, deque()).append(item)
+                        continue
+                    wait = self.pacer.ready_in(self._migrated.get(chat_id, chat_id))
+                    if wait > 0:
+                        heapq.heappush(parked, _Timed(now + wait, next(self._order), item))
+                        continue
+                    self._buffered -= 1
+                    self._busy_chats.add(chat_id)
+                    if self._buffered < self.config.batch // 2:
+                        self._wake.set()
+                    return item
+            self._work.clear()
+            timeout = parked[0].at - now if parked else None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._work.wait(), timeout)
+        return None
+
+    def _release_chat(self, chat_id: int) -> None:
+        self._busy_chats.discard(chat_id)
+        backlog = self._chat_backlog.get(chat_id)
+        if backlog:
+            self._due.appendleft(backlog.popleft())
+            if not backlog:
+                del self._chat_backlog[chat_id]
+            self._work.set()
+
+    # -- sending --------------------------------------------------------------------------------
+
+    async def _sender_loop(self) -> None:
+        while True:
+            item = await self._take()
+            if item is None:
+                return
+            try:
+                await self._deliver(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a bug: log it, never lose the row
+                log.exception("delivery id=%s chat_id=%s: unexpected error", item.row.id,
+                              item.row.chat_id)
+                self._retry_or_fail(item.row, f"{type(exc).__name__}: {exc}")
+            finally:
+                self.source.done(item.row)
+                self._release_chat(item.row.chat_id)
+
+    async def _deliver(self, item: _Item) -> None:
+        row = item.row
+        if not row.chat_active or item.claimed_at < self._gone.get(row.chat_id, -math.inf):
+            self._finish(Outcome(row.id, SKIPPED, row.attempts, reason="chat inactive"))
+            return
+        if row.kind == "article" and row.delivery_mode != "instant":
+            self._finish(Outcome(row.id, SKIPPED, row.attempts,
+                                 reason=f"delivery mode {row.delivery_mode}"))
+            return
+        composed = await self.source.message(row)
+        if isinstance(composed, str):
+            self._finish(Outcome(row.id, CANCELLED, row.attempts, reason=composed))
+            return
+        silent = row.silent or self.is_quiet()
+        chat_id = self._migrated.get(row.chat_id, row.chat_id)
+        if chat_id != row.chat_id and not await outbox.exists(self.db.conn, row.id):
+            # Merged into the supergroup's own delivery of the same message (see _migrate).
+            self._result_ids.append(row.id)
+            self._results_ready.set()
+            return
+        message = composed
+        for _ in range(8):  # photo fallbacks and migrations; flood waits do not count
+            if silent != message.silent:
+                message = OutMessage(message.text, message.buttons, message.photo, silent)
+            outcome = await self._attempt(chat_id, message, row, silent)
+            await self.source.after_send(row, message, outcome)
+            status = outcome.status
+            if status is Status.SENT:
+                return
+            if status is Status.RETRY_AFTER:
+                self.stats.flood_waits += 1
+                self.pacer.pause(outcome.retry_after)
+                log.warning("delivery: flood control, everyone waits %.0f s", outcome.retry_after)
+                continue
+            if status is Status.MIGRATED and outcome.new_chat_id is not None:
+                if not await self._migrate(chat_id, outcome.new_chat_id, row):
+                    return
+                chat_id = outcome.new_chat_id
+                continue
+            if status in (Status.PHOTO_REJECTED, Status.NO_PHOTO_HERE) and message.photo:
+                self.stats.photo_fallbacks += 1
+                log.info("delivery id=%s chat_id=%s: photo not usable (%s), sending text",
+                         row.id, chat_id, outcome.reason)
+                fallback = (await self.source.message(row) if status is Status.PHOTO_REJECTED
+                            else await self.source.text_message(row))
+                if isinstance(fallback, str):
+                    self._finish(Outcome(row.id, CANCELLED, row.attempts, reason=fallback))
+                    return
+                if status is Status.NO_PHOTO_HERE and fallback.photo is not None:
+                    fallback = OutMessage(fallback.text, fallback.buttons, None, silent)
+                message = fallback
+                continue
+            if status is Status.CHAT_GONE:
+                self._chat_gone(row, chat_id, outcome.reason or "chat gone")
+                return
+            if status is Status.TEMPORARY:
+                if outcome.maybe_delivered:
+                    self.stats.uncertain += 1
+                self._retry_or_fail(row, outcome.reason or "temporary error")
+                return
+            self._fail(row, outcome.reason or status.value)
+            return
+        self._fail(row, "too many redirections (photo fallbacks or migrations)")
+
+    async def _attempt(self, chat_id: int, message: OutMessage, row: Pending,
+                       silent: bool) -> SendOutcome:
+        """One paced request; a "sent" result keeps its permit until it is committed."""
+        await self._unconfirmed.acquire()
+        try:
+            await self.governor.enter()
+            task = asyncio.current_task()
+            try:
+                # Paced last, right before the request: the pacer counts a send at the moment
+                # it allows it, so nothing may wait between the two.
+                await self.pacer.acquire(chat_id)
+                self._in_request.add(task)
+                outcome = await self.sender.send(chat_id, message)
+            finally:
+                self._in_request.discard(task)
+                self.governor.leave()
+        except BaseException:
+            # Cancelled mid-request (stopping): the row stays pending and is sent again later.
+            self._unconfirmed.release()
+            raise
+        if outcome.status is Status.SENT:
+            if silent:
+                self.stats.silent += 1
+            self._finish(Outcome(row.id, SENT, row.attempts + 1, message_id=outcome.message_id,
+                                 silent=silent), permit=True)
+        else:
+            self._unconfirmed.release()
+        return outcome
+
+    async def _migrate(self, old_id: int, new_id: int, row: Pending) -> bool:
+        """Move the chat to its new id; False when this delivery merged into the new chat's."""
+        self.stats.migrations += 1
+        log.info("delivery: chat_id=%s migrated to %s", old_id, new_id)
+        self._migrated[row.chat_id] = new_id
+        self._migrated[old_id] = new_id
+        async with self.db.transaction() as conn:
+            if await chats.get(conn, new_id) is not None:
+                # chats.migrate will delete the old chat: keep its pending deliveries.
+                await outbox.move_chat(conn, old_id, new_id)
+            await chats.migrate(conn, old_id, new_id)
+            alive = await outbox.exists(conn, row.id)
+        if not alive:
+            # The new chat had this delivery already: that one is sent instead.
+            self._result_ids.append(row.id)
+            self._results_ready.set()
+        return alive
+
+    # -- results --------------------------------------------------------------------------------
+
+    def _finish(self, outcome: Outcome, *, permit: bool = False) -> None:
+        self._results.append(outcome)
+        self._result_ids.append(outcome.delivery_id)
+        if permit:
+            self._permits_held += 1
+        status = outcome.status
+        if status == SENT:
+            self.stats.sent += 1
+        elif status == SKIPPED:
+            self.stats.skipped += 1
+        elif status == FAILED:
+            self.stats.failed += 1
+        elif status == CANCELLED:
+            self.stats.cancelled += 1
+        else:
+            self.stats.retried += 1
+        self._results_ready.set()
+        if len(self._results) >= self.config.flush_size:
+            self._flush_now.set()
+
+    def _fail(self, row: Pending, reason: str) -> None:
+        log.warning("delivery id=%s chat_id=%s %s=%s failed: %s", row.id, row.chat_id, row.kind,
+                    row.ref_id, reason)
+        self._finish(Outcome(row.id, FAILED, row.attempts + 1, reason=reason[:200]))
+
+    def _retry_or_fail(self, row: Pending, reason: str) -> None:
+        attempts = row.attempts + 1
+        if attempts >= self.config.max_attempts:
+            self._fail(row, f"{reason} (after {attempts} attempts)")
+            return
+        delay = min(self.config.retry_base * 2 ** (attempts - 1), self.config.retry_cap)
+        not_before = max(1, math.ceil(self.clock() + delay))
+        log.info("delivery id=%s chat_id=%s: %s; retry %d in %.0f s", row.id, row.chat_id,
+                 reason, attempts, delay)
+        self._finish(Outcome(row.id, PENDING, attempts, reason=reason[:200],
+                             not_before=not_before))
+
+    def _chat_gone(self, row: Pending, chat_id: int, reason: str) -> None:
+        log.info("delivery: chat_id=%s is gone (%s): marked inactive", chat_id, reason)
+        self.stats.chats_gone += 1
+        self._gone[row.chat_id] = math.inf
+        self._gone[chat_id] = math.inf
+        self._gone_pending[chat_id] = reason[:200]
+        self._finish(Outcome(row.id, SKIPPED, row.attempts + 1, reason=reason[:200]))
+
+    async def _writer(self) -> None:
+        cfg = self.config
+        while True:
+            await self._results_ready.wait()
+            if not self._stopping and len(self._results) < cfg.flush_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._flush_now.wait(), cfg.flush_interval)
+            self._results_ready.clear()
+            self._flush_now.clear()
+            if self._results or self._result_ids or self._gone_pending:
+                await self._flush()
+            elif self._stopping:
+                return
+            if self._stopping and not self._results and not self._gone_pending:
+                return
+
+    async def _flush(self) -> None:
+        results, self._results = self._results, []
+        ids, self._result_ids = self._result_ids, []
+        permits, self._permits_held = self._permits_held, 0
+        gone, self._gone_pending = self._gone_pending, {}
+        now = int(self.clock())
+        while True:
+            try:
+                async with self.db.transaction() as conn:
+                    await outbox.record_outcomes(conn, results, now=now)
+                    for chat_id, reason in gone.items():
+                        await chats.mark_inactive(conn, chat_id, reason)
+                        await outbox.skip_chat(conn, chat_id, "chat inactive", now=now)
+                break
+            except Exception:
+                if self._stopping:
+                    log.exception("delivery: could not record %d results", len(results))
+                    raise
+                log.exception("delivery: recording %d results failed; retrying", len(results))
+                await asyncio.sleep(1.0)
+        self.stats.flushes += 1
+        if any(o.status == PENDING for o in results):
+            self._wake.set()  # the claimer must learn when the retries are due
+        committed_at = self._mono()
+        for chat_id in gone:
+            self._gone[chat_id] = committed_at
+        for _ in range(permits):
+            self._unconfirmed.release()
+        self._held.difference_update(ids)
+        if self._released_while_claiming is not None:
+            self._released_while_claiming.update(ids)
+        if not self._held:
+            self._wake.set()
+
+    def _summary(self) -> str:
+        s = self.stats
+        return (f"sent {s.sent}, skipped {s.skipped}, failed {s.failed}, retried {s.retried}, "
+                f"flood waits {s.flood_waits}, uncertain {s.uncertain}; concurrent sends now "
+                f"{self.governor.limit} of {self.config.concurrency}, lowest "
+                f"{self.governor.lowest}")

@@ -1,0 +1,392 @@
+"""The outbox (SPEC section 6): every message to a subscriber is a `deliveries` row before sending.
+
+A row is for exactly one of an article (push), a broadcast or a digest, and moves
+``pending -> sent | skipped | failed | cancelled`` exactly once. ``not_before`` is the retry
+back-off (unix seconds; 0 = never tried or retried at once), ``attempts`` counts failed tries that
+count (a 429 or a chat migration does not), ``reason`` says why a row was skipped, failed or
+cancelled.
+
+Writers, all owned by the caller's transaction:
+- enqueueing is one ``INSERT OR IGNORE ... SELECT`` per article or broadcast, so 100,000
+  recipients cost one statement, and enqueueing again never duplicates (the unique indexes
+  ``deliveries_article`` / ``deliveries_broadcast``);
+- results are written in batches (`record_outcomes`: a few ``executemany`` in one transaction),
+  because one round trip per message would cap the delivery rate.
+
+Readers claim work in bounded batches (`next_new`, `due_retries`), never all rows: a push to
+100,000 chats must not hold 100,000 rows in memory. Both read through the partial index
+``deliveries_pending (not_before, id) WHERE status = 'pending'``: new rows (``not_before = 0``)
+come out in id order from an id cursor, retries by due time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import aiosqlite
+
+PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
+STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
+
+Kind = Literal["article", "broadcast", "digest"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A delivery to make, with what the sender needs to know about its chat."""
+
+    id: int
+    chat_id: int
+    kind: Kind
+    ref_id: int  # the article, broadcast or digest id
+    attempts: int
+    silent: bool  # asked to be silent whatever the hour
+    chat_type: str
+    language: str
+    chat_active: bool
+    delivery_mode: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of one delivery; ``status`` PENDING means "try again at `not_before`"."""
+
+    delivery_id: int
+    status: str
+    attempts: int
+    reason: str | None = None
+    message_id: int | None = None
+    silent: bool = False
+    not_before: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StatusCounts:
+    pending: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.sent + self.skipped + self.failed + self.cancelled
+
+    @property
+    def finished(self) -> int:
+        return self.total - self.pending
+
+
+@dataclass(frozen=True, slots=True)
+class ChatDelivery:
+    status: str
+    reason: str | None
+    attempts: int
+    silent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ArticlePhoto:
+    """What the outbox knows about an article's photo: Telegram's file_id, or that it failed."""
+
+    image: str | None
+    file_id: str | None
+    failed: bool
+
+
+# --- enqueueing --------------------------------------------------------------------------------
+
+# Who receives a push: active chats subscribed to the article's category, in instant mode.
+_ENQUEUE_ARTICLE = """
+    INSERT OR IGNORE INTO deliveries(chat_id, article_id, silent, created_at)
+    SELECT s.chat_id, a.id, ?, ?
+    FROM articles a
+    JOIN subscriptions s ON s.category_id = a.category_id
+    JOIN chats c ON c.id = s.chat_id
+    WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'
+    ORDER BY s.chat_id
+"""
+
+
+async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: int,
+                          silent: bool = False) -> int:
+    """Queue `article_id` for every active instant-mode subscriber of its category.
+
+    One statement whatever the number of subscribers; a second call adds nobody twice.
+    Returns the number of deliveries added.
+    """
+    cur = await conn.execute(_ENQUEUE_ARTICLE, (int(silent), now, article_id))
+    return cur.rowcount
+
+
+async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, now: int,
+                            category_id: int | None = None, include_paused: bool = False,
+                            silent: bool = False) -> int:
+    """Queue broadcast `broadcast_id` for its audience; returns the number of deliveries added.
+
+    The audience is every active chat (`category_id` None) or the active subscribers of one
+    category. Chats that paused their news are left out unless `include_paused`; chats in digest
+    mode are included (an announcement is not news to bundle). Calling it again (e.g. after a
+    crash between enqueueing and marking the broadcast as sending) adds nobody twice.
+    """
+    modes = ("instant", "digest", "paused") if include_paused else ("instant", "digest")
+    marks = ",".join("?" * len(modes))
+    if category_id is None:
+        sql = f"""
+            INSERT OR IGNORE INTO deliveries(chat_id, broadcast_id, silent, created_at)
+            SELECT c.id, ?, ?, ? FROM chats c
+            WHERE c.active = 1 AND c.delivery_mode IN ({marks})
+            ORDER BY c.id"""
+        params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes)
+    else:
+        sql = f"""
+            INSERT OR IGNORE INTO deliveries(chat_id, broadcast_id, silent, created_at)
+            SELECT s.chat_id, ?, ?, ? FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+            WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks})
+            ORDER BY s.chat_id"""
+        params = (broadcast_id, int(silent), now, category_id, *modes)
+    cur = await conn.execute(sql, params)
+    return cur.rowcount
+
+
+async def enqueue_digest(conn: aiosqlite.Connection, digest_id: int, chat_id: int, *, now: int,
+                         silent: bool = False) -> int:
+    """Queue digest `digest_id` (one chat's daily message) for `chat_id`; returns its row id."""
+    cur = await conn.execute(
+        "INSERT INTO deliveries(chat_id, digest_id, silent, created_at) VALUES (?, ?, ?, ?)",
+        (chat_id, digest_id, int(silent), now),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+# --- claiming ----------------------------------------------------------------------------------
+
+_PENDING_SELECT = """
+    SELECT d.id, d.chat_id, d.article_id, d.broadcast_id, d.digest_id, d.attempts, d.silent,
+           c.type, c.language, c.active, c.delivery_mode
+    FROM deliveries d JOIN chats c ON c.id = d.chat_id
+"""
+
+
+def _pending(row: aiosqlite.Row) -> Pending:
+    kind: Kind
+    if row["article_id"] is not None:
+        kind, ref = "article", row["article_id"]
+    elif row["broadcast_id"] is not None:
+        kind, ref = "broadcast", row["broadcast_id"]
+    else:
+        kind, ref = "digest", row["digest_id"]
+    return Pending(
+        id=row["id"], chat_id=row["chat_id"], kind=kind, ref_id=ref, attempts=row["attempts"],
+        silent=bool(row["silent"]), chat_type=row["type"], language=row["language"],
+        chat_active=bool(row["active"]), delivery_mode=row["delivery_mode"],
+    )
+
+
+async def next_new(conn: aiosqlite.Connection, *, after_id: int, limit: int) -> list[Pending]:
+    """Up to `limit` never-tried pending deliveries with id > `after_id`, in id order.
+
+    A seek in the partial pending index: the cost is the rows returned, not the outbox size.
+    """
+    async with conn.execute(
+        f"""{_PENDING_SELECT}
+            WHERE d.status = 'pending' AND d.not_before = 0 AND d.id > ?
+            ORDER BY d.id LIMIT ?""",
+        (after_id, limit),
+    ) as cur:
+        return [_pending(r) for r in await cur.fetchall()]
+
+
+async def due_retries(conn: aiosqlite.Connection, *, now: int, limit: int) -> list[Pending]:
+    """Up to `limit` pending deliveries waiting on a back-off that has ended, oldest due first."""
+    async with conn.execute(
+        f"""{_PENDING_SELECT}
+            WHERE d.status = 'pending' AND d.not_before > 0 AND d.not_before <= ?
+            ORDER BY d.not_before, d.id LIMIT ?""",
+        (now, limit),
+    ) as cur:
+        return [_pending(r) for r in await cur.fetchall()]
+
+
+async def next_retry_at(conn: aiosqlite.Connection) -> int | None:
+    """When the earliest backed-off delivery becomes due (unix seconds), None if none waits."""
+    async with conn.execute(
+        "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > 0"
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+async def exists(conn: aiosqlite.Connection, delivery_id: int) -> bool:
+    async with conn.execute("SELECT 1 FROM deliveries WHERE id = ?", (delivery_id,)) as cur:
+        return await cur.fetchone() is not None
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+async def record_outcomes(conn: aiosqlite.Connection, outcomes: Iterable[Outcome], *,
+                          now: int) -> None:
+    """Write a batch of results: at most three ``executemany``, in the caller's transaction.
+
+    "sent" is written whatever the row's status (it was sent: that is the truth, even if an
+    admin cancelled meanwhile); the other results only change rows still pending.
+    """
+    sent: list[tuple[object, ...]] = []
+    finished: list[tuple[object, ...]] = []
+    retries: list[tuple[object, ...]] = []
+    for o in outcomes:
+        if o.status == SENT:
+            sent.append((o.attempts, o.message_id, int(o.silent), now, o.delivery_id))
+        elif o.status == PENDING:
+            retries.append((o.attempts, o.not_before, o.reason, o.delivery_id))
+        else:
+            finished.append((o.status, o.attempts, o.reason, now, o.delivery_id))
+    if sent:
+        await conn.executemany(
+            """UPDATE deliveries SET status = 'sent', attempts = ?, message_id = ?, silent = ?,
+                   reason = NULL, finished_at = ? WHERE id = ?""",
+            sent,
+        )
+    if finished:
+        await conn.executemany(
+            """UPDATE deliveries SET status = ?, attempts = ?, reason = ?, finished_at = ?
+               WHERE id = ? AND status = 'pending'""",
+            finished,
+        )
+    if retries:
+        await conn.executemany(
+            """UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?
+               WHERE id = ? AND status = 'pending'""",
+            retries,
+        )
+
+
+async def skip_chat(conn: aiosqlite.Connection, chat_id: int, reason: str, *, now: int) -> int:
+    """Skip every pending delivery of a chat that cannot receive messages any more."""
+    cur = await conn.execute(
+        """UPDATE deliveries SET status = 'skipped', reason = ?, finished_at = ?
+           WHERE chat_id = ? AND status = 'pending'""",
+        (reason, now, chat_id),
+    )
+    return cur.rowcount
+
+
+async def move_chat(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+    """Before a group migration merges into an existing chat: move its pending deliveries.
+
+    Only when `new_id` is a stored chat (foreign key): `chats.migrate` then deletes the old chat,
+    and the cascade would delete its deliveries with it. A delivery the new chat has already
+    stays behind and goes with the old chat (UPDATE OR IGNORE keeps the unique indexes).
+    """
+    await conn.execute(
+        "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
+        (new_id, old_id),
+    )
+
+
+async def cancel_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *,
+                           now: int, reason: str = "cancelled") -> int:
+    """Cancel the pending deliveries of a broadcast; returns how many were cancelled."""
+    cur = await conn.execute(
+        """UPDATE deliveries SET status = 'cancelled', reason = ?, finished_at = ?
+           WHERE broadcast_id = ? AND status = 'pending'""",
+        (reason, now, broadcast_id),
+    )
+    return cur.rowcount
+
+
+# --- counting ----------------------------------------------------------------------------------
+
+
+async def counts(conn: aiosqlite.Connection, *, article_id: int | None = None,
+                 broadcast_id: int | None = None, since: int | None = None) -> StatusCounts:
+    """Deliveries per status: of one article, of one broadcast, created since a time, or all."""
+    where: list[str] = []
+    params: list[object] = []
+    if article_id is not None:
+        where.append("article_id = ?")
+        params.append(article_id)
+    if broadcast_id is not None:
+        where.append("broadcast_id = ?")
+        params.append(broadcast_id)
+    if since is not None:
+        where.append("created_at >= ?")
+        params.append(since)
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    async with conn.execute(
+        f"SELECT status, count(*) FROM deliveries {clause} GROUP BY status", params
+    ) as cur:
+        found = {r[0]: r[1] for r in await cur.fetchall()}
+    return StatusCounts(**{s: int(found.get(s, 0)) for s in STATUSES})
+
+
+async def reasons(conn: aiosqlite.Connection, *, status: str, since: int | None = None,
+                  limit: int = 10) -> list[tuple[str, int]]:
+    """The commonest reasons of skipped/failed/cancelled deliveries (finished since `since`)."""
+    params: list[object] = [status]
+    extra = ""
+    if since is not None:
+        extra = " AND finished_at >= ?"
+        params.append(since)
+    params.append(limit)
+    async with conn.execute(
+        f"""SELECT coalesce(reason, '?'), count(*) FROM deliveries
+            WHERE status = ?{extra} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?""",
+        params,
+    ) as cur:
+        return [(r[0], int(r[1])) for r in await cur.fetchall()]
+
+
+async def by_chat(conn: aiosqlite.Connection, *, article_id: int) -> dict[int, ChatDelivery]:
+    """chat id -> where one article's delivery to that chat stands (tests, small pushes)."""
+    async with conn.execute(
+        "SELECT chat_id, status, reason, attempts, silent FROM deliveries WHERE article_id = ?",
+        (article_id,),
+    ) as cur:
+        return {r[0]: ChatDelivery(r[1], r[2], r[3], bool(r[4])) for r in await cur.fetchall()}
+
+
+# --- the article's photo, as the outbox uses it ------------------------------------------------
+
+
+async def article_photo(conn: aiosqlite.Connection, article_id: int) -> ArticlePhoto | None:
+    async with conn.execute(
+        "SELECT image, photo_file_id, photo_failed FROM articles WHERE id = ?", (article_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    if row is None:
+        return None
+    return ArticlePhoto(row["image"], row["photo_file_id"], bool(row["photo_failed"]))
+
+
+async def set_photo_file_id(conn: aiosqlite.Connection, article_id: int,
+                            file_id: str | None) -> None:
+    """Remember Telegram's file_id for the article's photo (None forgets a stale one)."""
+    await conn.execute("UPDATE articles SET photo_file_id = ? WHERE id = ?", (file_id, article_id))
+
+
+async def set_photo_failed(conn: aiosqlite.Connection, article_id: int) -> None:
+    """Telegram could not use the article's photo: it goes out as text from now on."""
+    await conn.execute(
+        "UPDATE articles SET photo_failed = 1, photo_file_id = NULL WHERE id = ?", (article_id,)
+    )
+
+
+async def broadcast_message(conn: aiosqlite.Connection, broadcast_id: int
+                            ) -> tuple[str, str | None, str] | None:
+    """(HTML text, photo, status) of a broadcast, None when it does not exist."""
+    async with conn.execute(
+        "SELECT text, photo, status FROM broadcasts WHERE id = ?", (broadcast_id,)
+    ) as cur:
+        row = await cur.fetchone()
+    return (row["text"], row["photo"], row["status"]) if row else None
+
+
+async def digest_text(conn: aiosqlite.Connection, digest_id: int) -> str | None:
+    async with conn.execute("SELECT text FROM digests WHERE id = ?", (digest_id,)) as cur:
+        row = await cur.fetchone()
+    return row["text"] if row else None

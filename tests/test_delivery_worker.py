@@ -1,0 +1,142 @@
+"""The channel-neutral delivery worker with a plain in-memory `Sender` (what a Zalo adapter would
+implement): the bound on messages sent but not yet recorded, ready-first scheduling, quiet hours,
+and the lag governor. The Telegram side is tested end to end in test_delivery_e2e.py."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.delivery.governor import LagGovernor
+from bot.delivery.pacing import Pacer
+from bot.delivery.worker import DeliveryWorker, OutMessage, SendOutcome, Status, WorkerConfig
+from storage import bulk, categories
+from storage import deliveries as outbox
+from storage.db import Database
+from storage.deliveries import Pending
+from tests.test_deliveries import _article
+
+TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class RecordingSender:
+    """Accepts everything at once and remembers the order."""
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+
+    async def send(self, chat_id: int, message: OutMessage) -> SendOutcome:
+        self.sent.append(chat_id)
+        return SendOutcome(Status.SENT, message_id=len(self.sent))
+
+
+class PlainText:
+    """Every delivery says the same text."""
+
+    async def message(self, item: Pending) -> OutMessage | str:
+        return OutMessage(f"{item.kind} {item.ref_id}")
+
+    async def text_message(self, item: Pending) -> OutMessage | str:
+        return await self.message(item)
+
+    async def after_send(self, item: Pending, message: OutMessage, outcome: SendOutcome) -> None:
+        pass
+
+    def done(self, item: Pending) -> None:
+        pass
+
+
+async def _push(db: Database, audiences: list[list[int]]) -> list[int]:
+    """One article per audience (in this order); returns the article ids."""
+    ids = []
+    async with db.transaction() as conn:
+        for n, chat_ids in enumerate(audiences):
+            other = await categories.ensure(conn, f"Mục {n}")
+            await bulk.add_subscribers(conn, chat_ids, other.id, now=1)
+            article = await _article(conn, f"k{n}", other.name)
+            await outbox.enqueue_article(conn, article, now=1)
+            ids.append(article)
+    return ids
+
+
+async def _until(predicate: object, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    deadline = time.monotonic() + timeout
+    while not predicate():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_sent_but_unrecorded_messages_are_bounded(db: Database) -> None:
+    """What a crash could duplicate: never more than `max_unconfirmed` messages."""
+    (article,) = await _push(db, [list(range(1, 51))])
+    sender = RecordingSender()
+    # Results are never written while the worker runs (a huge batch, a long interval).
+    config = WorkerConfig(concurrency=8, flush_size=1000, flush_interval=60, max_unconfirmed=5)
+    worker = DeliveryWorker(db, sender, PlainText(), Pacer(global_rate=None), tz=TZ,
+                            config=config)
+    await worker.start()
+    try:
+        await _until(lambda: len(sender.sent) >= 5)
+        await asyncio.sleep(0.3)
+        assert len(sender.sent) == 5  # the sixth waits for the first results to be recorded
+    finally:
+        await worker.stop()
+    counts = await outbox.counts(db.conn, article_id=article)
+    assert (counts.sent, counts.pending) == (5, 45)
+
+
+async def test_a_chat_that_must_wait_does_not_hold_the_line(db: Database) -> None:
+    """Three articles for chat 7 first, then one for 30 other chats, with ONE sender: chat 7's
+    second and third messages wait for its 1 message per interval, the others go meanwhile."""
+    await _push(db, [[7], [7], [7], list(range(1000, 1030))])
+    sender = RecordingSender()
+    pacer = Pacer(global_rate=None, private_interval=0.5)
+    worker = DeliveryWorker(db, sender, PlainText(), pacer, tz=TZ,
+                            config=WorkerConfig(concurrency=1))
+    await worker.start()
+    try:
+        await _until(lambda: len(sender.sent) == 33)
+    finally:
+        await worker.stop()
+    assert sender.sent == [7, *range(1000, 1030), 7, 7]
+
+
+@pytest.mark.parametrize(("hour", "minute", "quiet"), [
+    (21, 59, False), (22, 0, True), (23, 30, True), (0, 0, True), (5, 59, True), (6, 0, False),
+    (12, 0, False),
+])
+async def test_quiet_hours(db: Database, hour: int, minute: int, quiet: bool) -> None:
+    worker = DeliveryWorker(db, RecordingSender(), PlainText(), Pacer(global_rate=None), tz=TZ)
+    moment = datetime(2024, 12, 15, hour, minute, tzinfo=TZ).timestamp()
+    assert worker.is_quiet(moment) is quiet
+
+
+async def test_the_governor_follows_loop_lag() -> None:
+    governor = LagGovernor(32, minimum=2, target=0.01)
+    for _ in range(20):
+        governor.observe(0.2)  # the loop is late: fewer sends at once
+    assert governor.limit == 2
+    for _ in range(10):
+        governor.observe(0.0)  # on time again: one more each time
+    assert governor.limit == 12
+    entered = 0
+
+    async def one() -> None:
+        nonlocal entered
+        await governor.enter()
+        entered += 1
+
+    tasks = [asyncio.create_task(one()) for _ in range(20)]
+    await asyncio.sleep(0.01)
+    assert entered == 12
+    assert governor.active == 12
+    governor.leave()
+    await asyncio.sleep(0.01)
+    assert entered == 13
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

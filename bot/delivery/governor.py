@@ -20,7 +20,7 @@ from collections.abc import Callable
 class LagGovernor:
     """Admits at most `limit` sends at once; `limit` moves between `minimum` and `maximum`."""
 
-    def __init__(self, maximum: int, *, minimum: int = 2, target: float = 0.01,
+    def __init__(self, maximum: int, *, minimum: int = 2, target: float = 0.005,
                  interval: float = 0.05, clock: Callable[[], float] = time.monotonic) -> None:
         self.maximum = maximum
         self.minimum = max(1, min(minimum, maximum))

@@ -54,7 +54,7 @@ from bot.delivery.worker import (
     Status,
     WorkerConfig,
 )
-from storage.db import Database, open_database
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -256,20 +256,17 @@ def pacer_for(settings: Settings) -> Pacer:
 
 
 class TelegramDelivery(DeliveryWorker):
-    """The delivery worker on Telegram: owns its Bots and, while running, its own database
-    connection.
+    """The delivery worker on Telegram: owns its Bots (initialised on start, shut down on stop).
 
-    Its own connection (WAL: readers see committed data only, and the two connections' writes
-    are serialised by SQLite) keeps the push's reads and writes off the connection that command
-    handlers use: a reply never waits in that connection's queue or for its write lock behind
-    a push's bookkeeping, and the worker never sees the rows of a transaction still in progress
-    (the ingestion's).
+    It shares the application's database connection: SQLite allows one writer at a time anyway,
+    and a second connection would break the code that reads and writes through the shared one
+    (a read in progress there pins an old snapshot, and its next write transaction then fails at
+    once with "database is locked" whenever another connection committed meanwhile).
     """
 
     def __init__(self, settings: Settings, db: Database, token: str) -> None:
         self.bots = push_bots(settings, token)
         self.composer = Composer(db, settings.tz)
-        self._shared_db = db
         config = WorkerConfig(
             concurrency=settings.delivery_concurrency,
             max_attempts=settings.delivery_max_attempts,
@@ -279,25 +276,11 @@ class TelegramDelivery(DeliveryWorker):
                          tz=settings.tz, config=config)
 
     async def start(self) -> None:
-        own = await open_database(self._shared_db.path)
-        self.db = self.composer.db = own
-        try:
-            await asyncio.gather(*(bot.initialize() for bot in self.bots))
-            await super().start()
-        except BaseException:
-            await self._close_own_db()
-            raise
+        await asyncio.gather(*(bot.initialize() for bot in self.bots))
+        await super().start()
 
     async def stop(self, grace: float = 5.0) -> None:
         try:
             await super().stop(grace)
-            await asyncio.gather(*(bot.shutdown() for bot in self.bots))
         finally:
-            await self._close_own_db()
-
-    async def _close_own_db(self) -> None:
-        own = self.db
-        self.db = self.composer.db = self._shared_db
-        if own is not self._shared_db:
-            await own.close()
-
+            await asyncio.gather(*(bot.shutdown() for bot in self.bots))

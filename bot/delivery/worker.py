@@ -10,7 +10,9 @@ How a delivery moves (SPEC section 6):
 - ``concurrency`` senders take rows *ready first*: a row whose chat must still wait (1/s per
   private chat, 20/min per group) is parked on a timer and the sender takes another, so a chat's
   own wait never holds the global line. One chat has at most one message in flight, so a chat's
-  messages keep their order.
+  messages keep their order. While the event loop lags (the process itself is the bottleneck),
+  fewer sends are in flight at once, so command replies on the same loop stay fast
+  (`bot.delivery.governor`).
 - Each result goes to a writer that records results in batches (one transaction per
   ``flush_size`` results or ``flush_interval`` seconds).
 - Errors, per recipient: the chat is gone (blocked, deactivated, kicked, not found) -> the chat is
@@ -63,7 +65,10 @@ from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Outcom
 
 log = logging.getLogger(__name__)
 
-_EAGER_SECONDS = 2.0  # after a wake-up, look for new rows every 50 ms for this long
+# One delivery follows at most this many photo fallbacks and chat migrations...
+_MAX_REDIRECTIONS = 8
+# ...and waits out this many 429s in a row before it backs off like a temporary error.
+_MAX_FLOOD_WAITS = 20
 
 Keyboard = tuple[tuple[Button, ...], ...]
 
@@ -252,7 +257,6 @@ class DeliveryWorker:
         self._gone: dict[int, float] = {}
         self._migrated: dict[int, int] = {}  # old group id -> supergroup id
         self._idle_logged = True
-        self._eager_until = 0.0
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -307,8 +311,8 @@ class DeliveryWorker:
         """The ingestion's after_store hook: queue each new article's push to its subscribers.
 
         Runs inside the transaction that stores the articles, so an article is never stored
-        without its deliveries. The worker is woken at once; it reads through a connection of
-        its own, which sees the rows as soon as that transaction commits.
+        without its deliveries. The worker is woken at once and claims after the commit (its
+        claims take the same write lock).
         """
         now = int(self.clock())
         added = 0
@@ -343,12 +347,7 @@ class DeliveryWorker:
         cfg = self.config
         low_water = max(cfg.batch // 2, cfg.concurrency)
         while not self._stopping:
-            if self._wake.is_set():
-                self._wake.clear()
-                # Woken by code that enqueues, possibly from inside its transaction (the
-                # ingestion's hook): the rows may become visible only after its commit, so look
-                # again often for a moment rather than only after `idle_check`.
-                self._eager_until = self._mono() + _EAGER_SECONDS
+            self._wake.clear()
             claimed = 0
             if self._buffered < low_water:
                 try:
@@ -370,8 +369,6 @@ class DeliveryWorker:
         """Seconds until the claimer must look again without being woken."""
         if self._buffered:
             return 0.2  # running: top up the buffer soon
-        if self._mono() < self._eager_until:
-            return 0.05
         try:
             due = await outbox.next_retry_at(self.db.conn)
         except Exception:
@@ -388,16 +385,16 @@ class DeliveryWorker:
         """Read up to `limit` due rows into the buffer; returns how many were new to memory."""
         started = self._mono()
         extra = len(self._held)  # rows in memory may come back from the queries: skip them
-        # `db` must not be a connection shared with code that keeps transactions open across
-        # awaits (the ingestion): its uncommitted rows would be visible here (TelegramDelivery
-        # reads through a connection of its own).
-        conn = self.db.conn
         # A row whose result is committed while the queries run may still come back as pending
         # (read before the commit) although it left `_held` meanwhile: remember those too.
         released: set[int] = set()
         self._released_while_claiming = released
         try:
-            retries, fresh, asked = await self._read_due(conn, limit, extra)
+            # In a write transaction although it only reads: the connection is shared, and a
+            # transaction in progress on it (the ingestion storing an article with its
+            # deliveries) must be committed before its rows may be sent.
+            async with self.db.transaction() as conn:
+                retries, fresh, asked = await self._read_due(conn, limit, extra)
         finally:
             self._released_while_claiming = None
         held = self._held
@@ -523,7 +520,8 @@ class DeliveryWorker:
             self._results_ready.set()
             return
         message = composed
-        for _ in range(8):  # photo fallbacks and migrations; flood waits do not count
+        redirections = flood_waits = 0
+        while redirections < _MAX_REDIRECTIONS:
             if silent != message.silent:
                 message = OutMessage(message.text, message.buttons, message.photo, silent)
             outcome = await self._attempt(chat_id, message, row, silent)
@@ -535,7 +533,12 @@ class DeliveryWorker:
                 self.stats.flood_waits += 1
                 self.pacer.pause(outcome.retry_after)
                 log.warning("delivery: flood control, everyone waits %.0f s", outcome.retry_after)
-                continue
+                flood_waits += 1
+                if flood_waits >= _MAX_FLOOD_WAITS:  # something is wrong: back off instead
+                    self._retry_or_fail(row, f"flood control {flood_waits} times in a row")
+                    return
+                continue  # the same message again, not counted as an attempt
+            redirections += 1
             if status is Status.MIGRATED and outcome.new_chat_id is not None:
                 if not await self._migrate(chat_id, outcome.new_chat_id, row):
                     return

@@ -34,7 +34,7 @@ def parse_button(data: str | None) -> DigestButton | None:
     """The button, or None when `data` is not one of ours (forged or garbage)."""
     if not data or len(data) > 64:
         return None
-    match = _BUTTON.match(data)
+    match = _BUTTON.fullmatch(data)
     if match is None:
         return None
     if match.group(1):

@@ -16,7 +16,7 @@ with the per-article counters and indexed; it changes only when an interaction d
 
 API for other features (e.g. search result opens):
 
-    await record_interaction(db, article_id=..., user_id=..., kind="search_open")
+    await record_interaction(db, article_id=..., user=who.user, kind="search_open")
 
 returns True when this reader's interaction counted (first of its kind for the article), False
 when it had counted already or the article does not exist. It opens its own write transaction.
@@ -28,6 +28,7 @@ import math
 import time
 from dataclasses import dataclass
 
+from bot.message import UserRef
 from storage import interactions
 from storage.db import Database
 from storage.interactions import Counts, Kind
@@ -78,19 +79,19 @@ def window_start(now: float) -> int:
     return int(now) - WINDOW_DAYS * 86400
 
 
-async def record_interaction(db: Database, *, article_id: int, user_id: int, kind: Kind,
+async def record_interaction(db: Database, *, article_id: int, user: UserRef, kind: Kind,
                              now: float | None = None) -> bool:
-    """Count `user_id`'s interaction of `kind` with the article (once); True if it counted."""
+    """Count `user`'s interaction of `kind` with the article (once); True if it counted."""
     if kind == "like":
         raise ValueError("a like toggles: use toggle_like")
     at = time.time() if now is None else now
     async with db.transaction() as conn:
-        counted = await interactions.add(conn, article_id, user_id, kind, now=int(at),
+        counted = await interactions.add(conn, article_id, user, kind, now=int(at),
                                          rank_key=lambda c: rank_key(c, at))
     return counted is not None
 
 
-async def toggle_like(db: Database, *, article_id: int, user_id: int,
+async def toggle_like(db: Database, *, article_id: int, user: UserRef,
                       now: float | None = None) -> bool | None:
     """Like, or un-like when liked already: True liked, False un-liked, None no such article."""
     at = time.time() if now is None else now
@@ -99,18 +100,18 @@ async def toggle_like(db: Database, *, article_id: int, user_id: int,
         return rank_key(c, at)
 
     async with db.transaction() as conn:
-        if await interactions.remove(conn, article_id, user_id, "like", rank_key=key):
+        if await interactions.remove(conn, article_id, user, "like", rank_key=key):
             return False
-        added = await interactions.add(conn, article_id, user_id, "like", now=int(at),
+        added = await interactions.add(conn, article_id, user, "like", now=int(at),
                                        rank_key=key)
     return True if added is not None else None
 
 
-async def forget_reader(db: Database, user_id: int, *, now: float | None = None) -> int:
+async def forget_reader(db: Database, user: UserRef, *, now: float | None = None) -> int:
     """Delete everything a reader did (/stop in a private chat); how many interactions."""
     at = time.time() if now is None else now
     async with db.transaction() as conn:
-        return await interactions.remove_user(conn, user_id, rank_key=lambda c: rank_key(c, at))
+        return await interactions.remove_user(conn, user, rank_key=lambda c: rank_key(c, at))
 
 
 async def top(db: Database, *, limit: int, category_id: int | None = None,

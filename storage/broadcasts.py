@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.message import ChatRef
 from storage.deliveries import StatusCounts
 
 DRAFT = "draft"
@@ -27,24 +28,26 @@ CANCEL_REASON = "cancelled by an admin"
 @dataclass(frozen=True, slots=True)
 class Broadcast:
     id: int
-    admin_id: int
-    text: str  # HTML exactly as subscribers receive it
-    photo: str | None  # a file_id or URL; None = text only
+    admin_channel: str
+    admin_id: str
+    text: str  # stored rich text (bot.message.from_stored), exactly as recipients receive it
+    photo: str | None  # a URL or a platform's file id (photo_channel's); None = text only
+    photo_channel: str | None
     category_id: int | None  # None = everyone
     audience: str | None  # the category's name when it was sent; None = everyone
     status: str
     created_at: int
     started_at: int | None
     finished_at: int | None
-    progress_chat_id: int | None
-    progress_message_id: int | None
+    progress_chat: ChatRef | None
+    progress_message_id: str | None
     recipients: int  # deliveries enqueued
     left_out: int  # chats of the audience that had stopped or paused receiving: not enqueued
     sent_count: int
     skipped_count: int
     failed_count: int
     cancelled_count: int
-    cancelled_by: int | None
+    cancelled_by: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,22 +62,36 @@ class AudienceSizes:
 
 
 _COLUMNS = (
-    "id, admin_id, text, photo, category_id, audience, status, created_at, started_at, "
-    "finished_at, progress_chat_id, progress_message_id, recipients, left_out, sent_count, "
-    "skipped_count, failed_count, cancelled_count, cancelled_by"
+    "id, admin_channel, admin_id, text, photo, photo_channel, category_id, audience, status, "
+    "created_at, started_at, finished_at, progress_channel, progress_chat_id, "
+    "progress_message_id, recipients, left_out, sent_count, skipped_count, failed_count, "
+    "cancelled_count, cancelled_by"
 )
 
 
 def _broadcast(row: aiosqlite.Row) -> Broadcast:
-    return Broadcast(*(row[i] for i in range(len(row))))
+    progress = (ChatRef(row["progress_channel"], row["progress_chat_id"])
+                if row["progress_chat_id"] is not None else None)
+    return Broadcast(
+        id=row["id"], admin_channel=row["admin_channel"], admin_id=row["admin_id"],
+        text=row["text"], photo=row["photo"], photo_channel=row["photo_channel"],
+        category_id=row["category_id"], audience=row["audience"], status=row["status"],
+        created_at=row["created_at"], started_at=row["started_at"],
+        finished_at=row["finished_at"], progress_chat=progress,
+        progress_message_id=row["progress_message_id"], recipients=row["recipients"],
+        left_out=row["left_out"], sent_count=row["sent_count"],
+        skipped_count=row["skipped_count"], failed_count=row["failed_count"],
+        cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"])
 
 
-async def create_draft(conn: aiosqlite.Connection, *, admin_id: int, text: str,
-                       photo: str | None, now: int) -> int:
-    """Record a new draft; returns its id."""
+async def create_draft(conn: aiosqlite.Connection, *, admin_channel: str, admin_id: str,
+                       text: str, photo: str | None, photo_channel: str | None, now: int) -> int:
+    """Record a new draft (`text` is stored rich text); returns its id."""
     cur = await conn.execute(
-        "INSERT INTO broadcasts(admin_id, text, photo, status, created_at) VALUES (?, ?, ?, ?, ?)",
-        (admin_id, text, photo, DRAFT, now),
+        """INSERT INTO broadcasts(admin_channel, admin_id, text, photo, photo_channel, status,
+                                  created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (admin_channel, admin_id, text, photo, photo_channel, DRAFT, now),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -115,7 +132,7 @@ async def audience_sizes(conn: aiosqlite.Connection) -> AudienceSizes:
         by_receiving = {bool(r[0]): r[1] for r in await cur.fetchall()}
     async with conn.execute(
         f"""SELECT s.category_id, {_RECEIVING}, count(*) FROM subscriptions s
-            JOIN chats c ON c.id = s.chat_id GROUP BY 1, 2"""
+            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id GROUP BY 1, 2"""
     ) as cur:
         rows = await cur.fetchall()
     return AudienceSizes(
@@ -147,15 +164,16 @@ async def set_recipients(conn: aiosqlite.Connection, broadcast_id: int, recipien
                        (recipients, broadcast_id))
 
 
-async def set_progress_message(conn: aiosqlite.Connection, broadcast_id: int, chat_id: int,
-                               message_id: int) -> None:
+async def set_progress_message(conn: aiosqlite.Connection, broadcast_id: int, chat: ChatRef,
+                               message_id: str) -> None:
     await conn.execute(
-        "UPDATE broadcasts SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
-        (chat_id, message_id, broadcast_id),
+        """UPDATE broadcasts SET progress_channel = ?, progress_chat_id = ?,
+               progress_message_id = ? WHERE id = ?""",
+        (chat.channel, chat.id, message_id, broadcast_id),
     )
 
 
-async def discard(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: int,
+async def discard(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: str,
                   now: int) -> bool:
     """Drop a draft (nothing was sent); False when it was not a draft any more."""
     cur = await conn.execute(
@@ -166,7 +184,7 @@ async def discard(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: in
     return cur.rowcount > 0
 
 
-async def cancel(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: int,
+async def cancel(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: str,
                  now: int) -> bool:
     """Mark a sending broadcast cancelled; False when it was not sending (finished or cancelled
     already). The caller cancels its pending deliveries (`storage.deliveries.cancel_broadcast`)

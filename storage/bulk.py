@@ -10,25 +10,35 @@ from collections.abc import Sequence
 
 import aiosqlite
 
+from bot.message import TELEGRAM
 
-async def add_subscribers(conn: aiosqlite.Connection, chat_ids: Sequence[int], category_id: int,
-                          *, now: int, language: str = "vi") -> None:
-    """Make `chat_ids` active instant-mode chats subscribed to `category_id`.
 
-    A chat's type follows Telegram's id ranges (positive: private, -100...: supergroup, other
-    negative ids: group); chats that exist keep their settings.
+async def add_subscribers(conn: aiosqlite.Connection, chat_ids: Sequence[int | str],
+                          category_id: int, *, now: int, language: str = "vi",
+                          channel: str = TELEGRAM, chat_type: str | None = None) -> None:
+    """Make `chat_ids` (of `channel`) active instant-mode chats subscribed to `category_id`.
+
+    Without `chat_type`, a Telegram chat's type follows Telegram's id ranges (positive: private,
+    -100...: supergroup, other negative ids: group) and any other channel's chat is private;
+    chats that exist keep their settings.
     """
+    rows = [(str(cid), chat_type or _chat_type(channel, cid)) for cid in chat_ids]
     await conn.executemany(
-        "INSERT OR IGNORE INTO chats(id, type, language, created_at) VALUES (?, ?, ?, ?)",
-        ((cid, _chat_type(cid), language, now) for cid in chat_ids),
+        """INSERT OR IGNORE INTO chats(channel, id, type, language, created_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        ((channel, cid, kind, language, now) for cid, kind in rows),
     )
     await conn.executemany(
-        "INSERT OR IGNORE INTO subscriptions(chat_id, category_id, created_at) VALUES (?, ?, ?)",
-        ((cid, category_id, now) for cid in chat_ids),
+        """INSERT OR IGNORE INTO subscriptions(channel, chat_id, category_id, created_at)
+           VALUES (?, ?, ?, ?)""",
+        ((channel, cid, category_id, now) for cid, _ in rows),
     )
 
 
-def _chat_type(chat_id: int) -> str:
-    if chat_id > 0:
+def _chat_type(channel: str, chat_id: int | str) -> str:
+    if channel != TELEGRAM:
         return "private"
-    return "supergroup" if chat_id <= -1_000_000_000_000 else "group"
+    number = int(chat_id)
+    if number > 0:
+        return "private"
+    return "supergroup" if number <= -1_000_000_000_000 else "group"

@@ -1,4 +1,7 @@
-"""Chats the bot talks to: type, language, delivery mode, and whether they still accept messages."""
+"""Chats the bot talks to: type, language, delivery mode, and whether they still accept messages.
+
+A chat is keyed by its channel and the channel's id for it, as text (`bot.message.ChatRef`).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,12 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.message import ChatRef, is_group
+
 
 @dataclass(frozen=True, slots=True)
 class Chat:
-    id: int
+    ref: ChatRef
     type: str  # "private", "group", "supergroup", "channel"
     language: str
     active: bool
@@ -19,66 +24,82 @@ class Chat:
 
     @property
     def is_group(self) -> bool:
-        return self.type in ("group", "supergroup")
+        return is_group(self.type)
 
 
-_COLUMNS = "id, type, language, active, inactive_reason, delivery_mode, digest_hour"
+_COLUMNS = "channel, id, type, language, active, inactive_reason, delivery_mode, digest_hour"
 
 
 def _chat(row: aiosqlite.Row) -> Chat:
-    return Chat(row["id"], row["type"], row["language"], bool(row["active"]),
-                row["inactive_reason"], row["delivery_mode"], row["digest_hour"])
+    return Chat(ChatRef(row["channel"], row["id"]), row["type"], row["language"],
+                bool(row["active"]), row["inactive_reason"], row["delivery_mode"],
+                row["digest_hour"])
 
 
-async def get(conn: aiosqlite.Connection, chat_id: int) -> Chat | None:
-    async with conn.execute(f"SELECT {_COLUMNS} FROM chats WHERE id = ?", (chat_id,)) as cur:
+async def get(conn: aiosqlite.Connection, chat: ChatRef) -> Chat | None:
+    async with conn.execute(f"SELECT {_COLUMNS} FROM chats WHERE channel = ? AND id = ?",
+                            (chat.channel, chat.id)) as cur:
         row = await cur.fetchone()
     return _chat(row) if row else None
 
 
-async def ensure(conn: aiosqlite.Connection, chat_id: int, chat_type: str, language: str, *,
+async def language(conn: aiosqlite.Connection, chat: ChatRef) -> str | None:
+    """The chat's language, None for a chat we do not know."""
+    async with conn.execute("SELECT language FROM chats WHERE channel = ? AND id = ?",
+                            (chat.channel, chat.id)) as cur:
+        row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def ensure(conn: aiosqlite.Connection, chat: ChatRef, chat_type: str, language: str, *,
                  now: int) -> Chat:
     """The chat's row, created when new; a chat that writes to us again is active again."""
     await conn.execute(
-        """INSERT INTO chats(id, type, language, created_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT(id) DO UPDATE SET type = excluded.type, active = 1, inactive_reason = NULL
+        """INSERT INTO chats(channel, id, type, language, created_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(channel, id) DO UPDATE SET type = excluded.type, active = 1,
+               inactive_reason = NULL
            WHERE active = 0 OR type != excluded.type""",
-        (chat_id, chat_type, language, now),
+        (chat.channel, chat.id, chat_type, language, now),
     )
-    chat = await get(conn, chat_id)
-    assert chat is not None
-    return chat
+    found = await get(conn, chat)
+    assert found is not None
+    return found
 
 
-async def set_language(conn: aiosqlite.Connection, chat_id: int, language: str) -> None:
-    await conn.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
+async def set_language(conn: aiosqlite.Connection, chat: ChatRef, language: str) -> None:
+    await conn.execute("UPDATE chats SET language = ? WHERE channel = ? AND id = ?",
+                       (language, chat.channel, chat.id))
 
 
-async def set_delivery_mode(conn: aiosqlite.Connection, chat_id: int, mode: str,
+async def set_delivery_mode(conn: aiosqlite.Connection, chat: ChatRef, mode: str,
                             digest_hour: int | None = None) -> None:
     """"instant", "digest" (at `digest_hour`) or "paused"; the digest hour is kept otherwise
     (digest bookkeeping: storage/digests.py)."""
     await conn.execute(
-        "UPDATE chats SET delivery_mode = ?, digest_hour = coalesce(?, digest_hour) WHERE id = ?",
-        (mode, digest_hour, chat_id),
+        """UPDATE chats SET delivery_mode = ?, digest_hour = coalesce(?, digest_hour)
+           WHERE channel = ? AND id = ?""",
+        (mode, digest_hour, chat.channel, chat.id),
     )
 
 
-async def delete(conn: aiosqlite.Connection, chat_id: int) -> bool:
+async def delete(conn: aiosqlite.Connection, chat: ChatRef) -> bool:
     """Forget the chat and everything stored about it (subscriptions cascade)."""
-    cur = await conn.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
+    cur = await conn.execute("DELETE FROM chats WHERE channel = ? AND id = ?",
+                             (chat.channel, chat.id))
     return cur.rowcount > 0
 
 
-async def mark_inactive(conn: aiosqlite.Connection, chat_id: int, reason: str) -> None:
-    await conn.execute("UPDATE chats SET active = 0, inactive_reason = ? WHERE id = ?",
-                       (reason, chat_id))
+async def mark_inactive(conn: aiosqlite.Connection, chat: ChatRef, reason: str) -> None:
+    await conn.execute(
+        "UPDATE chats SET active = 0, inactive_reason = ? WHERE channel = ? AND id = ?",
+        (reason, chat.channel, chat.id))
 
 
-async def migrate(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+async def migrate(conn: aiosqlite.Connection, old: ChatRef, new: ChatRef) -> None:
     """A group became a supergroup with a new id: move the chat (subscriptions follow)."""
-    if await get(conn, new_id) is not None:
-        await conn.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+    if await get(conn, new) is not None:
+        await delete(conn, old)
         return
-    await conn.execute("UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?",
-                       (new_id, old_id))
+    await conn.execute(
+        "UPDATE chats SET id = ?, type = 'supergroup' WHERE channel = ? AND id = ?",
+        (new.id, old.channel, old.id))

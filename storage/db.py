@@ -77,7 +77,13 @@ async def open_database(path: Path | str) -> Database:
 
 
 async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    """Bring the schema to the newest version; refuse a database written by a newer version."""
+    """Bring the schema to the newest version; refuse a database written by a newer version.
+
+    Foreign keys are off while migrations run, as SQLite's procedure for rebuilding a table
+    requires (https://www.sqlite.org/lang_altertable.html#otheralter: dropping the old table
+    must not cascade into the tables that reference it), and every migration is checked with
+    PRAGMA foreign_key_check before it commits.
+    """
     async with conn.execute("PRAGMA user_version") as cur:
         row = await cur.fetchone()
     version = int(row[0]) if row else 0
@@ -87,10 +93,26 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
             f"{path} has schema version {version}, newer than this newsbot knows "
             f"({len(steps)}); upgrade newsbot or use another NEWSBOT_DATABASE"
         )
-    for number in range(version + 1, len(steps) + 1):
-        log.info("migrating database %s to schema version %d", path, number)
-        # executescript commits first; the whole migration and its version bump then run in
-        # one transaction so a crash leaves the previous version intact.
-        await conn.executescript(
-            f"BEGIN IMMEDIATE;\n{steps[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
-        )
+    if version == len(steps):
+        return
+    await conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        for number in range(version + 1, len(steps) + 1):
+            log.info("migrating database %s to schema version %d", path, number)
+            # executescript commits first; the whole migration and its version bump then run
+            # in one transaction (left open for the check), so a crash leaves the previous
+            # version intact.
+            await conn.executescript(
+                f"BEGIN IMMEDIATE;\n{steps[number - 1]}\nPRAGMA user_version = {number};"
+            )
+            async with conn.execute("PRAGMA foreign_key_check") as cur:
+                broken = await cur.fetchall()
+            if broken:
+                await conn.rollback()
+                raise DatabaseError(
+                    f"{path}: migration {number} would break {len(broken)} reference(s), "
+                    f"e.g. in table {broken[0][0]}; nothing was changed"
+                )
+            await conn.commit()
+    finally:
+        await conn.execute("PRAGMA foreign_keys=ON")

@@ -21,11 +21,13 @@ come out in id order from an id cursor, retries by due time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import aiosqlite
+
+from bot.message import ChatRef, is_group
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
@@ -38,7 +40,7 @@ class Pending:
     """A delivery to make, with what the sender needs to know about its chat."""
 
     id: int
-    chat_id: int
+    chat: ChatRef
     kind: Kind
     ref_id: int  # the article, broadcast or digest id
     attempts: int
@@ -47,6 +49,11 @@ class Pending:
     language: str
     chat_active: bool
     delivery_mode: str
+
+    @property
+    def group(self) -> bool:
+        """Paced as a group (the chat's stored type says so)."""
+        return is_group(self.chat_type)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +64,7 @@ class Outcome:
     status: str
     attempts: int
     reason: str | None = None
-    message_id: int | None = None
+    message_id: str | None = None
     silent: bool = False
     not_before: int = 0
 
@@ -89,24 +96,35 @@ class ChatDelivery:
 
 @dataclass(frozen=True, slots=True)
 class ArticlePhoto:
-    """What the outbox knows about an article's photo: Telegram's file_id, or that it failed."""
+    """What the outbox knows about an article's photo on one channel: the image as ingested,
+    the platform's id for it once sent, or that the platform could not use it."""
 
     image: str | None
     file_id: str | None
     failed: bool
 
 
+@dataclass(frozen=True, slots=True)
+class StoredBroadcast:
+    """A broadcast as the outbox sends it: its stored text, photo (and whose file id), status."""
+
+    text: str
+    photo: str | None
+    photo_channel: str | None
+    status: str
+
+
 # --- enqueueing --------------------------------------------------------------------------------
 
 # Who receives a push: active chats subscribed to the article's category, in instant mode.
 _ENQUEUE_ARTICLE = """
-    INSERT OR IGNORE INTO deliveries(chat_id, article_id, silent, created_at)
-    SELECT s.chat_id, a.id, ?, ?
+    INSERT OR IGNORE INTO deliveries(channel, chat_id, article_id, silent, created_at)
+    SELECT s.channel, s.chat_id, a.id, ?, ?
     FROM articles a
     JOIN subscriptions s ON s.category_id = a.category_id
-    JOIN chats c ON c.id = s.chat_id
+    JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
     WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'
-    ORDER BY s.chat_id
+    ORDER BY s.channel, s.chat_id
 """
 
 
@@ -135,28 +153,30 @@ async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, no
     marks = ",".join("?" * len(modes))
     if category_id is None:
         sql = f"""
-            INSERT OR IGNORE INTO deliveries(chat_id, broadcast_id, silent, created_at)
-            SELECT c.id, ?, ?, ? FROM chats c
+            INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+            SELECT c.channel, c.id, ?, ?, ? FROM chats c
             WHERE c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY c.id"""
+            ORDER BY c.channel, c.id"""
         params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes)
     else:
         sql = f"""
-            INSERT OR IGNORE INTO deliveries(chat_id, broadcast_id, silent, created_at)
-            SELECT s.chat_id, ?, ?, ? FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+            INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+            SELECT s.channel, s.chat_id, ?, ?, ? FROM subscriptions s
+            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
             WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY s.chat_id"""
+            ORDER BY s.channel, s.chat_id"""
         params = (broadcast_id, int(silent), now, category_id, *modes)
     cur = await conn.execute(sql, params)
     return cur.rowcount
 
 
-async def enqueue_digest(conn: aiosqlite.Connection, digest_id: int, chat_id: int, *, now: int,
-                         silent: bool = False) -> int:
-    """Queue digest `digest_id` (one chat's daily message) for `chat_id`; returns its row id."""
+async def enqueue_digest(conn: aiosqlite.Connection, digest_id: int, chat: ChatRef, *,
+                         now: int, silent: bool = False) -> int:
+    """Queue digest `digest_id` (one chat's daily message) for `chat`; returns its row id."""
     cur = await conn.execute(
-        "INSERT INTO deliveries(chat_id, digest_id, silent, created_at) VALUES (?, ?, ?, ?)",
-        (chat_id, digest_id, int(silent), now),
+        """INSERT INTO deliveries(channel, chat_id, digest_id, silent, created_at)
+           VALUES (?, ?, ?, ?, ?)""",
+        (chat.channel, chat.id, digest_id, int(silent), now),
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
@@ -165,10 +185,15 @@ async def enqueue_digest(conn: aiosqlite.Connection, digest_id: int, chat_id: in
 # --- claiming ----------------------------------------------------------------------------------
 
 _PENDING_SELECT = """
-    SELECT d.id, d.chat_id, d.article_id, d.broadcast_id, d.digest_id, d.attempts, d.silent,
-           c.type, c.language, c.active, c.delivery_mode
-    FROM deliveries d JOIN chats c ON c.id = d.chat_id
+    SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id, d.attempts,
+           d.silent, c.type, c.language, c.active, c.delivery_mode
+    FROM deliveries d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
 """
+
+
+def _channels(channels: Sequence[str]) -> tuple[str, list[str]]:
+    """The SQL condition limiting rows to `channels` (the ones this process sends on)."""
+    return f"d.channel IN ({','.join('?' * len(channels))})", list(channels)
 
 
 def _pending(row: aiosqlite.Row) -> Pending:
@@ -180,41 +205,52 @@ def _pending(row: aiosqlite.Row) -> Pending:
     else:
         kind, ref = "digest", row["digest_id"]
     return Pending(
-        id=row["id"], chat_id=row["chat_id"], kind=kind, ref_id=ref, attempts=row["attempts"],
+        id=row["id"], chat=ChatRef(row["channel"], row["chat_id"]), kind=kind, ref_id=ref,
+        attempts=row["attempts"],
         silent=bool(row["silent"]), chat_type=row["type"], language=row["language"],
         chat_active=bool(row["active"]), delivery_mode=row["delivery_mode"],
     )
 
 
-async def next_new(conn: aiosqlite.Connection, *, after_id: int, limit: int) -> list[Pending]:
-    """Up to `limit` never-tried pending deliveries with id > `after_id`, in id order.
+async def next_new(conn: aiosqlite.Connection, *, after_id: int, limit: int,
+                   channels: Sequence[str]) -> list[Pending]:
+    """Up to `limit` never-tried pending deliveries of `channels` with id > `after_id`, in id
+    order.
 
     A seek in the partial pending index: the cost is the rows returned, not the outbox size.
     """
+    where, params = _channels(channels)
     async with conn.execute(
         f"""{_PENDING_SELECT}
-            WHERE d.status = 'pending' AND d.not_before = 0 AND d.id > ?
+            WHERE d.status = 'pending' AND d.not_before = 0 AND d.id > ? AND {where}
             ORDER BY d.id LIMIT ?""",
-        (after_id, limit),
+        (after_id, *params, limit),
     ) as cur:
         return [_pending(r) for r in await cur.fetchall()]
 
 
-async def due_retries(conn: aiosqlite.Connection, *, now: int, limit: int) -> list[Pending]:
-    """Up to `limit` pending deliveries waiting on a back-off that has ended, oldest due first."""
+async def due_retries(conn: aiosqlite.Connection, *, now: int, limit: int,
+                      channels: Sequence[str]) -> list[Pending]:
+    """Up to `limit` pending deliveries of `channels` waiting on a back-off that has ended,
+    oldest due first."""
+    where, params = _channels(channels)
     async with conn.execute(
         f"""{_PENDING_SELECT}
-            WHERE d.status = 'pending' AND d.not_before > 0 AND d.not_before <= ?
+            WHERE d.status = 'pending' AND d.not_before > 0 AND d.not_before <= ? AND {where}
             ORDER BY d.not_before, d.id LIMIT ?""",
-        (now, limit),
+        (now, *params, limit),
     ) as cur:
         return [_pending(r) for r in await cur.fetchall()]
 
 
-async def next_retry_at(conn: aiosqlite.Connection) -> int | None:
-    """When the earliest backed-off delivery becomes due (unix seconds), None if none waits."""
+async def next_retry_at(conn: aiosqlite.Connection, channels: Sequence[str]) -> int | None:
+    """When the earliest backed-off delivery of `channels` becomes due (unix seconds), None if
+    none waits."""
+    where, params = _channels(channels)
     async with conn.execute(
-        "SELECT min(not_before) FROM deliveries WHERE status = 'pending' AND not_before > 0"
+        f"""SELECT min(not_before) FROM deliveries d
+            WHERE d.status = 'pending' AND d.not_before > 0 AND {where}""",
+        params,
     ) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row and row[0] is not None else None
@@ -265,17 +301,18 @@ async def record_outcomes(conn: aiosqlite.Connection, outcomes: Iterable[Outcome
         )
 
 
-async def skip_chat(conn: aiosqlite.Connection, chat_id: int, reason: str, *, now: int) -> int:
+async def skip_chat(conn: aiosqlite.Connection, chat: ChatRef, reason: str, *,
+                    now: int) -> int:
     """Skip every pending delivery of a chat that cannot receive messages any more."""
     cur = await conn.execute(
         """UPDATE deliveries SET status = 'skipped', reason = ?, finished_at = ?
-           WHERE chat_id = ? AND status = 'pending'""",
-        (reason, now, chat_id),
+           WHERE channel = ? AND chat_id = ? AND status = 'pending'""",
+        (reason, now, chat.channel, chat.id),
     )
     return cur.rowcount
 
 
-async def move_chat(conn: aiosqlite.Connection, old_id: int, new_id: int) -> None:
+async def move_chat(conn: aiosqlite.Connection, old: ChatRef, new: ChatRef) -> None:
     """Before a group migration merges into an existing chat: move its pending deliveries.
 
     Only when `new_id` is a stored chat (foreign key): `chats.migrate` then deletes the old chat,
@@ -283,8 +320,9 @@ async def move_chat(conn: aiosqlite.Connection, old_id: int, new_id: int) -> Non
     stays behind and goes with the old chat (UPDATE OR IGNORE keeps the unique indexes).
     """
     await conn.execute(
-        "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ? AND status = 'pending'",
-        (new_id, old_id),
+        """UPDATE OR IGNORE deliveries SET chat_id = ?
+           WHERE channel = ? AND chat_id = ? AND status = 'pending'""",
+        (new.id, old.channel, old.id),
     )
 
 
@@ -341,52 +379,63 @@ async def reasons(conn: aiosqlite.Connection, *, status: str, since: int | None 
         return [(r[0], int(r[1])) for r in await cur.fetchall()]
 
 
-async def by_chat(conn: aiosqlite.Connection, *, article_id: int) -> dict[int, ChatDelivery]:
-    """chat id -> where one article's delivery to that chat stands (tests, small pushes)."""
+async def by_chat(conn: aiosqlite.Connection, *, article_id: int
+                  ) -> dict[ChatRef, ChatDelivery]:
+    """chat -> where one article's delivery to that chat stands (tests, small pushes)."""
     async with conn.execute(
-        "SELECT chat_id, status, reason, attempts, silent FROM deliveries WHERE article_id = ?",
+        """SELECT channel, chat_id, status, reason, attempts, silent FROM deliveries
+           WHERE article_id = ?""",
         (article_id,),
     ) as cur:
-        return {r[0]: ChatDelivery(r[1], r[2], r[3], bool(r[4])) for r in await cur.fetchall()}
+        return {ChatRef(r[0], r[1]): ChatDelivery(r[2], r[3], r[4], bool(r[5]))
+                for r in await cur.fetchall()}
 
 
 # --- the article's photo, as the outbox uses it ------------------------------------------------
 
 
-async def article_photo(conn: aiosqlite.Connection, article_id: int) -> ArticlePhoto | None:
+async def article_photo(conn: aiosqlite.Connection, article_id: int, channel: str
+                        ) -> ArticlePhoto | None:
+    """The article's photo as ingested and what `channel`'s platform made of it; None when the
+    article does not exist."""
     async with conn.execute(
-        "SELECT image, photo_file_id, photo_failed FROM articles WHERE id = ?", (article_id,)
+        """SELECT a.image, p.file_id, coalesce(p.failed, 0) AS failed FROM articles a
+           LEFT JOIN article_photos p ON p.article_id = a.id AND p.channel = ?
+           WHERE a.id = ?""",
+        (channel, article_id),
     ) as cur:
         row = await cur.fetchone()
     if row is None:
         return None
-    return ArticlePhoto(row["image"], row["photo_file_id"], bool(row["photo_failed"]))
+    return ArticlePhoto(row["image"], row["file_id"], bool(row["failed"]))
 
 
-async def set_photo_file_id(conn: aiosqlite.Connection, article_id: int,
+async def set_photo_file_id(conn: aiosqlite.Connection, article_id: int, channel: str,
                             file_id: str | None) -> None:
-    """Remember Telegram's file_id for the article's photo (None forgets a stale one)."""
-    await conn.execute("UPDATE articles SET photo_file_id = ? WHERE id = ?", (file_id, article_id))
-
-
-async def set_photo_failed(conn: aiosqlite.Connection, article_id: int) -> None:
-    """Telegram could not use the article's photo: it goes out as text from now on."""
+    """Remember the platform's id for the article's photo (None forgets a stale one)."""
     await conn.execute(
-        "UPDATE articles SET photo_failed = 1, photo_file_id = NULL WHERE id = ?", (article_id,)
+        """INSERT INTO article_photos(article_id, channel, file_id) VALUES (?, ?, ?)
+           ON CONFLICT(article_id, channel) DO UPDATE SET file_id = excluded.file_id""",
+        (article_id, channel, file_id),
+    )
+
+
+async def set_photo_failed(conn: aiosqlite.Connection, article_id: int, channel: str) -> None:
+    """The platform could not use the article's photo: it goes out as text from now on."""
+    await conn.execute(
+        """INSERT INTO article_photos(article_id, channel, file_id, failed) VALUES (?, ?, NULL, 1)
+           ON CONFLICT(article_id, channel) DO UPDATE SET file_id = NULL, failed = 1""",
+        (article_id, channel),
     )
 
 
 async def broadcast_message(conn: aiosqlite.Connection, broadcast_id: int
-                            ) -> tuple[str, str | None, str] | None:
-    """(HTML text, photo, status) of a broadcast, None when it does not exist."""
+                            ) -> StoredBroadcast | None:
+    """A broadcast's stored text, photo and status, None when it does not exist."""
     async with conn.execute(
-        "SELECT text, photo, status FROM broadcasts WHERE id = ?", (broadcast_id,)
+        "SELECT text, photo, photo_channel, status FROM broadcasts WHERE id = ?", (broadcast_id,)
     ) as cur:
         row = await cur.fetchone()
-    return (row["text"], row["photo"], row["status"]) if row else None
-
-
-async def digest_text(conn: aiosqlite.Connection, digest_id: int) -> str | None:
-    async with conn.execute("SELECT text FROM digests WHERE id = ?", (digest_id,)) as cur:
-        row = await cur.fetchone()
-    return row["text"] if row else None
+    if row is None:
+        return None
+    return StoredBroadcast(row["text"], row["photo"], row["photo_channel"], row["status"])

@@ -3,7 +3,7 @@
 A chat in digest mode (`chats.delivery_mode = 'digest'`, `digest_hour`) carries its bookkeeping
 in two columns (migration 0005): `digest_last_day`, the local day (date ordinal) whose slot was
 handled last, and `digest_after_article`, the newest article id already covered. A digest is a
-`digests` row (its HTML text) with one `deliveries` row (storage/deliveries.py
+`digests` row (its rich text, stored as `bot.message.to_stored` writes it) with one `deliveries` row (storage/deliveries.py
 `enqueue_digest`), written in one transaction with the bookkeeping; the delivery worker sends
 it. The articles that did not fit the message are kept in `digest_overflow` for its "more"
 button.
@@ -16,12 +16,14 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from bot.message import ChatRef
+
 
 @dataclass(frozen=True, slots=True)
 class DigestChat:
     """A digest-mode chat as the scheduler sees it."""
 
-    id: int
+    ref: ChatRef
     language: str
     digest_hour: int
     last_day: int | None
@@ -42,73 +44,74 @@ class DigestArticle:
 @dataclass(frozen=True, slots=True)
 class Digest:
     id: int
-    chat_id: int
-    text: str
+    chat: ChatRef
+    text: str  # stored rich text (bot.message.from_stored reads it)
     created_at: int
     overflow: int  # articles that did not fit the message
 
 
-_CHAT_COLUMNS = "id, language, digest_hour, digest_last_day, digest_after_article"
+_CHAT_COLUMNS = "channel, id, language, digest_hour, digest_last_day, digest_after_article"
 
 
 def _chat(row: aiosqlite.Row) -> DigestChat:
-    return DigestChat(row["id"], row["language"], row["digest_hour"], row["digest_last_day"],
-                      row["digest_after_article"])
+    return DigestChat(ChatRef(row["channel"], row["id"]), row["language"], row["digest_hour"],
+                      row["digest_last_day"], row["digest_after_article"])
 
 
 # --- bookkeeping ---------------------------------------------------------------------------------
 
 
-async def due(conn: aiosqlite.Connection, *, hour: int, day: int) -> list[int]:
+async def due(conn: aiosqlite.Connection, *, hour: int, day: int) -> list[ChatRef]:
     """Active digest chats of `hour` whose slot of local day `day` is not handled yet.
 
     Two seeks in the partial index `chats_digest_due` (an OR would scan every chat of the hour,
     including those served today already).
     """
     async with conn.execute(
-        """SELECT id FROM chats
+        """SELECT channel, id FROM chats
            WHERE delivery_mode = 'digest' AND active = 1 AND digest_hour = ?1
              AND digest_last_day < ?2
            UNION ALL
-           SELECT id FROM chats
+           SELECT channel, id FROM chats
            WHERE delivery_mode = 'digest' AND active = 1 AND digest_hour = ?1
              AND digest_last_day IS NULL
-           ORDER BY id""",
+           ORDER BY channel, id""",
         (hour, day),
     ) as cur:
-        return [r[0] for r in await cur.fetchall()]
+        return [ChatRef(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def chat(conn: aiosqlite.Connection, chat_id: int) -> DigestChat | None:
+async def chat(conn: aiosqlite.Connection, chat: ChatRef) -> DigestChat | None:
     """The chat's digest settings and bookkeeping, None unless it is an active digest chat."""
     async with conn.execute(
         f"""SELECT {_CHAT_COLUMNS} FROM chats
-            WHERE id = ? AND delivery_mode = 'digest' AND active = 1
+            WHERE channel = ? AND id = ? AND delivery_mode = 'digest' AND active = 1
               AND digest_hour IS NOT NULL""",
-        (chat_id,),
+        (chat.channel, chat.id),
     ) as cur:
         row = await cur.fetchone()
     return _chat(row) if row else None
 
 
-async def bookkeeping(conn: aiosqlite.Connection, chat_id: int
+async def bookkeeping(conn: aiosqlite.Connection, chat: ChatRef
                       ) -> tuple[int | None, int | None]:
     """(digest_last_day, digest_after_article) of any chat ((None, None) when unknown)."""
     async with conn.execute(
-        "SELECT digest_last_day, digest_after_article FROM chats WHERE id = ?", (chat_id,)
+        "SELECT digest_last_day, digest_after_article FROM chats WHERE channel = ? AND id = ?",
+        (chat.channel, chat.id),
     ) as cur:
         row = await cur.fetchone()
     return (row[0], row[1]) if row else (None, None)
 
 
-async def mark_handled(conn: aiosqlite.Connection, chat_id: int, *, day: int,
+async def mark_handled(conn: aiosqlite.Connection, chat: ChatRef, *, day: int,
                        after_article: int | None) -> None:
     """The slot of `day` is handled; articles up to `after_article` are covered (None: keep)."""
     await conn.execute(
         """UPDATE chats SET digest_last_day = ?,
                digest_after_article = coalesce(?, digest_after_article)
-           WHERE id = ?""",
-        (day, after_article, chat_id),
+           WHERE channel = ? AND id = ?""",
+        (day, after_article, chat.channel, chat.id),
     )
 
 
@@ -118,13 +121,14 @@ async def newest_article_id(conn: aiosqlite.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-async def first_pending_article(conn: aiosqlite.Connection, chat_id: int) -> int | None:
+async def first_pending_article(conn: aiosqlite.Connection, chat: ChatRef) -> int | None:
     """The oldest article still waiting in the outbox for this chat (an instant push that the
     worker will skip once the chat is in digest mode), None when there is none."""
     async with conn.execute(
         """SELECT min(article_id) FROM deliveries
-           WHERE chat_id = ? AND status = 'pending' AND article_id IS NOT NULL""",
-        (chat_id,),
+           WHERE channel = ? AND chat_id = ? AND status = 'pending'
+             AND article_id IS NOT NULL""",
+        (chat.channel, chat.id),
     ) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row and row[0] is not None else None
@@ -133,30 +137,32 @@ async def first_pending_article(conn: aiosqlite.Connection, chat_id: int) -> int
 # --- content -------------------------------------------------------------------------------------
 
 
-async def new_articles(conn: aiosqlite.Connection, chat_id: int, *, after: int, upto: int,
+async def new_articles(conn: aiosqlite.Connection, chat: ChatRef, *, after: int, upto: int,
                        limit: int) -> list[DigestArticle]:
     """The newest `limit` articles with id in (after, upto] of the categories the chat follows,
     newest stored first."""
     async with conn.execute(
         """SELECT a.id, a.title, a.url, c.name AS category, a.published
            FROM articles a
-           JOIN subscriptions s ON s.category_id = a.category_id AND s.chat_id = ?
+           JOIN subscriptions s ON s.category_id = a.category_id AND s.channel = ?
+                                AND s.chat_id = ?
            JOIN categories c ON c.id = a.category_id
            WHERE a.id > ? AND a.id <= ?
            ORDER BY a.id DESC LIMIT ?""",
-        (chat_id, after, upto, limit),
+        (chat.channel, chat.id, after, upto, limit),
     ) as cur:
         return [DigestArticle(r["id"], r["title"], r["url"], r["category"], r["published"])
                 for r in await cur.fetchall()]
 
 
-async def create(conn: aiosqlite.Connection, chat_id: int, text: str, *, period_start: int,
+async def create(conn: aiosqlite.Connection, chat: ChatRef, text: str, *, period_start: int,
                  period_end: int, now: int, overflow: Sequence[int] = ()) -> int:
-    """Store a digest (and the ids of the articles that did not fit); returns its id."""
+    """Store a digest (its stored rich text, and the ids of the articles that did not fit);
+    returns its id."""
     cur = await conn.execute(
-        """INSERT INTO digests(chat_id, text, period_start, period_end, created_at)
-           VALUES (?, ?, ?, ?, ?)""",
-        (chat_id, text, period_start, period_end, now),
+        """INSERT INTO digests(channel, chat_id, text, period_start, period_end, created_at)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        (chat.channel, chat.id, text, period_start, period_end, now),
     )
     digest_id = cur.lastrowid
     assert digest_id is not None
@@ -170,7 +176,7 @@ async def create(conn: aiosqlite.Connection, chat_id: int, text: str, *, period_
 
 async def get(conn: aiosqlite.Connection, digest_id: int) -> Digest | None:
     async with conn.execute(
-        """SELECT d.id, d.chat_id, d.text, d.created_at,
+        """SELECT d.id, d.channel, d.chat_id, d.text, d.created_at,
                   (SELECT count(*) FROM digest_overflow o WHERE o.digest_id = d.id) AS overflow
            FROM digests d WHERE d.id = ?""",
         (digest_id,),
@@ -178,7 +184,8 @@ async def get(conn: aiosqlite.Connection, digest_id: int) -> Digest | None:
         row = await cur.fetchone()
     if row is None:
         return None
-    return Digest(row["id"], row["chat_id"], row["text"], row["created_at"], row["overflow"])
+    return Digest(row["id"], ChatRef(row["channel"], row["chat_id"]), row["text"],
+                  row["created_at"], row["overflow"])
 
 
 async def overflow(conn: aiosqlite.Connection, digest_id: int, *, offset: int, limit: int
@@ -204,8 +211,9 @@ async def prune(conn: aiosqlite.Connection, *, before: int) -> int:
     return cur.rowcount
 
 
-async def count_for(conn: aiosqlite.Connection, chat_id: int) -> int:
+async def count_for(conn: aiosqlite.Connection, chat: ChatRef) -> int:
     """How many digests a chat has had (tests, /stats)."""
-    async with conn.execute("SELECT count(*) FROM digests WHERE chat_id = ?", (chat_id,)) as cur:
+    async with conn.execute("SELECT count(*) FROM digests WHERE channel = ? AND chat_id = ?",
+                            (chat.channel, chat.id)) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0

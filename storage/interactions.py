@@ -1,6 +1,6 @@
 """Reader interactions with articles and the per-article counters they feed (popularity).
 
-`interactions` holds one row per (article, reader, kind); `article_stats` the counters, changed
+`interactions` holds one row per (article, reader, kind), a reader being a (channel, user id); `article_stats` the counters, changed
 in the same transaction as the row so they always agree. The ranking reads `article_stats` only,
 through its `rank_key` index (see bot/popularity.py for what the key means).
 """
@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import aiosqlite
+
+from bot.message import UserRef
 
 Kind = Literal["more", "like", "open", "search_open"]
 KINDS: tuple[Kind, ...] = ("more", "like", "open", "search_open")
@@ -41,47 +43,51 @@ def _counts(row: aiosqlite.Row) -> Counts:
                   row["search_opens"])
 
 
-async def has(conn: aiosqlite.Connection, article_id: int, user_id: int, kind: Kind) -> bool:
+async def has(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: Kind) -> bool:
     async with conn.execute(
-        "SELECT 1 FROM interactions WHERE article_id = ? AND user_id = ? AND kind = ?",
-        (article_id, user_id, kind),
+        """SELECT 1 FROM interactions
+           WHERE article_id = ? AND channel = ? AND user_id = ? AND kind = ?""",
+        (article_id, user.channel, user.id, kind),
     ) as cur:
         return await cur.fetchone() is not None
 
 
-async def add(conn: aiosqlite.Connection, article_id: int, user_id: int, kind: Kind, *,
+async def add(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: Kind, *,
               now: int, rank_key: RankKey) -> Counts | None:
     """Count the reader once; the new counters, or None when they had counted already or the
     article does not exist (a forged or stale button)."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO interactions(article_id, user_id, kind, created_at) "
-        "SELECT id, ?, ?, ? FROM articles WHERE id = ?",
-        (user_id, kind, now, article_id),
+        "INSERT OR IGNORE INTO interactions(article_id, channel, user_id, kind, created_at) "
+        "SELECT id, ?, ?, ?, ? FROM articles WHERE id = ?",
+        (user.channel, user.id, kind, now, article_id),
     )
     if cur.rowcount != 1:
         return None
     return await _bump(conn, article_id, kind, +1, rank_key)
 
 
-async def remove(conn: aiosqlite.Connection, article_id: int, user_id: int, kind: Kind, *,
+async def remove(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: Kind, *,
                  rank_key: RankKey) -> Counts | None:
     """Take the reader's interaction back (un-like); the new counters, or None if there was none."""
     cur = await conn.execute(
-        "DELETE FROM interactions WHERE article_id = ? AND user_id = ? AND kind = ?",
-        (article_id, user_id, kind),
+        """DELETE FROM interactions
+           WHERE article_id = ? AND channel = ? AND user_id = ? AND kind = ?""",
+        (article_id, user.channel, user.id, kind),
     )
     if cur.rowcount != 1:
         return None
     return await _bump(conn, article_id, kind, -1, rank_key)
 
 
-async def remove_user(conn: aiosqlite.Connection, user_id: int, *, rank_key: RankKey) -> int:
+async def remove_user(conn: aiosqlite.Connection, user: UserRef, *, rank_key: RankKey) -> int:
     """Forget every interaction of a reader, taking each off its article's counters."""
     async with conn.execute(
-        "SELECT article_id, kind FROM interactions WHERE user_id = ?", (user_id,)
+        "SELECT article_id, kind FROM interactions WHERE channel = ? AND user_id = ?",
+        (user.channel, user.id),
     ) as cur:
         rows = [(r[0], r[1]) for r in await cur.fetchall()]
-    await conn.execute("DELETE FROM interactions WHERE user_id = ?", (user_id,))
+    await conn.execute("DELETE FROM interactions WHERE channel = ? AND user_id = ?",
+                       (user.channel, user.id))
     for article_id, kind in rows:
         await _bump(conn, article_id, kind, -1, rank_key)
     return len(rows)

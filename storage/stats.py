@@ -49,7 +49,7 @@ async def subscribers_per_category(conn: aiosqlite.Connection) -> list[tuple[str
     async with conn.execute(
         """SELECT g.name, count(c.id) AS n FROM categories g
            LEFT JOIN subscriptions s ON s.category_id = g.id
-           LEFT JOIN chats c ON c.id = s.chat_id AND c.active = 1
+           LEFT JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id AND c.active = 1
            GROUP BY g.id ORDER BY n DESC, g.name"""
     ) as cur:
         return [(r[0], r[1]) for r in await cur.fetchall()]

@@ -4,40 +4,47 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.message import ChatRef
 
-async def category_ids(conn: aiosqlite.Connection, chat_id: int) -> set[int]:
+
+async def category_ids(conn: aiosqlite.Connection, chat: ChatRef) -> set[int]:
     async with conn.execute(
-        "SELECT category_id FROM subscriptions WHERE chat_id = ?", (chat_id,)
+        "SELECT category_id FROM subscriptions WHERE channel = ? AND chat_id = ?",
+        (chat.channel, chat.id),
     ) as cur:
         return {r[0] for r in await cur.fetchall()}
 
 
-async def add(conn: aiosqlite.Connection, chat_id: int, category_id: int, *, now: int) -> bool:
+async def add(conn: aiosqlite.Connection, chat: ChatRef, category_id: int, *, now: int) -> bool:
     """Subscribe; False when it was subscribed already."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO subscriptions(chat_id, category_id, created_at) VALUES (?, ?, ?)",
-        (chat_id, category_id, now),
+        """INSERT OR IGNORE INTO subscriptions(channel, chat_id, category_id, created_at)
+           VALUES (?, ?, ?, ?)""",
+        (chat.channel, chat.id, category_id, now),
     )
     return cur.rowcount > 0
 
 
-async def remove(conn: aiosqlite.Connection, chat_id: int, category_id: int) -> bool:
+async def remove(conn: aiosqlite.Connection, chat: ChatRef, category_id: int) -> bool:
     """Unsubscribe; False when it was not subscribed."""
     cur = await conn.execute(
-        "DELETE FROM subscriptions WHERE chat_id = ? AND category_id = ?", (chat_id, category_id)
+        "DELETE FROM subscriptions WHERE channel = ? AND chat_id = ? AND category_id = ?",
+        (chat.channel, chat.id, category_id),
     )
     return cur.rowcount > 0
 
 
-async def remove_all(conn: aiosqlite.Connection, chat_id: int) -> int:
-    cur = await conn.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+async def remove_all(conn: aiosqlite.Connection, chat: ChatRef) -> int:
+    cur = await conn.execute("DELETE FROM subscriptions WHERE channel = ? AND chat_id = ?",
+                             (chat.channel, chat.id))
     return cur.rowcount
 
 
 async def count_subscribers(conn: aiosqlite.Connection) -> dict[int, int]:
     """Active subscribers per category id."""
     async with conn.execute(
-        """SELECT s.category_id, count(*) FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+        """SELECT s.category_id, count(*) FROM subscriptions s
+           JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
            WHERE c.active = 1 GROUP BY s.category_id"""
     ) as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}

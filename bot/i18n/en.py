@@ -11,12 +11,12 @@ TEXTS: dict[str, str] = {
     "demo.no_button": "There is no button with that number (there are {count}).",
     # Reader commands
     "start.welcome": (
-        "👋 Hello! This is the news bot of the <b>city committee of the Vietnam Fatherland "
-        "Front</b>.\nIt sends new articles of the categories you choose, with a photo and a "
+        "👋 Hello! This is the news bot of the **city committee of the Vietnam Fatherland "
+        "Front**.\nIt sends new articles of the categories you choose, with a photo and a "
         "summary. Type /help for every command."
     ),
     "help": (
-        "<b>News bot of the city Fatherland Front committee</b>\n"
+        "**News bot of the city Fatherland Front committee**\n"
         "Get new articles by category, browse the latest and most-read news, and see who leads "
         "the emulation clusters.\n\n"
         "/start — start, choose categories\n"
@@ -26,33 +26,33 @@ TEXTS: dict[str, str] = {
         "/latest [category] [count] (/tinmoi) — the newest articles\n"
         "/popular [category] (/noibat) — the most-read articles of the last 7 days\n"
         "/cluster [year|cluster] (/cum) — emulation cluster leader and deputy\n"
-        "/search &lt;words&gt; (/timkiem) — search articles, accents optional\n"
+        "/search <words> (/timkiem) — search articles, accents optional\n"
         "/settings (/caidat) — language and delivery mode\n"
         "/stop — unsubscribe from everything and delete your data\n\n"
-        "Category names work without accents, e.g. <code>/latest hoat dong mttq 3</code>."
+        "Category names work without accents, e.g. `/latest hoat dong mttq 3`."
     ),
     "categories.title": "Choose the categories to receive (✅ = on, press again to turn off):",
     "categories.none": "No categories yet: no news has been loaded. Please come back later.",
     "toggle.on": "Subscribed: {category}",
     "toggle.off": "Unsubscribed: {category}",
-    "subscribe.done": "✅ Subscribed to <b>{category}</b>. New articles will be sent here.",
-    "subscribe.already": "You are already subscribed to <b>{category}</b>.",
-    "unsubscribe.done": "Unsubscribed from <b>{category}</b>.",
-    "unsubscribe.not_subscribed": "You are not subscribed to <b>{category}</b>.",
+    "subscribe.done": "✅ Subscribed to **{category}**. New articles will be sent here.",
+    "subscribe.already": "You are already subscribed to **{category}**.",
+    "unsubscribe.done": "Unsubscribed from **{category}**.",
+    "unsubscribe.not_subscribed": "You are not subscribed to **{category}**.",
     "unsubscribe.all": "Unsubscribed from every category.",
     "unsubscribe.nothing": "You have no subscriptions.",
     "unsubscribe.usage": (
-        "Usage: <code>/unsubscribe &lt;category&gt;</code> "
-        "or <code>/unsubscribe all</code> to remove them all."
+        "Usage: `/unsubscribe <category>` "
+        "or `/unsubscribe all` to remove them all."
     ),
     "category.unknown": "No category called «{query}». Categories: {names}.",
-    "latest.title": "📰 <b>Latest news</b>",
-    "latest.title_category": "📰 <b>Latest news</b> · {category}",
+    "latest.title": "📰 **Latest news**",
+    "latest.title_category": "📰 **Latest news** · {category}",
     "latest.empty": "No articles yet.",
-    "latest.usage": "Usage: <code>/latest [category] [count]</code>, count from 1 to {max}.",
+    "latest.usage": "Usage: `/latest [category] [count]`, count from 1 to {max}.",
     "article.not_found": "This article was not found (it may have been removed).",
     "language.name": "English",
-    "settings.title": "⚙️ <b>Settings</b>\nLanguage: {language}",
+    "settings.title": "⚙️ **Settings**\nLanguage: {language}",
     "settings.language_set": "Switched to English.",
     # Search and daily digest (issue 7)
     "settings.delivery": "News: {mode}",
@@ -66,27 +66,27 @@ TEXTS: dict[str, str] = {
     "delivery.set_digest": "You will get the digest at {hour} every day.",
     "delivery.set_paused": "News paused. Choose «Instant» or «Daily digest» to receive it again.",
     "delivery.pick_hour": (
-        "🗞 <b>Daily digest</b>\n"
+        "🗞 **Daily digest**\n"
         "One message a day with the new articles of the categories you follow. Choose the time:"
     ),
     "delivery.back": "« Back",
     "search.usage": (
-        "Usage: <code>/search &lt;words&gt;</code>, e.g. <code>/search hai phong bau cu</code>. "
+        "Usage: `/search <words>`, e.g. `/search hai phong bau cu`. "
         "Accents are optional."
     ),
     "search.none": "No article contains «{query}». Try other or fewer words.",
-    "search.title": "🔎 <b>Search</b> «{query}» · {count} · page {page}/{pages}",
+    "search.title": "🔎 **Search** «{query}» · {count} · page {page}/{pages}",
     "search.count": "{count} found",
     "search.count_more": "newest {count} shown",
-    "search.truncated": "<i>Only the first {max} words were searched.</i>",
+    "search.truncated": "__Only the first {max} words were searched.__",
     "search.previous": "« Previous",
     "search.next": "Next »",
     "search.expired": "These search results have expired. Please search again.",
-    "digest.title": "🗞 <b>Digest of {date}</b>",
+    "digest.title": "🗞 **Digest of {date}**",
     "digest.count": "New articles from the categories you follow: {count}.",
     "digest.more_count": "… and {count} more.",
     "digest.more": "More ({count})",
-    "digest.more_title": "🗞 <b>Digest: more articles</b> ({count}) · page {page}/{pages}",
+    "digest.more_title": "🗞 **Digest: more articles** ({count}) · page {page}/{pages}",
     "digest.expired": "This digest is no longer available. Type /latest for the newest articles.",
     "stop.done": (
         "Unsubscribed from everything and deleted this chat's data. "
@@ -123,30 +123,30 @@ TEXTS: dict[str, str] = {
     "like.on": "👍 Liked",
     "like.off": "Like removed",
     "like.anonymous": "The bot cannot tell who pressed, so the like was not counted.",
-    "popular.title": "🔥 <b>Most read in the last {days} days</b>",
-    "popular.title_category": "🔥 <b>Most read in the last {days} days</b> · {category}",
+    "popular.title": "🔥 **Most read in the last {days} days**",
+    "popular.title_category": "🔥 **Most read in the last {days} days** · {category}",
     "popular.basis": "👍 {likes} · 📖 {more} · 👁 {views}",
-    "popular.legend": "<i>👍 likes · 📖 «Xem thêm» (more) · 👁 opens (each reader counts once)</i>",
+    "popular.legend": "__👍 likes · 📖 «Xem thêm» (more) · 👁 opens (each reader counts once)__",
     "popular.empty": (
         "No article published in the last {days} days has been read yet. "
         "Press 👍 or «Xem thêm» under the articles, or see /latest."
     ),
     "popular.empty_category": (
-        "No article of <b>{category}</b> published in the last {days} days has been read yet."
+        "No article of **{category}** published in the last {days} days has been read yet."
     ),
-    "cluster.title": "🏆 <b>Emulation clusters: leaders and deputies</b> (latest known year)",
-    "cluster.title_year": "🏆 <b>Emulation clusters in {year}</b>",
-    "cluster.title_search": "🏆 <b>Emulation clusters</b> · «{query}»",
-    "cluster.block": "<b>Emulation cluster {cluster}</b> · {year}",
+    "cluster.title": "🏆 **Emulation clusters: leaders and deputies** (latest known year)",
+    "cluster.title_year": "🏆 **Emulation clusters in {year}**",
+    "cluster.title_search": "🏆 **Emulation clusters** · «{query}»",
+    "cluster.block": "**Emulation cluster {cluster}** · {year}",
     "cluster.role.leader": "Leader (Cụm trưởng)",
     "cluster.role.deputy": "Deputy (Cụm phó)",
-    "cluster.role_line": "• {role}: <b>{unit}</b> {source}",
+    "cluster.role_line": "• {role}: **{unit}** {source}",
     "cluster.role_unknown": "• {role}: not known",
     "cluster.nobody": "none",
     "cluster.source": "[{number}] {title} · {when}",
     "cluster.by_admin": "✍️ (set by an admin on {when})",
     "cluster.more": (
-        "… and {count} more: type /cluster &lt;year&gt; or /cluster &lt;cluster name&gt;."
+        "… and {count} more: type /cluster <year> or /cluster <cluster name>."
     ),
     "cluster.footer": "Press 📰 and a number to open the source article.",
     "cluster.none": "No emulation-cluster leadership is known yet: no article has named one.",
@@ -154,16 +154,16 @@ TEXTS: dict[str, str] = {
     "cluster.none_cluster_year": "Nothing is known about cluster «{query}» for {year}.",
     "cluster.unknown": "No emulation cluster matches «{query}». Type /cluster to see those known.",
     "cluster.usage": (
-        "Usage: <code>/cluster</code> (latest year), <code>/cluster 2023</code> (one year), "
-        "<code>/cluster 5 thanh pho</code> (one cluster; accents optional)."
+        "Usage: `/cluster` (latest year), `/cluster 2023` (one year), "
+        "`/cluster 5 thanh pho` (one cluster; accents optional)."
     ),
     "setcluster.usage": (
-        "Usage: <code>/setcluster &lt;year&gt; | &lt;cluster&gt; | Cụm trưởng or Cụm phó | "
-        "&lt;unit, or - for none&gt;</code>\nExample: <code>/setcluster 2024 | 5 thành phố "
-        "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng</code>"
+        "Usage: `/setcluster <year> | <cluster> | Cụm trưởng or Cụm phó | "
+        "<unit, or - for none>`\nExample: `/setcluster 2024 | 5 thành phố "
+        "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng`"
     ),
     "setcluster.done": (
-        "✅ Saved: {year}, emulation cluster <b>{cluster}</b>, {role}: <b>{unit}</b> "
+        "✅ Saved: {year}, emulation cluster **{cluster}**, {role}: **{unit}** "
         "(set by an admin; it overrides what articles say). See: /cluster {year}"
     ),
     "cli.rescan.progress": "Read {done}/{total} articles",
@@ -172,7 +172,7 @@ TEXTS: dict[str, str] = {
     "admin.button_update": "🔄 Refresh",
     "admin.updated": "Updated.",
     "admin.bc.usage": (
-        "Usage: <code>/broadcast &lt;text&gt;</code>; or reply to a photo or a message with "
+        "Usage: `/broadcast <text>`; or reply to a photo or a message with "
         "/broadcast; or send a photo whose caption starts with /broadcast."
     ),
     "admin.bc.too_long": (
@@ -185,7 +185,7 @@ TEXTS: dict[str, str] = {
         "announcement without the photo (up to 4,096 characters)."
     ),
     "admin.bc.pick": (
-        "📢 <b>Announcement #{id}</b>: the preview above is exactly what recipients will see.\n"
+        "📢 **Announcement #{id}**: the preview above is exactly what recipients will see.\n"
         "Who should receive it? (active recipients)"
     ),
     "admin.bc.everyone": "all subscribers",
@@ -195,7 +195,7 @@ TEXTS: dict[str, str] = {
     "admin.bc.button_send": "✅ Send to {count} recipients",
     "admin.bc.button_stop": "⏹ Stop sending",
     "admin.bc.confirm": (
-        "📢 <b>Announcement #{id}</b> will be sent to <b>{count}</b> recipients ({audience}).\n"
+        "📢 **Announcement #{id}** will be sent to **{count}** recipients ({audience}).\n"
         "Send now?"
     ),
     "admin.bc.inactive_note": (
@@ -209,13 +209,13 @@ TEXTS: dict[str, str] = {
     "admin.bc.started": "Sending to {count} recipients.",
     "admin.bc.not_sending": "Announcement #{id} is not being sent any more.",
     "admin.bc.stopped": "Stopped: {count} unsent messages cancelled.",
-    "admin.bc.progress_title": "📤 <b>Sending announcement #{id}</b> · {audience}",
-    "admin.bc.done_title": "✅ <b>Announcement #{id} sent</b> · {audience}",
-    "admin.bc.cancelled_title": "⏹ <b>Announcement #{id} stopped</b> · {audience}",
+    "admin.bc.progress_title": "📤 **Sending announcement #{id}** · {audience}",
+    "admin.bc.done_title": "✅ **Announcement #{id} sent** · {audience}",
+    "admin.bc.cancelled_title": "⏹ **Announcement #{id} stopped** · {audience}",
     "admin.bc.progress": "Sent {sent}/{total} · failed {failed}",
     "admin.bc.progress_skipped": "Skipped (stopped receiving): {count}",
     "admin.bc.progress_cancelled": "Cancelled, not sent: {count}",
-    "admin.bc.report_title": "📊 <b>Report of announcement #{id}</b>",
+    "admin.bc.report_title": "📊 **Report of announcement #{id}**",
     "admin.bc.report_audience": "Recipients: {total} ({audience})",
     "admin.bc.report_sent": "✅ Sent: {count}",
     "admin.bc.report_skipped": "⏭ Skipped (stopped receiving): {count}",
@@ -227,14 +227,14 @@ TEXTS: dict[str, str] = {
     "admin.bc.report_left_out": (
         "Not sent to {count} chats that had stopped or paused receiving messages before."
     ),
-    "admin.src.title": "🛰 <b>Sources</b> ({count})",
+    "admin.src.title": "🛰 **Sources** ({count})",
     "admin.src.none": "No sources yet (check the sources file, NEWSBOT_SOURCES_FILE).",
-    "admin.src.never": "🆕 <b>{name}</b> — never polled yet",
-    "admin.src.ok": "✅ <b>{name}</b> — working",
-    "admin.src.paused": "⏸ <b>{name}</b> — paused",
-    "admin.src.failing": "⚠️ <b>{name}</b> — the last poll failed",
+    "admin.src.never": "🆕 **{name}** — never polled yet",
+    "admin.src.ok": "✅ **{name}** — working",
+    "admin.src.paused": "⏸ **{name}** — paused",
+    "admin.src.failing": "⚠️ **{name}** — the last poll failed",
     "admin.src.backing_off": (
-        "⏳ <b>{name}</b> — failed {failures} times in a row, next try in {wait}"
+        "⏳ **{name}** — failed {failures} times in a row, next try in {wait}"
     ),
     "admin.src.last_success": "   Last success: {when} · {articles} articles · {errors} errors",
     "admin.src.no_success": "never",
@@ -245,29 +245,29 @@ TEXTS: dict[str, str] = {
     "admin.src.now_paused": "Source {name} paused.",
     "admin.src.now_resumed": "Source {name} resumed.",
     "admin.src.refresh_started": "Refreshing…",
-    "admin.src.refreshing": "⏳ Fetching news from <b>{name}</b>…",
-    "admin.src.already_refreshing": "<b>{name}</b> is being refreshed already, please wait.",
-    "admin.src.not_configured": "<b>{name}</b> is not in the current sources file.",
-    "admin.src.refresh_skipped": "⏸ <b>{name}</b> was not polled: {reason}. Press Resume first.",
+    "admin.src.refreshing": "⏳ Fetching news from **{name}**…",
+    "admin.src.already_refreshing": "**{name}** is being refreshed already, please wait.",
+    "admin.src.not_configured": "**{name}** is not in the current sources file.",
+    "admin.src.refresh_skipped": "⏸ **{name}** was not polled: {reason}. Press Resume first.",
     "admin.src.refresh_done": (
-        "✅ <b>{name}</b>: {new} new, {seen} already stored ({seconds} s). "
+        "✅ **{name}**: {new} new, {seen} already stored ({seconds} s). "
         "New articles will be sent to subscribers."
     ),
-    "admin.src.refresh_failed": "⚠️ <b>{name}</b>: could not fetch news ({seconds} s).",
+    "admin.src.refresh_failed": "⚠️ **{name}**: could not fetch news ({seconds} s).",
     "admin.src.refresh_errors": "⚠️ {count} errors: {errors}",
-    "admin.stats.title": "📊 <b>Statistics</b> · {when}",
-    "admin.stats.chats": "👥 <b>Recipients</b>: {active} receiving · {inactive} stopped",
+    "admin.stats.title": "📊 **Statistics** · {when}",
+    "admin.stats.chats": "👥 **Recipients**: {active} receiving · {inactive} stopped",
     "admin.stats.languages": "   Languages: {items}",
     "admin.stats.types": "   Chat types: {items}",
     "admin.stats.per_category": "   Per category:",
     "admin.stats.per_source": "   Per source:",
-    "admin.stats.articles": "📰 <b>Articles</b>: {total}",
+    "admin.stats.articles": "📰 **Articles**: {total}",
     "admin.stats.deliveries": (
-        "📤 <b>Deliveries, last 24 hours</b>: sent {sent} · failed {failed} · "
+        "📤 **Deliveries, last 24 hours**: sent {sent} · failed {failed} · "
         "skipped {skipped} · cancelled {cancelled} · pending {pending}"
     ),
     "admin.stats.queue": (
-        "⏳ <b>Queue</b>: {total} messages waiting (articles {articles} · announcements "
+        "⏳ **Queue**: {total} messages waiting (articles {articles} · announcements "
         "{broadcasts} · digests {digests}), {retrying} waiting for a retry"
     ),
     "admin.stats.queue_oldest": "   Oldest waiting: {age}",
@@ -278,8 +278,8 @@ TEXTS: dict[str, str] = {
     ),
     "admin.stats.status_done": "done",
     "admin.stats.status_cancelled": "stopped",
-    "admin.stats.sources": "🛰 <b>Sources</b> ({count})",
+    "admin.stats.sources": "🛰 **Sources** ({count})",
     "admin.stats.more": "   … and {count} more",
-    "admin.alert": "⚠️ <b>Error in the bot</b> ({where})\n<pre>{what}</pre>",
+    "admin.alert": "⚠️ **Error in the bot** ({where})\n```{what}```",
     "admin.alert_suppressed": "(+{count} more errors in the last minute went only to the log)",
 }

@@ -11,12 +11,12 @@ TEXTS: dict[str, str] = {
     "demo.no_button": "Không có nút số đó (có {count} nút).",
     # Reader commands
     "start.welcome": (
-        "👋 Xin chào! Đây là bot tin tức của <b>Ủy ban MTTQ Việt Nam thành phố</b>.\n"
+        "👋 Xin chào! Đây là bot tin tức của **Ủy ban MTTQ Việt Nam thành phố**.\n"
         "Bot gửi bài mới theo chuyên mục bạn chọn, kèm ảnh và tóm tắt. "
         "Gõ /help để xem mọi lệnh."
     ),
     "help": (
-        "<b>Bot tin tức Ủy ban MTTQ Việt Nam thành phố</b>\n"
+        "**Bot tin tức Ủy ban MTTQ Việt Nam thành phố**\n"
         "Nhận bài mới theo chuyên mục, xem tin mới, tin nổi bật và thông tin cụm thi đua.\n\n"
         "/start — bắt đầu, chọn chuyên mục\n"
         "/categories (/chuyenmuc) — bật/tắt chuyên mục nhận tin\n"
@@ -25,35 +25,35 @@ TEXTS: dict[str, str] = {
         "/latest [chuyên mục] [số bài] (/tinmoi) — tin mới nhất\n"
         "/popular [chuyên mục] (/noibat) — tin được đọc nhiều trong 7 ngày\n"
         "/cluster [năm|tên cụm] (/cum) — cụm trưởng, cụm phó cụm thi đua\n"
-        "/search &lt;từ khóa&gt; (/timkiem) — tìm bài viết, gõ không dấu cũng được\n"
+        "/search <từ khóa> (/timkiem) — tìm bài viết, gõ không dấu cũng được\n"
         "/settings (/caidat) — ngôn ngữ, cách nhận tin\n"
         "/stop — hủy mọi đăng ký và xóa dữ liệu của bạn\n\n"
-        "Tên chuyên mục gõ không dấu cũng được, ví dụ: <code>/latest hoat dong mttq 3</code>."
+        "Tên chuyên mục gõ không dấu cũng được, ví dụ: `/latest hoat dong mttq 3`."
     ),
     "categories.title": "Chọn chuyên mục để nhận tin mới (✅ là đang nhận, bấm lần nữa để bỏ):",
     "categories.none": "Chưa có chuyên mục nào: tin tức chưa được tải về. Vui lòng quay lại sau.",
     "toggle.on": "Đã đăng ký: {category}",
     "toggle.off": "Đã hủy đăng ký: {category}",
-    "subscribe.done": "✅ Đã đăng ký chuyên mục <b>{category}</b>. Bài mới sẽ được gửi đến đây.",
-    "subscribe.already": "Bạn đã đăng ký chuyên mục <b>{category}</b> rồi.",
-    "unsubscribe.done": "Đã hủy đăng ký chuyên mục <b>{category}</b>.",
-    "unsubscribe.not_subscribed": "Bạn chưa đăng ký chuyên mục <b>{category}</b>.",
+    "subscribe.done": "✅ Đã đăng ký chuyên mục **{category}**. Bài mới sẽ được gửi đến đây.",
+    "subscribe.already": "Bạn đã đăng ký chuyên mục **{category}** rồi.",
+    "unsubscribe.done": "Đã hủy đăng ký chuyên mục **{category}**.",
+    "unsubscribe.not_subscribed": "Bạn chưa đăng ký chuyên mục **{category}**.",
     "unsubscribe.all": "Đã hủy đăng ký mọi chuyên mục.",
     "unsubscribe.nothing": "Bạn chưa đăng ký chuyên mục nào.",
     "unsubscribe.usage": (
-        "Cách dùng: <code>/unsubscribe &lt;chuyên mục&gt;</code> "
-        "hoặc <code>/unsubscribe all</code> để hủy tất cả."
+        "Cách dùng: `/unsubscribe <chuyên mục>` "
+        "hoặc `/unsubscribe all` để hủy tất cả."
     ),
     "category.unknown": "Không tìm thấy chuyên mục «{query}». Các chuyên mục hiện có: {names}.",
-    "latest.title": "📰 <b>Tin mới nhất</b>",
-    "latest.title_category": "📰 <b>Tin mới nhất</b> · {category}",
+    "latest.title": "📰 **Tin mới nhất**",
+    "latest.title_category": "📰 **Tin mới nhất** · {category}",
     "latest.empty": "Chưa có bài viết nào.",
     "latest.usage": (
-        "Cách dùng: <code>/latest [chuyên mục] [số bài]</code>, số bài từ 1 đến {max}."
+        "Cách dùng: `/latest [chuyên mục] [số bài]`, số bài từ 1 đến {max}."
     ),
     "article.not_found": "Không tìm thấy bài viết này (có thể đã bị gỡ).",
     "language.name": "Tiếng Việt",
-    "settings.title": "⚙️ <b>Cài đặt</b>\nNgôn ngữ: {language}",
+    "settings.title": "⚙️ **Cài đặt**\nNgôn ngữ: {language}",
     "settings.language_set": "Đã chuyển sang tiếng Việt.",
     # Search and daily digest (issue 7)
     "settings.delivery": "Nhận tin: {mode}",
@@ -69,27 +69,27 @@ TEXTS: dict[str, str] = {
         "Đã tạm dừng nhận tin. Chọn «Nhận ngay» hoặc «Bản tin ngày» để nhận tiếp."
     ),
     "delivery.pick_hour": (
-        "🗞 <b>Bản tin hằng ngày</b>\n"
+        "🗞 **Bản tin hằng ngày**\n"
         "Mỗi ngày một tin nhắn tổng hợp bài mới của các chuyên mục bạn theo dõi. Chọn giờ nhận:"
     ),
     "delivery.back": "« Quay lại",
     "search.usage": (
-        "Cách dùng: <code>/search &lt;từ khóa&gt;</code>, ví dụ "
-        "<code>/search hai phong bau cu</code>. Gõ không dấu cũng được."
+        "Cách dùng: `/search <từ khóa>`, ví dụ "
+        "`/search hai phong bau cu`. Gõ không dấu cũng được."
     ),
     "search.none": "Không tìm thấy bài viết nào có «{query}». Hãy thử từ khác hoặc ít từ hơn.",
-    "search.title": "🔎 <b>Tìm kiếm</b> «{query}» · {count} · trang {page}/{pages}",
+    "search.title": "🔎 **Tìm kiếm** «{query}» · {count} · trang {page}/{pages}",
     "search.count": "{count} bài",
     "search.count_more": "{count} bài mới nhất",
-    "search.truncated": "<i>Chỉ tìm theo {max} từ đầu tiên.</i>",
+    "search.truncated": "__Chỉ tìm theo {max} từ đầu tiên.__",
     "search.previous": "« Trước",
     "search.next": "Sau »",
     "search.expired": "Kết quả tìm kiếm này đã hết hạn. Vui lòng tìm lại.",
-    "digest.title": "🗞 <b>Bản tin ngày {date}</b>",
+    "digest.title": "🗞 **Bản tin ngày {date}**",
     "digest.count": "{count} bài mới từ các chuyên mục bạn theo dõi.",
     "digest.more_count": "… và {count} bài khác.",
     "digest.more": "Xem thêm {count} bài",
-    "digest.more_title": "🗞 <b>Bản tin: các bài khác</b> ({count}) · trang {page}/{pages}",
+    "digest.more_title": "🗞 **Bản tin: các bài khác** ({count}) · trang {page}/{pages}",
     "digest.expired": "Bản tin này không còn nữa. Gõ /latest để xem tin mới nhất.",
     "stop.done": (
         "Đã hủy mọi đăng ký và xóa dữ liệu của cuộc trò chuyện này. "
@@ -126,32 +126,32 @@ TEXTS: dict[str, str] = {
     "like.on": "👍 Đã thích",
     "like.off": "Đã bỏ thích",
     "like.anonymous": "Không xác định được người bấm nên không ghi nhận lượt thích.",
-    "popular.title": "🔥 <b>Tin được quan tâm nhất {days} ngày qua</b>",
-    "popular.title_category": "🔥 <b>Tin được quan tâm nhất {days} ngày qua</b> · {category}",
+    "popular.title": "🔥 **Tin được quan tâm nhất {days} ngày qua**",
+    "popular.title_category": "🔥 **Tin được quan tâm nhất {days} ngày qua** · {category}",
     "popular.basis": "👍 {likes} · 📖 {more} · 👁 {views}",
     "popular.legend": (
-        "<i>👍 lượt thích · 📖 lượt «Xem thêm» · 👁 lượt mở bài (mỗi người tính một lần)</i>"
+        "__👍 lượt thích · 📖 lượt «Xem thêm» · 👁 lượt mở bài (mỗi người tính một lần)__"
     ),
     "popular.empty": (
         "Chưa có bài nào đăng trong {days} ngày qua được bạn đọc quan tâm. "
         "Hãy bấm 👍 hoặc «Xem thêm» dưới các bài viết, hoặc xem /latest."
     ),
     "popular.empty_category": (
-        "Chưa có bài nào của chuyên mục <b>{category}</b> đăng trong {days} ngày qua được bạn "
+        "Chưa có bài nào của chuyên mục **{category}** đăng trong {days} ngày qua được bạn "
         "đọc quan tâm."
     ),
-    "cluster.title": "🏆 <b>Cụm thi đua: cụm trưởng, cụm phó</b> (năm mới nhất có thông tin)",
-    "cluster.title_year": "🏆 <b>Cụm thi đua năm {year}</b>",
-    "cluster.title_search": "🏆 <b>Cụm thi đua</b> · «{query}»",
-    "cluster.block": "<b>Cụm thi đua {cluster}</b> · năm {year}",
+    "cluster.title": "🏆 **Cụm thi đua: cụm trưởng, cụm phó** (năm mới nhất có thông tin)",
+    "cluster.title_year": "🏆 **Cụm thi đua năm {year}**",
+    "cluster.title_search": "🏆 **Cụm thi đua** · «{query}»",
+    "cluster.block": "**Cụm thi đua {cluster}** · năm {year}",
     "cluster.role.leader": "Cụm trưởng",
     "cluster.role.deputy": "Cụm phó",
-    "cluster.role_line": "• {role}: <b>{unit}</b> {source}",
+    "cluster.role_line": "• {role}: **{unit}** {source}",
     "cluster.role_unknown": "• {role}: chưa có thông tin",
     "cluster.nobody": "không có",
     "cluster.source": "[{number}] {title} · {when}",
     "cluster.by_admin": "✍️ (do quản trị viên đặt lúc {when})",
-    "cluster.more": "… và {count} mục khác: gõ /cluster &lt;năm&gt; hoặc /cluster &lt;tên cụm&gt;.",
+    "cluster.more": "… và {count} mục khác: gõ /cluster <năm> hoặc /cluster <tên cụm>.",
     "cluster.footer": "Bấm 📰 số để mở bài nguồn.",
     "cluster.none": (
         "Chưa có thông tin cụm thi đua nào: chưa bài viết nào nêu cụm trưởng, cụm phó."
@@ -162,16 +162,16 @@ TEXTS: dict[str, str] = {
         "Không tìm thấy cụm thi đua «{query}». Gõ /cluster để xem các cụm đã biết."
     ),
     "cluster.usage": (
-        "Cách dùng: <code>/cluster</code> (năm mới nhất), <code>/cluster 2023</code> (một năm), "
-        "<code>/cluster 5 thanh pho</code> (một cụm, gõ không dấu cũng được)."
+        "Cách dùng: `/cluster` (năm mới nhất), `/cluster 2023` (một năm), "
+        "`/cluster 5 thanh pho` (một cụm, gõ không dấu cũng được)."
     ),
     "setcluster.usage": (
-        "Cách dùng: <code>/setcluster &lt;năm&gt; | &lt;tên cụm&gt; | Cụm trưởng hoặc Cụm phó | "
-        "&lt;đơn vị, hoặc - nếu không có&gt;</code>\nVí dụ: <code>/setcluster 2024 | 5 thành phố "
-        "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng</code>"
+        "Cách dùng: `/setcluster <năm> | <tên cụm> | Cụm trưởng hoặc Cụm phó | "
+        "<đơn vị, hoặc - nếu không có>`\nVí dụ: `/setcluster 2024 | 5 thành phố "
+        "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng`"
     ),
     "setcluster.done": (
-        "✅ Đã ghi: năm {year}, cụm thi đua <b>{cluster}</b>, {role}: <b>{unit}</b> "
+        "✅ Đã ghi: năm {year}, cụm thi đua **{cluster}**, {role}: **{unit}** "
         "(do quản trị viên đặt, thay cho thông tin rút ra từ bài viết). Xem: /cluster {year}"
     ),
     "cli.rescan.progress": "Đã đọc {done}/{total} bài viết",
@@ -180,7 +180,7 @@ TEXTS: dict[str, str] = {
     "admin.button_update": "🔄 Cập nhật",
     "admin.updated": "Đã cập nhật.",
     "admin.bc.usage": (
-        "Cách dùng: <code>/broadcast &lt;nội dung&gt;</code>; hoặc trả lời một ảnh hay tin nhắn "
+        "Cách dùng: `/broadcast <nội dung>`; hoặc trả lời một ảnh hay tin nhắn "
         "bằng /broadcast; hoặc gửi ảnh có chú thích bắt đầu bằng /broadcast."
     ),
     "admin.bc.too_long": (
@@ -193,7 +193,7 @@ TEXTS: dict[str, str] = {
         "(tối đa 4.096 ký tự)."
     ),
     "admin.bc.pick": (
-        "📢 <b>Thông báo #{id}</b>: bản xem trước ở trên, đúng như người nhận sẽ thấy.\n"
+        "📢 **Thông báo #{id}**: bản xem trước ở trên, đúng như người nhận sẽ thấy.\n"
         "Gửi cho ai? (số người nhận đang hoạt động)"
     ),
     "admin.bc.everyone": "Tất cả người đăng ký",
@@ -203,7 +203,7 @@ TEXTS: dict[str, str] = {
     "admin.bc.button_send": "✅ Gửi cho {count} người nhận",
     "admin.bc.button_stop": "⏹ Dừng gửi",
     "admin.bc.confirm": (
-        "📢 <b>Thông báo #{id}</b> sẽ được gửi tới <b>{count}</b> người nhận ({audience}).\n"
+        "📢 **Thông báo #{id}** sẽ được gửi tới **{count}** người nhận ({audience}).\n"
         "Gửi ngay?"
     ),
     "admin.bc.inactive_note": (
@@ -215,13 +215,13 @@ TEXTS: dict[str, str] = {
     "admin.bc.started": "Bắt đầu gửi tới {count} người nhận.",
     "admin.bc.not_sending": "Thông báo #{id} không còn đang gửi.",
     "admin.bc.stopped": "Đã dừng: {count} tin chưa gửi được hủy.",
-    "admin.bc.progress_title": "📤 <b>Đang gửi thông báo #{id}</b> · {audience}",
-    "admin.bc.done_title": "✅ <b>Đã gửi xong thông báo #{id}</b> · {audience}",
-    "admin.bc.cancelled_title": "⏹ <b>Đã dừng thông báo #{id}</b> · {audience}",
+    "admin.bc.progress_title": "📤 **Đang gửi thông báo #{id}** · {audience}",
+    "admin.bc.done_title": "✅ **Đã gửi xong thông báo #{id}** · {audience}",
+    "admin.bc.cancelled_title": "⏹ **Đã dừng thông báo #{id}** · {audience}",
     "admin.bc.progress": "Đã gửi {sent}/{total} · lỗi {failed}",
     "admin.bc.progress_skipped": "Bỏ qua (đã ngừng nhận): {count}",
     "admin.bc.progress_cancelled": "Đã hủy, không gửi: {count}",
-    "admin.bc.report_title": "📊 <b>Báo cáo thông báo #{id}</b>",
+    "admin.bc.report_title": "📊 **Báo cáo thông báo #{id}**",
     "admin.bc.report_audience": "Người nhận: {total} ({audience})",
     "admin.bc.report_sent": "✅ Đã gửi: {count}",
     "admin.bc.report_skipped": "⏭ Bỏ qua (đã ngừng nhận): {count}",
@@ -233,14 +233,14 @@ TEXTS: dict[str, str] = {
     "admin.bc.report_left_out": (
         "Không gửi tới {count} cuộc trò chuyện đã ngừng nhận hoặc tạm dừng nhận tin từ trước."
     ),
-    "admin.src.title": "🛰 <b>Nguồn tin</b> ({count})",
+    "admin.src.title": "🛰 **Nguồn tin** ({count})",
     "admin.src.none": "Chưa có nguồn tin nào (kiểm tra tệp nguồn, NEWSBOT_SOURCES_FILE).",
-    "admin.src.never": "🆕 <b>{name}</b> — chưa lấy tin lần nào",
-    "admin.src.ok": "✅ <b>{name}</b> — hoạt động tốt",
-    "admin.src.paused": "⏸ <b>{name}</b> — đang tạm dừng",
-    "admin.src.failing": "⚠️ <b>{name}</b> — lần lấy tin gần nhất bị lỗi",
+    "admin.src.never": "🆕 **{name}** — chưa lấy tin lần nào",
+    "admin.src.ok": "✅ **{name}** — hoạt động tốt",
+    "admin.src.paused": "⏸ **{name}** — đang tạm dừng",
+    "admin.src.failing": "⚠️ **{name}** — lần lấy tin gần nhất bị lỗi",
     "admin.src.backing_off": (
-        "⏳ <b>{name}</b> — lỗi {failures} lần liên tiếp, sẽ thử lại sau {wait}"
+        "⏳ **{name}** — lỗi {failures} lần liên tiếp, sẽ thử lại sau {wait}"
     ),
     "admin.src.last_success": (
         "   Lấy tin thành công gần nhất: {when} · {articles} bài · {errors} lỗi"
@@ -253,31 +253,31 @@ TEXTS: dict[str, str] = {
     "admin.src.now_paused": "Đã tạm dừng nguồn {name}.",
     "admin.src.now_resumed": "Nguồn {name} hoạt động trở lại.",
     "admin.src.refresh_started": "Đang lấy tin…",
-    "admin.src.refreshing": "⏳ Đang lấy tin từ nguồn <b>{name}</b>…",
-    "admin.src.already_refreshing": "Nguồn <b>{name}</b> đang được lấy tin, vui lòng chờ.",
-    "admin.src.not_configured": "Nguồn <b>{name}</b> không có trong tệp nguồn hiện tại.",
+    "admin.src.refreshing": "⏳ Đang lấy tin từ nguồn **{name}**…",
+    "admin.src.already_refreshing": "Nguồn **{name}** đang được lấy tin, vui lòng chờ.",
+    "admin.src.not_configured": "Nguồn **{name}** không có trong tệp nguồn hiện tại.",
     "admin.src.refresh_skipped": (
-        "⏸ Không lấy tin từ <b>{name}</b>: {reason}. Hãy bấm Tiếp tục trước."
+        "⏸ Không lấy tin từ **{name}**: {reason}. Hãy bấm Tiếp tục trước."
     ),
     "admin.src.refresh_done": (
-        "✅ <b>{name}</b>: {new} bài mới, {seen} bài đã có ({seconds} giây). "
+        "✅ **{name}**: {new} bài mới, {seen} bài đã có ({seconds} giây). "
         "Bài mới sẽ được gửi tới người đăng ký."
     ),
-    "admin.src.refresh_failed": "⚠️ <b>{name}</b>: không lấy được tin ({seconds} giây).",
+    "admin.src.refresh_failed": "⚠️ **{name}**: không lấy được tin ({seconds} giây).",
     "admin.src.refresh_errors": "⚠️ {count} lỗi: {errors}",
-    "admin.stats.title": "📊 <b>Thống kê</b> · {when}",
-    "admin.stats.chats": "👥 <b>Người nhận</b>: {active} đang nhận · {inactive} đã ngừng",
+    "admin.stats.title": "📊 **Thống kê** · {when}",
+    "admin.stats.chats": "👥 **Người nhận**: {active} đang nhận · {inactive} đã ngừng",
     "admin.stats.languages": "   Ngôn ngữ: {items}",
     "admin.stats.types": "   Loại trò chuyện: {items}",
     "admin.stats.per_category": "   Theo chuyên mục:",
     "admin.stats.per_source": "   Theo nguồn:",
-    "admin.stats.articles": "📰 <b>Bài viết</b>: {total}",
+    "admin.stats.articles": "📰 **Bài viết**: {total}",
     "admin.stats.deliveries": (
-        "📤 <b>Gửi tin 24 giờ qua</b>: đã gửi {sent} · lỗi {failed} · bỏ qua {skipped} · "
+        "📤 **Gửi tin 24 giờ qua**: đã gửi {sent} · lỗi {failed} · bỏ qua {skipped} · "
         "đã hủy {cancelled} · đang chờ {pending}"
     ),
     "admin.stats.queue": (
-        "⏳ <b>Hàng đợi</b>: {total} tin chờ gửi (bài viết {articles} · thông báo {broadcasts} · "
+        "⏳ **Hàng đợi**: {total} tin chờ gửi (bài viết {articles} · thông báo {broadcasts} · "
         "bản tin {digests}), {retrying} đang chờ thử lại"
     ),
     "admin.stats.queue_oldest": "   Tin chờ lâu nhất: {age}",
@@ -288,8 +288,8 @@ TEXTS: dict[str, str] = {
     ),
     "admin.stats.status_done": "xong",
     "admin.stats.status_cancelled": "đã dừng",
-    "admin.stats.sources": "🛰 <b>Nguồn tin</b> ({count})",
+    "admin.stats.sources": "🛰 **Nguồn tin** ({count})",
     "admin.stats.more": "   … và {count} mục khác",
-    "admin.alert": "⚠️ <b>Lỗi trong bot</b> ({where})\n<pre>{what}</pre>",
+    "admin.alert": "⚠️ **Lỗi trong bot** ({where})\n```{what}```",
     "admin.alert_suppressed": "(+{count} lỗi khác trong phút qua chỉ được ghi vào nhật ký)",
 }

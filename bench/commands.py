@@ -157,7 +157,7 @@ async def measure_handlers(path: Path, subscribers: int, samples: int) -> None:
 async def measure_end_to_end(path: Path, subscribers: int, samples: int) -> None:
     from pydantic import SecretStr
 
-    from bot.app import build_application, running
+    from bot.telegram.app import build_application, running
     from bot.sandbox import Sandbox
 
     sandbox = Sandbox()

@@ -54,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(level, secrets)
         if args.command == "run":
             # PTB's run_polling/run_webhook own the event loop and the signal handling.
-            from bot.app import run_bot
+            from bot.telegram.app import run_bot
 
             run_bot(settings)
             return 0

@@ -1,43 +1,144 @@
-"""The bot's core services, built once at start-up and shared by every channel adapter."""
+"""The bot's core: its services, built once at start-up, and the jobs that run in the background.
+
+Channel-neutral. A channel adapter (`bot/telegram/`, later `bot/zalo/`) opens the core, plugs its
+account in with `add_channel` (its `Outbound`: the sender and the pacer of everything sent on
+that account; how much text its messages hold; how a link opens an article in one of its chats),
+and hands incoming messages to the handlers (handlers/), which call the services here. `start`
+then runs the delivery worker and the jobs: ingestion every poll interval, due digests every
+minute, broadcast progress every second or so, and error alerts to the first admin.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import httpx
 
+from bot.admin.alerts import AdminAlertHandler
 from bot.admin.service import Admin
 from bot.chat.clusters import Clusters
-from bot.chat.digest import DigestPages
+from bot.chat.common import Admins, Common
+from bot.chat.digest import DigestPages, more_choices
 from bot.chat.popular import Popular
 from bot.chat.reader import Reader
 from bot.chat.search import Search
-from bot.config import Settings
-from bot.delivery.worker import DeliveryWorker
-from bot.digest.scheduler import DigestScheduler
+from bot.config import Settings, load_sources
+from bot.delivery.compose import Composer
+from bot.delivery.outbound import Outbound, Undelivered
+from bot.delivery.pacing import Priority
+from bot.delivery.worker import DeliveryWorker, WorkerConfig
+from bot.digest.scheduler import DigestRun, DigestScheduler
+from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
-from storage.db import Database
+from bot.leadership import LeadershipScanner
+from bot.message import ChatRef, Limits, Message, Text
+from storage import chats
+from storage import deliveries as outbox
+from storage.db import Database, open_database
+
+log = logging.getLogger(__name__)
+
+DIGEST_CHECK_INTERVAL = 60.0  # a digest goes out within a minute of its hour
+
+ArticleLink = Callable[[int], str | None]
 
 
 @dataclass
 class Core:
-    """What handlers and jobs need: settings, the database, and the command cores."""
+    """What handlers and jobs need: settings, the database, the command cores, the outbound
+    path of each channel."""
 
     settings: Settings
     db: Database
     http: httpx.AsyncClient
+    common: Common
     reader: Reader
     ingestor: Ingestor | None = None
-    # Users who may use admin commands (NEWSBOT_ADMIN_IDS, plus the demo user in the demo).
-    admin_ids: frozenset[int] = field(default_factory=frozenset)
-    # The admin tools (/broadcast, /stats, /sources), built in post_init by handlers.admin.
+    # The admin tools (/broadcast, /stats, /sources).
     admin: Admin | None = None
-    # The push delivery worker (started in post_init): `wake()` it after enqueueing deliveries.
+    # The push delivery worker: `wake()` it after enqueueing deliveries.
     delivery: DeliveryWorker | None = None
+    # channel -> the outbound path of its bot account (one sender and one pacer for all).
+    outbound: dict[str, Outbound] = field(default_factory=dict)
+    # channel -> a link that opens an article in one of its chats (Telegram: a deep link).
+    article_links: dict[str, ArticleLink] = field(default_factory=dict)
+    _jobs: list[asyncio.Task[None]] = field(default_factory=list)
+    _alerts: AdminAlertHandler | None = None
 
-    def is_admin(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self.admin_ids
+    # -- assembly -----------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, settings: Settings, *, admins: Admins,
+                   limits: dict[str, Limits] | None = None) -> Core:
+        """Open the database and the HTTP client and build every service (nothing runs yet)."""
+        db = await open_database(settings.database)
+        http = make_client(settings.fetch_timeout)
+        common = Common(db, default_language=settings.default_language, tz=settings.tz,
+                        limits=limits or {}, admins=admins)
+        core = cls(settings=settings, db=db, http=http, common=common, reader=Reader(common))
+        composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices)
+        core.delivery = DeliveryWorker(db, core.outbound, composer, tz=settings.tz, config=(
+            WorkerConfig(concurrency=settings.delivery_concurrency,
+                         max_attempts=settings.delivery_max_attempts,
+                         retry_base=settings.delivery_retry_base)))
+        # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
+        scanner = LeadershipScanner(settings.tz)
+        await scanner.catch_up(db)
+        if settings.sources_file.exists():
+            # New articles' deliveries are recorded in the transaction that stores them.
+            core.ingestor = Ingestor(db, load_sources(settings.sources_file), settings, http,
+                                     after_store=[scanner.after_store,
+                                                  core.delivery.enqueue_articles])
+        else:
+            log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
+        core.admin = Admin.build(common, ingestor=lambda: core.ingestor,
+                                 outbox=lambda: core.delivery,
+                                 progress_gap=settings.broadcast_progress_interval)
+        return core
+
+    def add_channel(self, outbound: Outbound, limits: Limits,
+                    article_link: ArticleLink | None = None) -> None:
+        """Plug a channel's bot account in (before `start`)."""
+        self.outbound[outbound.channel] = outbound
+        self.common.add_channel(outbound.channel, limits)
+        if article_link is not None:
+            self.article_links[outbound.channel] = article_link
+
+    async def start(self, *, schedule_ingestion: bool = True) -> None:
+        """Resume the outbox (also after a crash) and start the jobs and the error alerts."""
+        assert self.delivery is not None
+        await self.delivery.start()
+        loops: list[tuple[str, float, float, Callable[[], Awaitable[object]]]] = [
+            ("digest", 10.0, DIGEST_CHECK_INTERVAL, self.run_digests),
+            ("broadcast-progress", self._progress_every, self._progress_every,
+             self.show_progress),
+        ]
+        if self.ingestor is not None and schedule_ingestion:
+            loops.append(("ingest", 1.0, self.settings.poll_interval, self.ingest))
+        for name, first, every, job in loops:
+            self._jobs.append(asyncio.create_task(_repeat(name, first, every, job), name=name))
+        self._start_alerts()
+
+    async def close(self) -> None:
+        """Stop the jobs, the alerts and the worker (recording every result), then close."""
+        for task in self._jobs:
+            task.cancel()
+        await asyncio.gather(*self._jobs, return_exceptions=True)
+        self._jobs = []
+        if self._alerts is not None:
+            logging.getLogger().removeHandler(self._alerts)
+            await self._alerts.aclose()
+            self._alerts = None
+        if self.delivery is not None:
+            await self.delivery.stop()
+        await self.http.aclose()
+        await self.db.close()
+
+    # -- services -----------------------------------------------------------------------------
 
     @cached_property
     def popular(self) -> Popular:
@@ -47,7 +148,7 @@ class Core:
     @cached_property
     def clusters(self) -> Clusters:
         """/cluster and /setcluster (built on first use)."""
-        return Clusters(self.reader, self.admin_ids)
+        return Clusters(self.reader)
 
     @cached_property
     def search(self) -> Search:
@@ -56,10 +157,100 @@ class Core:
 
     @cached_property
     def digests(self) -> DigestScheduler:
-        """The daily digests: made by a repeating job (the reader's clock decides the time)."""
-        return DigestScheduler(self.reader)
+        """The daily digests, made by a repeating job (the core's clock decides the time)."""
+        return DigestScheduler(self.common, self.article_link)
 
     @cached_property
     def digest_pages(self) -> DigestPages:
-        """A digest's "more" button."""
+        """A digest's "more" choice."""
         return DigestPages(self.reader)
+
+    def article_link(self, channel: str, article_id: int) -> str | None:
+        """A link that opens the article in a chat of `channel`, None when it has none."""
+        found = self.article_links.get(channel)
+        return found(article_id) if found is not None else None
+
+    async def chat_migrated(self, old: ChatRef, new: ChatRef) -> None:
+        """A group became a supergroup (learnt while replying): move what is stored."""
+        log.info("chat=%s migrated to %s", old, new)
+        async with self.db.transaction() as conn:
+            if await chats.get(conn, new) is not None:
+                await outbox.move_chat(conn, old, new)
+            await chats.migrate(conn, old, new)
+
+    async def is_group_chat(self, chat: ChatRef) -> bool:
+        found = await chats.get(self.db.conn, chat)
+        return found is not None and found.is_group
+
+    # -- jobs ---------------------------------------------------------------------------------
+
+    async def ingest(self) -> None:
+        """Poll the sources (failing ones are backed off inside the pipeline)."""
+        if self.ingestor is not None:
+            await self.ingestor.run_once()
+
+    async def run_digests(self) -> DigestRun:
+        """Queue every due digest, then wake the delivery worker."""
+        run = await self.digests.run_due()
+        if run.queued and self.delivery is not None:
+            self.delivery.wake()
+        return run
+
+    @property
+    def _progress_every(self) -> float:
+        # Looks more often than it may edit, so edits come soon after the gap has passed.
+        return max(0.2, min(1.0, self.settings.broadcast_progress_interval / 3))
+
+    async def show_progress(self) -> None:
+        """Edit each running broadcast's progress message (paced after the replies, before
+        the push), and send the report of each one that ended."""
+        if self.admin is None:
+            return
+        for item in await self.admin.broadcasts.tick():
+            outbound = self.outbound.get(item.target.chat.channel)
+            if outbound is None:
+                continue
+            group = await self.is_group_chat(item.target.chat)
+            try:
+                await outbound.edit(item.target, item.view, group=group,
+                                    priority=Priority.ADMIN)
+            except Undelivered as exc:
+                # A deleted progress message must not stop the report.
+                log.warning("broadcast_id=%s progress message not edited: %s",
+                            item.broadcast_id, exc)
+            self.admin.broadcasts.mark_edited(item.broadcast_id)
+            if item.report is not None:
+                await outbound.send(item.target.chat, item.report, group=group,
+                                    priority=Priority.ADMIN)
+
+    def _start_alerts(self) -> None:
+        """Errors logged anywhere reach the first admin, aggregated (bot/admin/alerts.py)."""
+        target = self.common.admins.alert_chat()
+        outbound = self.outbound.get(target.channel) if target is not None else None
+        if target is None or outbound is None or self.admin is None:
+            return
+
+        async def alert(text: Text) -> None:
+            await outbound.send(target, Message(text), group=False, priority=Priority.ADMIN)
+
+        secret = (self.settings.bot_token.get_secret_value() if self.settings.bot_token
+                  else "")
+        self._alerts = AdminAlertHandler(alert, loop=asyncio.get_running_loop(),
+                                         lang=self.settings.default_language, secrets=[secret])
+        logging.getLogger().addHandler(self._alerts)
+        self.admin.alerts = self._alerts
+
+
+async def _repeat(name: str, first: float, every: float,
+                  job: Callable[[], Awaitable[object]]) -> None:
+    """Run `job` after `first` seconds, then every `every` seconds; errors are logged (and so
+    reach the admins) and never stop the job."""
+    await asyncio.sleep(first)
+    while True:
+        try:
+            await job()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed", name)
+        await asyncio.sleep(every)

@@ -20,12 +20,12 @@ from typing import Any, TextIO
 
 from pydantic import SecretStr
 
-from bot.app import build_application, running
 from bot.config import Settings, load_sources
 from bot.i18n import t
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
 from bot.sandbox import Sandbox
+from bot.telegram.app import build_application, running
 from storage.db import open_database
 
 # A made-up token of the right shape: the sandbox accepts any, and it is not a secret.
@@ -125,12 +125,12 @@ async def run_demo(settings: Settings) -> int:
                 "database": database,
                 "sources_file": sources_file,
             })
-            term.say(t(lang, "demo.loading"))
+            term.say(str(t(lang, "demo.loading")))
             new_total = await _ingest_once(demo_settings)
-            term.say(t(lang, "demo.loaded", count=new_total))
+            term.say(str(t(lang, "demo.loaded", count=new_total)))
             app = build_application(demo_settings, admin_ids=settings.admin_ids | {DEMO_USER_ID})
             async with running(app, poll_timeout=1):
-                term.say(t(lang, "demo.banner"))
+                term.say(str(t(lang, "demo.banner")))
                 await _chat_loop(sandbox, term, interactive=interactive, lang=lang)
         finally:
             await sandbox.stop()
@@ -167,7 +167,7 @@ async def _chat_loop(sandbox: Sandbox, term: Terminal, *, interactive: bool, lan
         if text.isdigit() and term.buttons:
             number = int(text)
             if not 1 <= number <= len(term.buttons):
-                term.say(t(lang, "demo.no_button", count=len(term.buttons)))
+                term.say(str(t(lang, "demo.no_button", count=len(term.buttons))))
                 continue
             button = term.buttons[number - 1]
             if button.url:

@@ -161,6 +161,22 @@ class Text:
         """This text as a link to `url`."""
         return Text(Span(s.text, s.styles, url) for s in self.spans)
 
+    def tail(self, start: int) -> Text:
+        """This text from character `start` of its plain text on, with its formatting."""
+        spans: list[Span] = []
+        position = 0
+        for span in self.spans:
+            end = position + len(span.text)
+            if end > start:
+                spans.append(Span(span.text[max(start - position, 0):], span.styles, span.link))
+            position = end
+        return Text(spans)
+
+    def lstrip(self) -> Text:
+        """This text without its leading white space."""
+        plain = self.plain
+        return self.tail(len(plain) - len(plain.lstrip()))
+
     @staticmethod
     def join(separator: Text | str, parts: Iterable[Text | str]) -> Text:
         sep = Text(separator) if isinstance(separator, str) else separator

@@ -1,126 +1,90 @@
-"""Reader commands and the reader's buttons: /start /help /categories /subscribe /unsubscribe
-/latest /settings /stop (with their Vietnamese aliases)."""
+"""Reader commands and the reader's choices: /start /help /categories /subscribe /unsubscribe
+/latest /settings /stop (with their Vietnamese aliases); subscriptions, settings, opening an
+article."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
-
 from bot.chat import callbacks
-from bot.chat.reply import Notice
-from bot.config import Settings
-from bot.context import NewsContext
 from bot.i18n import t
-from handlers.common import answer_notice, reply_all, who
+from bot.message import Notice
+from handlers import Buttons, Command, Press, Request, Route
 
 log = logging.getLogger(__name__)
 
 
-def _argument(context: NewsContext) -> str:
-    return " ".join(context.args or [])
-
-
-async def start(update: Update, context: NewsContext) -> None:
+async def start(req: Request) -> None:
     """Welcome the reader and show the category picker, or open a deep-linked article."""
-    asker = await who(update, context)
-    if asker is None:
-        return
-    payload = context.args[0] if context.args else None
-    await reply_all(update, context, await context.core.reader.start(asker, payload))
+    payload = req.words[0] if req.words else None
+    await req.out.reply(*await req.core.reader.start(req.who, payload))
 
 
-async def help_command(update: Update, context: NewsContext) -> None:
+async def help_command(req: Request) -> None:
     """Explain what the bot does and list every command."""
-    if (asker := await who(update, context)) is not None:
-        await reply_all(update, context, [await context.core.reader.help(asker)])
+    await req.out.reply(await req.core.reader.help(req.who))
 
 
-async def categories(update: Update, context: NewsContext) -> None:
+async def categories(req: Request) -> None:
     """Show the categories with ✅ toggles."""
-    if (asker := await who(update, context)) is not None:
-        await reply_all(update, context, [await context.core.reader.categories(asker)])
+    await req.out.reply(await req.core.reader.categories(req.who))
 
 
-async def subscribe(update: Update, context: NewsContext) -> None:
+async def subscribe(req: Request) -> None:
     """Subscribe to the named category (no argument: the picker)."""
-    if (asker := await who(update, context)) is not None:
-        reply = await context.core.reader.subscribe(asker, _argument(context))
-        await reply_all(update, context, [reply])
+    await req.out.reply(await req.core.reader.subscribe(req.who, " ".join(req.words)))
 
 
-async def unsubscribe(update: Update, context: NewsContext) -> None:
+async def unsubscribe(req: Request) -> None:
     """Unsubscribe from the named category, or from all."""
-    if (asker := await who(update, context)) is not None:
-        reply = await context.core.reader.unsubscribe(asker, _argument(context))
-        await reply_all(update, context, [reply])
+    await req.out.reply(await req.core.reader.unsubscribe(req.who, " ".join(req.words)))
 
 
-async def latest(update: Update, context: NewsContext) -> None:
+async def latest(req: Request) -> None:
     """List the newest articles, of one category when named."""
-    if (asker := await who(update, context)) is not None:
-        await reply_all(update, context,
-                        [await context.core.reader.latest(asker, _argument(context))])
+    await req.out.reply(await req.core.reader.latest(req.who, " ".join(req.words)))
 
 
-async def settings_command(update: Update, context: NewsContext) -> None:
-    """Show the chat's settings with buttons to change them."""
-    if (asker := await who(update, context)) is not None:
-        await reply_all(update, context, [await context.core.reader.settings(asker)])
+async def settings_command(req: Request) -> None:
+    """Show the chat's settings with choices to change them."""
+    await req.out.reply(await req.core.reader.settings(req.who))
 
 
-async def stop(update: Update, context: NewsContext) -> None:
+async def stop(req: Request) -> None:
     """Unsubscribe from everything and delete what is stored about the chat."""
-    if (asker := await who(update, context)) is not None:
-        await reply_all(update, context, [await context.core.reader.stop(asker)])
+    await req.out.reply(await req.core.reader.stop(req.who))
 
 
-async def on_button(update: Update, context: NewsContext) -> None:
-    """Route a reader button (toggle, language, open); refuse anything that is not ours."""
-    query = update.callback_query
-    asker = await who(update, context)
-    if query is None:
-        return
-    reader = context.core.reader
-    parsed = callbacks.parse(query.data)
-    if asker is None or parsed is None:
-        lang = await reader.language(asker) if asker else context.core.settings.default_language
-        log.warning("user_id=%s forged or stale callback_data %r",
-                    update.effective_user.id if update.effective_user else None,
-                    (query.data or "")[:80])
-        await answer_notice(update, context, Notice(t(lang, "button.invalid")))
+async def on_choice(press: Press) -> None:
+    """A reader's choice: a subscription toggle, the language, the delivery mode, an article."""
+    reader = press.core.reader
+    parsed = callbacks.parse(press.data)
+    if parsed is None:
+        log.warning("user_id=%s forged or stale action %r", press.who.user_id, press.data[:80])
+        await press.out.notice(Notice(t(await reader.language(press.who), "button.invalid")))
         return
     if parsed.action == callbacks.TOGGLE:
-        notice = await reader.toggle(asker, parsed.number)
+        notice = await reader.toggle(press.who, parsed.number)
     elif parsed.action == callbacks.LANG:
-        notice = await reader.set_language(asker, parsed.value)
+        notice = await reader.set_language(press.who, parsed.value)
     elif parsed.action == callbacks.DELIVERY:
-        notice = await reader.delivery(asker, parsed.value)
+        notice = await reader.delivery(press.who, parsed.value)
     elif parsed.action == callbacks.HOUR:
-        notice = await reader.digest_hour(asker, parsed.number)
-    elif parsed.action == callbacks.OPEN:
-        notice = Notice("", send=await reader.open_article(asker, parsed.number))
-    elif parsed.action == callbacks.MORE:
-        notice = await context.core.popular.more(asker, parsed.number)
-    elif parsed.action == callbacks.LIKE:
-        notice = await context.core.popular.like(asker, parsed.number)
-    else:
-        notice = Notice(t(await reader.language(asker), "feature.not_yet"))
-    await answer_notice(update, context, notice)
+        notice = await reader.digest_hour(press.who, parsed.number)
+    else:  # callbacks.OPEN
+        notice = Notice(send=await reader.open_article(press.who, parsed.number))
+    await press.out.notice(notice)
 
 
-def handlers(settings: Settings) -> list[BaseHandler[Update, NewsContext, None]]:
-    """The reader's handlers, in registration order."""
-    del settings  # nothing depends on settings yet; kept for the uniform handlers(settings) API
+def routes() -> list[Route]:
     return [
-        CommandHandler("start", start),
-        CommandHandler(["help", "huongdan"], help_command),
-        CommandHandler(["categories", "chuyenmuc"], categories),
-        CommandHandler(["subscribe", "dangky"], subscribe),
-        CommandHandler(["unsubscribe", "huydangky"], unsubscribe),
-        CommandHandler(["latest", "tinmoi"], latest),
-        CommandHandler(["settings", "caidat"], settings_command),
-        CommandHandler("stop", stop),
-        CallbackQueryHandler(on_button),
+        Command(("start",), start),
+        Command(("help", "huongdan"), help_command),
+        Command(("categories", "chuyenmuc"), categories),
+        Command(("subscribe", "dangky"), subscribe),
+        Command(("unsubscribe", "huydangky"), unsubscribe),
+        Command(("latest", "tinmoi"), latest),
+        Command(("settings", "caidat"), settings_command),
+        Command(("stop",), stop),
+        Buttons(callbacks.READER, on_choice),
     ]

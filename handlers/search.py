@@ -1,52 +1,35 @@
-"""/search (/timkiem) and the buttons of its results (open a result, previous/next page)."""
+"""/search (/timkiem) and the choices of its results (open a result, previous/next page)."""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
-
-from bot.chat.reply import Notice
-from bot.chat.search import OPEN, PAGE, parse_button
-from bot.config import Settings
-from bot.context import NewsContext
+from bot.chat.search import FAMILY, OPEN, parse_button
 from bot.i18n import t
-from handlers.common import answer_notice, reply_all, who
+from bot.message import Notice
+from handlers import Buttons, Command, Press, Request, Route
 
 log = logging.getLogger(__name__)
 
 
-async def search(update: Update, context: NewsContext) -> None:
+async def search(req: Request) -> None:
     """Search the archive for the given words (accents optional)."""
-    if (asker := await who(update, context)) is not None:
-        reply = await context.core.search.search(asker, " ".join(context.args or []))
-        await reply_all(update, context, [reply])
+    await req.out.reply(await req.core.search.search(req.who, " ".join(req.words)))
 
 
-async def on_button(update: Update, context: NewsContext) -> None:
+async def on_choice(press: Press) -> None:
     """Open a search result or show another page of results."""
-    query = update.callback_query
-    asker = await who(update, context)
-    if query is None or asker is None:
-        return
-    core = context.core.search
-    button = parse_button(query.data)
+    core = press.core.search
+    button = parse_button(press.data)
     if button is None:
-        log.warning("user_id=%s forged search callback_data %r", asker.user_id,
-                    (query.data or "")[:80])
-        notice = Notice(t(await context.core.reader.language(asker), "button.invalid"))
+        log.warning("user_id=%s forged search action %r", press.who.user_id, press.data[:80])
+        notice = Notice(t(await press.core.reader.language(press.who), "button.invalid"))
     elif button.action == OPEN:
-        notice = await core.open(asker, button.article_id)
+        notice = await core.open(press.who, button.article_id)
     else:
-        notice = await core.page(asker, button.session, button.page)
-    await answer_notice(update, context, notice)
+        notice = await core.page(press.who, button.session, button.page)
+    await press.out.notice(notice)
 
 
-def handlers(settings: Settings) -> list[BaseHandler[Update, NewsContext, None]]:
-    """Registered before the reader's handlers: its button handler takes any callback."""
-    del settings  # kept for the uniform handlers(settings) API
-    return [
-        CommandHandler(["search", "timkiem"], search),
-        CallbackQueryHandler(on_button, pattern=f"^({OPEN}|{PAGE}):"),
-    ]
+def routes() -> list[Route]:
+    return [Command(("search", "timkiem"), search), Buttons(FAMILY, on_choice)]

@@ -125,7 +125,7 @@ async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[in
     )
 
 
-async def set_admin(conn: aiosqlite.Connection, fact: NewFact, *, admin_id: int, now: int
+async def set_admin(conn: aiosqlite.Connection, fact: NewFact, *, admin_id: int | str, now: int
                     ) -> None:
     """An admin's answer for (cluster, year, role), replacing the admin's earlier one."""
     await conn.execute(

@@ -106,7 +106,7 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
                 f"BEGIN IMMEDIATE;\n{steps[number - 1]}\nPRAGMA user_version = {number};"
             )
             async with conn.execute("PRAGMA foreign_key_check") as cur:
-                broken = await cur.fetchall()
+                broken = list(await cur.fetchall())
             if broken:
                 await conn.rollback()
                 raise DatabaseError(

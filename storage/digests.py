@@ -3,10 +3,10 @@
 A chat in digest mode (`chats.delivery_mode = 'digest'`, `digest_hour`) carries its bookkeeping
 in two columns (migration 0005): `digest_last_day`, the local day (date ordinal) whose slot was
 handled last, and `digest_after_article`, the newest article id already covered. A digest is a
-`digests` row (its rich text, stored as `bot.message.to_stored` writes it) with one `deliveries` row (storage/deliveries.py
-`enqueue_digest`), written in one transaction with the bookkeeping; the delivery worker sends
-it. The articles that did not fit the message are kept in `digest_overflow` for its "more"
-button.
+`digests` row (its rich text, stored as `bot.message.to_stored` writes it) with one
+`deliveries` row (storage/deliveries.py `enqueue_digest`), written in one transaction with the
+bookkeeping; the delivery worker sends it. The articles that did not fit the message are kept
+in `digest_overflow` for its "more" button.
 """
 
 from __future__ import annotations

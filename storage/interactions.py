@@ -1,8 +1,9 @@
 """Reader interactions with articles and the per-article counters they feed (popularity).
 
-`interactions` holds one row per (article, reader, kind), a reader being a (channel, user id); `article_stats` the counters, changed
-in the same transaction as the row so they always agree. The ranking reads `article_stats` only,
-through its `rank_key` index (see bot/popularity.py for what the key means).
+`interactions` holds one row per (article, reader, kind), a reader being a (channel, user id);
+`article_stats` the counters, changed in the same transaction as the row so they always agree.
+The ranking reads `article_stats` only, through its `rank_key` index (see bot/popularity.py for
+what the key means).
 """
 
 from __future__ import annotations

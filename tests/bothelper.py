@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from bot.app import NewsApplication, build_application, running
+from bot.telegram.app import NewsApplication, build_application, running
 from bot.config import Settings, load_sources
 from bot.demo import sample_sources_file
 from bot.ingest.fetch import make_client

@@ -19,7 +19,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.admin import callbacks as cb
-from bot.app import build_application, running
+from bot.telegram.app import build_application, running
 from bot.config import Settings
 from bot.demo import sample_sources_file
 from bot.i18n import vi

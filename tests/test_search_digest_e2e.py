@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.context import NewsContext
+from bot.telegram.context import NewsContext
 from bot.core import Core
 from handlers.digest import digest_job
 from storage import deliveries as outbox

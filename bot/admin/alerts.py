@@ -1,26 +1,30 @@
-"""Error alerts: errors anywhere in the bot reach the first admin's chat, short and rate-limited.
+"""Error alerts: errors anywhere in the bot reach the first admin's chat, short and aggregated.
 
 `AdminAlertHandler` is a logging handler (level ERROR) on the root logger, so it sees what the
-error handler logs for handlers and jobs and what any module logs as an error. It forwards one
-alert per `interval` (default a minute) and counts the rest, which the next alert mentions; the
-full record stays in the log. Alerts never carry the token: the text goes through `redact()`
-(the token and anything token-shaped) before it leaves the process.
+error handler logs for handlers and jobs and what any module logs as an error. A burst never
+floods the admin's chat: the first error of a minute is forwarded at once; the others of that
+minute are only counted (per logger), and one summary says how many there were and where, when
+the minute is over. The full records stay in the log. Alerts never carry the token: the text
+goes through `redact()` (the token and anything token-shaped) before it leaves the process.
+They are sent through the outbound path (paced with everything else, after the replies).
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
 
 from bot.i18n import t
 from bot.logs import redact
+from bot.message import Text
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 600  # of the error text in an alert (the log keeps everything)
+_SUMMARY_PLACES = 3  # loggers named in a summary
 
 
 class AlertLimiter:
@@ -43,10 +47,23 @@ class AlertLimiter:
         held, self.suppressed = self.suppressed, 0
         return held
 
+    def window_left(self) -> float:
+        """Seconds until the current window ends (0 when none is running)."""
+        if self._last is None:
+            return 0.0
+        return max(0.0, self._last + self.interval - self.clock())
+
+    def drain(self) -> int:
+        """The window is over: how many were held back (the summary's count), starting afresh."""
+        held, self.suppressed = self.suppressed, 0
+        if held:
+            self._last = self.clock()  # the summary counts as this window's message
+        return held
+
 
 def alert_text(record: logging.LogRecord, lang: str, suppressed: int,
-               secrets: Iterable[str] = ()) -> str:
-    """The alert for `record`: where, what (shortened, redacted, escaped), what was held back."""
+               secrets: Iterable[str] = ()) -> Text:
+    """The alert for `record`: where, what (shortened, redacted), what was held back."""
     what = record.getMessage()
     if record.exc_info and record.exc_info[1] is not None:
         error = record.exc_info[1]
@@ -54,16 +71,16 @@ def alert_text(record: logging.LogRecord, lang: str, suppressed: int,
     what = redact(what, secrets)
     if len(what) > MAX_CHARS:
         what = what[: MAX_CHARS - 1] + "…"
-    text = t(lang, "admin.alert", where=html.escape(record.name), what=html.escape(what))
+    text = t(lang, "admin.alert", where=record.name, what=what)
     if suppressed:
         text += "\n" + t(lang, "admin.alert_suppressed", count=suppressed)
     return text
 
 
 class AdminAlertHandler(logging.Handler):
-    """Forwards ERROR records to an admin through `send` (a coroutine taking the HTML text)."""
+    """Forwards ERROR records to an admin through `send` (a coroutine taking the text)."""
 
-    def __init__(self, send: Callable[[str], Awaitable[object]], *,
+    def __init__(self, send: Callable[[Text], Awaitable[object]], *,
                  loop: asyncio.AbstractEventLoop, lang: str, secrets: Iterable[str] = (),
                  limiter: AlertLimiter | None = None) -> None:
         super().__init__(level=logging.ERROR)
@@ -72,6 +89,8 @@ class AdminAlertHandler(logging.Handler):
         self._lang = lang
         self._secrets = [s for s in secrets if s]
         self.limiter = limiter or AlertLimiter()
+        self._held: Counter[str] = Counter()  # logger -> errors held back this window
+        self._summary: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -81,18 +100,33 @@ class AdminAlertHandler(logging.Handler):
         try:
             suppressed = self.limiter.offer()
             if suppressed is None:
+                self._loop.call_soon_threadsafe(self._hold, record.name)
                 return
             text = alert_text(record, self._lang, suppressed, self._secrets)
             self._loop.call_soon_threadsafe(self._start, text)
         except Exception:  # logging must never raise into the code that logged
             self.handleError(record)
 
-    def _start(self, text: str) -> None:
+    def _hold(self, where: str) -> None:
+        self._held[where] += 1
+        if self._summary is None:
+            self._summary = self._loop.call_later(self.limiter.window_left(), self._summarise)
+
+    def _summarise(self) -> None:
+        self._summary = None
+        count = self.limiter.drain()
+        held, self._held = self._held, Counter()
+        if not count:
+            return
+        where = ", ".join(f"{name} ×{n}" for name, n in held.most_common(_SUMMARY_PLACES))
+        self._start(t(self._lang, "admin.alert_summary", count=count, where=where))
+
+    def _start(self, text: Text) -> None:
         task = self._loop.create_task(self._deliver(text))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _deliver(self, text: str) -> None:
+    async def _deliver(self, text: Text) -> None:
         try:
             await self._send(text)
         except Exception as exc:
@@ -100,7 +134,10 @@ class AdminAlertHandler(logging.Handler):
                         redact(str(exc), self._secrets))
 
     async def aclose(self) -> None:
-        """Wait briefly for alerts being sent, then drop the rest."""
+        """Wait briefly for alerts being sent, then drop the rest (and any pending summary)."""
+        if self._summary is not None:
+            self._summary.cancel()
+            self._summary = None
         tasks = list(self._tasks)
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=2)

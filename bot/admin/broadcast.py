@@ -5,12 +5,12 @@ The flow, each step a button on one control message:
   -> sending (the control message becomes the progress message, with a stop button)
   -> done (final figures, and a report message) or cancelled (stopped by an admin).
 
-What subscribers receive is `BroadcastMessage` exactly as previewed: the admin's text as HTML in
-which everything typed is escaped (so "<b>", "<script>", "&" and a lone "<" arrive as typed) and
-only Telegram's own formatting entities of the admin's message (bold, italic, links... made with
-the app's formatting menu) become tags. Its length is checked after entity parsing, against
-Telegram's limits (4096 for a text, 1024 for a photo caption): too long is refused with the
-limit, never cut.
+What subscribers receive is `BroadcastMessage` exactly as previewed: the admin's text as rich
+text, in which everything typed stays as typed (so "<b>", "<script>", "&" and a lone "<" arrive
+as written) and only the formatting the admin applied with the app's own menu (bold, italic,
+links...: the adapter reads it from the message) is formatting. Its length is checked against
+the limits of the admin's channel (on Telegram 4096 for a text, 1024 for a photo caption, both
+after entity parsing): too long is refused with the limit, never cut.
 
 Sending goes through the persisted outbox (storage.broadcasts.start enqueues one delivery per
 recipient in one transaction) and the delivery worker; `tick()` turns the outbox's counts into
@@ -20,21 +20,28 @@ Everything lives in the database, so a restart resumes both the sending and the 
 
 from __future__ import annotations
 
-import html
 import logging
 import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from bot.admin import callbacks as cb
 from bot.admin.format import duration, number, percent, progress_bar, when
-from bot.chat.reply import Notice, Reply, Who
-from bot.delivery.card import CAPTION_LIMIT, TEXT_LIMIT, Button
+from bot.chat.common import Common
 from bot.i18n import t
-from storage import broadcasts, categories, chats, deliveries
+from bot.message import (
+    Choice,
+    Message,
+    MessageRef,
+    Notice,
+    Photo,
+    Text,
+    Who,
+    to_stored,
+)
+from storage import broadcasts, categories, deliveries
 from storage.broadcasts import Broadcast
 from storage.db import Database
 from storage.deliveries import StatusCounts
@@ -66,35 +73,23 @@ class _NoOutbox:
 
 
 @dataclass(frozen=True, slots=True)
-class AdminConfig:
-    admin_ids: frozenset[int]
-    default_language: str
-    tz: ZoneInfo
-
-
-@dataclass(frozen=True, slots=True)
 class BroadcastMessage:
-    """What every recipient gets: HTML text (the caption when there is a photo) and a photo.
+    """What every recipient gets: rich text (the caption when there is a photo) and a photo
+    (the admin's, as the platform's file id, or a URL)."""
 
-    `photo` is a Telegram file_id (or URL). `visible_length` counts UTF-16 code units after
-    entity parsing, the way Telegram applies its limits.
-    """
+    text: Text
+    photo: Photo | None = None
 
-    text: str
-    photo: str | None
-    visible_length: int
-
-    @property
-    def limit(self) -> int:
-        return CAPTION_LIMIT if self.photo else TEXT_LIMIT
+    def message(self) -> Message:
+        return Message(self.text, photo=self.photo)
 
 
 @dataclass(frozen=True, slots=True)
 class Draft:
     """The answer to /broadcast: the exact preview (None when refused) and the control message."""
 
-    preview: BroadcastMessage | None
-    control: Reply
+    preview: Message | None
+    control: Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,23 +97,19 @@ class ProgressUpdate:
     """One edit of a progress message, and the final report to send when the broadcast ended."""
 
     broadcast_id: int
-    chat_id: int
-    message_id: int
-    view: Reply
-    report: Reply | None = None
+    target: MessageRef
+    view: Message
+    report: Message | None = None
 
 
 class Broadcasts:
     """Drafting, confirming, stopping and reporting broadcasts."""
 
-    def __init__(self, db: Database, config: AdminConfig,
-                 outbox: Callable[[], Outbox | None] = lambda: None,
-                 clock: Callable[[], float] = time.time, *, min_gap: float = 3.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.db = db
-        self.config = config
+    def __init__(self, common: Common, outbox: Callable[[], Outbox | None] = lambda: None, *,
+                 min_gap: float = 3.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.common = common
+        self.db: Database = common.db
         self._outbox = outbox  # the worker may be built after the admin tools
-        self.clock = clock
         # Progress messages are edited at most once per `min_gap` seconds each.
         self.min_gap = min_gap
         self._mono = monotonic
@@ -129,66 +120,64 @@ class Broadcasts:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def is_admin(self, who: Who) -> bool:
-        return who.user_id is not None and who.user_id in self.config.admin_ids
-
-    async def _lang(self, chat_id: int) -> str:
-        chat = await chats.get(self.db.conn, chat_id)
-        return chat.language if chat is not None else self.config.default_language
-
     def _now(self) -> int:
-        return int(self.clock())
+        return int(self.common.clock())
 
     @property
     def outbox(self) -> Outbox:
         return self._outbox() or _NoOutbox()
 
-    async def _audience_label(self, lang: str, category_id: int | None) -> str | None:
-        """The audience in words (escaped HTML), or None when the category no longer exists."""
+    async def _audience_label(self, lang: str, category_id: int | None) -> Text | None:
+        """The audience in words, or None when the category no longer exists."""
         if category_id is None or category_id == cb.EVERYONE:
             return t(lang, "admin.bc.everyone")
         category = await categories.get(self.db.conn, category_id)
-        return html.escape(category.name) if category else None
+        return Text(category.name) if category else None
 
     # -- drafting ----------------------------------------------------------------------------
 
     async def draft(self, who: Who, message: BroadcastMessage | None) -> Draft:
         """/broadcast: check the message, record the draft, show the preview and the picker."""
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
-            return Draft(None, Reply(t(lang, "admin.refused")))
-        if message is None or (not message.text.strip() and not message.photo):
-            return Draft(None, Reply(t(lang, "admin.bc.usage")))
-        if message.visible_length > message.limit:
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
+            return Draft(None, Message(t(lang, "admin.refused")))
+        if message is None or (not str(message.text).strip() and not message.photo):
+            return Draft(None, Message(t(lang, "admin.bc.usage")))
+        limit = self.common.limits(who.chat.channel).of(photo=message.photo is not None)
+        if message.text.length > limit:
             key = "admin.bc.too_long_caption" if message.photo else "admin.bc.too_long"
-            return Draft(None, Reply(t(lang, key, limit=number(message.limit, lang),
-                                       length=number(message.visible_length, lang))))
+            return Draft(None, Message(t(lang, key, limit=number(limit, lang),
+                                         length=number(message.text.length, lang))))
+        assert who.user_id is not None  # an admin is a known user
+        photo = message.photo
         async with self.db.transaction() as conn:
             broadcast_id = await broadcasts.create_draft(
-                conn, admin_id=who.user_id or 0, text=message.text, photo=message.photo,
-                now=self._now())
+                conn, admin_channel=who.chat.channel, admin_id=who.user_id,
+                text=to_stored(message.text), photo=photo.ref if photo else None,
+                photo_channel=photo.channel if photo else None, now=self._now())
         log.info("broadcast draft: broadcast_id=%s admin_id=%s length=%s photo=%s",
-                 broadcast_id, who.user_id, message.visible_length, bool(message.photo))
-        return Draft(message, await self._picker(lang, broadcast_id))
+                 broadcast_id, who.user_id, message.text.length, bool(photo))
+        return Draft(message.message(), await self._picker(lang, broadcast_id))
 
-    async def _picker(self, lang: str, broadcast_id: int) -> Reply:
+    async def _picker(self, lang: str, broadcast_id: int) -> Message:
         sizes = await broadcasts.audience_sizes(self.db.conn)
-        everyone = Button(t(lang, "admin.bc.button_everyone", count=number(sizes.everyone, lang)),
-                          callback_data=cb.make(cb.AUDIENCE, broadcast_id, cb.EVERYONE))
-        rows: list[tuple[Button, ...]] = [(everyone,)]
+        everyone = Choice(str(t(lang, "admin.bc.button_everyone",
+                                count=number(sizes.everyone, lang))),
+                          action=cb.make(cb.AUDIENCE, broadcast_id, cb.EVERYONE))
+        rows: list[tuple[Choice, ...]] = [(everyone,)]
         for category in (await categories.list_all(self.db.conn))[:_MAX_PICKER_CATEGORIES]:
             count = number(sizes.by_category.get(category.id, 0), lang)
-            rows.append((Button(f"{category.name} · {count}",
-                                callback_data=cb.make(cb.AUDIENCE, broadcast_id, category.id)),))
-        rows.append((Button(t(lang, "admin.bc.button_discard"),
-                            callback_data=cb.make(cb.DISCARD, broadcast_id)),))
-        return Reply(t(lang, "admin.bc.pick", id=broadcast_id), tuple(rows))
+            rows.append((Choice(f"{category.name} · {count}",
+                                action=cb.make(cb.AUDIENCE, broadcast_id, category.id)),))
+        rows.append((Choice(str(t(lang, "admin.bc.button_discard")),
+                            action=cb.make(cb.DISCARD, broadcast_id)),))
+        return Message(t(lang, "admin.bc.pick", id=broadcast_id), tuple(rows))
 
     async def _draft_or_notice(self, who: Who, broadcast_id: int
                                ) -> tuple[str, Broadcast | None, Notice | None]:
         """The draft the button is about, or the notice to answer instead."""
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
             return lang, None, Notice(t(lang, "admin.refused"), alert=True)
         found = await broadcasts.get(self.db.conn, broadcast_id)
         if found is None:
@@ -209,20 +198,20 @@ class Broadcasts:
             return Notice(t(lang, "button.invalid"), edit=await self._picker(lang, broadcast_id))
         sizes = await broadcasts.audience_sizes(self.db.conn)
         active, left_out = _audience(sizes, category_id)
-        back = Button(t(lang, "admin.bc.button_back"),
-                      callback_data=cb.make(cb.BACK, broadcast_id))
-        discard = Button(t(lang, "admin.bc.button_discard"),
-                         callback_data=cb.make(cb.DISCARD, broadcast_id))
+        back = Choice(str(t(lang, "admin.bc.button_back")),
+                      action=cb.make(cb.BACK, broadcast_id))
+        discard = Choice(str(t(lang, "admin.bc.button_discard")),
+                         action=cb.make(cb.DISCARD, broadcast_id))
         if active == 0:
             text = t(lang, "admin.bc.nobody", audience=audience)
-            return Notice("", edit=Reply(text, ((back, discard),)))
+            return Notice(edit=Message(text, ((back, discard),)))
         text = t(lang, "admin.bc.confirm", id=broadcast_id, count=number(active, lang),
                  audience=audience)
         if left_out:
             text += "\n" + t(lang, "admin.bc.inactive_note", count=number(left_out, lang))
-        send = Button(t(lang, "admin.bc.button_send", count=number(active, lang)),
-                      callback_data=cb.make(cb.CONFIRM, broadcast_id, category_id))
-        return Notice("", edit=Reply(text, ((send,), (back, discard))))
+        send = Choice(str(t(lang, "admin.bc.button_send", count=number(active, lang))),
+                      action=cb.make(cb.CONFIRM, broadcast_id, category_id))
+        return Notice(edit=Message(text, ((send,), (back, discard))))
 
     async def back(self, who: Who, broadcast_id: int) -> Notice:
         """Back to the audience picker."""
@@ -230,7 +219,7 @@ class Broadcasts:
         if draft is None:
             assert notice is not None
             return notice
-        return Notice("", edit=await self._picker(lang, broadcast_id))
+        return Notice(edit=await self._picker(lang, broadcast_id))
 
     async def discard(self, who: Who, broadcast_id: int) -> Notice:
         """Drop the draft: nothing is sent."""
@@ -239,15 +228,15 @@ class Broadcasts:
             assert notice is not None
             return notice
         async with self.db.transaction() as conn:
-            await broadcasts.discard(conn, broadcast_id, admin_id=who.user_id or 0,
+            await broadcasts.discard(conn, broadcast_id, admin_id=who.user_id or "",
                                      now=self._now())
         text = t(lang, "admin.bc.discarded", id=broadcast_id)
-        return Notice(text, edit=Reply(text))
+        return Notice(text, edit=Message(text))
 
     # -- sending -----------------------------------------------------------------------------
 
     async def confirm(self, who: Who, broadcast_id: int, category_id: int,
-                      message_id: int) -> Notice:
+                      pressed: MessageRef) -> Notice:
         """Send: enqueue every delivery in one transaction; the pressed message shows progress."""
         lang, draft, notice = await self._draft_or_notice(who, broadcast_id)
         if draft is None:
@@ -271,8 +260,8 @@ class Broadcasts:
                 total = await deliveries.enqueue_broadcast(conn, broadcast_id, now=now,
                                                            category_id=category)
                 await broadcasts.set_recipients(conn, broadcast_id, total)
-                await broadcasts.set_progress_message(conn, broadcast_id, who.chat_id,
-                                                      message_id)
+                await broadcasts.set_progress_message(conn, broadcast_id, pressed.chat,
+                                                      pressed.id)
         if total is None:  # another press or another admin was first
             current = await broadcasts.get(self.db.conn, broadcast_id)
             assert current is not None
@@ -284,14 +273,14 @@ class Broadcasts:
         started = await broadcasts.get(self.db.conn, broadcast_id)
         assert started is not None
         view = await self._view(lang, started)
-        self._shown[broadcast_id] = view.text
+        self._shown[broadcast_id] = str(view.text)
         self._edited[broadcast_id] = self._mono() + _EDIT_IN_PROGRESS
         return Notice(t(lang, "admin.bc.started", count=number(total, lang)), edit=view)
 
     async def stop(self, who: Who, broadcast_id: int) -> Notice:
         """The stop button: cancel every delivery not sent yet, and report."""
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
             return Notice(t(lang, "admin.refused"), alert=True)
         found = await broadcasts.get(self.db.conn, broadcast_id)
         if found is None:
@@ -299,7 +288,7 @@ class Broadcasts:
         now = self._now()
         cancelled: int | None = None
         async with self.db.transaction() as conn:
-            if await broadcasts.cancel(conn, broadcast_id, admin_id=who.user_id or 0, now=now):
+            if await broadcasts.cancel(conn, broadcast_id, admin_id=who.user_id or "", now=now):
                 cancelled = await deliveries.cancel_broadcast(
                     conn, broadcast_id, now=now, reason=broadcasts.CANCEL_REASON)
                 await broadcasts.store_counts(
@@ -335,12 +324,12 @@ class Broadcasts:
         """
         updates: list[ProgressUpdate] = []
         for item in await broadcasts.list_by_status(self.db.conn, broadcasts.SENDING):
-            chat_id, message_id = item.progress_chat_id, item.progress_message_id
-            if chat_id is None or message_id is None:
+            chat, message_id = item.progress_chat, item.progress_message_id
+            if chat is None or message_id is None:
                 continue
             if self._mono() - self._edited.get(item.id, -math.inf) < self.min_gap:
                 continue
-            lang = await self._lang(chat_id)
+            lang = await self.common.language(chat)
             counts = await deliveries.counts(self.db.conn, broadcast_id=item.id)
             report = None
             if counts.pending == 0:
@@ -357,12 +346,12 @@ class Broadcasts:
                 report = await self._report(lang, item)
                 self._shown.pop(item.id, None)
             view = await self._view(lang, item, counts)
-            if report is None and self._shown.get(item.id) == view.text:
+            if report is None and self._shown.get(item.id) == str(view.text):
                 continue
             if report is None:
-                self._shown[item.id] = view.text
+                self._shown[item.id] = str(view.text)
             self._edited[item.id] = self._mono() + _EDIT_IN_PROGRESS
-            updates.append(ProgressUpdate(item.id, chat_id, message_id, view, report))
+            updates.append(ProgressUpdate(item.id, MessageRef(chat, message_id), view, report))
         return updates
 
     # -- views -------------------------------------------------------------------------------
@@ -375,21 +364,20 @@ class Broadcasts:
                             item.cancelled_count)
 
     async def _view(self, lang: str, item: Broadcast, counts: StatusCounts | None = None
-                    ) -> Reply:
+                    ) -> Message:
         """The control/progress message for the broadcast's current state."""
         if item.status == broadcasts.DRAFT:
             return await self._picker(lang, item.id)
         if item.status == broadcasts.CANCELLED and item.started_at is None:
-            return Reply(t(lang, "admin.bc.discarded", id=item.id))
+            return Message(t(lang, "admin.bc.discarded", id=item.id))
         counts = counts or await self._counts(item)
         total = item.recipients or counts.total
-        audience = (html.escape(item.audience) if item.audience
-                    else t(lang, "admin.bc.everyone"))
+        audience = item.audience or t(lang, "admin.bc.everyone")
         head_key = {broadcasts.SENDING: "admin.bc.progress_title",
                     broadcasts.DONE: "admin.bc.done_title",
                     broadcasts.CANCELLED: "admin.bc.cancelled_title"}[item.status]
         done = counts.finished if item.status == broadcasts.SENDING else total
-        lines = [
+        lines: list[Text | str] = [
             t(lang, head_key, id=item.id, audience=audience),
             f"{progress_bar(done, total)} {percent(done, total)}%",
             t(lang, "admin.bc.progress", sent=number(counts.sent, lang),
@@ -400,18 +388,17 @@ class Broadcasts:
         if counts.cancelled:
             lines.append(t(lang, "admin.bc.progress_cancelled",
                            count=number(counts.cancelled, lang)))
-        buttons: tuple[tuple[Button, ...], ...] = ()
+        choices: tuple[tuple[Choice, ...], ...] = ()
         if item.status == broadcasts.SENDING:
-            buttons = ((Button(t(lang, "admin.bc.button_stop"),
-                               callback_data=cb.make(cb.STOP, item.id)),),)
-        return Reply("\n".join(lines), buttons)
+            choices = ((Choice(str(t(lang, "admin.bc.button_stop")),
+                               action=cb.make(cb.STOP, item.id)),),)
+        return Message(Text.join("\n", lines), choices)
 
-    async def _report(self, lang: str, item: Broadcast) -> Reply:
+    async def _report(self, lang: str, item: Broadcast) -> Message:
         """The final report: who, when, audience, and the outcome with reasons."""
         counts = await self._counts(item)
-        audience = (html.escape(item.audience) if item.audience
-                    else t(lang, "admin.bc.everyone"))
-        lines = [
+        audience = item.audience or t(lang, "admin.bc.everyone")
+        lines: list[Text | str] = [
             t(lang, "admin.bc.report_title", id=item.id),
             t(lang, "admin.bc.report_audience", audience=audience,
               total=number(item.recipients or counts.total, lang)),
@@ -426,20 +413,20 @@ class Broadcasts:
                            count=number(counts.cancelled, lang)))
         if item.left_out:
             lines.append(t(lang, "admin.bc.report_left_out", count=number(item.left_out, lang)))
-        started = when(item.started_at, self.config.tz)
-        finished = when(item.finished_at, self.config.tz)
+        started = when(item.started_at, self.common.tz)
+        finished = when(item.finished_at, self.common.tz)
         if started and finished and item.started_at is not None and item.finished_at is not None:
             lines.append(t(lang, "admin.bc.report_time", start=started, end=finished,
                            took=duration(item.finished_at - item.started_at, lang)))
         lines.append(t(lang, "admin.bc.report_by", admin=item.admin_id))
-        return Reply("\n".join(lines))
+        return Message(Text.join("\n", lines))
 
-    async def _reasons(self, lang: str, broadcast_id: int, status: str) -> list[str]:
+    async def _reasons(self, lang: str, broadcast_id: int, status: str) -> list[Text | str]:
         found = await broadcasts.reasons(self.db.conn, broadcast_id, status)
-        lines = []
+        lines: list[Text | str] = []
         for reason, count in found:
-            text = reason or t(lang, "admin.bc.no_reason")
-            lines.append(f"   • {html.escape(text[:120])}: {number(count, lang)}")
+            text = reason[:120] if reason else str(t(lang, "admin.bc.no_reason"))
+            lines.append(f"   • {text}: {number(count, lang)}")
         return lines
 
 

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import html
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import tzinfo
 
 from bot.admin import callbacks as cb
-from bot.admin.broadcast import AdminConfig
 from bot.admin.format import duration, number, when
-from bot.chat.reply import Notice, Reply, Who
-from bot.delivery.card import Button
+from bot.chat.common import Common
 from bot.i18n import t
 from bot.ingest.pipeline import Ingestor
-from storage import chats, sources
-from storage.db import Database
+from bot.message import Choice, Message, Notice, Text, Who
+from storage import sources
 from storage.sources import SourceState
 
 log = logging.getLogger(__name__)
@@ -33,10 +31,10 @@ class Resolved:
     notice: Notice | None = None
 
 
-def health_lines(state: SourceState | None, name: str, lang: str, config: AdminConfig,
-                 now: int) -> list[str]:
-    """A source's health in two or three lines of HTML (name, status, last error)."""
-    quoted = html.escape(name)
+def health_lines(state: SourceState | None, name: str, lang: str, tz: tzinfo,
+                 now: int) -> list[Text]:
+    """A source's health in two or three lines (name, status, last error)."""
+    quoted = name
     if state is None:
         return [t(lang, "admin.src.never", name=quoted)]
     if state.paused:
@@ -50,35 +48,25 @@ def health_lines(state: SourceState | None, name: str, lang: str, config: AdminC
         head = t(lang, "admin.src.failing", name=quoted)
     else:
         head = t(lang, "admin.src.ok", name=quoted)
-    success = when(state.last_success_at, config.tz) or t(lang, "admin.src.no_success")
+    success = when(state.last_success_at, tz) or t(lang, "admin.src.no_success")
     lines = [head, t(lang, "admin.src.last_success", when=success,
                      articles=number(state.articles_total, lang),
                      errors=number(state.errors_total, lang))]
     if state.last_error:
         reason = state.last_error[:_MAX_ERROR_CHARS]
-        lines.append(t(lang, "admin.src.last_error", when=when(state.last_error_at, config.tz)
-                       or "?", reason=html.escape(reason)))
+        lines.append(t(lang, "admin.src.last_error", when=when(state.last_error_at, tz)
+                       or "?", reason=reason))
     return lines
 
 
 class SourcesAdmin:
     """The sources as admins see and steer them."""
 
-    def __init__(self, db: Database, config: AdminConfig,
-                 ingestor: Callable[[], Ingestor | None],
-                 clock: Callable[[], float] = time.time) -> None:
-        self.db = db
-        self.config = config
+    def __init__(self, common: Common, ingestor: Callable[[], Ingestor | None]) -> None:
+        self.common = common
+        self.db = common.db
         self._ingestor = ingestor
-        self.clock = clock
         self._refreshing: set[str] = set()
-
-    def is_admin(self, who: Who) -> bool:
-        return who.user_id is not None and who.user_id in self.config.admin_ids
-
-    async def _lang(self, chat_id: int) -> str:
-        chat = await chats.get(self.db.conn, chat_id)
-        return chat.language if chat is not None else self.config.default_language
 
     async def _known(self) -> dict[str, SourceState | None]:
         """Configured sources and those the database remembers, by name."""
@@ -87,43 +75,43 @@ class SourcesAdmin:
         names = set(states) | ({s.name for s in ingestor.sources} if ingestor else set())
         return {name: states.get(name) for name in sorted(names)}
 
-    async def listing(self, who: Who) -> Reply:
+    async def listing(self, who: Who) -> Message:
         """Every source with its health, and pause/resume/refresh buttons."""
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
-            return Reply(t(lang, "admin.refused"))
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
+            return Message(t(lang, "admin.refused"))
         return await self._listing(lang)
 
-    async def _listing(self, lang: str) -> Reply:
+    async def _listing(self, lang: str) -> Message:
         known = await self._known()
         if not known:
-            return Reply(t(lang, "admin.src.none"))
-        now = int(self.clock())
+            return Message(t(lang, "admin.src.none"))
+        now = int(self.common.clock())
         blocks = [t(lang, "admin.src.title", count=number(len(known), lang))]
-        rows: list[tuple[Button, ...]] = []
+        rows: list[tuple[Choice, ...]] = []
         for name, state in known.items():
-            blocks.append("\n".join(health_lines(state, name, lang, self.config, now)))
+            blocks.append(Text.join("\n", health_lines(state, name, lang, self.common.tz, now)))
             paused = state is not None and state.paused
-            toggle = Button(
-                t(lang, "admin.src.button_resume" if paused else "admin.src.button_pause",
-                  name=name),
-                callback_data=cb.make(cb.RESUME if paused else cb.PAUSE, source=name))
-            refresh = Button(t(lang, "admin.src.button_refresh"),
-                             callback_data=cb.make(cb.REFRESH, source=name))
+            toggle = Choice(
+                str(t(lang, "admin.src.button_resume" if paused else "admin.src.button_pause",
+                      name=name)),
+                action=cb.make(cb.RESUME if paused else cb.PAUSE, source=name))
+            refresh = Choice(str(t(lang, "admin.src.button_refresh")),
+                             action=cb.make(cb.REFRESH, source=name))
             rows.append((toggle, refresh))
-        rows.append((Button(t(lang, "admin.button_update"), callback_data=cb.make(cb.SOURCES)),))
-        return Reply("\n\n".join(blocks), tuple(rows))
+        rows.append((Choice(str(t(lang, "admin.button_update")), action=cb.make(cb.SOURCES)),))
+        return Message(Text.join("\n\n", blocks), tuple(rows))
 
     async def redraw(self, who: Who) -> Notice:
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
             return Notice(t(lang, "admin.refused"), alert=True)
         return Notice(t(lang, "admin.updated"), edit=await self._listing(lang))
 
     async def resolve(self, who: Who, key: str) -> Resolved:
         """Which source a button means, after checking the asker is an admin."""
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
             return Resolved(lang, notice=Notice(t(lang, "admin.refused"), alert=True))
         for name in await self._known():
             if cb.source_key(name) == key:
@@ -151,23 +139,23 @@ class SourcesAdmin:
         return Notice(t(found.lang, key_text, name=found.name),
                       edit=await self._listing(found.lang))
 
-    def refreshing(self, lang: str, name: str) -> Reply:
-        return Reply(t(lang, "admin.src.refreshing", name=html.escape(name)))
+    def refreshing(self, lang: str, name: str) -> Message:
+        return Message(t(lang, "admin.src.refreshing", name=name))
 
     def is_refreshing(self, name: str) -> bool:
         return name in self._refreshing
 
-    async def refresh(self, who: Who, name: str) -> Reply:
+    async def refresh(self, who: Who, name: str) -> Message:
         """Poll one source now (ignoring its back-off) and say what came of it."""
-        lang = await self._lang(who.chat_id)
-        quoted = html.escape(name)
-        if not self.is_admin(who):
-            return Reply(t(lang, "admin.refused"))
+        lang = await self.common.language(who.chat)
+        quoted = name
+        if not self.common.is_admin(who):
+            return Message(t(lang, "admin.refused"))
         ingestor = self._ingestor()
         if ingestor is None or all(s.name != name for s in ingestor.sources):
-            return Reply(t(lang, "admin.src.not_configured", name=quoted))
+            return Message(t(lang, "admin.src.not_configured", name=quoted))
         if name in self._refreshing:
-            return Reply(t(lang, "admin.src.already_refreshing", name=quoted))
+            return Message(t(lang, "admin.src.already_refreshing", name=quoted))
         self._refreshing.add(name)
         started = time.monotonic()
         try:
@@ -178,10 +166,10 @@ class SourcesAdmin:
         took = f"{time.monotonic() - started:.1f}"
         result = next((s for s in report.sources if s.name == name), None)
         if result is None:
-            return Reply(t(lang, "admin.src.not_configured", name=quoted))
+            return Message(t(lang, "admin.src.not_configured", name=quoted))
         if result.skipped:
-            return Reply(t(lang, "admin.src.refresh_skipped", name=quoted,
-                           reason=html.escape(result.skipped)))
+            return Message(t(lang, "admin.src.refresh_skipped", name=quoted,
+                           reason=result.skipped))
         if result.errors and not (result.new or result.seen):
             text = t(lang, "admin.src.refresh_failed", name=quoted, seconds=took)
         else:
@@ -190,5 +178,5 @@ class SourcesAdmin:
         if result.errors:
             shown = "; ".join(e[:_MAX_ERROR_CHARS] for e in result.errors[:3])
             text += "\n" + t(lang, "admin.src.refresh_errors",
-                             count=number(len(result.errors), lang), errors=html.escape(shown))
-        return Reply(text)
+                             count=number(len(result.errors), lang), errors=shown)
+        return Message(text)

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import html
-import time
 from collections.abc import Callable
 
 from bot.admin import callbacks as cb
-from bot.admin.broadcast import AdminConfig
 from bot.admin.format import duration, number, percent, when
 from bot.admin.sources import health_lines
-from bot.chat.reply import Notice, Reply, Who
-from bot.delivery.card import TEXT_LIMIT, Button, visible_length
+from bot.chat.common import Common
 from bot.i18n import t
 from bot.ingest.pipeline import Ingestor
-from storage import broadcasts, chats, deliveries, sources, stats
-from storage.db import Database
+from bot.message import Choice, Message, Notice, Text, Who
+from storage import broadcasts, deliveries, sources, stats
 
 DAY = 24 * 3600
 _MAX_LIST = 12  # lines per list (categories, sources): /stats must fit one message
@@ -24,48 +20,40 @@ _MAX_LIST = 12  # lines per list (categories, sources): /stats must fit one mess
 class Stats:
     """The figures admins watch."""
 
-    def __init__(self, db: Database, config: AdminConfig,
-                 ingestor: Callable[[], Ingestor | None],
-                 clock: Callable[[], float] = time.time) -> None:
-        self.db = db
-        self.config = config
+    def __init__(self, common: Common, ingestor: Callable[[], Ingestor | None]) -> None:
+        self.common = common
+        self.db = common.db
         self._ingestor = ingestor
-        self.clock = clock
 
-    def is_admin(self, who: Who) -> bool:
-        return who.user_id is not None and who.user_id in self.config.admin_ids
-
-    async def _lang(self, chat_id: int) -> str:
-        chat = await chats.get(self.db.conn, chat_id)
-        return chat.language if chat is not None else self.config.default_language
-
-    async def show(self, who: Who) -> Reply:
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
-            return Reply(t(lang, "admin.refused"))
-        return await self._render(lang)
+    async def show(self, who: Who) -> Message:
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
+            return Message(t(lang, "admin.refused"))
+        return await self._render(lang, self.common.limits(who.chat.channel).text)
 
     async def redraw(self, who: Who) -> Notice:
-        lang = await self._lang(who.chat_id)
-        if not self.is_admin(who):
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
             return Notice(t(lang, "admin.refused"), alert=True)
-        return Notice(t(lang, "admin.updated"), edit=await self._render(lang))
+        return Notice(t(lang, "admin.updated"),
+                      edit=await self._render(lang, self.common.limits(who.chat.channel).text))
 
-    async def _render(self, lang: str) -> Reply:
+    async def _render(self, lang: str, room: int) -> Message:
         conn = self.db.conn
-        now = int(self.clock())
+        now = int(self.common.clock())
         n = lambda value: number(value, lang)  # noqa: E731
-        lines = [t(lang, "admin.stats.title", when=when(now, self.config.tz))]
+        lines: list[Text | str] = [t(lang, "admin.stats.title",
+                                     when=when(now, self.common.tz))]
 
         people = await stats.chat_figures(conn)
         lines.append(t(lang, "admin.stats.chats", active=n(people.active),
                        inactive=n(people.inactive)))
         if people.by_language:
             lines.append(t(lang, "admin.stats.languages", items=" · ".join(
-                f"{html.escape(code)} {n(count)}" for code, count in people.by_language)))
+                f"{code} {n(count)}" for code, count in people.by_language)))
         if people.by_type:
             lines.append(t(lang, "admin.stats.types", items=" · ".join(
-                f"{html.escape(kind)} {n(count)}" for kind, count in people.by_type)))
+                f"{kind} {n(count)}" for kind, count in people.by_type)))
         lines += self._list(lang, "admin.stats.per_category",
                             await stats.subscribers_per_category(conn))
 
@@ -83,7 +71,7 @@ class Stats:
                        failed=n(day.get("failed", 0)), skipped=n(day.get("skipped", 0)),
                        cancelled=n(day.get("cancelled", 0)), pending=n(queue.total)))
         reasons = await stats.failure_reasons_since(conn, now - DAY)
-        lines += [f"   • {html.escape(r[:120] or '?')}: {n(c)}" for r, c in reasons]
+        lines += [f"   • {r[:120] or '?'}: {n(c)}" for r, c in reasons]
 
         lines.append(t(lang, "admin.stats.queue", total=n(queue.total),
                        articles=n(queue.articles), broadcasts=n(queue.broadcasts),
@@ -100,10 +88,9 @@ class Stats:
         for item in await broadcasts.recent(conn):
             if item.status == broadcasts.SENDING:
                 continue
-            audience = (html.escape(item.audience) if item.audience
-                        else t(lang, "admin.bc.everyone"))
+            audience = item.audience or t(lang, "admin.bc.everyone")
             lines.append(t(lang, "admin.stats.broadcast_recent", id=item.id,
-                           when=when(item.started_at, self.config.tz) or "?", audience=audience,
+                           when=when(item.started_at, self.common.tz) or "?", audience=audience,
                            sent=n(item.sent_count), total=n(item.recipients),
                            failed=n(item.failed_count), admin=item.admin_id,
                            status=t(lang, f"admin.stats.status_{item.status}")))
@@ -114,27 +101,26 @@ class Stats:
         lines.append("")
         lines.append(t(lang, "admin.stats.sources", count=n(len(names))))
         for name in names[:_MAX_LIST]:
-            lines += health_lines(states.get(name), name, lang, self.config, now)
+            lines += health_lines(states.get(name), name, lang, self.common.tz, now)
         if len(names) > _MAX_LIST:
             lines.append(t(lang, "admin.stats.more", count=n(len(names) - _MAX_LIST)))
-        return Reply(_fit(lines), ((Button(t(lang, "admin.button_update"),
-                                           callback_data=cb.make(cb.STATS)),),))
+        return Message(_fit(lines, room), ((Choice(str(t(lang, "admin.button_update")),
+                                                   action=cb.make(cb.STATS)),),))
 
-    def _list(self, lang: str, key: str, items: list[tuple[str, int]]) -> list[str]:
+    def _list(self, lang: str, key: str, items: list[tuple[str, int]]) -> list[Text | str]:
         if not items:
             return []
-        lines = [t(lang, key)]
-        lines += [f"   • {html.escape(name)}: {number(count, lang)}"
-                  for name, count in items[:_MAX_LIST]]
+        lines: list[Text | str] = [t(lang, key)]
+        lines += [f"   • {name}: {number(count, lang)}" for name, count in items[:_MAX_LIST]]
         if len(items) > _MAX_LIST:
             lines.append(t(lang, "admin.stats.more", count=number(len(items) - _MAX_LIST, lang)))
         return lines
 
 
-def _fit(lines: list[str]) -> str:
-    """Join the lines, dropping whole lines from the end until Telegram's limit is met."""
-    text = "\n".join(lines)
-    while len(lines) > 1 and visible_length(text) > TEXT_LIMIT:
+def _fit(lines: list[Text | str], room: int) -> Text:
+    """Join the lines, dropping whole lines from the end until the message's limit is met."""
+    text = Text.join("\n", lines)
+    while len(lines) > 1 and text.length > room:
         lines = lines[:-2] + ["…"]
-        text = "\n".join(lines)
+        text = Text.join("\n", lines)
     return text

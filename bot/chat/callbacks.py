@@ -1,7 +1,9 @@
-"""The callback_data vocabulary of inline buttons, and parsing it back safely.
+"""The actions of the reader's choices (inline buttons on Telegram), and parsing them back safely.
 
-Buttons come back from users as strings we must not trust (a modified client can send anything),
-so parsing returns None for anything that is not exactly one of our shapes.
+Actions come back from users as strings we must not trust (a modified client can send anything),
+so parsing returns None for anything that is not exactly one of our shapes. Two families, each
+routed to its own handler by its prefix: the reader's (`READER`: subscriptions, settings,
+opening an article) and the card's (`CARD`: "Xem thêm" and 👍).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ LIKE = "like"  # like:<article id>       👍
 LANG = "lang"  # lang:vi | lang:en       language in /settings
 DELIVERY = "dlv"  # dlv:instant|digest|paused|back   delivery mode in /settings (digest: hours)
 HOUR = "dhr"  # dhr:<0-23>               the daily digest's hour in /settings
+
+# What each family's handler receives (prefixes only: the handler parses the whole action).
+READER = r"^(sub|open|lang|dlv|dhr):"
+CARD = r"^(more|like):"
 
 _SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(lang):(vi|en)$"
                     r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$")

@@ -1,13 +1,12 @@
 """/cluster and /setcluster: who leads which emulation cluster (cụm thi đua), with the source.
 
-Plain data in (`Who`, argument strings), `Reply` out; no chat-platform objects here. Which fact
+Plain data in (`Who`, argument strings), `Message` out; no chat-platform objects here. Which fact
 wins when several answer the same cluster, year and role is decided in storage/clusters.py
 (an admin's fact, else the most recent article).
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Sequence
@@ -16,10 +15,10 @@ from itertools import groupby
 
 from bot.chat import callbacks
 from bot.chat.reader import Reader
-from bot.chat.reply import Keyboard, Reply, Who
 from bot.cluster import canonical_cluster, cluster_key, normalize_unit
-from bot.delivery.card import TEXT_LIMIT, Button, is_web_url, visible_length
+from bot.delivery.card import is_web_url
 from bot.i18n import t
+from bot.message import Choice, Message, Text, Who, italic, link, rows
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
 from storage import clusters
@@ -34,8 +33,8 @@ _MAX_CLUSTER = 150
 _MAX_UNIT = 200
 _TITLE_CHARS = 110
 _SENTENCE_CHARS = 320
-_MAX_SOURCES = 40  # one open button each; Telegram allows ~100 buttons per keyboard
-_ROOM = TEXT_LIMIT - 200  # room kept for the "and N more" line
+_MAX_SOURCES = 40  # one open choice each; Telegram allows ~100 buttons per keyboard
+_FOOTER_ROOM = 200  # room kept for the "and N more" line
 _YEAR = re.compile(r"\d{4}")
 _NOBODY = {"-", "—", "–", "khong", "khong co", "none", "nobody"}
 _GENERIC = {"cum", "thi", "dua", "khoi", "mttq", "cac"}  # "cụm thi đua" alone names no cluster
@@ -60,64 +59,67 @@ class _Sources:
 
 
 class Clusters:
-    """The cluster commands; `admin_ids` may use /setcluster."""
+    """The cluster commands; the core's admins may use /setcluster."""
 
-    def __init__(self, reader: Reader, admin_ids: frozenset[int]) -> None:
+    def __init__(self, reader: Reader) -> None:
         self.reader = reader
+        self.common = reader.common
         self.db = reader.db
-        self.admin_ids = admin_ids
 
     # -- /cluster ----------------------------------------------------------------------------
 
-    async def show(self, who: Who, argument: str) -> Reply:
+    async def show(self, who: Who, argument: str) -> Message:
         """`/cluster` latest year of every cluster, `/cluster 2023` a year, `/cluster <words>`
         one cluster (its name, or a member unit's), every year or the one given."""
         lang = await self.reader.language(who)
         parsed = _parse_show(argument)
         if parsed is None:
-            return Reply(t(lang, "cluster.usage"))
+            return Message(t(lang, "cluster.usage"))
         year, name = parsed
+        room = self.common.limits(who.chat.channel).text - _FOOTER_ROOM
         if key := _cluster_key(name):
             keys = await clusters.find_keys(self.db.conn, key)
             if not keys:
                 keys = await clusters.keys_with_unit(self.db.conn, fold(name))
             if not keys:
-                return Reply(t(lang, "cluster.unknown", query=_echo(name)))
+                return Message(t(lang, "cluster.unknown", query=_echo(name)))
             facts = await clusters.of_clusters(self.db.conn, keys, year)
             if not facts:
-                return Reply(t(lang, "cluster.none_cluster_year", query=_echo(name), year=year))
-            return self._render(lang, t(lang, "cluster.title_search", query=_echo(name)), facts)
+                return Message(t(lang, "cluster.none_cluster_year", query=_echo(name), year=year))
+            return self._render(lang, t(lang, "cluster.title_search", query=_echo(name)), facts,
+                                room)
         if year is not None:
             facts = await clusters.of_year(self.db.conn, year)
             if not facts:
-                return Reply(t(lang, "cluster.none_year", year=year))
-            return self._render(lang, t(lang, "cluster.title_year", year=year), facts)
+                return Message(t(lang, "cluster.none_year", year=year))
+            return self._render(lang, t(lang, "cluster.title_year", year=year), facts, room)
         facts = await clusters.latest(self.db.conn)
         if not facts:
-            return Reply(t(lang, "cluster.none"))
-        return self._render(lang, t(lang, "cluster.title"), facts)
+            return Message(t(lang, "cluster.none"))
+        return self._render(lang, t(lang, "cluster.title"), facts, room)
 
-    def _render(self, lang: str, title: str, facts: Sequence[Fact]) -> Reply:
+    def _render(self, lang: str, title: Text, facts: Sequence[Fact], room: int) -> Message:
         """Blocks per (cluster, year); with the source sentences when everything fits."""
         blocks = [list(g) for _, g in groupby(facts, key=lambda f: (f.cluster_key, f.year))]
         blocks.sort(key=lambda b: (b[0].cluster_key, -b[0].year))  # keys are folded names
         for with_sentences in (True, False):
-            reply, complete = self._compose(lang, title, blocks, with_sentences=with_sentences)
+            reply, complete = self._compose(lang, title, blocks, room,
+                                            with_sentences=with_sentences)
             if complete:
                 return reply
         return reply
 
-    def _compose(self, lang: str, title: str, blocks: list[list[Fact]], *, with_sentences: bool
-                 ) -> tuple[Reply, bool]:
+    def _compose(self, lang: str, title: Text, blocks: list[list[Fact]], room: int, *,
+                 with_sentences: bool) -> tuple[Message, bool]:
         sources = _Sources()
         parts = [title]
-        length = visible_length(title)
+        length = title.length
         shown = 0
         for block in blocks:
             trial = sources.copy()
             text = self._block(lang, block, trial, with_sentences=with_sentences)
-            length += 2 + visible_length(text)  # "\n\n" between parts
-            if length > _ROOM or len(trial.numbers) > _MAX_SOURCES:
+            length += 2 + text.length  # "\n\n" between parts
+            if length > room or len(trial.numbers) > _MAX_SOURCES:
                 break
             parts.append(text)
             sources = trial
@@ -127,18 +129,18 @@ class Clusters:
             parts.append(t(lang, "cluster.more", count=len(blocks) - shown))
         if sources.numbers:
             parts.append(t(lang, "cluster.footer"))
-        buttons = [Button(f"📰 {n}", callback_data=callbacks.make(callbacks.OPEN, article_id))
+        choices = [Choice(f"📰 {n}", action=callbacks.make(callbacks.OPEN, article_id))
                    for article_id, n in sources.numbers.items()]
-        rows: Keyboard = tuple(tuple(buttons[i:i + 5]) for i in range(0, len(buttons), 5))
-        return Reply("\n\n".join(parts), rows), complete
+        return Message(Text.join("\n\n", parts), rows(choices, 5)), complete
 
     def _block(self, lang: str, block: list[Fact], sources: _Sources, *, with_sentences: bool
-               ) -> str:
+               ) -> Text:
         """A cluster's year: one line per role with its source number, then the sources (title,
         link, date and, when there is room, the sentence the fact was read from)."""
-        tz = self.reader.config.tz
+        tz = self.common.tz
         first = block[0]
-        lines = [t(lang, "cluster.block", cluster=html.escape(first.cluster), year=first.year)]
+        lines: list[Text | str] = [t(lang, "cluster.block", cluster=first.cluster,
+                                     year=first.year)]
         by_role = {f.role: f for f in block}
         cited: dict[int, list[Fact]] = {}  # source number -> its facts, in role order
         for role in ("leader", "deputy"):
@@ -147,7 +149,8 @@ class Clusters:
             if fact is None:
                 lines.append(t(lang, "cluster.role_unknown", role=label))
                 continue
-            unit = html.escape(fact.unit) if fact.unit else t(lang, "cluster.nobody")
+            unit = fact.unit or t(lang, "cluster.nobody")
+            mark: Text | str
             if fact.origin == "admin" or fact.article_id is None:
                 mark = t(lang, "cluster.by_admin", when=format_local_datetime(fact.created_at, tz))
             else:
@@ -159,43 +162,44 @@ class Clusters:
             lines.append("    " + self._source(lang, number, facts[0]))
             if with_sentences:
                 for sentence in dict.fromkeys(f.sentence for f in facts if f.sentence):
-                    quoted = html.escape(_cut(sentence, _SENTENCE_CHARS))
-                    lines.append(f"        <i>«{quoted}»</i>")
-        return "\n".join(lines)
+                    quoted = _cut(sentence, _SENTENCE_CHARS)
+                    lines.append("        " + italic(f"«{quoted}»"))
+        return Text.join("\n", lines)
 
-    def _source(self, lang: str, number: int, fact: Fact) -> str:
-        title = html.escape(_cut(fact.article_title or "", _TITLE_CHARS))
+    def _source(self, lang: str, number: int, fact: Fact) -> Text:
+        title = Text(_cut(fact.article_title or "", _TITLE_CHARS))
         if is_web_url(fact.article_url):
-            title = f'<a href="{html.escape(fact.article_url or "", quote=True)}">{title}</a>'
-        when = (format_local_datetime(fact.published, self.reader.config.tz)
+            title = link(title, fact.article_url or "")
+        when = (format_local_datetime(fact.published, self.common.tz)
                 if fact.published else "")
         return t(lang, "cluster.source", number=number, title=title, when=when)
 
     # -- /setcluster -------------------------------------------------------------------------
 
-    async def set_leadership(self, who: Who, argument: str) -> Reply:
+    async def set_leadership(self, who: Who, argument: str) -> Message:
         """An admin sets or corrects a year's leader or deputy:
         `/setcluster <year> | <cluster> | <Cụm trưởng|Cụm phó> | <unit, or - for nobody>`."""
         lang = await self.reader.language(who)
-        if who.user_id is None or who.user_id not in self.admin_ids:
-            log.warning("setcluster refused: user_id=%s chat_id=%s", who.user_id, who.chat_id)
-            return Reply(t(lang, "admin.refused"))
+        if not self.common.is_admin(who):
+            log.warning("setcluster refused: user_id=%s chat=%s", who.user_id, who.chat)
+            return Message(t(lang, "admin.refused"))
         parsed = _parse_set(argument)
         if parsed is None:
-            return Reply(t(lang, "setcluster.usage"))
+            return Message(t(lang, "setcluster.usage"))
         year, cluster_text, role, unit = parsed
         key = cluster_key(cluster_text)
         name = await clusters.cluster_name(self.db.conn, key) or canonical_cluster(cluster_text)
         fact = NewFact(cluster_key=key, cluster=name, year=year, role=role, unit=unit,
                        unit_key=fold(unit))
+        assert who.user_id is not None  # an admin is a known user
         async with self.db.transaction() as conn:
             await clusters.set_admin(conn, fact, admin_id=who.user_id,
-                                     now=int(self.reader.clock()))
+                                     now=int(self.common.clock()))
         log.info("setcluster: admin user_id=%s set cluster=%r year=%s role=%s unit=%r",
                  who.user_id, key, year, role, unit)
-        return Reply(t(lang, "setcluster.done", year=year, cluster=html.escape(name),
-                       role=t(lang, f"cluster.role.{role}"),
-                       unit=html.escape(unit) if unit else t(lang, "cluster.nobody")))
+        return Message(t(lang, "setcluster.done", year=year, cluster=name,
+                         role=t(lang, f"cluster.role.{role}"),
+                         unit=unit or t(lang, "cluster.nobody")))
 
 
 def _parse_show(argument: str) -> tuple[int | None, str] | None:
@@ -249,4 +253,4 @@ def _cut(text: str, limit: int) -> str:
 
 
 def _echo(text: str) -> str:
-    return html.escape(text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "…")
+    return text if len(text) <= _MAX_ECHO else text[:_MAX_ECHO] + "…"

@@ -1,9 +1,10 @@
 """A digest's "more" button: the articles that did not fit its message, as a paged list.
 
-Plain data in (`Who`, ids), `Reply`/`Notice` out; no chat-platform objects here.
-Buttons: "dgm:<digest id>" (on the digest) sends the first page as a new message;
+Plain data in (`Who`, ids), `Message`/`Notice` out; no chat-platform objects here.
+Choices: "dgm:<digest id>" (on the digest) sends the first page as a new message;
 "dgp:<digest id>:<page>" (on that list) shows another page in place. Each article opens with
-the reader's usual "open:<id>" button.
+the reader's usual "open:<id>" choice. `more_choices` is the digest message's own choice, added
+by the outbox when it sends a digest.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import re
 from dataclasses import dataclass
 
 from bot.chat.reader import Reader
-from bot.chat.reply import Notice, Reply, Who
-from bot.delivery.card import Button
-from bot.digest.compose import MORE
 from bot.i18n import t
+from bot.message import Choice, Choices, Message, Notice, Who
 from storage import articles, digests
 
+MORE = "dgm"  # dgm:<digest id>   the digest's "more" choice: its other articles, as a list
 PAGE = "dgp"  # dgp:<digest id>:<page>
+FAMILY = r"^(dgm|dgp):"  # what the digest's choice handler receives
 PAGE_SIZE = 10
 _BUTTON = re.compile(r"^(dgm):(\d{1,12})$|^(dgp):(\d{1,12}):(\d{1,4})$")
 
@@ -42,6 +43,13 @@ def parse_button(data: str | None) -> DigestButton | None:
     return DigestButton(PAGE, int(match.group(4)), int(match.group(5)))
 
 
+def more_choices(digest_id: int, overflow: int, lang: str) -> Choices:
+    """The digest message's choices: "more" when articles did not fit."""
+    if overflow <= 0:
+        return ()
+    return ((Choice(str(t(lang, "digest.more", count=overflow)), action=f"{MORE}:{digest_id}"),),)
+
+
 class DigestPages:
     """The "more" list of a digest; languages come from the reader core."""
 
@@ -54,7 +62,7 @@ class DigestPages:
         """Page `page` of the digest's other articles: a new message, or (`edit`) in place."""
         lang = await self.reader.language(who)
         digest = await digests.get(self.db.conn, digest_id)
-        if digest is None or digest.chat_id != who.chat_id:
+        if digest is None or digest.chat != who.chat:
             return Notice(t(lang, "digest.expired"), alert=True)
         pages = max(1, -(-digest.overflow // PAGE_SIZE))
         if not 0 <= page < pages:
@@ -66,12 +74,12 @@ class DigestPages:
             return Notice(t(lang, "digest.expired"), alert=True)
         title = t(lang, "digest.more_title", count=digest.overflow, page=page + 1, pages=pages)
         listing = self.reader.article_list(lang, title, found)
-        nav: list[Button] = []
+        nav: list[Choice] = []
         if page > 0:
-            nav.append(Button(t(lang, "search.previous"),
-                              callback_data=f"{PAGE}:{digest_id}:{page - 1}"))
+            nav.append(Choice(str(t(lang, "search.previous")),
+                              action=f"{PAGE}:{digest_id}:{page - 1}"))
         if page + 1 < pages:
-            nav.append(Button(t(lang, "search.next"),
-                              callback_data=f"{PAGE}:{digest_id}:{page + 1}"))
-        reply = Reply(listing.text, listing.buttons + ((tuple(nav),) if nav else ()))
-        return Notice("", edit=reply) if edit else Notice("", send=reply)
+            nav.append(Choice(str(t(lang, "search.next")),
+                              action=f"{PAGE}:{digest_id}:{page + 1}"))
+        reply = Message(listing.text, listing.choices + ((tuple(nav),) if nav else ()))
+        return Notice(edit=reply) if edit else Notice(send=reply)

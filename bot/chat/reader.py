@@ -1,29 +1,25 @@
 """The reader's commands: welcome, help, categories and subscriptions, /latest, settings, /stop.
 
-Plain data in (`Who`, argument strings), `Reply`/`Notice` out; no chat-platform objects here.
+Plain data in (`Who`, argument strings), `Message`/`Notice` out; no chat-platform objects here.
 """
 
 from __future__ import annotations
 
-import html
 import logging
 import re
-import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
 
 from bot.chat import callbacks
-from bot.chat.reply import Keyboard, Notice, Reply, Who
-from bot.delivery.card import Button, is_web_url, render_card
+from bot.chat.common import Common
+from bot.delivery.card import article_card, is_web_url
 from bot.digest.scheduler import slot_day
 from bot.i18n import LANGUAGES, t
+from bot.message import Choice, Message, Notice, Text, Who, bold, italic, link, rows
 from bot.models import Article
 from bot.popularity import forget_reader, record_interaction
 from bot.text.datefmt import format_local_datetime
 from storage import articles, categories, chats, digests, subscriptions
 from storage.categories import Category
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -38,42 +34,31 @@ DELIVERY_MODES = ("instant", "digest", "paused")
 DIGEST_HOURS = tuple(range(6, 22))
 
 
-@dataclass(frozen=True, slots=True)
-class ReaderConfig:
-    default_language: str
-    tz: ZoneInfo
-
-
 class Reader:
-    """The commands every reader has."""
+    """The commands every reader has; `common` is what the whole chat core shares."""
 
-    def __init__(self, db: Database, config: ReaderConfig,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.db = db
-        self.config = config
-        self.clock = clock
+    def __init__(self, common: Common) -> None:
+        self.common = common
+        self.db = common.db
 
     # -- chat state --------------------------------------------------------------------------
 
     async def language(self, who: Who) -> str:
         """The chat's language (the default for a chat we do not know)."""
-        chat = await chats.get(self.db.conn, who.chat_id)
-        if chat is not None:
-            return chat.language
-        return self.config.default_language
+        return await self.common.language(who.chat)
 
     async def _ensure_chat(self, who: Who) -> chats.Chat:
-        existing = await chats.get(self.db.conn, who.chat_id)
+        existing = await chats.get(self.db.conn, who.chat)
         if existing is not None and existing.active:
             return existing
         async with self.db.transaction() as conn:
-            lang = existing.language if existing else self.config.default_language
-            return await chats.ensure(conn, who.chat_id, who.chat_type, lang,
-                                      now=int(self.clock()))
+            lang = existing.language if existing else self.common.default_language
+            return await chats.ensure(conn, who.chat, who.chat_type, lang,
+                                      now=int(self.common.clock()))
 
     # -- /start, /help -----------------------------------------------------------------------
 
-    async def start(self, who: Who, payload: str | None) -> list[Reply]:
+    async def start(self, who: Who, payload: str | None) -> list[Message]:
         """Welcome and the category picker; `/start a_<id>` opens an article instead."""
         await self._ensure_chat(who)
         lang = await self.language(who)
@@ -82,32 +67,32 @@ class Reader:
             if match:
                 return [await self.open_article(who, int(match.group(1)))]
         picker = await self.categories(who)
-        return [Reply(t(lang, "start.welcome") + "\n\n" + picker.text, picker.buttons)]
+        return [Message(t(lang, "start.welcome") + "\n\n" + picker.text, picker.choices)]
 
-    async def help(self, who: Who) -> Reply:
-        return Reply(t(await self.language(who), "help"))
+    async def help(self, who: Who) -> Message:
+        return Message(t(await self.language(who), "help"))
 
     # -- categories and subscriptions --------------------------------------------------------
 
-    async def categories(self, who: Who) -> Reply:
+    async def categories(self, who: Who) -> Message:
         """The picker: every category with ✅ on those the chat follows."""
         lang = await self.language(who)
         return await self._picker(who, lang)
 
-    async def _picker(self, who: Who, lang: str) -> Reply:
+    async def _picker(self, who: Who, lang: str) -> Message:
         all_categories = await categories.list_all(self.db.conn)
         if not all_categories:
-            return Reply(t(lang, "categories.none"))
-        followed = await subscriptions.category_ids(self.db.conn, who.chat_id)
-        rows = tuple(
-            (Button(("✅ " if c.id in followed else "▫️ ") + c.name,
-                    callback_data=callbacks.make(callbacks.TOGGLE, c.id)),)
+            return Message(t(lang, "categories.none"))
+        followed = await subscriptions.category_ids(self.db.conn, who.chat)
+        choices = tuple(
+            (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
+                    action=callbacks.make(callbacks.TOGGLE, c.id)),)
             for c in all_categories
         )
-        return Reply(t(lang, "categories.title"), rows)
+        return Message(t(lang, "categories.title"), choices)
 
     async def toggle(self, who: Who, category_id: int) -> Notice:
-        """A ✅ button: subscribe or unsubscribe, and redraw the picker."""
+        """A ✅ choice: subscribe or unsubscribe, and redraw the picker."""
         lang = await self.language(who)
         if not who.can_manage:
             return Notice(t(lang, "group.admins_only"), alert=True)
@@ -116,62 +101,64 @@ class Reader:
             return Notice(t(lang, "button.invalid"))
         await self._ensure_chat(who)
         async with self.db.transaction() as conn:
-            removed = await subscriptions.remove(conn, who.chat_id, category.id)
+            removed = await subscriptions.remove(conn, who.chat, category.id)
             if not removed:
-                await subscriptions.add(conn, who.chat_id, category.id, now=int(self.clock()))
+                await subscriptions.add(conn, who.chat, category.id,
+                                        now=int(self.common.clock()))
         key = "toggle.off" if removed else "toggle.on"
         return Notice(t(lang, key, category=category.name), edit=await self._picker(who, lang))
 
-    async def subscribe(self, who: Who, argument: str) -> Reply:
+    async def subscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
         if not argument.strip():
             return await self.categories(who)
         if not who.can_manage:
-            return Reply(t(lang, "group.admins_only"))
+            return Message(t(lang, "group.admins_only"))
         category = await self._find_category(argument)
         if category is None:
-            return await self._unknown_category(lang, argument)
+            return await self.unknown_category(lang, argument)
         await self._ensure_chat(who)
         async with self.db.transaction() as conn:
-            added = await subscriptions.add(conn, who.chat_id, category.id, now=int(self.clock()))
+            added = await subscriptions.add(conn, who.chat, category.id,
+                                            now=int(self.common.clock()))
         key = "subscribe.done" if added else "subscribe.already"
-        return Reply(t(lang, key, category=html.escape(category.name)))
+        return Message(t(lang, key, category=category.name))
 
-    async def unsubscribe(self, who: Who, argument: str) -> Reply:
+    async def unsubscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
         arg = argument.strip()
         if not arg:
-            return Reply(t(lang, "unsubscribe.usage"))
+            return Message(t(lang, "unsubscribe.usage"))
         if not who.can_manage:
-            return Reply(t(lang, "group.admins_only"))
+            return Message(t(lang, "group.admins_only"))
         if arg.casefold() in ("all", "tatca", "tất cả", "hết", "het"):
             async with self.db.transaction() as conn:
-                count = await subscriptions.remove_all(conn, who.chat_id)
-            return Reply(t(lang, "unsubscribe.all" if count else "unsubscribe.nothing"))
+                count = await subscriptions.remove_all(conn, who.chat)
+            return Message(t(lang, "unsubscribe.all" if count else "unsubscribe.nothing"))
         category = await self._find_category(arg)
         if category is None:
-            return await self._unknown_category(lang, arg)
+            return await self.unknown_category(lang, arg)
         async with self.db.transaction() as conn:
-            removed = await subscriptions.remove(conn, who.chat_id, category.id)
+            removed = await subscriptions.remove(conn, who.chat, category.id)
         key = "unsubscribe.done" if removed else "unsubscribe.not_subscribed"
-        return Reply(t(lang, key, category=html.escape(category.name)))
+        return Message(t(lang, key, category=category.name))
 
     async def _find_category(self, argument: str) -> Category | None:
         if len(argument) > 200:
             return None
         return await categories.find(self.db.conn, argument)
 
-    async def _unknown_category(self, lang: str, argument: str) -> Reply:
+    async def unknown_category(self, lang: str, argument: str) -> Message:
+        """"No such category", with the ones there are."""
         names = ", ".join(c.name for c in await categories.list_all(self.db.conn))
         query = argument.strip()
         if len(query) > _MAX_ECHO:
             query = query[:_MAX_ECHO] + "…"
-        return Reply(t(lang, "category.unknown", query=html.escape(query),
-                       names=html.escape(names) or "—"))
+        return Message(t(lang, "category.unknown", query=query, names=names or "—"))
 
     # -- /latest -----------------------------------------------------------------------------
 
-    async def latest(self, who: Who, argument: str) -> Reply:
+    async def latest(self, who: Who, argument: str) -> Message:
         """The newest articles, optionally of one category: `/latest [category] [n]`."""
         lang = await self.language(who)
         words = argument.split()
@@ -179,77 +166,74 @@ class Reader:
         if words and re.fullmatch(r"\d{1,6}", words[-1]):
             count = int(words.pop())
             if not 1 <= count <= LATEST_MAX:
-                return Reply(t(lang, "latest.usage", max=LATEST_MAX))
+                return Message(t(lang, "latest.usage", max=LATEST_MAX))
         category: Category | None = None
         if words:
             category = await self._find_category(" ".join(words))
             if category is None:
-                return await self._unknown_category(lang, " ".join(words))
+                return await self.unknown_category(lang, " ".join(words))
         found = await articles.latest(self.db.conn, limit=count,
                                       category_id=category.id if category else None)
         if not found:
-            return Reply(t(lang, "latest.empty"))
-        title = t(lang, "latest.title_category", category=html.escape(category.name)) \
+            return Message(t(lang, "latest.empty"))
+        title = t(lang, "latest.title_category", category=category.name) \
             if category else t(lang, "latest.title")
         return self.article_list(lang, title, found)
 
-    def article_list(self, lang: str, title: str, items: list[Article],
-                     notes: Sequence[str] = (), footer: str = "",
-                     action: str = callbacks.OPEN) -> Reply:
-        """A numbered list of articles with a button per article to open its card.
+    def article_list(self, lang: str, title: Text, items: Sequence[Article],
+                     notes: Sequence[Text] = (), footer: Text | None = None,
+                     action: str = callbacks.OPEN) -> Message:
+        """A numbered list of articles with a choice per article to open its card.
 
-        `notes[i]` (HTML) ends item i's date line (e.g. /popular's "👍 3 · 👁 5"); `footer`
-        (HTML) closes the list. `action` is the buttons' callback ("<action>:<article id>"),
-        e.g. search results count their opens apart.
+        `notes[i]` ends item i's date line (e.g. /popular's "👍 3 · 👁 5"); `footer` closes the
+        list. `action` is the choices' action ("<action>:<article id>"), e.g. search results
+        count their opens apart.
         """
-        lines = [title, ""]
-        buttons: list[Button] = []
+        lines: list[Text | str] = [title, ""]
+        choices: list[Choice] = []
         for number, article in enumerate(items, start=1):
-            headline = article.title
-            if len(headline) > _TITLE_IN_LIST:
-                headline = headline[:_TITLE_IN_LIST].rsplit(" ", 1)[0] + "…"
-            headline = html.escape(headline)
-            if is_web_url(article.url):
-                headline = f'<a href="{html.escape(article.url, quote=True)}">{headline}</a>'
-            when = format_local_datetime(article.published, self.config.tz)
-            lines.append(f"{number}. <b>{headline}</b>")
-            note = f" · {notes[number - 1]}" if number <= len(notes) else ""
-            lines.append(f"    <i>{html.escape(article.category)} · {when}</i>{note}")
-            buttons.append(Button(str(number),
-                                  callback_data=callbacks.make(action, article.id)))
+            headline_text = article.title
+            if len(headline_text) > _TITLE_IN_LIST:
+                headline_text = headline_text[:_TITLE_IN_LIST].rsplit(" ", 1)[0] + "…"
+            headline = link(headline_text, article.url) if is_web_url(article.url) \
+                else Text(headline_text)
+            when = format_local_datetime(article.published, self.common.tz)
+            lines.append(f"{number}. " + bold(headline))
+            note = " · " + notes[number - 1] if number <= len(notes) else Text()
+            lines.append("    " + italic(f"{article.category} · {when}") + note)
+            choices.append(Choice(str(number), action=callbacks.make(action, article.id)))
         if footer:
             lines.extend(["", footer])
-        rows: Keyboard = tuple(tuple(buttons[i:i + 5]) for i in range(0, len(buttons), 5))
-        return Reply("\n".join(lines), rows)
+        return Message(Text.join("\n", lines), rows(choices, 5))
 
-    async def open_article(self, who: Who, article_id: int) -> Reply:
-        """An article's card (deep link or a list button)."""
+    async def open_article(self, who: Who, article_id: int) -> Message:
+        """An article's card (deep link or a list choice)."""
         lang = await self.language(who)
         article = await articles.get(self.db.conn, article_id)
         if article is None:
-            return Reply(t(lang, "article.not_found"))
-        if who.user_id is not None:  # popularity: each reader counts once per article
-            await record_interaction(self.db, article_id=article.id, user_id=who.user_id,
-                                     kind="open", now=self.clock())
-        return Reply.from_card(render_card(article, lang, self.config.tz))
+            return Message(t(lang, "article.not_found"))
+        if who.user is not None:  # popularity: each reader counts once per article
+            await record_interaction(self.db, article_id=article.id, user=who.user,
+                                     kind="open", now=self.common.clock())
+        return article_card(article, lang, self.common.tz, self.common.limits(who.chat.channel))
 
     # -- /settings, /stop --------------------------------------------------------------------
 
-    async def settings(self, who: Who) -> Reply:
+    async def settings(self, who: Who) -> Message:
         lang = await self.language(who)
         return await self._settings_reply(who, lang)
 
-    async def _settings_reply(self, who: Who, lang: str) -> Reply:
-        chat = await chats.get(self.db.conn, who.chat_id)
+    async def _settings_reply(self, who: Who, lang: str) -> Message:
+        chat = await chats.get(self.db.conn, who.chat)
         mode = chat.delivery_mode if chat else "instant"
-        buttons = tuple(
-            Button(("✅ " if code == lang else "") + t(code, "language.name"),
-                   callback_data=callbacks.make(callbacks.LANG, code))
+        languages = tuple(
+            Choice(("✅ " if code == lang else "") + str(t(code, "language.name")),
+                   action=callbacks.make(callbacks.LANG, code))
             for code in LANGUAGES
         )
         modes = tuple(
-            Button(("✅ " if m == mode else "") + t(lang, f"delivery.{m}"),
-                   callback_data=callbacks.make(callbacks.DELIVERY, m))
+            Choice(("✅ " if m == mode else "") + str(t(lang, f"delivery.{m}")),
+                   action=callbacks.make(callbacks.DELIVERY, m))
             for m in DELIVERY_MODES
         )
         if mode == "digest" and chat is not None and chat.digest_hour is not None:
@@ -258,17 +242,17 @@ class Reader:
             current = t(lang, f"delivery.now_{mode if mode in DELIVERY_MODES else 'instant'}")
         text = (t(lang, "settings.title", language=t(lang, "language.name")) + "\n"
                 + t(lang, "settings.delivery", mode=current))
-        return Reply(text, (buttons, modes))
+        return Message(text, (languages, modes))
 
     async def delivery(self, who: Who, choice: str) -> Notice:
-        """A delivery-mode button: instant or paused at once, digest asks for the hour."""
+        """A delivery-mode choice: instant or paused at once, digest asks for the hour."""
         lang = await self.language(who)
         if choice == "back":
-            return Notice("", edit=await self._settings_reply(who, lang))
+            return Notice(edit=await self._settings_reply(who, lang))
         if not who.can_manage:
             return Notice(t(lang, "group.admins_only"), alert=True)
         if choice == "digest":
-            return Notice("", edit=await self._hour_picker(who, lang))
+            return Notice(edit=await self._hour_picker(who, lang))
         if choice not in DELIVERY_MODES:
             return Notice(t(lang, "button.invalid"))
         await self._set_delivery(who, choice, None)
@@ -276,7 +260,7 @@ class Reader:
                       edit=await self._settings_reply(who, lang))
 
     async def digest_hour(self, who: Who, hour: int) -> Notice:
-        """An hour button of the digest picker: daily digest at that local hour."""
+        """An hour of the digest picker: daily digest at that local hour."""
         lang = await self.language(who)
         if not who.can_manage:
             return Notice(t(lang, "group.admins_only"), alert=True)
@@ -286,15 +270,14 @@ class Reader:
         return Notice(t(lang, "delivery.set_digest", hour=f"{hour:02d}:00"),
                       edit=await self._settings_reply(who, lang))
 
-    async def _hour_picker(self, who: Who, lang: str) -> Reply:
-        chat = await chats.get(self.db.conn, who.chat_id)
+    async def _hour_picker(self, who: Who, lang: str) -> Message:
+        chat = await chats.get(self.db.conn, who.chat)
         current = chat.digest_hour if chat and chat.delivery_mode == "digest" else None
-        hours = [Button(("✅ " if h == current else "") + f"{h:02d}:00",
-                        callback_data=callbacks.make(callbacks.HOUR, h)) for h in DIGEST_HOURS]
-        rows = tuple(tuple(hours[i:i + 4]) for i in range(0, len(hours), 4))
-        back = (Button(t(lang, "delivery.back"), callback_data=callbacks.make(
-            callbacks.DELIVERY, "back")),)
-        return Reply(t(lang, "delivery.pick_hour"), (*rows, back))
+        hours = [Choice(("✅ " if h == current else "") + f"{h:02d}:00",
+                        action=callbacks.make(callbacks.HOUR, h)) for h in DIGEST_HOURS]
+        back = (Choice(str(t(lang, "delivery.back")),
+                       action=callbacks.make(callbacks.DELIVERY, "back")),)
+        return Message(t(lang, "delivery.pick_hour"), (*rows(hours, 4), back))
 
     async def _set_delivery(self, who: Who, mode: str, hour: int | None) -> None:
         """Switch the chat's delivery mode. Entering digest mode starts its bookkeeping: the
@@ -303,26 +286,26 @@ class Reader:
         next occurrence of the hour. Switching to instant pushes only what is stored from now
         on: pushes are queued when an article is stored, for the chats in instant mode then."""
         await self._ensure_chat(who)
-        now = self.clock()
+        now = self.common.clock()
         async with self.db.transaction() as conn:
-            chat = await chats.get(conn, who.chat_id)
+            chat = await chats.get(conn, who.chat)
             if chat is None:
                 return
             if mode == "digest":
                 assert hour is not None
-                day = slot_day(now, hour, self.config.tz).toordinal()
-                last_day, after = await digests.bookkeeping(conn, who.chat_id)
+                day = slot_day(now, hour, self.common.tz).toordinal()
+                last_day, after = await digests.bookkeeping(conn, who.chat)
                 if chat.delivery_mode != "digest" or after is None:
                     after = await digests.newest_article_id(conn)
-                    waiting = await digests.first_pending_article(conn, who.chat_id)
+                    waiting = await digests.first_pending_article(conn, who.chat)
                     if waiting is not None:
                         after = min(after, waiting - 1)
                     last_day = day
                 # A new hour keeps the day handled last: one digest a day, not two.
-                await digests.mark_handled(conn, who.chat_id,
+                await digests.mark_handled(conn, who.chat,
                                            day=day if last_day is None else last_day,
                                            after_article=after)
-            await chats.set_delivery_mode(conn, who.chat_id, mode, hour)
+            await chats.set_delivery_mode(conn, who.chat, mode, hour)
 
     async def set_language(self, who: Who, lang: str) -> Notice:
         current = await self.language(who)
@@ -332,17 +315,18 @@ class Reader:
             return Notice(t(current, "button.invalid"))
         await self._ensure_chat(who)
         async with self.db.transaction() as conn:
-            await chats.set_language(conn, who.chat_id, lang)
-        return Notice(t(lang, "settings.language_set"), edit=await self._settings_reply(who, lang))
+            await chats.set_language(conn, who.chat, lang)
+        return Notice(t(lang, "settings.language_set"),
+                      edit=await self._settings_reply(who, lang))
 
-    async def stop(self, who: Who) -> Reply:
+    async def stop(self, who: Who) -> Message:
         """Unsubscribe from everything and forget the chat."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Reply(t(lang, "group.admins_only"))
+            return Message(t(lang, "group.admins_only"))
         async with self.db.transaction() as conn:
-            await chats.delete(conn, who.chat_id)
-        if who.chat_type == "private" and who.user_id is not None:
+            await chats.delete(conn, who.chat)
+        if who.chat_type == "private" and who.user is not None:
             # What the reader liked and opened is about them too (popularity counts drop).
-            await forget_reader(self.db, who.user_id, now=self.clock())
-        return Reply(t(lang, "stop.done"))
+            await forget_reader(self.db, who.user, now=self.common.clock())
+        return Message(t(lang, "stop.done"))

@@ -1,12 +1,12 @@
 """/search (/timkiem): accent-insensitive full-text search, results in pages with buttons.
 
-Plain data in (`Who`, argument strings), `Reply`/`Notice` out; no chat-platform objects here.
+Plain data in (`Who`, argument strings), `Message`/`Notice` out; no chat-platform objects here.
 What a query means is bot/search/query.py, how results are ranked bot/search/engine.py.
 
-Pages: a button's callback_data holds at most 64 bytes, so the ranked result ids stay here,
-server-side, under a short random id ("sp:<id>:<page>"); the last `SESSIONS` searches are kept
-in memory (about 1.6 KB each). A page button of a search forgotten since (older, or from before
-a restart) says so and asks to search again.
+Pages: a choice's action must stay short (Telegram's callback_data holds at most 64 bytes), so
+the ranked result ids stay here, server-side, under a short random id ("sp:<id>:<page>"); the
+last `SESSIONS` searches are kept in memory (about 1.6 KB each). A page choice of a search
+forgotten since (older, or from before a restart) says so and asks to search again.
 
 Buttons: "so:<article id>" opens a result (counted for /popular as a search-result open),
 "sp:<search id>:<page>" shows another page (editing the results message).
@@ -14,7 +14,6 @@ Buttons: "so:<article id>" opens a result (counted for /popular as a search-resu
 
 from __future__ import annotations
 
-import html
 import re
 import secrets
 from array import array
@@ -22,9 +21,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.chat.reader import Reader
-from bot.chat.reply import Notice, Reply, Who
-from bot.delivery.card import Button, render_card
+from bot.delivery.card import article_card
 from bot.i18n import t
+from bot.message import ChatRef, Choice, Message, Notice, Who
 from bot.popularity import record_interaction
 from bot.search import engine
 from bot.search.query import MAX_WORDS, parse_query
@@ -32,6 +31,7 @@ from storage import articles
 
 OPEN = "so"  # so:<article id>            open a result
 PAGE = "sp"  # sp:<search id>:<page>      another page of results
+FAMILY = r"^(so|sp):"  # what the search's choice handler receives
 PAGE_SIZE = 5
 SESSIONS = 2000
 _MAX_ECHO = 60
@@ -62,7 +62,7 @@ def parse_button(data: str | None) -> SearchButton | None:
 
 @dataclass(frozen=True, slots=True)
 class _Session:
-    chat_id: int
+    chat: ChatRef
     echo: str  # what the user typed, shortened (plain text)
     ids: array[int]  # ranked article ids
     more: bool  # further (older) matches were not ranked
@@ -74,23 +74,24 @@ class Search:
 
     def __init__(self, reader: Reader, *, sessions: int = SESSIONS) -> None:
         self.reader = reader
+        self.common = reader.common
         self.db = reader.db
         self._capacity = sessions
         self._sessions: OrderedDict[str, _Session] = OrderedDict()
 
-    async def search(self, who: Who, argument: str) -> Reply:
+    async def search(self, who: Who, argument: str) -> Message:
         """The first page of results for `argument`, or how to search."""
         lang = await self.reader.language(who)
         query = parse_query(argument)
         if not query:
-            return Reply(t(lang, "search.usage"))
+            return Message(t(lang, "search.usage"))
         echo = " ".join(argument.split())
         if len(echo) > _MAX_ECHO:
             echo = echo[:_MAX_ECHO].rstrip() + "…"
-        result = await engine.search(self.db.conn, query, now=self.reader.clock())
+        result = await engine.search(self.db.conn, query, now=self.common.clock())
         if not result.ids:
-            return Reply(t(lang, "search.none", query=html.escape(echo)))
-        session = _Session(who.chat_id, echo, array("q", result.ids), result.more,
+            return Message(t(lang, "search.none", query=echo))
+        session = _Session(who.chat, echo, array("q", result.ids), result.more,
                            query.truncated)
         key = self._remember(session)
         return await self._page(lang, key, session, 0)
@@ -99,12 +100,12 @@ class Search:
         """Another page of an earlier search (edits the results message)."""
         lang = await self.reader.language(who)
         session = self._sessions.get(key)
-        if session is None or session.chat_id != who.chat_id:
+        if session is None or session.chat != who.chat:
             return Notice(t(lang, "search.expired"), alert=True)
         self._sessions.move_to_end(key)
         if not 0 <= page < _pages(session):
             return Notice(t(lang, "button.invalid"))
-        return Notice("", edit=await self._page(lang, key, session, page))
+        return Notice(edit=await self._page(lang, key, session, page))
 
     async def open(self, who: Who, article_id: int) -> Notice:
         """A result's card, sent as a new message; counts once per reader for /popular."""
@@ -112,11 +113,11 @@ class Search:
         article = await articles.get(self.db.conn, article_id)
         if article is None:
             return Notice(t(lang, "article.not_found"))
-        if who.user_id is not None:
-            await record_interaction(self.db, article_id=article.id, user_id=who.user_id,
-                                     kind="search_open", now=self.reader.clock())
-        return Notice("", send=Reply.from_card(render_card(article, lang,
-                                                           self.reader.config.tz)))
+        if who.user is not None:
+            await record_interaction(self.db, article_id=article.id, user=who.user,
+                                     kind="search_open", now=self.common.clock())
+        return Notice(send=article_card(article, lang, self.common.tz,
+                                        self.common.limits(who.chat.channel)))
 
     # -- pages -------------------------------------------------------------------------------
 
@@ -129,24 +130,24 @@ class Search:
             self._sessions.popitem(last=False)
         return key
 
-    async def _page(self, lang: str, key: str, session: _Session, page: int) -> Reply:
+    async def _page(self, lang: str, key: str, session: _Session, page: int) -> Message:
         first = page * PAGE_SIZE
         ids = list(session.ids[first:first + PAGE_SIZE])
         found = await articles.get_many(self.db.conn, ids)
         total = len(session.ids)
         count = t(lang, "search.count_more", count=total) if session.more \
             else t(lang, "search.count", count=total)
-        title = t(lang, "search.title", query=html.escape(session.echo), count=count,
+        title = t(lang, "search.title", query=session.echo, count=count,
                   page=page + 1, pages=_pages(session))
-        footer = t(lang, "search.truncated", max=MAX_WORDS) if session.truncated else ""
+        footer = t(lang, "search.truncated", max=MAX_WORDS) if session.truncated else None
         listing = self.reader.article_list(lang, title, found, footer=footer, action=OPEN)
-        nav: list[Button] = []
+        nav: list[Choice] = []
         if page > 0:
-            nav.append(Button(t(lang, "search.previous"), callback_data=f"{PAGE}:{key}:{page - 1}"))
+            nav.append(Choice(str(t(lang, "search.previous")),
+                              action=f"{PAGE}:{key}:{page - 1}"))
         if page + 1 < _pages(session):
-            nav.append(Button(t(lang, "search.next"), callback_data=f"{PAGE}:{key}:{page + 1}"))
-        buttons = listing.buttons + ((tuple(nav),) if nav else ())
-        return Reply(listing.text, buttons)
+            nav.append(Choice(str(t(lang, "search.next")), action=f"{PAGE}:{key}:{page + 1}"))
+        return Message(listing.text, listing.choices + ((tuple(nav),) if nav else ()))
 
 
 def _pages(session: _Session) -> int:

@@ -1,27 +1,32 @@
-"""What each delivery says: the article card (rendered once per article and language, not per
-subscriber), a broadcast's message, a digest's text; and the state of an article's photo.
+"""What each delivery says: the article card (made once per article, language and channel, not
+per subscriber), a broadcast's message, a digest's text; and the state of an article's photo.
 
-An article's photo goes out as the platform's file id as soon as there is one: a local archive
-photo is uploaded once, a photo URL is fetched by the platform once, and every later recipient
-gets the file id (cheaper for the platform, and no second fetch of the publisher's server). Until
-the first send succeeds, one recipient at a time is the *probe* and the others wait for its
-result, so a photo the platform cannot fetch is tried once; the article then goes out as text to
-everyone (``articles.photo_failed``), including the waiting recipients.
+An article's photo goes out as the platform's file id as soon as there is one (per channel: a
+file id is only valid on the platform, and the account, that issued it): a local archive photo is
+uploaded once, a photo URL is fetched by the platform once, and every later recipient gets the
+file id (cheaper for the platform, and no second fetch of the publisher's server). Until the first
+send succeeds, one recipient at a time is the *probe* and the others wait for its result, so a
+photo the platform cannot fetch is tried once (the sender may download it itself and upload it,
+see bot/telegram/sender.py); if that fails too, the article goes out as text to everyone on that
+channel (``article_photos.failed``), including the waiting recipients.
+
+A digest's choices ("more") belong to the digest feature: `digest_choices` is given by the core
+(bot/chat/digest.py `more_choices`), so the outbox imports nothing of it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import tzinfo
 
-from bot.delivery.card import Card, is_web_url, render_card
-from bot.delivery.worker import OutMessage, Photo, SendOutcome, Status
-from bot.digest.compose import more_buttons
+from bot.delivery.card import article_card, photo_of
+from bot.delivery.outbound import SendOutcome, Status
+from bot.message import Choices, Limits, Message, Photo, from_stored
 from bot.models import Article
 from storage import articles, digests
 from storage import deliveries as outbox
@@ -35,6 +40,13 @@ _PROBE_WAIT = 60.0
 # A broadcast's text and status are re-read this often (so a cancel is noticed quickly).
 _BROADCAST_TTL = 2.0
 
+# (digest id, articles that did not fit, language) -> the digest message's choices.
+DigestChoices = Callable[[int, int, str], Choices]
+
+
+def _no_choices(digest_id: int, overflow: int, lang: str) -> Choices:
+    return ()
+
 
 @dataclass(slots=True)
 class _PhotoState:
@@ -45,71 +57,71 @@ class _PhotoState:
     prober: int | None = None  # the delivery id probing
 
 
-def _photo_for(ref: str) -> Photo:
-    if is_web_url(ref):
-        return Photo(ref, "url")
-    if os.path.isabs(ref):
-        return Photo(ref, "file")
-    return Photo(ref, "file_id")
-
-
 class Composer:
-    """Turns deliveries into messages, with small LRU caches (bounded whatever the push size)."""
+    """Turns deliveries into messages, with small LRU caches (bounded whatever the push size).
 
-    def __init__(self, db: Database, tz: tzinfo, *, cache_size: int = 256) -> None:
+    `limits` gives each channel's room for a card (shared with the chat core, which may learn
+    of channels later).
+    """
+
+    def __init__(self, db: Database, tz: tzinfo, limits: Callable[[str], Limits], *,
+                 digest_choices: DigestChoices = _no_choices, cache_size: int = 256) -> None:
         self.db = db
         self.tz = tz
+        self.limits = limits
+        self.digest_choices = digest_choices
         self.cache_size = cache_size
         self._articles: OrderedDict[int, Article | None] = OrderedDict()
-        self._cards: OrderedDict[tuple[int, str, bool], Card] = OrderedDict()
-        self._photos: OrderedDict[int, _PhotoState] = OrderedDict()
-        self._broadcasts: OrderedDict[int, tuple[float, OutMessage | str]] = OrderedDict()
-        self._broadcast_no_photo: set[int] = set()
-        self.renders = 0  # cards rendered (for tests: once per article and language)
+        # (article, language, channel, photo or None) -> the card, shared by every recipient
+        # (the sender renders a message object once).
+        self._cards: OrderedDict[tuple[int, str, str, Photo | None], Message] = OrderedDict()
+        self._photos: OrderedDict[tuple[int, str], _PhotoState] = OrderedDict()
+        self._broadcasts: OrderedDict[int, tuple[float, Message | str]] = OrderedDict()
+        self._broadcast_no_photo: set[tuple[int, str]] = set()
+        self.renders = 0  # cards made (for tests: once per article, language and channel)
 
     # -- the MessageSource protocol ---------------------------------------------------------------
 
-    async def message(self, item: Pending) -> OutMessage | str:
+    async def message(self, item: Pending) -> Message | str:
         if item.kind == "article":
             return await self._article_message(item)
         if item.kind == "broadcast":
-            return await self._broadcast_message(item.ref_id)
+            return await self._broadcast_message(item)
         return await self._digest_message(item)
 
-    async def text_message(self, item: Pending) -> OutMessage | str:
+    async def text_message(self, item: Pending) -> Message | str:
         if item.kind == "article":
             article = await self._article(item.ref_id)
             if article is None:
                 return "article not found"
-            card = self._card(article, item.language, with_photo=False)
-            return OutMessage(card.text, card.buttons)
+            return self._card(article, item, None)
         composed = await self.message(item)
         if isinstance(composed, str):
             return composed
-        return OutMessage(composed.text, composed.buttons)
+        return replace(composed, photo=None)
 
-    async def after_send(self, item: Pending, message: OutMessage, outcome: SendOutcome) -> None:
+    async def after_send(self, item: Pending, message: Message, outcome: SendOutcome) -> None:
         if message.photo is None:
             return
+        channel = item.chat.channel
         if item.kind == "broadcast":
             if outcome.status is Status.PHOTO_REJECTED:
-                self._broadcast_no_photo.add(item.ref_id)
-                self._broadcasts.pop(item.ref_id, None)
+                self._broadcast_no_photo.add((item.ref_id, channel))
             return
         if item.kind != "article":
             return
-        state = self._photos.get(item.ref_id)
+        state = self._photos.get((item.ref_id, channel))
         if state is None:
             return
         status = outcome.status
         if message.photo.kind == "file_id":
             if status is Status.PHOTO_REJECTED and not state.failed:
                 # A stale file id (e.g. another bot token): forget it, probe the source again.
-                log.info("article_id=%s: photo file id refused, trying the original",
-                         item.ref_id)
+                log.info("article_id=%s: photo file id refused on %s, trying the original",
+                         item.ref_id, channel)
                 state.file_id = None
                 async with self.db.transaction() as conn:
-                    await outbox.set_photo_file_id(conn, item.ref_id, None)
+                    await outbox.set_photo_file_id(conn, item.ref_id, channel, None)
             return
         if state.prober != item.id:
             return
@@ -118,40 +130,39 @@ class Composer:
         if status is Status.SENT and outcome.photo_file_id:
             state.file_id = outcome.photo_file_id
             async with self.db.transaction() as conn:
-                await outbox.set_photo_file_id(conn, item.ref_id, outcome.photo_file_id)
+                await outbox.set_photo_file_id(conn, item.ref_id, channel, outcome.photo_file_id)
         elif status is Status.PHOTO_REJECTED:
-            log.warning("article_id=%s: photo %s not usable (%s): sending as text from now on",
-                        item.ref_id, state.source, outcome.reason)
+            log.warning("article_id=%s: photo %s not usable on %s (%s): sending as text from "
+                        "now on", item.ref_id, state.source, channel, outcome.reason)
             state.failed = True
             async with self.db.transaction() as conn:
-                await outbox.set_photo_failed(conn, item.ref_id)
+                await outbox.set_photo_failed(conn, item.ref_id, channel)
         self._end_probe(state)
 
     def done(self, item: Pending) -> None:
         if item.kind != "article":
             return
-        state = self._photos.get(item.ref_id)
+        state = self._photos.get((item.ref_id, item.chat.channel))
         if state is not None and state.prober == item.id:
             self._end_probe(state)  # ended without a usable answer: let another recipient try
 
     # -- articles ---------------------------------------------------------------------------------
 
-    async def _article_message(self, item: Pending) -> OutMessage | str:
+    async def _article_message(self, item: Pending) -> Message | str:
         article = await self._article(item.ref_id)
         if article is None:
             return "article not found"
-        state = await self._photo_state(article)
+        channel = item.chat.channel
+        state = await self._photo_state(article, channel)
         while True:
             if state.failed or not state.source:
-                card = self._card(article, item.language, with_photo=False)
-                return OutMessage(card.text, card.buttons)
-            card = self._card(article, item.language, with_photo=True)
+                return self._card(article, item, None)
             if state.file_id:
-                return OutMessage(card.text, card.buttons, Photo(state.file_id, "file_id"))
+                return self._card(article, item, photo_of(state.file_id, channel))
             if state.probe is None or state.prober == item.id:
                 state.probe = asyncio.Event()
                 state.prober = item.id
-                return OutMessage(card.text, card.buttons, _photo_for(state.source))
+                return self._card(article, item, photo_of(state.source, channel))
             probe = state.probe
             try:
                 await asyncio.wait_for(probe.wait(), _PROBE_WAIT)
@@ -176,13 +187,14 @@ class Composer:
         self._remember(self._articles, article_id, article)
         return article
 
-    async def _photo_state(self, article: Article) -> _PhotoState:
-        state = self._photos.get(article.id)
+    async def _photo_state(self, article: Article, channel: str) -> _PhotoState:
+        key = (article.id, channel)
+        state = self._photos.get(key)
         if state is not None:
-            self._photos.move_to_end(article.id)
+            self._photos.move_to_end(key)
             return state
-        stored = await outbox.article_photo(self.db.conn, article.id)
-        state = self._photos.get(article.id)
+        stored = await outbox.article_photo(self.db.conn, article.id, channel)
+        state = self._photos.get(key)
         if state is not None:  # another recipient loaded it meanwhile: share one state
             return state
         if stored is None:
@@ -190,31 +202,37 @@ class Composer:
         else:
             state = _PhotoState(stored.image, stored.file_id, stored.failed or not stored.image)
         # Never evict a state with a probe running: its waiters hold on to it.
-        self._remember(self._photos, article.id, state)
+        self._remember(self._photos, key, state)
         return state
 
-    def _card(self, article: Article, lang: str, *, with_photo: bool) -> Card:
-        key = (article.id, lang, with_photo)
+    def _card(self, article: Article, item: Pending, photo: Photo | None) -> Message:
+        """The card with `photo` (the platform's file id or the photo as ingested), or none."""
+        channel = item.chat.channel
+        key = (article.id, item.language, channel, photo)
         card = self._cards.get(key)
         if card is None:
-            card = render_card(article, lang, self.tz, with_photo=with_photo)
+            card = article_card(article, item.language, self.tz, self.limits(channel),
+                                with_photo=photo is not None)
+            if photo is not None:
+                card = replace(card, photo=photo)
             self.renders += 1
             self._remember(self._cards, key, card)
         else:
             self._cards.move_to_end(key)
         return card
 
-    # -- digests (issue 7) ------------------------------------------------------------------------
+    # -- digests ----------------------------------------------------------------------------------
 
-    async def _digest_message(self, item: Pending) -> OutMessage | str:
-        """The digest's text, with a "more" button when articles did not fit; a chat that
+    async def _digest_message(self, item: Pending) -> Message | str:
+        """The digest's text, with a "more" choice when articles did not fit; a chat that
         paused its news after the digest was made does not get it."""
         if item.delivery_mode == "paused":
             return "delivery paused"
         digest = await digests.get(self.db.conn, item.ref_id)
         if digest is None:
             return "digest not found"
-        return OutMessage(digest.text, more_buttons(digest.id, digest.overflow, item.language))
+        return Message(from_stored(digest.text),
+                       self.digest_choices(digest.id, digest.overflow, item.language))
 
     # -- broadcasts -------------------------------------------------------------------------------
 
@@ -223,23 +241,28 @@ class Composer:
         delivery of it is composed after the cancel is committed."""
         self._broadcasts.pop(broadcast_id, None)
 
-    async def _broadcast_message(self, broadcast_id: int) -> OutMessage | str:
+    async def _broadcast_message(self, item: Pending) -> Message | str:
+        broadcast_id = item.ref_id
         now = time.monotonic()
         cached = self._broadcasts.get(broadcast_id)
         if cached is not None and now - cached[0] < _BROADCAST_TTL:
-            return cached[1]
-        found = await outbox.broadcast_message(self.db.conn, broadcast_id)
-        composed: OutMessage | str
-        if found is None:
-            composed = "broadcast not found"
-        elif found[2] == "cancelled":
-            composed = "cancelled"
+            composed = cached[1]
         else:
-            text, photo, _ = found
-            use_photo = photo and broadcast_id not in self._broadcast_no_photo
-            composed = OutMessage(text, (), _photo_for(photo) if use_photo and photo else None)
-        self._remember(self._broadcasts, broadcast_id, (now, composed))
-        return composed
+            found = await outbox.broadcast_message(self.db.conn, broadcast_id)
+            if found is None:
+                composed = "broadcast not found"
+            elif found.status == "cancelled":
+                composed = "cancelled"
+            else:
+                photo = photo_of(found.photo, found.photo_channel) if found.photo else None
+                composed = Message(from_stored(found.text), photo=photo)
+            self._remember(self._broadcasts, broadcast_id, (now, composed))
+        if isinstance(composed, str) or composed.photo is None:
+            return composed
+        photo = composed.photo
+        usable = (photo.kind != "file_id" or photo.channel == item.chat.channel) and (
+            (broadcast_id, item.chat.channel) not in self._broadcast_no_photo)
+        return composed if usable else replace(composed, photo=None)
 
     def _remember(self, cache: OrderedDict, key: object, value: object) -> None:
         cache[key] = value

@@ -1,42 +1,59 @@
-"""Pacing of outgoing messages within Telegram's rate limits.
+"""Pacing of everything one bot account sends, within the platform's rate limits, by priority.
 
-This module owns *when* a message may be sent; it never sends anything itself. Telegram's limits
+This module owns *when* a message may be sent; it never sends anything itself. One `Pacer` per bot
+token counts every message of that bot: replies, button answers, edits, pushes, broadcasts,
+digests and admin alerts. Telegram's limits
 (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this):
 - about 30 messages per second overall (up to 1000/s for paid broadcasts,
   https://core.telegram.org/bots/api#paid-broadcasts);
 - at most 1 message per second to one chat;
-- at most 20 messages per minute to one group (negative chat ids: groups, supergroups, channels);
+- at most 20 messages per minute to one group (a chat whose stored type is a group, supergroup
+  or channel: the caller says which, the pacer never guesses from the id);
 - on 429 the answer carries `retry_after`: the bot must wait that long before sending again.
 
-Why not python-telegram-bot's `AIORateLimiter` (22.8): it has no per-private-chat limit, and a
-second RetryAfter can end a running pause early. Here a pause is only ever extended.
+Why not python-telegram-bot's `AIORateLimiter` (22.8): it has no per-private-chat limit, no
+priorities, and a second RetryAfter can end a running pause early. Here a pause is only extended.
 
-Design, for a delivery worker with many concurrent senders:
-- The global line is a chain of evenly spaced slots (a token bucket of capacity 1): each `acquire`
-  reserves the next slot synchronously, then sleeps until it. Even spacing of 1/rate never puts more
+Design:
+- Priorities (`Priority`): answers to a person who just wrote come first, in the order they
+  arrived; then admin progress edits and alerts; then pushes, broadcasts and digests. The global
+  line is a queue of waiters ordered by (priority, order); the head takes the next slot when it
+  is due, so a reply arriving during a push waits for one slot (1/30 s), not behind the push.
+- Slots are evenly spaced (a token bucket of capacity 1): even spacing of 1/rate never puts more
   than `rate` sends in any 1 s window, also when the receiver measures windows a little short.
-- A chat's own limit is waited for *before* a global slot is reserved, so a chat that is not ready
-  never holds a global slot; the worker asks `ready_in` and prefers chats that are ready, which
-  keeps the global line saturated.
-- A global pause (`pause`, on RetryAfter) moves every not-yet-used slot behind it: a sender that
-  wakes inside a pause takes a new slot after the pause.
+- A chat's own limit is waited for *before* joining the global queue, so a chat that is not ready
+  never holds the line; the delivery worker asks `ready_in` and picks chats that are ready. Each
+  chat has at most one acquirer between its own wait and its slot (later ones queue behind it,
+  in order), and a waiter of higher priority lends its priority to the one holding the chat.
+- A global pause (`pause`, on RetryAfter) holds every slot not yet taken.
 - Per-chat state is forgotten as soon as it cannot constrain anything any more (a private chat
   after its interval, a group after its 60 s window), so a push to 100,000 chats stays small.
-  Every operation is O(1) (amortised) and `acquire` does not yield at all when nothing has to wait.
+  `acquire` does not yield at all when nothing has to wait.
+
+`clock` and `sleep` are injectable so tests run on a fake clock without real waiting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import math
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
+from enum import IntEnum
 
 GROUP_WINDOW = 60.0  # seconds: the window of the per-group limit
 # Slots are spaced a hair wider than 1/rate so that float rounding can never fit rate + 1 sends
 # into one window; 1 µs per send costs nothing measurable.
 _SPACING_EPSILON = 1e-6
+
+
+class Priority(IntEnum):
+    REPLY = 0  # an answer to a person who just wrote (replies, button answers and edits)
+    ADMIN = 1  # admin progress edits, error alerts
+    BULK = 2  # pushes, broadcasts, digests
 
 
 class _GroupState:
@@ -48,12 +65,26 @@ class _GroupState:
         self.sends: deque[float] = deque(maxlen=size)
 
 
-class Pacer:
-    """Decides when each message may go out: global rate, per-chat limits and global pauses.
+class _Waiter:
+    """One acquirer in the global queue (ordered by priority, then order, then arrival)."""
 
-    `clock` and `sleep` are injectable so tests run on a fake clock without real waiting.
+    __slots__ = ("cancelled", "key", "wake")
+
+    def __init__(self, priority: int, order: float, seq: int) -> None:
+        self.key = (priority, order, seq)
+        self.wake: asyncio.Future[None] | None = None
+        self.cancelled = False
+
+    def __lt__(self, other: _Waiter) -> bool:
+        return self.key < other.key
+
+
+class Pacer:
+    """Decides when each message may go out: global rate, per-chat limits, priorities, pauses.
+
     `global_rate=None` (or infinity) means no global limit; `private_interval=0` and
-    `group_per_minute=0` switch the per-chat limits off.
+    `group_per_minute=0` switch the per-chat limits off. Chats are any hashable key (the core
+    uses `ChatRef`); `group` says whether the chat is paced as a group.
     """
 
     def __init__(
@@ -81,10 +112,15 @@ class Pacer:
         self._pause_margin = pause_margin
         self._next_slot = -math.inf  # the earliest time the next global slot may take
         self._pause_until = -math.inf
-        # chat id -> time of its latest (possibly still future, reserved) send. OrderedDicts in
-        # least-recently-sent order, so pruning pops stale entries from the front in O(1).
-        self._private: OrderedDict[int, float] = OrderedDict()
-        self._groups: OrderedDict[int, _GroupState] = OrderedDict()
+        # chat -> time of its latest send. OrderedDicts in least-recently-sent order, so
+        # pruning pops stale entries from the front in O(1).
+        self._private: OrderedDict[Hashable, float] = OrderedDict()
+        self._groups: OrderedDict[Hashable, _GroupState] = OrderedDict()
+        # The global queue, and the chats held by an acquirer between its chat wait and its slot.
+        self._queue: list[_Waiter] = []
+        self._held: dict[Hashable, tuple[asyncio.Future[None], _Waiter]] = {}
+        self._seq = itertools.count()
+        self.granted = [0, 0, 0]  # slots taken per priority (for benchmarks and tests)
 
     # --- configuration and pauses ---------------------------------------------------------
 
@@ -110,6 +146,7 @@ class Pacer:
         """
         until = self._clock() + max(seconds, 0.0) + self._pause_margin
         self._pause_until = max(self._pause_until, until)
+        self._wake_head()
 
     def paused_for(self) -> float:
         """Seconds until a running global pause ends (0 when not paused)."""
@@ -117,100 +154,145 @@ class Pacer:
 
     # --- per chat -------------------------------------------------------------------------
 
-    def ready_in(self, chat_id: int) -> float:
-        """Seconds until `chat_id`'s own limits allow a send (0 = now); ignores the global line."""
-        return max(0.0, self._chat_ready_at(chat_id) - self._clock())
+    def ready_in(self, chat: Hashable, *, group: bool = False) -> float:
+        """Seconds until `chat`'s own limits allow a send (0 = now); ignores the global line.
+
+        A chat another acquirer holds is not ready (it will send first)."""
+        if chat in self._held:
+            return max(self._chat_interval, 0.05)
+        return max(0.0, self._chat_ready_at(chat, group) - self._clock())
 
     @property
     def tracked_chats(self) -> int:
         """How many chats still have state (for tests and /stats)."""
         return len(self._private) + len(self._groups)
 
+    @property
+    def waiting(self) -> int:
+        """Acquirers in the global queue."""
+        return sum(1 for w in self._queue if not w.cancelled)
+
     # --- acquiring ------------------------------------------------------------------------
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until a message to `chat_id` may be sent, and count it as sent at that moment.
+    async def acquire(self, chat: Hashable | None, *, group: bool = False,
+                      priority: int = Priority.BULK, order: float | None = None) -> None:
+        """Wait until a message to `chat` may be sent, and count it as sent at that moment.
 
-        Call right before the API request. Concurrent calls are safe: each one reserves its own
-        global slot and its chat's next send synchronously, before any await.
+        Call right before the API request. `chat` None is a request that is no message in a
+        chat (a button's answer): it takes a global slot only. `order` sorts waiters of one
+        priority (replies pass their arrival order); by default, first come first served.
         """
         clock = self._clock
         now = clock()
-        # 1. The chat's own limit, without holding a global slot.
-        ready_at = self._chat_ready_at(chat_id)
-        while now < ready_at:
-            await self._sleep(ready_at - now)
-            now = clock()
-            # Another sender to the same chat may have reserved in the meantime.
-            ready_at = self._chat_ready_at(chat_id)
-        # 2. A global slot, then wait for it; a pause that starts meanwhile moves the slot.
-        slot = self._reserve_slot(now)
-        self._record(chat_id, slot, replace=False)
-        self._prune(now)
-        while True:
-            if now < slot:
-                await self._sleep(slot - now)
+        # Fast path: nothing queued, the chat free and ready, a slot due now.
+        if (not self._queue and (chat is None or chat not in self._held)
+                and now >= self._next_slot and now >= self._pause_until
+                and (chat is None or self._chat_ready_at(chat, group) <= now)):
+            self._take(chat, group, now, priority)
+            return
+        waiter = _Waiter(priority, next(self._seq) if order is None else order, next(self._seq))
+        held: asyncio.Future[None] | None = None
+        try:
+            if chat is not None:
+                # 1. Hold the chat (one acquirer at a time), then wait for its own limit.
+                while (current := self._held.get(chat)) is not None:
+                    other = current[1]
+                    if waiter.key < other.key:  # lend our priority to the chat's holder
+                        other.key = (waiter.key[0], waiter.key[1], other.key[2])
+                        heapq.heapify(self._queue)
+                        self._wake_head()
+                    await asyncio.shield(current[0])
+                held = asyncio.get_running_loop().create_future()
+                self._held[chat] = (held, waiter)
+                while (wait := self._chat_ready_at(chat, group) - clock()) > 0:
+                    await self._sleep(wait)
+            # 2. The global line: wait to be the head, then for the slot.
+            heapq.heappush(self._queue, waiter)
+            self._wake_head()
+            while True:
+                head = self._head()
+                if head is not waiter:
+                    waiter.wake = asyncio.get_running_loop().create_future()
+                    await waiter.wake
+                    continue
                 now = clock()
-            elif now < self._pause_until:
-                slot = self._reserve_slot(now)
-                self._record(chat_id, slot, replace=True)
-            else:
-                return
+                due = max(self._next_slot, self._pause_until)
+                if now >= due:
+                    heapq.heappop(self._queue)
+                    self._take(chat, group, now, waiter.key[0])
+                    self._wake_head()
+                    return
+                await self._sleep(due - now)
+        except BaseException:
+            waiter.cancelled = True
+            self._wake_head()
+            raise
+        finally:
+            if held is not None:
+                del self._held[chat]
+                held.set_result(None)
 
-    def _reserve_slot(self, now: float) -> float:
-        slot = max(now, self._next_slot, self._pause_until)
-        self._next_slot = slot + self._interval
-        return slot
+    def _head(self) -> _Waiter | None:
+        queue = self._queue
+        while queue and queue[0].cancelled:
+            heapq.heappop(queue)
+        return queue[0] if queue else None
 
-    def _chat_ready_at(self, chat_id: int) -> float:
-        if chat_id >= 0:
-            last = self._private.get(chat_id)
+    def _wake_head(self) -> None:
+        """Let the queue's head look again (it may have changed, or a pause began)."""
+        head = self._head()
+        if head is not None and head.wake is not None and not head.wake.done():
+            head.wake.set_result(None)
+
+    def _take(self, chat: Hashable | None, group: bool, now: float, priority: int) -> None:
+        self._next_slot = max(now, self._next_slot) + self._interval
+        self.granted[min(int(priority), 2)] += 1
+        if chat is not None:
+            self._record(chat, group, now)
+            self._prune(now)
+
+    def _chat_ready_at(self, chat: Hashable, group: bool) -> float:
+        if not group:
+            last = self._private.get(chat)
             return -math.inf if last is None else last + self._chat_interval
-        group = self._groups.get(chat_id)
-        if group is None or not group.sends:
+        state = self._groups.get(chat)
+        if state is None or not state.sends:
             return -math.inf
-        ready_at = group.sends[-1] + self._chat_interval
-        if self._group_size and len(group.sends) == self._group_size:
+        ready_at = state.sends[-1] + self._chat_interval
+        if self._group_size and len(state.sends) == self._group_size:
             # The oldest of the last N sends must leave the window before another may go.
-            ready_at = max(ready_at, group.sends[0] + self._group_window)
+            ready_at = max(ready_at, state.sends[0] + self._group_window)
         return ready_at
 
-    def _record(self, chat_id: int, at: float, *, replace: bool) -> None:
-        """Note a (reserved) send to `chat_id` at `at`; `replace` moves the latest reservation.
-
-        Replacing is safe: while a reservation is pending, the chat is not ready for anyone
-        else (its ready time is after the reservation), so the pending one is still the latest.
-        """
-        if chat_id >= 0:
+    def _record(self, chat: Hashable, group: bool, at: float) -> None:
+        """Note a send to `chat` at `at`."""
+        if not group:
             if self._chat_interval:
-                self._private[chat_id] = at
-                self._private.move_to_end(chat_id)
+                self._private[chat] = at
+                self._private.move_to_end(chat)
             return
         if not (self._chat_interval or self._group_size):
             return
-        group = self._groups.get(chat_id)
-        if group is None:
-            group = self._groups[chat_id] = _GroupState(max(self._group_size, 1))
+        state = self._groups.get(chat)
+        if state is None:
+            state = self._groups[chat] = _GroupState(max(self._group_size, 1))
         else:
-            self._groups.move_to_end(chat_id)
-        if replace and group.sends:
-            group.sends[-1] = at
-        else:
-            group.sends.append(at)
+            self._groups.move_to_end(chat)
+        state.sends.append(at)
 
     def _prune(self, now: float) -> None:
         """Forget chats whose last send can no longer constrain anything (amortised O(1))."""
         private = self._private
         horizon = now - self._chat_interval
         while private:
-            chat_id, last = next(iter(private.items()))
+            chat, last = next(iter(private.items()))
             if last > horizon:
                 break
-            del private[chat_id]
+            del private[chat]
         groups = self._groups
         horizon = now - max(self._group_window, self._chat_interval)
         while groups:
-            chat_id, group = next(iter(groups.items()))
-            if group.sends and group.sends[-1] > horizon:
+            chat, state = next(iter(groups.items()))
+            if state.sends and state.sends[-1] > horizon:
                 break
-            del groups[chat_id]
+            del groups[chat]

@@ -1,14 +1,16 @@
 """The delivery worker: sends the outbox's pending deliveries, paced, and records every outcome.
 
-Channel-neutral: it talks to a chat platform only through a `Sender` (``send(chat_id, message)
--> SendOutcome``); `bot.delivery.telegram_sender` is the Telegram one, a Zalo one can plug in.
+Channel-neutral: it sends through each channel's `Outbound` (`bot.delivery.outbound`: the
+account's `Sender` and the `Pacer` that also paces its replies), taking only rows of the channels
+it has, with `Priority.BULK`: a reply to a person who just wrote always goes first.
 
 How a delivery moves (SPEC section 6):
 - A claimer reads pending rows in bounded batches (`storage.deliveries.next_new` by id cursor,
   `due_retries` by due time) into a small in-memory buffer; a push to 100,000 chats never has more
   than ``batch`` rows in memory.
 - ``concurrency`` senders take rows *ready first*: a row whose chat must still wait (1/s per
-  private chat, 20/min per group) is parked on a timer and the sender takes another, so a chat's
+  private chat, 20/min per group, by the chat's stored type; also a chat that a reply is about
+  to reach) is parked on a timer and the sender takes another, so a chat's
   own wait never holds the global line. One chat has at most one message in flight, so a chat's
   messages keep their order. While the event loop lags (the process itself is the bottleneck),
   fewer sends are in flight at once, so command replies on the same loop stay fast
@@ -46,17 +48,17 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from enum import Enum
-from typing import Literal, Protocol
+from typing import Protocol
 
 import aiosqlite
 
-from bot.delivery.card import Button
 from bot.delivery.governor import LagGovernor
-from bot.delivery.pacing import Pacer
+from bot.delivery.outbound import Outbound, SendOutcome, Status
+from bot.delivery.pacing import Priority
+from bot.message import ChatRef, Message
 from bot.models import Article
 from storage import chats
 from storage import deliveries as outbox
@@ -70,75 +72,27 @@ _MAX_REDIRECTIONS = 8
 # ...and waits out this many 429s in a row before it backs off like a temporary error.
 _MAX_FLOOD_WAITS = 20
 
-Keyboard = tuple[tuple[Button, ...], ...]
-
-# --- what a sender gets and returns --------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Photo:
-    """A photo to send: a web URL the platform fetches, a local file to upload, or a file id the
-    platform handed out for an earlier upload."""
-
-    ref: str
-    kind: Literal["url", "file", "file_id"]
-
-
-@dataclass(frozen=True, slots=True)
-class OutMessage:
-    """One message: `text` is HTML (the caption when there is a photo)."""
-
-    text: str
-    buttons: Keyboard = ()
-    photo: Photo | None = None
-    silent: bool = False
-
-
-class Status(Enum):
-    SENT = "sent"
-    CHAT_GONE = "chat_gone"  # blocked, deactivated, kicked, not found: never send there again
-    RETRY_AFTER = "retry_after"  # flood control: everyone waits `retry_after`, then the same
-    MIGRATED = "migrated"  # the group became the supergroup `new_chat_id`
-    PHOTO_REJECTED = "photo_rejected"  # the platform cannot use this photo (for anyone)
-    NO_PHOTO_HERE = "no_photo_here"  # this chat does not accept photos: send it text
-    TEMPORARY = "temporary"  # timeout, 5xx, network: try again later
-    PERMANENT = "permanent"  # this message can never go to this chat
-
-
-@dataclass(frozen=True, slots=True)
-class SendOutcome:
-    status: Status
-    reason: str = ""
-    message_id: int | None = None
-    photo_file_id: str | None = None  # the platform's id for the photo just uploaded/fetched
-    retry_after: float = 0.0
-    new_chat_id: int | None = None
-    maybe_delivered: bool = False  # a timeout after the request was sent
-
-
-class Sender(Protocol):
-    """A chat platform's way to send one message. Must not raise for per-recipient errors."""
-
-    async def send(self, chat_id: int, message: OutMessage) -> SendOutcome: ...
-
-
 class MessageSource(Protocol):
     """What turns a delivery into a message (`bot.delivery.compose.Composer`)."""
 
-    async def message(self, item: Pending) -> OutMessage | str:
+    async def message(self, item: Pending) -> Message | str:
         """The message for `item`, or the reason it cannot be sent (then it is cancelled)."""
         ...
 
-    async def after_send(self, item: Pending, message: OutMessage, outcome: SendOutcome) -> None:
+    async def after_send(self, item: Pending, message: Message, outcome: SendOutcome) -> None:
         """Learn from an attempt (photo file ids, rejected photos); called after every send."""
         ...
 
-    async def text_message(self, item: Pending) -> OutMessage | str:
+    async def text_message(self, item: Pending) -> Message | str:
         """The text-only message for `item` (a chat that does not accept photos)."""
         ...
 
     def done(self, item: Pending) -> None:
         """`item` is finished with, however it ended (releases what it held, e.g. a probe)."""
+        ...
+
+    def forget_broadcast(self, broadcast_id: int) -> None:
+        """The broadcast changed (an admin stopped it): read it again before the next send."""
         ...
 
 
@@ -207,18 +161,17 @@ class DeliveryWorker:
     def __init__(
         self,
         db: Database,
-        sender: Sender,
+        outbounds: Mapping[str, Outbound],
         source: MessageSource,
-        pacer: Pacer,
         *,
         tz: tzinfo,
         config: WorkerConfig | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
-        self.sender = sender
+        # channel -> its account's outbound path; rows of other channels stay in the outbox.
+        self.outbounds = outbounds
         self.source = source
-        self.pacer = pacer
         self.tz = tz
         self.config = config or WorkerConfig()
         # Wall-clock unix time: back-off times, finished_at, quiet hours. Replaceable in tests
@@ -237,8 +190,8 @@ class DeliveryWorker:
         self._due: deque[_Item] = deque()  # parked rows whose chat became ready: served first
         self._parked: list[_Timed] = []  # heap: rows waiting for their chat's pacing
         self._order = itertools.count()
-        self._busy_chats: set[int] = set()  # chats with a message in flight
-        self._chat_backlog: dict[int, deque[_Item]] = {}  # more rows of a busy chat
+        self._busy_chats: set[ChatRef] = set()  # chats with a message in flight
+        self._chat_backlog: dict[ChatRef, deque[_Item]] = {}  # more rows of a busy chat
         self._buffered = 0  # rows in _ready, _due, _parked and _chat_backlog
         self._cursor = 0  # id cursor of never-tried rows
         self._released_while_claiming: set[int] | None = None
@@ -248,14 +201,14 @@ class DeliveryWorker:
         self._results: list[Outcome] = []
         self._result_ids: list[int] = []
         self._permits_held = 0  # "sent" results whose permit is given back after the commit
-        self._gone_pending: dict[int, str] = {}  # chat id -> reason, to mark inactive
+        self._gone_pending: dict[ChatRef, str] = {}  # chat -> reason, to mark inactive
         self._results_ready = asyncio.Event()
         self._flush_now = asyncio.Event()
         self._unconfirmed = asyncio.Semaphore(self.config.unconfirmed_limit)
-        # Chats found gone: chat id -> monotonic time their inactivity was committed (inf until
+        # Chats found gone: chat -> monotonic time their inactivity was committed (inf until
         # then). Rows of such a chat claimed before that moment are skipped without sending.
-        self._gone: dict[int, float] = {}
-        self._migrated: dict[int, int] = {}  # old group id -> supergroup id
+        self._gone: dict[ChatRef, float] = {}
+        self._migrated: dict[ChatRef, ChatRef] = {}  # old group -> supergroup
         self._idle_logged = True
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -306,6 +259,14 @@ class DeliveryWorker:
     def wake(self) -> None:
         """New deliveries were committed (or are about to be): look at the outbox now."""
         self._wake.set()
+
+    def forget_broadcast(self, broadcast_id: int) -> None:
+        """An admin stopped the broadcast: no more of it is composed from what was read."""
+        self.source.forget_broadcast(broadcast_id)
+
+    @property
+    def channels(self) -> list[str]:
+        return list(self.outbounds)
 
     async def enqueue_articles(self, conn: aiosqlite.Connection, stored: list[Article]) -> None:
         """The ingestion's after_store hook: queue each new article's push to its subscribers.
@@ -370,7 +331,7 @@ class DeliveryWorker:
         if self._buffered:
             return 0.2  # running: top up the buffer soon
         try:
-            due = await outbox.next_retry_at(self.db.conn)
+            due = await outbox.next_retry_at(self.db.conn, self.channels)
         except Exception:
             return 5.0
         if due is None:
@@ -426,17 +387,19 @@ class DeliveryWorker:
     async def _read_due(self, conn: aiosqlite.Connection, limit: int, extra: int
                         ) -> tuple[list[Pending], list[Pending], int]:
         """(due retries, new rows from the cursor, how many new rows were asked for)."""
-        retries = await outbox.due_retries(conn, now=int(self.clock()), limit=limit + extra)
+        channels = self.channels
+        retries = await outbox.due_retries(conn, now=int(self.clock()), limit=limit + extra,
+                                           channels=channels)
         # Rows in memory are behind the cursor, unless it went back to the start.
         asked = limit + (extra if self._cursor == 0 else 0)
-        fresh = await outbox.next_new(conn, after_id=self._cursor, limit=asked)
+        fresh = await outbox.next_new(conn, after_id=self._cursor, limit=asked, channels=channels)
         return retries, fresh, asked
 
     def _forget_gone(self) -> None:
         # Nothing is in memory: every later claim reads rows after the inactivity commits.
-        committed = [cid for cid, at in self._gone.items() if not math.isinf(at)]
-        for chat_id in committed:
-            del self._gone[chat_id]
+        committed = [chat for chat, at in self._gone.items() if not math.isinf(at)]
+        for chat in committed:
+            del self._gone[chat]
         if len(self._migrated) > 10_000:
             self._migrated.clear()
 
@@ -452,16 +415,16 @@ class DeliveryWorker:
             for queue in (self._due, self._ready):
                 while queue:
                     item = queue.popleft()
-                    chat_id = item.row.chat_id
-                    if chat_id in self._busy_chats:
-                        self._chat_backlog.setdefault(chat_id, deque()).append(item)
+                    chat = item.row.chat
+                    if chat in self._busy_chats:
+                        self._chat_backlog.setdefault(chat, deque()).append(item)
                         continue
-                    wait = self.pacer.ready_in(self._migrated.get(chat_id, chat_id))
+                    wait = self._ready_in(item.row)
                     if wait > 0:
                         heapq.heappush(parked, _Timed(now + wait, next(self._order), item))
                         continue
                     self._buffered -= 1
-                    self._busy_chats.add(chat_id)
+                    self._busy_chats.add(chat)
                     if self._buffered < self.config.batch // 2:
                         self._wake.set()
                     return item
@@ -471,13 +434,19 @@ class DeliveryWorker:
                 await asyncio.wait_for(self._work.wait(), timeout)
         return None
 
-    def _release_chat(self, chat_id: int) -> None:
-        self._busy_chats.discard(chat_id)
-        backlog = self._chat_backlog.get(chat_id)
+    def _ready_in(self, row: Pending) -> float:
+        outbound = self.outbounds.get(row.chat.channel)
+        if outbound is None:
+            return 0.0  # the channel went away: the row is dealt with at once (see _deliver)
+        return outbound.pacer.ready_in(self._migrated.get(row.chat, row.chat), group=row.group)
+
+    def _release_chat(self, chat: ChatRef) -> None:
+        self._busy_chats.discard(chat)
+        backlog = self._chat_backlog.get(chat)
         if backlog:
             self._due.appendleft(backlog.popleft())
             if not backlog:
-                del self._chat_backlog[chat_id]
+                del self._chat_backlog[chat]
             self._work.set()
 
     # -- sending --------------------------------------------------------------------------------
@@ -492,17 +461,21 @@ class DeliveryWorker:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # a bug: log it, never lose the row
-                log.exception("delivery id=%s chat_id=%s: unexpected error", item.row.id,
-                              item.row.chat_id)
+                log.exception("delivery id=%s chat=%s: unexpected error", item.row.id,
+                              item.row.chat)
                 self._retry_or_fail(item.row, f"{type(exc).__name__}: {exc}")
             finally:
                 self.source.done(item.row)
-                self._release_chat(item.row.chat_id)
+                self._release_chat(item.row.chat)
 
     async def _deliver(self, item: _Item) -> None:
         row = item.row
-        if not row.chat_active or item.claimed_at < self._gone.get(row.chat_id, -math.inf):
+        if not row.chat_active or item.claimed_at < self._gone.get(row.chat, -math.inf):
             self._finish(Outcome(row.id, SKIPPED, row.attempts, reason="chat inactive"))
+            return
+        outbound = self.outbounds.get(row.chat.channel)
+        if outbound is None:  # cannot happen for rows claimed by channel; kept for safety
+            self._retry_or_fail(row, f"no sender for channel {row.chat.channel}")
             return
         if row.kind == "article" and row.delivery_mode != "instant":
             self._finish(Outcome(row.id, SKIPPED, row.attempts,
@@ -513,8 +486,8 @@ class DeliveryWorker:
             self._finish(Outcome(row.id, CANCELLED, row.attempts, reason=composed))
             return
         silent = row.silent or self.is_quiet()
-        chat_id = self._migrated.get(row.chat_id, row.chat_id)
-        if chat_id != row.chat_id and not await outbox.exists(self.db.conn, row.id):
+        chat = self._migrated.get(row.chat, row.chat)
+        if chat != row.chat and not await outbox.exists(self.db.conn, row.id):
             # Merged into the supergroup's own delivery of the same message (see _migrate).
             self._result_ids.append(row.id)
             self._results_ready.set()
@@ -523,15 +496,15 @@ class DeliveryWorker:
         redirections = flood_waits = 0
         while redirections < _MAX_REDIRECTIONS:
             if silent != message.silent:
-                message = OutMessage(message.text, message.buttons, message.photo, silent)
-            outcome = await self._attempt(chat_id, message, row, silent)
+                message = replace(message, silent=silent)
+            outcome = await self._attempt(outbound, chat, message, row, silent)
             await self.source.after_send(row, message, outcome)
             status = outcome.status
             if status is Status.SENT:
                 return
             if status is Status.RETRY_AFTER:
                 self.stats.flood_waits += 1
-                self.pacer.pause(outcome.retry_after)
+                outbound.pacer.pause(outcome.retry_after)
                 log.warning("delivery: flood control, everyone waits %.0f s", outcome.retry_after)
                 flood_waits += 1
                 if flood_waits >= _MAX_FLOOD_WAITS:  # something is wrong: back off instead
@@ -540,25 +513,26 @@ class DeliveryWorker:
                 continue  # the same message again, not counted as an attempt
             redirections += 1
             if status is Status.MIGRATED and outcome.new_chat_id is not None:
-                if not await self._migrate(chat_id, outcome.new_chat_id, row):
+                new = ChatRef(chat.channel, outcome.new_chat_id)
+                if not await self._migrate(chat, new, row):
                     return
-                chat_id = outcome.new_chat_id
+                chat = new
                 continue
             if status in (Status.PHOTO_REJECTED, Status.NO_PHOTO_HERE) and message.photo:
                 self.stats.photo_fallbacks += 1
-                log.info("delivery id=%s chat_id=%s: photo not usable (%s), sending text",
-                         row.id, chat_id, outcome.reason)
+                log.info("delivery id=%s chat=%s: photo not usable (%s), sending text",
+                         row.id, chat, outcome.reason)
                 fallback = (await self.source.message(row) if status is Status.PHOTO_REJECTED
                             else await self.source.text_message(row))
                 if isinstance(fallback, str):
                     self._finish(Outcome(row.id, CANCELLED, row.attempts, reason=fallback))
                     return
                 if status is Status.NO_PHOTO_HERE and fallback.photo is not None:
-                    fallback = OutMessage(fallback.text, fallback.buttons, None, silent)
+                    fallback = replace(fallback, photo=None, silent=silent)
                 message = fallback
                 continue
             if status is Status.CHAT_GONE:
-                self._chat_gone(row, chat_id, outcome.reason or "chat gone")
+                self._chat_gone(row, chat, outcome.reason or "chat gone")
                 return
             if status is Status.TEMPORARY:
                 if outcome.maybe_delivered:
@@ -569,7 +543,7 @@ class DeliveryWorker:
             return
         self._fail(row, "too many redirections (photo fallbacks or migrations)")
 
-    async def _attempt(self, chat_id: int, message: OutMessage, row: Pending,
+    async def _attempt(self, outbound: Outbound, chat: ChatRef, message: Message, row: Pending,
                        silent: bool) -> SendOutcome:
         """One paced request; a "sent" result keeps its permit until it is committed."""
         await self._unconfirmed.acquire()
@@ -579,9 +553,9 @@ class DeliveryWorker:
             try:
                 # Paced last, right before the request: the pacer counts a send at the moment
                 # it allows it, so nothing may wait between the two.
-                await self.pacer.acquire(chat_id)
+                await outbound.pacer.acquire(chat, group=row.group, priority=Priority.BULK)
                 self._in_request.add(task)
-                outcome = await self.sender.send(chat_id, message)
+                outcome = await outbound.sender.send(chat, message, Priority.BULK)
             finally:
                 self._in_request.discard(task)
                 self.governor.leave()
@@ -598,17 +572,17 @@ class DeliveryWorker:
             self._unconfirmed.release()
         return outcome
 
-    async def _migrate(self, old_id: int, new_id: int, row: Pending) -> bool:
+    async def _migrate(self, old: ChatRef, new: ChatRef, row: Pending) -> bool:
         """Move the chat to its new id; False when this delivery merged into the new chat's."""
         self.stats.migrations += 1
-        log.info("delivery: chat_id=%s migrated to %s", old_id, new_id)
-        self._migrated[row.chat_id] = new_id
-        self._migrated[old_id] = new_id
+        log.info("delivery: chat=%s migrated to %s", old, new)
+        self._migrated[row.chat] = new
+        self._migrated[old] = new
         async with self.db.transaction() as conn:
-            if await chats.get(conn, new_id) is not None:
+            if await chats.get(conn, new) is not None:
                 # chats.migrate will delete the old chat: keep its pending deliveries.
-                await outbox.move_chat(conn, old_id, new_id)
-            await chats.migrate(conn, old_id, new_id)
+                await outbox.move_chat(conn, old, new)
+            await chats.migrate(conn, old, new)
             alive = await outbox.exists(conn, row.id)
         if not alive:
             # The new chat had this delivery already: that one is sent instead.
@@ -639,7 +613,7 @@ class DeliveryWorker:
             self._flush_now.set()
 
     def _fail(self, row: Pending, reason: str) -> None:
-        log.warning("delivery id=%s chat_id=%s %s=%s failed: %s", row.id, row.chat_id, row.kind,
+        log.warning("delivery id=%s chat=%s %s=%s failed: %s", row.id, row.chat, row.kind,
                     row.ref_id, reason)
         self._finish(Outcome(row.id, FAILED, row.attempts + 1, reason=reason[:200]))
 
@@ -650,17 +624,17 @@ class DeliveryWorker:
             return
         delay = min(self.config.retry_base * 2 ** (attempts - 1), self.config.retry_cap)
         not_before = max(1, math.ceil(self.clock() + delay))
-        log.info("delivery id=%s chat_id=%s: %s; retry %d in %.0f s", row.id, row.chat_id,
+        log.info("delivery id=%s chat=%s: %s; retry %d in %.0f s", row.id, row.chat,
                  reason, attempts, delay)
         self._finish(Outcome(row.id, PENDING, attempts, reason=reason[:200],
                              not_before=not_before))
 
-    def _chat_gone(self, row: Pending, chat_id: int, reason: str) -> None:
-        log.info("delivery: chat_id=%s is gone (%s): marked inactive", chat_id, reason)
+    def _chat_gone(self, row: Pending, chat: ChatRef, reason: str) -> None:
+        log.info("delivery: chat=%s is gone (%s): marked inactive", chat, reason)
         self.stats.chats_gone += 1
-        self._gone[row.chat_id] = math.inf
-        self._gone[chat_id] = math.inf
-        self._gone_pending[chat_id] = reason[:200]
+        self._gone[row.chat] = math.inf
+        self._gone[chat] = math.inf
+        self._gone_pending[chat] = reason[:200]
         self._finish(Outcome(row.id, SKIPPED, row.attempts + 1, reason=reason[:200]))
 
     async def _writer(self) -> None:
@@ -689,9 +663,9 @@ class DeliveryWorker:
             try:
                 async with self.db.transaction() as conn:
                     await outbox.record_outcomes(conn, results, now=now)
-                    for chat_id, reason in gone.items():
-                        await chats.mark_inactive(conn, chat_id, reason)
-                        await outbox.skip_chat(conn, chat_id, "chat inactive", now=now)
+                    for chat, reason in gone.items():
+                        await chats.mark_inactive(conn, chat, reason)
+                        await outbox.skip_chat(conn, chat, "chat inactive", now=now)
                 break
             except Exception:
                 if self._stopping:
@@ -703,8 +677,8 @@ class DeliveryWorker:
         if any(o.status == PENDING for o in results):
             self._wake.set()  # the claimer must learn when the retries are due
         committed_at = self._mono()
-        for chat_id in gone:
-            self._gone[chat_id] = committed_at
+        for chat in gone:
+            self._gone[chat] = committed_at
         for _ in range(permits):
             self._unconfirmed.release()
         self._held.difference_update(ids)

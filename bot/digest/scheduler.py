@@ -8,7 +8,9 @@ NEWSBOT_TIMEZONE). `run_due` (a repeating job, every minute) handles every due s
   lose nor repeat it); if there are none, nothing is sent but the slot still counts as handled;
 - a slot missed while the bot was down is handled when it comes back, once: only the latest
   slot counts (two days down give one digest, with everything new).
-The clock is the reader core's (`Reader.clock`), so tests set the time in one place.
+The clock is the chat core's (`Common.clock`), so tests set the time in one place. A title links
+to the article's page, else to what the chat's channel offers to open the article in the chat
+(`article_link`, e.g. Telegram's deep link), else nowhere.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING
 
+from bot.chat.common import Common
 from bot.delivery.card import is_web_url
 from bot.digest.compose import compose_digest, order
+from bot.message import ChatRef, to_stored
 from storage import deliveries, digests
 from storage.db import Database
 from storage.digests import DigestArticle
 
-if TYPE_CHECKING:  # the reader core imports slot_day from here
-    from bot.chat.reader import Reader
+# (channel, article id) -> a link that opens the article in a chat of that channel, or None.
+ArticleLink = Callable[[str, int], str | None]
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +46,20 @@ def slot_day(now: float, hour: int, tz: tzinfo) -> date:
     return day if local.hour >= hour else day - timedelta(days=1)
 
 
-def deep_link(username: str | None) -> Callable[[DigestArticle], str | None]:
-    """Where a digest's title points: the article's page, else the bot's deep link (which
-    opens the card in the chat), else nowhere."""
+def title_link(channel: str, article_link: ArticleLink) -> Callable[[DigestArticle], str | None]:
+    """Where a digest's title points in a chat of `channel`: the article's page, else the
+    channel's link to the article (which opens the card in the chat), else nowhere."""
 
     def link(article: DigestArticle) -> str | None:
         if is_web_url(article.url):
             return article.url
-        if username:
-            return f"https://t.me/{username}?start=a_{article.id}"
-        return None
+        return article_link(channel, article.id)
 
     return link
+
+
+def no_links(channel: str, article_id: int) -> str | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,27 +74,27 @@ class DigestRun:
 class DigestScheduler:
     """Makes due digests; `run_due` is idempotent and safe to call at any time."""
 
-    def __init__(self, reader: Reader) -> None:
-        self.reader = reader
-        self.db: Database = reader.db
+    def __init__(self, common: Common, article_link: ArticleLink = no_links) -> None:
+        self.common = common
+        self.db: Database = common.db
+        self.article_link = article_link
         self._pruned_at = float("-inf")
 
     @property
     def tz(self) -> tzinfo:
-        return self.reader.config.tz
+        return self.common.tz
 
-    async def run_due(self, *, bot_username: str | None = None) -> DigestRun:
+    async def run_due(self) -> DigestRun:
         """Handle every due slot; returns the counts (queue deliveries -> wake the worker)."""
-        now = self.reader.clock()
-        link = deep_link(bot_username)
+        now = self.common.clock()
         handled = queued = failed = 0
         for hour in range(24):
             day = slot_day(now, hour, self.tz)
-            for chat_id in await digests.due(self.db.conn, hour=hour, day=day.toordinal()):
+            for chat in await digests.due(self.db.conn, hour=hour, day=day.toordinal()):
                 try:
-                    made = await self._one(chat_id, day, now, link)
+                    made = await self._one(chat, day, now)
                 except Exception:  # one chat's bad data must not stop the others' digests
-                    log.exception("digest: chat_id=%s failed", chat_id)
+                    log.exception("digest: chat=%s failed", chat)
                     failed += 1
                     continue
                 if made is not None:
@@ -105,29 +110,32 @@ class DigestScheduler:
             log.info("digest: %d slots handled, %d digests queued", handled, queued)
         return DigestRun(handled, queued, failed)
 
-    async def _one(self, chat_id: int, day: date, now: float,
-                   link: Callable[[DigestArticle], str | None]) -> int | None:
+    async def _one(self, ref: ChatRef, day: date, now: float) -> int | None:
         """Handle one chat's slot: 1 if a digest was queued, 0 if nothing was new, None if the
         slot was handled meanwhile (or the chat left digest mode)."""
         async with self.db.transaction() as conn:
-            chat = await digests.chat(conn, chat_id)
+            chat = await digests.chat(conn, ref)
             if chat is None or slot_day(now, chat.digest_hour, self.tz) != day or (
                 chat.last_day is not None and chat.last_day >= day.toordinal()
             ):
                 return None
             upto = await digests.newest_article_id(conn)
             after = chat.after_article if chat.after_article is not None else upto
-            found = await digests.new_articles(conn, chat_id, after=after, upto=upto,
+            found = await digests.new_articles(conn, ref, after=after, upto=upto,
                                                limit=MAX_ARTICLES)
             queued = 0
             if found:
-                composed = compose_digest(order(found), lang=chat.language, day=day, link=link)
+                composed = compose_digest(
+                    order(found), lang=chat.language, day=day,
+                    link=title_link(ref.channel, self.article_link),
+                    limit=self.common.limits(ref.channel).text)
                 digest_id = await digests.create(
-                    conn, chat_id, composed.text, period_start=min(a.published for a in found),
-                    period_end=int(now), now=int(now), overflow=composed.overflow)
-                await deliveries.enqueue_digest(conn, digest_id, chat_id, now=int(now))
+                    conn, ref, to_stored(composed.text),
+                    period_start=min(a.published for a in found), period_end=int(now),
+                    now=int(now), overflow=composed.overflow)
+                await deliveries.enqueue_digest(conn, digest_id, ref, now=int(now))
                 queued = 1
-                log.info("digest: chat_id=%s digest_id=%s with %d articles", chat_id,
-                         digest_id, len(found))
-            await digests.mark_handled(conn, chat_id, day=day.toordinal(), after_article=upto)
+                log.info("digest: chat=%s digest_id=%s with %d articles", ref, digest_id,
+                         len(found))
+            await digests.mark_handled(conn, ref, day=day.toordinal(), after_article=upto)
         return queued

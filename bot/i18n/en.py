@@ -282,4 +282,7 @@ TEXTS: dict[str, str] = {
     "admin.stats.more": "   … and {count} more",
     "admin.alert": "⚠️ **Error in the bot** ({where})\n```{what}```",
     "admin.alert_suppressed": "(+{count} more errors in the last minute went only to the log)",
+    "admin.alert_summary": (
+        "⚠️ **{count} more errors** in the last minute, written to the log only: {where}"
+    ),
 }

@@ -292,4 +292,7 @@ TEXTS: dict[str, str] = {
     "admin.stats.more": "   … và {count} mục khác",
     "admin.alert": "⚠️ **Lỗi trong bot** ({where})\n```{what}```",
     "admin.alert_suppressed": "(+{count} lỗi khác trong phút qua chỉ được ghi vào nhật ký)",
+    "admin.alert_summary": (
+        "⚠️ **{count} lỗi khác** trong phút qua, chỉ được ghi vào nhật ký: {where}"
+    ),
 }

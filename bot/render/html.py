@@ -1,10 +1,10 @@
 """Rich text as HTML and back: writing a `Text` with a tag vocabulary, reading inline HTML.
 
-Writing nests the tags in a fixed order (a quote outermost, then bold, italic, underline,
-strikethrough, spoiler, the link, code and preformatted text innermost: Telegram allows
-formatting inside a link but nothing inside code), and only reopens what changes between two
-spans, so "<b>A <a href=...>B</a></b>" stays one bold run. Every character of the text is
-escaped (&, <, >), attribute values also their double quotes.
+Writing nests the tags in a fixed order (a quote outermost, then a preformatted block, bold,
+italic, underline, strikethrough, spoiler, the link, and code innermost: Telegram allows
+formatting inside a link but nothing inside code, and writes a block as <pre><code>), and only
+reopens what changes between two spans, so "<b>A <a href=...>B</a></b>" stays one bold run.
+Every character of the text is escaped (&, <, >), attribute values also their double quotes.
 
 Reading is for HTML that python-telegram-bot wrote from a message's entities (an admin's
 broadcast) and for rows stored by versions before the core spoke neutral text: the tags of
@@ -33,7 +33,7 @@ from bot.message import (
 
 LINK = "link"
 # Outermost first. A style missing from a vocabulary is written as plain text.
-NESTING = (QUOTE, BOLD, ITALIC, UNDERLINE, STRIKE, SPOILER, LINK, CODE, PRE)
+NESTING = (QUOTE, PRE, BOLD, ITALIC, UNDERLINE, STRIKE, SPOILER, LINK, CODE)
 
 
 def escape_text(text: str) -> str:

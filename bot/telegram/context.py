@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.config import Settings
 from bot.core import Core
+from bot.delivery.outbound import Outbound
 
 
 class BotData:
@@ -23,6 +25,9 @@ class BotData:
         self.core: Core | None = None
         # (chat id, user id) -> (is admin, checked at): group admin look-ups are cached briefly.
         self.group_admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        # The order in which updates arrived: replies go out in this order (first come, first
+        # served), whatever order their handlers finish in.
+        self.arrivals = itertools.count()
 
 
 class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -38,6 +43,11 @@ class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         if core is None:
             raise RuntimeError("the core is not ready (post_init has not run)")
         return core
+
+    @property
+    def outbound(self) -> Outbound:
+        """Everything this bot sends goes through here (one sender, one pacer)."""
+        return self.core.outbound["telegram"]
 
 
 CONTEXT_TYPES = ContextTypes(context=NewsContext, bot_data=BotData)

@@ -1,0 +1,79 @@
+"""What every part of the chat core shares: the database, the clock and time zone, the chats'
+languages, who the admins are, and how much text a message holds on each channel.
+
+One object, built once, so that "is this person an admin?" and "which language does this chat
+speak?" have one answer each, wherever they are asked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from bot.message import TELEGRAM, ChatRef, Limits, UserRef, Who
+from storage import chats
+from storage.db import Database
+
+
+@dataclass(frozen=True, slots=True)
+class Admins:
+    """The people who may use the admin commands and buttons (each channel's own user ids)."""
+
+    users: frozenset[UserRef] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, telegram: Iterable[int | str] = ()) -> Admins:
+        """From the settings: Telegram user ids (NEWSBOT_ADMIN_IDS)."""
+        return cls(frozenset(UserRef(TELEGRAM, str(u)) for u in telegram))
+
+    def allows(self, who: Who) -> bool:
+        return who.user is not None and who.user in self.users
+
+    def ids(self, channel: str) -> list[str]:
+        return [u.id for u in self.users if u.channel == channel]
+
+    def alert_chat(self) -> ChatRef | None:
+        """Where error alerts go: the private chat of the first Telegram admin (the ids form a
+        set, so "first" is the lowest)."""
+        ids = self.ids(TELEGRAM)
+        if not ids:
+            return None
+        return ChatRef(TELEGRAM, min(ids, key=_numeric))
+
+
+def _numeric(user_id: str) -> tuple[int, str]:
+    try:
+        return int(user_id), ""
+    except ValueError:
+        return 0, user_id
+
+
+class Common:
+    """The shared state of the chat core (see the module docstring)."""
+
+    def __init__(self, db: Database, *, default_language: str, tz: ZoneInfo,
+                 limits: Mapping[str, Limits], admins: Admins | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.db = db
+        self.default_language = default_language
+        self.tz = tz
+        self.admins = admins or Admins()
+        self._limits = dict(limits)
+        # Wall-clock unix time; tests set the time here for every part of the core at once.
+        self.clock = clock
+
+    async def language(self, chat: ChatRef) -> str:
+        """The chat's language (the default for a chat we do not know)."""
+        return await chats.language(self.db.conn, chat) or self.default_language
+
+    def is_admin(self, who: Who) -> bool:
+        return self.admins.allows(who)
+
+    def limits(self, channel: str) -> Limits:
+        """How much visible text one message holds on `channel`."""
+        return self._limits[channel]
+
+    def add_channel(self, channel: str, limits: Limits) -> None:
+        self._limits[channel] = limits

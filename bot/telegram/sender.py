@@ -1,0 +1,390 @@
+"""Telegram's `Sender`: the core's messages as Bot API calls, Telegram's answers as channel-neutral
+`SendOutcome`s, and the pacer of the bot account.
+
+One sender per bot token sends everything: replies, answers to pressed buttons and edits go
+through the Application's bot (its own connection pool), pushes through the push bots (pools of
+their own), so a reply never waits for a connection behind a push, while one pacer (the
+`Outbound`'s) counts both. Why several push Bots: httpcore's connection pool does work
+proportional to its number of connections on every request event, so one pool of 32 connections
+costs noticeably more CPU per message than four pools of 8 (bench/fanout.py measures it); each
+push takes the least busy Bot, so no pool ever has more requests than connections.
+
+Photos: a URL is given to Telegram to fetch; when Telegram cannot fetch it (or says the content is
+not a photo), the sender downloads it once itself (a size cap, an image content type) and uploads
+it; the file id Telegram returns is reused for the same photo from then on (and handed to the core,
+which stores it per article). Only when that fails too is the photo refused (the core then sends
+the text). A local file (an archive's photo) is read in exactly one place, `_read_local_photo`.
+
+The order of the `except` clauses matters: in python-telegram-bot, `BadRequest` and `TimedOut`
+are subclasses of `NetworkError`, and `RetryAfter`/`ChatMigrated` are raised from the answer's
+``parameters`` whatever its status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import math
+import warnings
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import LinkPreviewOptions as _LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.config import Settings
+from bot.delivery.outbound import SendOutcome, Status
+from bot.delivery.pacing import Pacer, Priority
+from bot.message import ChatRef, Message, MessageRef, Photo, Text
+from bot.render.telegram import CHANNEL, Keyboard, RenderCache, answer_text
+
+log = logging.getLogger(__name__)
+
+_NO_PREVIEW = _LinkPreviewOptions(is_disabled=True)
+# `MessageRef.shown` of a photo message: its caption is not edited, only its buttons.
+PHOTO_SHOWN = "\x00photo"
+
+# BadRequest descriptions (lower case) meaning Telegram could not use the photo we gave it:
+# a URL it could not download or whose content is not an image, a file id it does not know, a
+# file it could not process. https://core.telegram.org/bots/api#sending-files
+_PHOTO_ERRORS = (
+    "wrong file identifier",
+    "http url specified",
+    "failed to get http url content",
+    "wrong type of the web page content",
+    "web page content",
+    "image_process_failed",
+    "photo_invalid_dimensions",
+    "photo_save_file_invalid",
+    "photo_ext_invalid",
+    "wrong remote file identifier",
+    "file must be non-empty",
+    "wrong padding",
+    "file reference",
+    "can't use file of type",
+    "type of file mismatch",
+)
+# The chat cannot receive anything from the bot (as 400 rather than 403).
+_CHAT_GONE_ERRORS = (
+    "chat not found",
+    "user not found",
+    "peer_id_invalid",
+    "user is deactivated",
+    "group chat was deactivated",
+    "chat was deleted",
+    "have no rights to send a message",
+    "chat_write_forbidden",
+    "chat_restricted",
+    "need administrator rights in the channel chat",
+    "bot was kicked",
+    "bot is not a member",
+)
+# The chat refuses photos only (a group's member permissions).
+_NO_PHOTO_ERRORS = ("not enough rights to send photos", "chat_send_photos_forbidden")
+_NOT_MODIFIED = "message is not modified"
+
+# httpx errors after which the request had been sent: the message may have been delivered.
+_AFTER_SENDING = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
+                  httpx.RemoteProtocolError)
+
+# Downloading a photo Telegram could not fetch: what Telegram takes as a photo upload
+# (https://core.telegram.org/bots/api#sendphoto: at most 10 MB).
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+_PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+def _read_local_photo(path: Path) -> bytes:
+    """The one place that reads a local photo file (an archive's photo) for an upload."""
+    with path.open("rb") as handle:
+        content = handle.read(PHOTO_MAX_BYTES + 1)
+    if len(content) > PHOTO_MAX_BYTES:
+        raise OSError(f"{path.name} is larger than {PHOTO_MAX_BYTES} bytes")
+    return content
+
+
+class TelegramSender:
+    """Sends the core's messages with python-telegram-bot; never raises per-recipient errors."""
+
+    channel = CHANNEL
+
+    def __init__(self, push_bots: Sequence[Bot], reply_bot: Bot, *,
+                 http: httpx.AsyncClient | None = None, cache_size: int = 256) -> None:
+        if not push_bots:
+            raise ValueError("at least one push Bot")
+        self.bots = list(push_bots)
+        self.reply_bot = reply_bot
+        self.http = http  # downloads photos Telegram could not fetch (None: never)
+        self._busy = [0] * len(self.bots)  # requests in flight per push Bot (connection pool)
+        self._render = RenderCache(cache_size)
+        self._markups: OrderedDict[Keyboard, InlineKeyboardMarkup | None] = OrderedDict()
+        self._cache_size = cache_size
+        # A photo (URL or local path) -> Telegram's file id for it, once uploaded or fetched.
+        self._file_ids: OrderedDict[str, str] = OrderedDict()
+        self.downloads = 0  # photos this sender downloaded itself (tests, logs)
+
+    async def initialize(self) -> None:
+        await asyncio.gather(*(bot.initialize() for bot in self.bots))
+
+    async def shutdown(self) -> None:
+        await asyncio.gather(*(bot.shutdown() for bot in self.bots))
+
+    # -- the Sender protocol ------------------------------------------------------------------
+
+    async def send(self, chat: ChatRef, message: Message,
+                   priority: Priority = Priority.BULK) -> SendOutcome:
+        if priority != Priority.BULK:
+            return await self._classified(self._send(self.reply_bot, chat, message), message)
+        busy = self._busy
+        index = busy.index(min(busy))
+        busy[index] += 1
+        try:
+            return await self._classified(self._send(self.bots[index], chat, message), message)
+        finally:
+            busy[index] -= 1
+
+    async def edit(self, target: MessageRef, message: Message,
+                   priority: Priority = Priority.REPLY) -> SendOutcome:
+        return await self._classified(self._edit(target, message), message)
+
+    async def answer(self, callback: str, text: Text, alert: bool) -> SendOutcome:
+        async def call() -> SendOutcome:
+            await self.reply_bot.answer_callback_query(callback, answer_text(text) or None,
+                                                       show_alert=alert)
+            return SendOutcome(Status.SENT)
+
+        return await self._classified(call(), None)
+
+    # -- requests -----------------------------------------------------------------------------
+
+    async def _send(self, bot: Bot, chat: ChatRef, message: Message) -> SendOutcome:
+        rendered = self._render.render(message)
+        markup = self._markup(rendered.buttons)
+        chat_id = int(chat.id)
+        if rendered.photo is None:
+            sent = await bot.send_message(
+                chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                disable_notification=rendered.silent, link_preview_options=_NO_PREVIEW)
+            return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=rendered.text)
+        photo = rendered.photo
+        known = self._file_ids.get(photo.ref) if photo.kind != "file_id" else None
+        given: str | InputFile
+        if known is not None:
+            given = known
+        elif photo.kind == "file":
+            path = Path(photo.ref)
+            try:
+                content = await asyncio.to_thread(_read_local_photo, path)
+            except OSError as exc:
+                return SendOutcome(Status.PHOTO_REJECTED,
+                                   reason=f"cannot read {path.name}: {exc.strerror or exc}")
+            given = InputFile(content, filename=path.name)
+        else:
+            given = photo.ref
+        send = dict(caption=rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                    disable_notification=rendered.silent)
+        try:
+            sent = await bot.send_photo(chat_id, given, **send)  # type: ignore[arg-type]
+        except BadRequest as exc:
+            if photo.kind != "url" or known is not None or not _is_photo_error(exc):
+                raise
+            upload = await self._download(photo.ref)
+            if upload is None:
+                raise
+            sent = await bot.send_photo(chat_id, upload, **send)  # type: ignore[arg-type]
+        file_id = sent.photo[-1].file_id if sent.photo else None
+        if file_id and photo.kind != "file_id":
+            self._remember_file_id(photo, file_id)
+        return SendOutcome(Status.SENT, message_id=str(sent.message_id), photo_file_id=file_id,
+                           shown=PHOTO_SHOWN)
+
+    async def _edit(self, target: MessageRef, message: Message) -> SendOutcome:
+        rendered = self._render.render(message)
+        markup = self._markup(rendered.buttons)
+        chat_id, message_id = int(target.chat.id), int(target.id)
+        # A text message whose text changes (or is unknown) gets its text edited; otherwise
+        # (the same text, or a photo's caption) only its buttons.
+        if target.shown != PHOTO_SHOWN and target.shown != rendered.text:
+            await self.reply_bot.edit_message_text(
+                rendered.text, chat_id=chat_id, message_id=message_id,
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=_NO_PREVIEW)
+            return SendOutcome(Status.SENT, message_id=target.id, shown=rendered.text)
+        await self.reply_bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id,
+                                                       reply_markup=markup)
+        return SendOutcome(Status.SENT, message_id=target.id, shown=target.shown)
+
+    async def _classified(self, request: object, message: Message | None) -> SendOutcome:
+        try:
+            return await request  # type: ignore[misc]
+        except RetryAfter as exc:
+            return SendOutcome(Status.RETRY_AFTER, reason=str(exc), retry_after=_seconds(exc))
+        except ChatMigrated as exc:
+            return SendOutcome(Status.MIGRATED, reason=str(exc),
+                               new_chat_id=str(exc.new_chat_id))
+        except Forbidden as exc:
+            return SendOutcome(Status.CHAT_GONE, reason=str(exc))
+        except BadRequest as exc:  # before NetworkError: it is a subclass
+            return _bad_request(exc, message)
+        except TimedOut as exc:  # before NetworkError: it is a subclass
+            cause = exc.__cause__
+            return SendOutcome(Status.TEMPORARY, reason=f"timed out ({type(cause).__name__})",
+                               maybe_delivered=isinstance(cause, _AFTER_SENDING))
+        except NetworkError as exc:  # 5xx, connection refused or dropped
+            cause = exc.__cause__
+            return SendOutcome(Status.TEMPORARY, reason=str(exc)[:200],
+                               maybe_delivered=isinstance(cause, _AFTER_SENDING))
+        except InvalidToken as exc:
+            # Nothing can be sent; back off like a network failure and say it loudly.
+            log.error("telegram: the bot token is refused (%s)", type(exc).__name__)
+            return SendOutcome(Status.TEMPORARY, reason="invalid token")
+        except TelegramError as exc:
+            return SendOutcome(Status.PERMANENT, reason=str(exc)[:200])
+
+    # -- photos -------------------------------------------------------------------------------
+
+    async def _download(self, url: str) -> InputFile | None:
+        """The photo at `url` fetched by us (Telegram could not), ready to upload; None when it
+        is no usable image (too large, not an image, unreachable)."""
+        if self.http is None:
+            return None
+        try:
+            async with self.http.stream("GET", url, follow_redirects=True) as response:
+                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                declared = response.headers.get("content-length", "")
+                if response.status_code != 200 or kind not in _PHOTO_TYPES or (
+                        declared.isdigit() and int(declared) > PHOTO_MAX_BYTES):
+                    log.info("photo %s: not downloaded (HTTP %s, %s, %s bytes)", _short(url),
+                             response.status_code, kind or "no content type", declared or "?")
+                    return None
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > PHOTO_MAX_BYTES:
+                        log.info("photo %s: larger than %d bytes", _short(url), PHOTO_MAX_BYTES)
+                        return None
+                    chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            log.info("photo %s: download failed (%s)", _short(url), type(exc).__name__)
+            return None
+        if not size:
+            return None
+        self.downloads += 1
+        log.info("photo %s: Telegram could not fetch it; downloaded (%d bytes) to upload",
+                 _short(url), size)
+        return InputFile(b"".join(chunks), filename="photo" + _PHOTO_TYPES[kind])
+
+    def _remember_file_id(self, photo: Photo, file_id: str) -> None:
+        self._file_ids[photo.ref] = file_id
+        self._file_ids.move_to_end(photo.ref)
+        if len(self._file_ids) > self._cache_size:
+            self._file_ids.popitem(last=False)
+
+    def _markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
+        """The inline keyboard, built once per distinct keyboard (a push reuses one)."""
+        if not buttons:
+            return None
+        markup = self._markups.get(buttons)
+        if markup is None:
+            markup = InlineKeyboardMarkup([
+                [InlineKeyboardButton(b.text, url=b.url, callback_data=b.callback_data)
+                 for b in row]
+                for row in buttons
+            ])
+            self._markups[buttons] = markup
+            if len(self._markups) > self._cache_size:
+                self._markups.popitem(last=False)
+        return markup
+
+
+def _is_photo_error(exc: BadRequest) -> bool:
+    text = str(exc).lower()
+    return any(p in text for p in _PHOTO_ERRORS)
+
+
+def _bad_request(exc: BadRequest, message: Message | None) -> SendOutcome:
+    text = str(exc).lower()
+    if _NOT_MODIFIED in text:
+        # Pressing twice quickly can ask for the same text and buttons again: harmless.
+        return SendOutcome(Status.SENT)
+    has_photo = message is not None and message.photo is not None
+    if has_photo and _is_photo_error(exc):
+        return SendOutcome(Status.PHOTO_REJECTED, reason=str(exc))
+    if has_photo and any(p in text for p in _NO_PHOTO_ERRORS):
+        return SendOutcome(Status.NO_PHOTO_HERE, reason=str(exc))
+    if any(p in text for p in _CHAT_GONE_ERRORS):
+        return SendOutcome(Status.CHAT_GONE, reason=str(exc))
+    return SendOutcome(Status.PERMANENT, reason=str(exc)[:200])
+
+
+def _seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta; accept both forms.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    if isinstance(value, dtm.timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def _short(url: str) -> str:
+    """A URL for a log line: host and path only (no query string)."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"[:120]
+
+
+# --- assembly ------------------------------------------------------------------------------------
+
+
+POOL_CONNECTIONS = 8  # connections per push Bot (see the module docstring)
+
+
+def file_url(base_url: str) -> str:
+    """Telegram serves files at /file/bot<token>/...; a base of ".../bot" maps to ".../file/bot"."""
+    return base_url[: -len("/bot")] + "/file/bot" if base_url.endswith("/bot") else base_url
+
+
+def push_bots(settings: Settings, token: str) -> list[Bot]:
+    """The push Bots: ceil(concurrency / 8) connection pools, together one connection per
+    concurrent push."""
+    timeout = settings.delivery_timeout
+    count = math.ceil(settings.delivery_concurrency / POOL_CONNECTIONS)
+    size = math.ceil(settings.delivery_concurrency / count)
+    base_url = settings.telegram_api_url
+    return [
+        Bot(token, base_url=base_url, base_file_url=file_url(base_url), request=HTTPXRequest(
+            connection_pool_size=size,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            connect_timeout=timeout,
+            # Pushes never outnumber the connections, so waiting for one means trouble.
+            pool_timeout=timeout,
+            media_write_timeout=max(timeout, 20.0),
+        ))
+        for _ in range(count)
+    ]
+
+
+def pacer_for(settings: Settings) -> Pacer:
+    """Telegram's limits as configured (paid broadcasts raise the global rate). Replies, edits
+    and pushes share this one pacer, replies first."""
+    rate = settings.paid_broadcast_rate if settings.paid_broadcast else settings.delivery_rate
+    return Pacer(global_rate=rate, private_interval=settings.private_chat_interval,
+                 group_per_minute=settings.group_messages_per_minute)

@@ -78,18 +78,19 @@ def build(folder: Path, *, articles: int, subscribers: int, log: bool = True) ->
         conn.execute(
             """
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-            INSERT INTO chats(id, type, language, created_at)
-            SELECT 10000000 + i, 'private', CASE WHEN i % 10 = 0 THEN 'en' ELSE 'vi' END,
-                   1748736000 FROM n
+            INSERT INTO chats(channel, id, type, language, created_at)
+            SELECT 'telegram', CAST(10000000 + i AS TEXT), 'private',
+                   CASE WHEN i % 10 = 0 THEN 'en' ELSE 'vi' END, 1748736000 FROM n
             """,
             (subscribers,),
         )
         conn.execute(
             """
-            INSERT OR IGNORE INTO subscriptions(chat_id, category_id, created_at)
-            SELECT id, 1 + (id % 10), 0 FROM chats
-            UNION ALL SELECT id, 1 + ((id / 10) % 10), 0 FROM chats WHERE id % 2 = 0
-            UNION ALL SELECT id, 1 + ((id / 100) % 10), 0 FROM chats WHERE id % 3 = 0
+            WITH c(channel, id, n) AS (SELECT channel, id, CAST(id AS INTEGER) FROM chats)
+            INSERT OR IGNORE INTO subscriptions(channel, chat_id, category_id, created_at)
+            SELECT channel, id, 1 + (n % 10), 0 FROM c
+            UNION ALL SELECT channel, id, 1 + ((n / 10) % 10), 0 FROM c WHERE n % 2 = 0
+            UNION ALL SELECT channel, id, 1 + ((n / 100) % 10), 0 FROM c WHERE n % 3 = 0
             """
         )
     conn.execute("ANALYZE")

@@ -39,8 +39,8 @@ from pydantic import SecretStr  # noqa: E402
 from telegram import Bot  # noqa: E402
 from telegram.error import RetryAfter  # noqa: E402
 
-from bot.telegram.app import build_application, running  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.telegram.app import build_application, running  # noqa: E402
 from storage import bulk, categories, deliveries  # noqa: E402
 from storage.db import open_database  # noqa: E402
 

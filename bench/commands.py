@@ -33,11 +33,13 @@ from bench.bigdb import CATEGORIES, build  # noqa: E402
 from bench.popular_data import NOW, describe, with_popularity  # noqa: E402
 from bench.search_data import QUERIES, with_search  # noqa: E402
 from bot.chat.clusters import Clusters  # noqa: E402
+from bot.chat.common import Admins, Common  # noqa: E402
 from bot.chat.popular import Popular  # noqa: E402
-from bot.chat.reader import Reader, ReaderConfig  # noqa: E402
-from bot.chat.reply import Who  # noqa: E402
+from bot.chat.reader import Reader  # noqa: E402
 from bot.chat.search import Search, parse_button  # noqa: E402
 from bot.config import Settings  # noqa: E402
+from bot.message import ChatRef, Who  # noqa: E402
+from bot.render.telegram import LIMITS  # noqa: E402
 from storage.db import Database, open_database  # noqa: E402
 
 Scenario = Callable[[Who], Awaitable[object]]
@@ -72,7 +74,7 @@ def handler_scenarios(db: Database, reader: Reader) -> dict[str, Scenario]:
 def popular_cluster_scenarios(reader: Reader) -> dict[str, Scenario]:
     """/popular, the card's 👍 and "Xem thêm" (writes), /cluster (issue 5)."""
     popular = Popular(reader)
-    clusters = Clusters(reader, frozenset({1}))
+    clusters = Clusters(reader)
     return {
         "/popular": lambda who: popular.popular(who, ""),
         "/popular <category>": lambda who: popular.popular(who, "an sinh xa hoi"),
@@ -89,14 +91,14 @@ def search_scenarios(reader: Reader) -> dict[str, Scenario]:
     """/search (issue 7): one row per kind of query (bench/search_data.py), the mix of all,
     a page button and a result open (a write)."""
     search = Search(reader)
-    asker = Who(chat_id=10_000_001, chat_type="private", user_id=1)
+    asker = Who(chat=ChatRef("telegram", "10000001"), chat_type="private", user_id="1")
     pages: list[str] = []  # the session of one search, made on first use
 
     async def page(who: Who) -> object:
         del who  # a page is shown only to the chat that searched
         if not pages:
             first = await search.search(asker, "hoi nghi")
-            button = parse_button(first.buttons[-1][-1].callback_data)
+            button = parse_button(first.choices[-1][-1].action)
             assert button is not None
             pages.append(button.session)
         return await search.page(asker, pages[0], random.randint(1, 10))
@@ -139,14 +141,15 @@ def row(label: str, samples: list[float], target_ms: float | None = None) -> str
 async def measure_handlers(path: Path, subscribers: int, samples: int) -> None:
     db = await open_database(path)
     # "Now" is the newest article's date, so /popular's 7-day window has articles.
-    reader = Reader(db, ReaderConfig("vi", Settings().tz),  # type: ignore[call-arg]
-                    clock=lambda: NOW)
+    reader = Reader(Common(db, default_language="vi", tz=Settings().tz,  # type: ignore[call-arg]
+                           limits={"telegram": LIMITS}, admins=Admins.of([1]),
+                           clock=lambda: NOW))
     print("\nhandler time (ms)                       p50      p95      p99   (target p99 <= 20)")
     for label, scenario in handler_scenarios(db, reader).items():
         times: list[float] = []
         for _ in range(samples):
-            who = Who(chat_id=10_000_000 + random.randint(1, subscribers), chat_type="private",
-                      user_id=1)
+            who = Who(chat=ChatRef("telegram", str(10_000_000 + random.randint(1, subscribers))),
+                      chat_type="private", user_id="1")
             start = time.perf_counter()
             await scenario(who)
             times.append(time.perf_counter() - start)
@@ -157,8 +160,8 @@ async def measure_handlers(path: Path, subscribers: int, samples: int) -> None:
 async def measure_end_to_end(path: Path, subscribers: int, samples: int) -> None:
     from pydantic import SecretStr
 
-    from bot.telegram.app import build_application, running
     from bot.sandbox import Sandbox
+    from bot.telegram.app import build_application, running
 
     sandbox = Sandbox()
     await sandbox.start()

@@ -65,8 +65,8 @@ def with_popularity(base: Path, *, interactions: int, log: bool = True) -> Path:
         conn.execute(
             f"""
             WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < ?)
-            INSERT OR IGNORE INTO interactions(article_id, user_id, kind, created_at)
-            SELECT a.id, 1 + (k.n * 7919 + a.id) % {_USERS},
+            INSERT OR IGNORE INTO interactions(article_id, channel, user_id, kind, created_at)
+            SELECT a.id, 'telegram', CAST(1 + (k.n * 7919 + a.id) % {_USERS} AS TEXT),
                    CASE k.n % 4 WHEN 0 THEN 'open' WHEN 1 THEN 'more' WHEN 2 THEN 'like'
                                 ELSE 'search_open' END,
                    a.published + k.n * 60

@@ -95,7 +95,7 @@ async def on_choice(press: Press) -> None:
     who = press.who
     admin = _admin(press.core.admin)
     if not press.core.common.is_admin(who):
-        log.warning("admin choice refused: user_id=%s chat=%s data=%r", who.user_id, who.chat,
+        log.warning("admin button refused: user_id=%s chat=%s data=%r", who.user_id, who.chat,
                     press.data[:80])
         lang = await press.core.reader.language(who)
         await press.out.notice(Notice(t(lang, "admin.refused"), alert=True))

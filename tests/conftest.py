@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.message import ChatRef, Message, Text, UserRef
+from bot.render.telegram import html as telegram_html
 from storage.db import Database, open_database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -40,3 +42,18 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+def tg(chat_id: int | str) -> ChatRef:
+    """A Telegram chat as the core names it."""
+    return ChatRef("telegram", str(chat_id))
+
+
+def tg_user(user_id: int | str) -> UserRef:
+    """A Telegram user as the core names them."""
+    return UserRef("telegram", str(user_id))
+
+
+def html(value: Text | Message) -> str:
+    """What Telegram is sent for a core text (or a message's text): its HTML."""
+    return telegram_html(value.text if isinstance(value, Message) else value)

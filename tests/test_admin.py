@@ -13,16 +13,37 @@ from telegram import Chat, Message, MessageEntity, PhotoSize, User
 
 from bot.admin import callbacks as cb
 from bot.admin.alerts import AdminAlertHandler, AlertLimiter, alert_text
-from bot.admin.broadcast import AdminConfig, BroadcastMessage, Broadcasts
+from bot.admin.broadcast import BroadcastMessage, Broadcasts
 from bot.admin.format import duration, number, percent, progress_bar
-from bot.chat.reply import Who
-from handlers.admin import broadcast_message
+from bot.chat.common import Admins, Common
+from bot.message import MessageRef, Photo, Text, Who
+from bot.render.telegram import LIMITS
+from bot.telegram.incoming import content
+from handlers.admin import broadcast_message as broadcast_of_content
 from storage import broadcasts, categories, chats, deliveries, subscriptions
 from storage.db import Database
+from tests.conftest import html, tg
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN = 7
-CONFIG = AdminConfig(frozenset({ADMIN}), "vi", VN)
+
+
+def _broadcasts(db: Database, **options: object) -> Broadcasts:
+    common = Common(db, default_language="vi", tz=VN, limits={"telegram": LIMITS},
+                    admins=Admins.of([ADMIN]), clock=lambda: 1_700_000_000)
+    return Broadcasts(common, **options)  # type: ignore[arg-type]
+
+
+def _who(user_id: int) -> Who:
+    return Who(chat=tg(user_id), chat_type="private", user_id=str(user_id))
+
+
+def _pressed(message_id: int) -> MessageRef:
+    return MessageRef(tg(ADMIN), str(message_id))
+
+
+def _text(text: str, photo: str | None = None) -> BroadcastMessage:
+    return BroadcastMessage(Text(text), Photo(photo, "file_id", "telegram") if photo else None)
 
 
 @pytest.mark.parametrize(("value", "lang", "expected"), [
@@ -78,37 +99,37 @@ async def _people(db: Database) -> int:
         category = await categories.ensure(conn, "Tin A")
         await categories.ensure(conn, "Tin B")
         for chat_id in range(1, 9):
-            await chats.ensure(conn, chat_id, "private", "vi", now=1)
+            await chats.ensure(conn, tg(chat_id), "private", "vi", now=1)
         for chat_id in (1, 2, 3, 7):
-            await subscriptions.add(conn, chat_id, category.id, now=1)
-        await chats.mark_inactive(conn, 7, "blocked")
-        await chats.mark_inactive(conn, 8, "blocked")
+            await subscriptions.add(conn, tg(chat_id), category.id, now=1)
+        await chats.mark_inactive(conn, tg(7), "blocked")
+        await chats.mark_inactive(conn, tg(8), "blocked")
     return category.id
 
 
 async def test_confirm_enqueues_the_audience_once(db: Database) -> None:
     category_id = await _people(db)
     async with db.transaction() as conn:
-        await chats.ensure(conn, 9, "private", "vi", now=1)
-        await conn.execute("UPDATE chats SET delivery_mode = 'paused' WHERE id = 9")
-    core = Broadcasts(db, CONFIG, clock=lambda: 1_700_000_000)
-    admin = Who(chat_id=ADMIN, chat_type="private", user_id=ADMIN)
-    draft = await core.draft(admin, BroadcastMessage("Họp", None, 3))
+        await chats.ensure(conn, tg(9), "private", "vi", now=1)
+        await conn.execute("UPDATE chats SET delivery_mode = 'paused' WHERE id = '9'")
+    core = _broadcasts(db)
+    admin = _who(ADMIN)
+    draft = await core.draft(admin, _text("Họp"))
     assert draft.preview is not None
-    notice = await core.confirm(admin, 1, cb.EVERYONE, message_id=77)
+    notice = await core.confirm(admin, 1, cb.EVERYONE, _pressed(77))
     assert notice.edit is not None
     assert "Đã gửi 0/6 · lỗi 0" in notice.edit.text
-    again = await core.confirm(admin, 1, cb.EVERYONE, message_id=77)  # a second press
+    again = await core.confirm(admin, 1, cb.EVERYONE, _pressed(77))  # a second press
     assert "đã được gửi hoặc đã hủy" in again.text
     counts = await deliveries.counts(db.conn, broadcast_id=1)
     assert counts == deliveries.StatusCounts(pending=6)  # active chats 1-6; not 7, 8 (inactive)
     record = await broadcasts.get(db.conn, 1)                   # nor 9 (news paused)
     assert record is not None
     assert (record.status, record.recipients, record.left_out) == ("sending", 6, 3)
-    assert (record.progress_chat_id, record.progress_message_id) == (ADMIN, 77)
+    assert (record.progress_chat, record.progress_message_id) == (tg(ADMIN), "77")
 
-    await core.draft(admin, BroadcastMessage("Tin A", None, 5))
-    await core.confirm(admin, 2, category_id, message_id=78)
+    await core.draft(admin, _text("Tin A"))
+    await core.confirm(admin, 2, category_id, _pressed(78))
     assert await deliveries.counts(db.conn, broadcast_id=2) == deliveries.StatusCounts(pending=3)
     record = await broadcasts.get(db.conn, 2)
     assert record is not None
@@ -117,18 +138,18 @@ async def test_confirm_enqueues_the_audience_once(db: Database) -> None:
 
 async def test_stop_cancels_what_is_pending_and_reports(db: Database) -> None:
     category_id = await _people(db)
-    core = Broadcasts(db, CONFIG, clock=lambda: 1_700_000_000)
-    admin = Who(chat_id=ADMIN, chat_type="private", user_id=ADMIN)
-    await core.draft(admin, BroadcastMessage("x", None, 1))
-    await core.confirm(admin, 1, category_id, message_id=5)
+    core = _broadcasts(db)
+    admin = _who(ADMIN)
+    await core.draft(admin, _text("x"))
+    await core.confirm(admin, 1, category_id, _pressed(5))
     async with db.transaction() as conn:  # one went out, one chat blocked the bot
-        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id = 1")
+        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id = '1'")
         await conn.execute("UPDATE deliveries SET status = 'skipped', reason = 'Forbidden: bot "
-                           "was blocked by the user' WHERE chat_id = 2")
-    stranger = Who(chat_id=5, chat_type="private", user_id=5)
+                           "was blocked by the user' WHERE chat_id = '2'")
+    stranger = _who(5)
     assert "quản trị viên" in (await core.stop(stranger, 1)).text
     notice = await core.stop(admin, 1)
-    assert notice.text == "Đã dừng: 1 tin chưa gửi được hủy."
+    assert str(notice.text) == "Đã dừng: 1 tin chưa gửi được hủy."
     assert notice.send is not None
     report = notice.send.text
     for line in ("✅ Đã gửi: 1", "⏭ Bỏ qua (đã ngừng nhận): 1",
@@ -136,26 +157,25 @@ async def test_stop_cancels_what_is_pending_and_reports(db: Database) -> None:
                  "⏹ Đã hủy, không gửi: 1", "Không gửi tới 1 cuộc trò chuyện",
                  "quản trị viên 7"):
         assert line in report, line
-    assert (await core.stop(admin, 1)).text == "Thông báo #1 không còn đang gửi."
+    assert str((await core.stop(admin, 1)).text) == "Thông báo #1 không còn đang gửi."
     assert await deliveries.counts(db.conn, broadcast_id=1) == deliveries.StatusCounts(
         sent=1, skipped=1, cancelled=1)
     record = await broadcasts.get(db.conn, 1)
     assert record is not None
     assert (record.status, record.cancelled_by, record.sent_count, record.cancelled_count) == (
-        "cancelled", ADMIN, 1, 1)
+        "cancelled", str(ADMIN), 1, 1)
     assert await core.tick() == []  # nothing sending: no progress to show
 
 
 async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Database) -> None:
     await _people(db)
     mono = [100.0]
-    core = Broadcasts(db, CONFIG, clock=lambda: 1_700_000_000, min_gap=3.0,
-                      monotonic=lambda: mono[0])
-    admin = Who(chat_id=ADMIN, chat_type="private", user_id=ADMIN)
-    await core.draft(admin, BroadcastMessage("x", None, 1))
-    await core.confirm(admin, 1, cb.EVERYONE, message_id=5)
+    core = _broadcasts(db, min_gap=3.0, monotonic=lambda: mono[0])
+    admin = _who(ADMIN)
+    await core.draft(admin, _text("x"))
+    await core.confirm(admin, 1, cb.EVERYONE, _pressed(5))
     async with db.transaction() as conn:
-        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id = 1")
+        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id = '1'")
     mono[0] += 20
     assert await core.tick() == []  # the confirm's edit is still on its way: nothing overtakes
     core.mark_edited(1)  # the adapter made that edit now
@@ -163,21 +183,21 @@ async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Data
     assert await core.tick() == []  # within the gap
     mono[0] += 0.2
     async with db.transaction() as conn:
-        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id <= 3")
+        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id <= '3'")
     (update,) = await core.tick()
     core.mark_edited(1)
-    assert (update.chat_id, update.message_id, update.report) == (ADMIN, 5, None)
+    assert (update.target, update.report) == (_pressed(5), None)
     assert "▰▰▰▰▰▱▱▱▱▱ 50%" in update.view.text
     assert "Đã gửi 3/6 · lỗi 0" in update.view.text
-    assert update.view.buttons  # the stop button while sending
+    assert update.view.choices  # the stop button while sending
     mono[0] += 10
     assert await core.tick() == []  # unchanged: no edit
     async with db.transaction() as conn:
-        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id > 3")
+        await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id > '3'")
     (last,) = await core.tick()
     core.mark_edited(1)
     assert "Đã gửi xong" in last.view.text
-    assert last.view.buttons == ()
+    assert last.view.choices == ()
     assert last.report is not None
     assert "✅ Đã gửi: 6" in last.report.text
     mono[0] += 10
@@ -189,20 +209,20 @@ async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Data
 
 async def test_core_refuses_non_admins_and_long_texts(db: Database) -> None:
     await _people(db)
-    core = Broadcasts(db, CONFIG, clock=lambda: 1_700_000_000)
-    stranger = Who(chat_id=5, chat_type="private", user_id=5)
-    admin = Who(chat_id=ADMIN, chat_type="private", user_id=ADMIN)
-    refused = await core.draft(stranger, BroadcastMessage("hi", None, 2))
+    core = _broadcasts(db)
+    stranger = _who(5)
+    admin = _who(ADMIN)
+    refused = await core.draft(stranger, _text("hi"))
     assert refused.preview is None
     assert "chỉ dành cho quản trị viên" in refused.control.text
-    long = await core.draft(admin, BroadcastMessage("x" * 4097, None, 4097))
+    long = await core.draft(admin, _text("x" * 4097))
     assert long.preview is None
     assert "4.096" in long.control.text
     assert "4.097" in long.control.text
-    caption = await core.draft(admin, BroadcastMessage("x" * 1025, "file-id", 1025))
+    caption = await core.draft(admin, _text("x" * 1025, "file-id"))
     assert caption.preview is None
     assert "1.024" in caption.control.text
-    fits = await core.draft(admin, BroadcastMessage("x" * 4096, None, 4096))
+    fits = await core.draft(admin, _text("x" * 4096))
     assert fits.preview is not None
     assert (await core.stop(stranger, 1)).text == (await core.draft(stranger, None)).control.text
     async with db.conn.execute("SELECT count(*) FROM broadcasts") as cur:
@@ -210,6 +230,8 @@ async def test_core_refuses_non_admins_and_long_texts(db: Database) -> None:
 
 
 # --------------------------------------------------------------------------- message -> HTML
+# The Telegram message read by the adapter (bot/telegram/incoming.py), then what the admin
+# handler makes of it; the HTML is what every recipient is sent.
 
 _BOT = User(1, "Newsbot", is_bot=True)
 _ADMIN_USER = User(ADMIN, "Admin", is_bot=False)
@@ -229,14 +251,23 @@ def _message(text: str | None = None, *, caption: str | None = None, photo: bool
     )
 
 
+def broadcast_message(message: Message) -> tuple[str, str | None, int] | None:
+    """(HTML, photo file id, visible length) of what `message` broadcasts."""
+    found = broadcast_of_content(content(message))
+    if found is None:
+        return None
+    return html(found.text), found.photo.ref if found.photo else None, found.text.length
+
+
 def test_typed_html_is_escaped_and_sent_as_typed() -> None:
     typed = "<b>Họp</b> & <script>alert(1)</script> a < b &amp; 🎉"
     found = broadcast_message(_message(f"/broadcast {typed}"))
     assert found is not None
-    assert found.photo is None
-    assert found.text == ("&lt;b&gt;Họp&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; "
-                          "a &lt; b &amp;amp; 🎉")
-    assert found.visible_length == len(typed) + 1  # 🎉 is two UTF-16 code units
+    text, photo, visible_length = found
+    assert photo is None
+    assert text == ("&lt;b&gt;Họp&lt;/b&gt; &amp; &lt;script&gt;alert(1)&lt;/script&gt; "
+                    "a &lt; b &amp;amp; 🎉")
+    assert visible_length == len(typed) + 1  # 🎉 is two UTF-16 code units
 
 
 def test_telegram_formatting_is_kept() -> None:
@@ -244,20 +275,21 @@ def test_telegram_formatting_is_kept() -> None:
     bold = MessageEntity(MessageEntity.BOLD, len("/broadcast "), len("Họp khẩn"))
     found = broadcast_message(_message(text, entities=(bold,)))
     assert found is not None
-    assert found.text == "<b>Họp khẩn</b> lúc 8 giờ"
-    assert found.visible_length == len("Họp khẩn lúc 8 giờ")
+    text, _, visible_length = found
+    assert text == "<b>Họp khẩn</b> lúc 8 giờ"
+    assert visible_length == len("Họp khẩn lúc 8 giờ")
 
 
 def test_photo_with_command_caption_and_reply_to_photo() -> None:
     own = broadcast_message(_message(caption="/broadcast Ảnh <đẹp>", photo=True))
-    assert own == BroadcastMessage("Ảnh &lt;đẹp&gt;", "big-id", len("Ảnh <đẹp>"))
+    assert own == ("Ảnh &lt;đẹp&gt;", "big-id", len("Ảnh <đẹp>"))
     photo = _message(caption="Chú thích gốc", photo=True)
     with_text = broadcast_message(_message("/broadcast Chú thích mới", reply=photo))
-    assert with_text == BroadcastMessage("Chú thích mới", "big-id", len("Chú thích mới"))
+    assert with_text == ("Chú thích mới", "big-id", len("Chú thích mới"))
     bare = broadcast_message(_message("/broadcast", reply=photo))
-    assert bare == BroadcastMessage("Chú thích gốc", "big-id", len("Chú thích gốc"))
+    assert bare == ("Chú thích gốc", "big-id", len("Chú thích gốc"))
     replied_text = _message("Nội dung <i>")
-    assert broadcast_message(_message("/broadcast", reply=replied_text)) == BroadcastMessage(
+    assert broadcast_message(_message("/broadcast", reply=replied_text)) == (
         "Nội dung &lt;i&gt;", None, len("Nội dung <i>"))
 
 
@@ -286,16 +318,16 @@ def test_alert_text_is_short_escaped_and_redacted() -> None:
         record.exc_info = sys.exc_info()
     text = alert_text(record, "vi", 3, ["123456:secret-token-value-xyz"])
     assert "secret-token-value" not in text
-    assert "&lt;failed&gt;" not in text  # cut: the message alone is longer than the limit
+    assert "&lt;failed&gt;" not in html(text)  # cut: the message alone is longer than the limit
     assert "…" in text
-    assert len(text) < 900
+    assert len(str(text)) < 900
     assert "+3 lỗi khác" in text
 
 
 async def test_alert_handler_sends_one_per_interval() -> None:
-    sent: list[str] = []
+    sent: list[Text] = []
 
-    async def send(text: str) -> None:
+    async def send(text: Text) -> None:
         sent.append(text)
 
     handler = AdminAlertHandler(send, loop=asyncio.get_running_loop(), lang="en",

@@ -11,21 +11,39 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.delivery.card import (
+from bot.chat import callbacks
+from bot.delivery.card import article_card, excerpt
+from bot.message import Choice, utf16_len
+from bot.models import Article
+from bot.render.telegram import (
     CAPTION_LIMIT,
+    LIMITS,
     TEXT_LIMIT,
     Button,
-    parse_article_callback,
-    render_card,
-    render_excerpt,
-    shorten_text,
-    utf16_len,
-    visible_length,
+    Rendered,
+    keyboard,
+    render,
 )
-from bot.models import Article
+from bot.render.telegram import html as telegram_html
+from bot.text.cut import shorten_text
 from bot.text.datefmt import format_local_datetime
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def render_card(article: Article, lang: str, tz: ZoneInfo, *, with_photo: bool = True
+                ) -> Rendered:
+    """The card as Telegram is sent it: the core's card, rendered."""
+    return render(article_card(article, lang, tz, LIMITS, with_photo=with_photo))
+
+
+def render_excerpt(article: Article, lang: str, tz: ZoneInfo, max_chars: int = 3500) -> str:
+    return telegram_html(excerpt(article, lang, tz, LIMITS, max_chars))
+
+
+def visible_length(html_text: str) -> int:
+    """Visible length of Telegram HTML after entity parsing, in UTF-16 code units."""
+    return utf16_len(html.unescape(re.sub(r"<[^>]*>", "", html_text)))
 
 # Sentences in the register of the seed articles, with an emoji, a ZWJ emoji sequence and one
 # sentence in decomposed form (NFD: letters followed by combining marks), as copy-pasted text has.
@@ -111,7 +129,8 @@ def test_long_vietnamese_summary_fits_photo_caption() -> None:
     summary = long_text(5000)
     card = render_card(make_article(summary=summary), "vi", VN)
 
-    assert card.photo == "https://mattran.haiphong.gov.vn/images/hoi-nghi.jpg"
+    assert card.photo is not None
+    assert card.photo.ref == "https://mattran.haiphong.gov.vn/images/hoi-nghi.jpg"
     assert visible_length(card.text) <= CAPTION_LIMIT
     assert visible_length(card.text) > CAPTION_LIMIT - 100  # the room is used, not wasted
     title, shortened, caption, meta = visible_blocks(card.text)
@@ -295,7 +314,8 @@ def test_english_labels() -> None:
 def test_local_image_file_is_the_photo() -> None:
     card = render_card(make_article(image="/data/archive/2021/hoi-nghi.jpg"), "vi", VN)
 
-    assert card.photo == "/data/archive/2021/hoi-nghi.jpg"
+    assert card.photo is not None
+    assert card.photo.ref == "/data/archive/2021/hoi-nghi.jpg"
     assert card.limit == CAPTION_LIMIT
 
 
@@ -305,17 +325,15 @@ def test_callback_data_stays_within_64_bytes() -> None:
     for button in card.buttons[-1]:
         assert button.callback_data is not None
         assert len(button.callback_data.encode()) <= 64
-        assert parse_article_callback(button.callback_data) == (
-            button.callback_data.split(":")[0],
-            2**63 - 1,
-        )
+        action, _, article_id = button.callback_data.partition(":")
+        assert (action, int(article_id)) in (("more", 2**63 - 1), ("like", 2**63 - 1))
     with pytest.raises(ValueError, match="64"):
-        Button("x", callback_data="x" * 65)
+        keyboard(((Choice("x", action="x" * 65),),))
 
 
 @pytest.mark.parametrize("data", ["more", "more:", "like:abc", "other:1", "more:١٢", "more:-1"])
-def test_parse_article_callback_rejects_foreign_data(data: str) -> None:
-    assert parse_article_callback(data) is None
+def test_card_actions_reject_foreign_data(data: str) -> None:
+    assert callbacks.parse(data) is None
 
 
 def test_visible_length_counts_utf16_after_entity_parsing() -> None:

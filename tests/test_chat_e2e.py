@@ -12,6 +12,7 @@ from bot.i18n import en, vi
 from storage import chats, subscriptions
 from storage.db import open_database
 from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
+from tests.conftest import tg
 
 USER = 501
 
@@ -31,7 +32,7 @@ def _category_buttons(record: dict[str, object]) -> dict[str, str]:
 async def _subscribed(chatter: Chatter, chat_id: int) -> set[int]:
     db = await open_database(chatter.settings.database)
     try:
-        return await subscriptions.category_ids(db.conn, chat_id)
+        return await subscriptions.category_ids(db.conn, tg(chat_id))
     finally:
         await db.close()
 
@@ -163,8 +164,8 @@ async def test_stop_then_latest(chat: Chatter) -> None:
     assert text_of(stopped) == vi.TEXTS["stop.done"]
     db = await open_database(chat.settings.database)
     try:
-        assert await chats.get(db.conn, USER) is None
-        assert await subscriptions.category_ids(db.conn, USER) == set()
+        assert await chats.get(db.conn, tg(USER)) is None
+        assert await subscriptions.category_ids(db.conn, tg(USER)) == set()
     finally:
         await db.close()
     (latest,) = await chat.say(USER, "/latest")

@@ -9,25 +9,28 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.chat.clusters import Clusters, _parse_set
-from bot.chat.reader import Reader, ReaderConfig
-from bot.chat.reply import Who
-from bot.delivery.card import TEXT_LIMIT, visible_length
+from bot.chat.common import Admins, Common
+from bot.chat.reader import Reader
 from bot.i18n import vi
+from bot.message import Who, markup
+from bot.render.telegram import LIMITS, TEXT_LIMIT
 from storage import articles, clusters
 from storage.articles import NewArticle
 from storage.clusters import NewFact
 from storage.db import Database
+from tests.conftest import html, tg
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN = 77
-ME = Who(chat_id=5, chat_type="private", user_id=5)
-BOSS = Who(chat_id=ADMIN, chat_type="private", user_id=ADMIN)
+ME = Who(chat=tg(5), chat_type="private", user_id="5")
+BOSS = Who(chat=tg(ADMIN), chat_type="private", user_id=str(ADMIN))
 MTTQ = "Ủy ban MTTQ Việt Nam"
 
 
 def _core(db: Database) -> Clusters:
-    return Clusters(Reader(db, ReaderConfig("vi", TZ), clock=lambda: 1_700_000_000),
-                    frozenset({ADMIN}))
+    common = Common(db, default_language="vi", tz=TZ, limits={"telegram": LIMITS},
+                    admins=Admins.of([ADMIN]), clock=lambda: 1_700_000_000)
+    return Clusters(Reader(common))
 
 
 @pytest.mark.parametrize(
@@ -67,22 +70,22 @@ def test_setcluster_refuses_malformed_input(argument: str) -> None:
 async def test_setcluster_checks_the_admin_in_the_core(db: Database) -> None:
     core = _core(db)
     reply = await core.set_leadership(ME, "2024 | số 3 | Cụm trưởng | Ủy ban MTTQ tỉnh A")
-    assert reply.text == vi.TEXTS["admin.refused"]
+    assert reply.text == markup(vi.TEXTS["admin.refused"])
     assert await clusters.count(db.conn) == 0
     usage = await core.set_leadership(BOSS, "2024 | số 3")
-    assert usage.text == vi.TEXTS["setcluster.usage"]
+    assert usage.text == markup(vi.TEXTS["setcluster.usage"])
 
 
 async def test_hostile_text_is_escaped(db: Database) -> None:
     core = _core(db)
     done = await core.set_leadership(
         BOSS, "2024 | số 3 <b> | Cụm trưởng | Ủy ban MTTQ tỉnh <i>A</i> & B")
-    assert "&lt;i&gt;A&lt;/i&gt; &amp; B" in done.text
+    assert "&lt;i&gt;A&lt;/i&gt; &amp; B" in html(done)
     shown = await core.show(ME, "")
-    assert "<i>A</i>" not in shown.text
-    assert "&lt;i&gt;A&lt;/i&gt; &amp; B" in shown.text
+    assert "<i>A</i>" not in html(shown)
+    assert "&lt;i&gt;A&lt;/i&gt; &amp; B" in html(shown)
     unknown = await core.show(ME, "<script>alert(1)</script>")
-    assert "<script>" not in unknown.text
+    assert "<script>" not in html(unknown)
 
 
 async def test_many_clusters_fit_one_message(db: Database) -> None:
@@ -105,17 +108,17 @@ async def test_many_clusters_fit_one_message(db: Database) -> None:
         ]
         await clusters.replace_extracted(conn, [a.id for a in stored], facts, now=0)
     reply = await _core(db).show(ME, "")
-    assert visible_length(reply.text) <= TEXT_LIMIT
+    assert reply.text.length <= TEXT_LIMIT
     assert "… và " in reply.text
     assert "«Câu dài." not in reply.text  # no room for the sentences: sources only
-    numbers = [b.text for row in reply.buttons for b in row]
+    numbers = [b.label for row in reply.choices for b in row]
     assert numbers[0] == "📰 1"
-    assert len(numbers) == reply.text.count("    [")  # one button per source listed
-    assert sum(len(row) for row in reply.buttons) <= 40
+    assert len(numbers) == str(reply.text).count("    [")  # one button per source listed
+    assert sum(len(row) for row in reply.choices) <= 40
     # One cluster alone has room for its sentence.
     one = await _core(db).show(ME, "so 7")
     assert "«Câu dài." in one.text
-    assert visible_length(one.text) <= TEXT_LIMIT
+    assert one.text.length <= TEXT_LIMIT
 
 
 @pytest.mark.parametrize(
@@ -134,4 +137,4 @@ async def test_many_clusters_fit_one_message(db: Database) -> None:
 async def test_cluster_arguments_on_an_empty_database(db: Database, argument: str,
                                                       expected_key: str) -> None:
     reply = await _core(db).show(ME, "" if argument == "/cluster" else argument)
-    assert reply.text == expected_key
+    assert reply.text == markup(expected_key)

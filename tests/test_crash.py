@@ -86,7 +86,8 @@ async def _in_flight(db_path: Path, received: set[int]) -> set[int]:
         rows = await outbox.by_chat(db.conn, article_id=1)
     finally:
         await db.close()
-    return {chat_id for chat_id, d in rows.items() if d.status == "pending" and chat_id in received}
+    return {int(chat.id) for chat, d in rows.items()
+            if d.status == "pending" and int(chat.id) in received}
 
 
 async def test_kill_9_three_times_during_a_push(tmp_path: Path) -> None:

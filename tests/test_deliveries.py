@@ -12,7 +12,9 @@ from storage import deliveries as outbox
 from storage.articles import NewArticle
 from storage.db import Database
 from storage.deliveries import Outcome, StatusCounts
+from tests.conftest import tg
 
+TG = ["telegram"]  # the channels whose rows are claimed
 NOW = 1_700_000_000
 
 
@@ -31,9 +33,9 @@ async def _setup(db: Database) -> tuple[int, int]:
         b = (await categories.ensure(conn, "An sinh")).id
         await bulk.add_subscribers(conn, [1, 2, 3, 4, 5, -100], a, now=NOW)
         await bulk.add_subscribers(conn, [5, 6], b, now=NOW)
-        await chats.mark_inactive(conn, 3, "blocked")
-        await chats.set_delivery_mode(conn, 4, "digest", 8)
-        await chats.set_delivery_mode(conn, 5, "paused")
+        await chats.mark_inactive(conn, tg(3), "blocked")
+        await chats.set_delivery_mode(conn, tg(4), "digest", 8)
+        await chats.set_delivery_mode(conn, tg(5), "paused")
     return a, b
 
 
@@ -43,8 +45,8 @@ async def test_an_article_goes_to_active_instant_subscribers_once(db: Database) 
         article = await _article(conn, "a1", "Thời sự")
         assert await outbox.enqueue_article(conn, article, now=NOW) == 3  # 1, 2 and -100
         assert await outbox.enqueue_article(conn, article, now=NOW) == 0  # never twice
-    rows = await outbox.next_new(db.conn, after_id=0, limit=10)
-    assert [r.chat_id for r in rows] == [-100, 1, 2]
+    rows = await outbox.next_new(db.conn, channels=TG, after_id=0, limit=10)
+    assert [r.chat for r in rows] == [tg(-100), tg(1), tg(2)]
     assert {r.kind for r in rows} == {"article"}
     assert {r.ref_id for r in rows} == {article}
     assert rows[0].chat_type == "group"
@@ -58,8 +60,8 @@ async def test_claiming_is_bounded_and_ordered_and_retries_come_when_due(db: Dat
         await bulk.add_subscribers(conn, list(range(1000, 1100)), a, now=NOW)
         article = await _article(conn, "a2", "Thời sự")
         assert await outbox.enqueue_article(conn, article, now=NOW) == 103
-    first = await outbox.next_new(db.conn, after_id=0, limit=40)
-    second = await outbox.next_new(db.conn, after_id=first[-1].id, limit=40)
+    first = await outbox.next_new(db.conn, channels=TG, after_id=0, limit=40)
+    second = await outbox.next_new(db.conn, channels=TG, after_id=first[-1].id, limit=40)
     assert len(first) == len(second) == 40
     assert [r.id for r in first + second] == sorted(r.id for r in first + second)
     # One back-off, one failure, one sent: only the back-off comes back, when due.
@@ -68,21 +70,21 @@ async def test_claiming_is_bounded_and_ordered_and_retries_come_when_due(db: Dat
         await outbox.record_outcomes(conn, [
             Outcome(retry.id, outbox.PENDING, 1, reason="timed out", not_before=NOW + 30),
             Outcome(failed.id, outbox.FAILED, 1, reason="Message is too long"),
-            Outcome(sent.id, outbox.SENT, 1, message_id=77, silent=True),
+            Outcome(sent.id, outbox.SENT, 1, message_id="77", silent=True),
         ], now=NOW)
-    assert await outbox.next_retry_at(db.conn) == NOW + 30
-    assert await outbox.due_retries(db.conn, now=NOW + 29, limit=10) == []
-    (due,) = await outbox.due_retries(db.conn, now=NOW + 30, limit=10)
+    assert await outbox.next_retry_at(db.conn, TG) == NOW + 30
+    assert await outbox.due_retries(db.conn, channels=TG, now=NOW + 29, limit=10) == []
+    (due,) = await outbox.due_retries(db.conn, channels=TG, now=NOW + 30, limit=10)
     assert (due.id, due.attempts) == (retry.id, 1)
-    fresh = await outbox.next_new(db.conn, after_id=0, limit=1000)
+    fresh = await outbox.next_new(db.conn, channels=TG, after_id=0, limit=1000)
     assert retry.id not in {r.id for r in fresh}
     assert len(fresh) == 100
     counts = await outbox.counts(db.conn, article_id=article)
     assert (counts.pending, counts.sent, counts.failed) == (101, 1, 1)
     assert await outbox.reasons(db.conn, status="failed") == [("Message is too long", 1)]
     got = await outbox.by_chat(db.conn, article_id=article)
-    assert got[sent.chat_id].silent
-    assert got[sent.chat_id].status == "sent"
+    assert got[sent.chat].silent
+    assert got[sent.chat].status == "sent"
 
 
 async def test_a_gone_chat_skips_its_pending_and_a_result_never_undoes_a_cancel(
@@ -93,35 +95,40 @@ async def test_a_gone_chat_skips_its_pending_and_a_result_never_undoes_a_cancel(
         second = await _article(conn, "a4", "Thời sự")
         await outbox.enqueue_article(conn, first, now=NOW)
         await outbox.enqueue_article(conn, second, now=NOW)
-        assert await outbox.skip_chat(conn, 1, "chat inactive", now=NOW) == 2
-    rows = {(r.chat_id, r.ref_id): r for r in await outbox.next_new(db.conn, after_id=0,
-                                                                     limit=10)}
+        assert await outbox.skip_chat(conn, tg(1), "chat inactive", now=NOW) == 2
+    rows = {(int(r.chat.id), r.ref_id): r
+            for r in await outbox.next_new(db.conn, channels=TG, after_id=0, limit=10)}
     assert (1, first) not in rows
     row = rows[(2, first)]
     async with db.transaction() as conn:
-        await outbox.skip_chat(conn, 2, "chat inactive", now=NOW)
+        await outbox.skip_chat(conn, tg(2), "chat inactive", now=NOW)
         await outbox.record_outcomes(conn, [Outcome(row.id, outbox.FAILED, 1, reason="x")],
                                      now=NOW)
-    assert (await outbox.by_chat(db.conn, article_id=first))[2].status == "skipped"
+    assert (await outbox.by_chat(db.conn, article_id=first))[tg(2)].status == "skipped"
 
 
 async def test_broadcasts_and_digests_share_the_outbox(db: Database) -> None:
     a, _ = await _setup(db)
     async with db.transaction() as conn:
-        everyone = await broadcasts.create_draft(conn, admin_id=1, text="x", photo=None,
+        everyone = await broadcasts.create_draft(conn, admin_channel="telegram", admin_id="1",
+                                                 text="x", photo=None, photo_channel=None,
                                                  now=NOW)
-        one_category = await broadcasts.create_draft(conn, admin_id=1, text="y", photo=None,
-                                                     now=NOW)
+        one_category = await broadcasts.create_draft(conn, admin_channel="telegram",
+                                                     admin_id="1", text="y", photo=None,
+                                                     photo_channel=None, now=NOW)
         # Active chats: 1, 2, 4 (digest), 5 (paused), 6, -100; paused left out by default.
         assert await outbox.enqueue_broadcast(conn, everyone, now=NOW) == 5
         assert await outbox.enqueue_broadcast(conn, everyone, now=NOW) == 0
         assert await outbox.enqueue_broadcast(conn, one_category, now=NOW, category_id=a,
                                               include_paused=True) == 5  # 1, 2, 4, 5, -100
-        digest = await digests.create(conn, 4, "digest", period_start=0, period_end=1, now=NOW)
-        digest_row = await outbox.enqueue_digest(conn, digest, 4, now=NOW)
+        digest = await digests.create(conn, tg(4), "digest", period_start=0, period_end=1,
+                                      now=NOW)
+        digest_row = await outbox.enqueue_digest(conn, digest, tg(4), now=NOW)
         assert await outbox.cancel_broadcast(conn, one_category, now=NOW) == 5
-    kinds = {r.id: r.kind for r in await outbox.next_new(db.conn, after_id=0, limit=100)}
+    kinds = {r.id: r.kind
+             for r in await outbox.next_new(db.conn, channels=TG, after_id=0, limit=100)}
     assert kinds[digest_row] == "digest"
     assert sorted(kinds.values()).count("broadcast") == 5
     assert (await outbox.counts(db.conn, broadcast_id=one_category)).cancelled == 5
-    assert await outbox.broadcast_message(db.conn, everyone) == ("x", None, "draft")
+    assert await outbox.broadcast_message(db.conn, everyone) == outbox.StoredBroadcast(
+        "x", None, None, "draft")

@@ -19,12 +19,14 @@ from typing import Any
 import pytest
 
 from bot.core import Core
-from bot.delivery.card import CAPTION_LIMIT, TEXT_LIMIT, visible_length
 from bot.demo import sample_sources_file
+from bot.render.telegram import CAPTION_LIMIT, TEXT_LIMIT
 from storage import chats
 from storage import deliveries as outbox
 from tests.bothelper import Chatter, bot_on_sandbox, button_data, text_of
+from tests.conftest import tg
 from tests.pushhelper import clock_at, ingest, push_source, subscribe, wait_done, write_article
+from tests.test_card import visible_length
 
 SAMPLE_PHOTO = sample_sources_file().parent / "archive" / (
     "2022-09-28_ban-giao-nha-dai-doan-ket-cho-ho-ngheo.png")
@@ -123,7 +125,8 @@ async def test_each_subscriber_gets_exactly_its_cards(push: Push) -> None:
     assert photos.count("https://photos.example.org/a.jpg") == 1
     assert photos.count(card["photo"]) == len(only_a + groups_a + both)  # 161 - the URL one
     assert sum(1 for p in photos if p.startswith("upload:")) == 1
-    b_photo = await outbox.article_photo(push.core.db.conn, stored["Tin B: trao nhà"].id)
+    b_photo = await outbox.article_photo(push.core.db.conn, stored["Tin B: trao nhà"].id,
+                                         "telegram")
     assert b_photo is not None
     assert b_photo.file_id
     assert photos.count(b_photo.file_id) == len(only_b) + len(both)
@@ -133,14 +136,14 @@ async def test_each_subscriber_gets_exactly_its_cards(push: Push) -> None:
     # The blocked chat: tried once, marked inactive, its other delivery skipped untried.
     stats = await push.stats()
     assert stats["errors"].get("403") == 1
-    gone = await chats.get(push.core.db.conn, blocked)
+    gone = await chats.get(push.core.db.conn, tg(blocked))
     assert gone is not None
     assert not gone.active
     assert "blocked" in (gone.inactive_reason or "")
     # The migrated group: both articles at the new id, the chat moved in the database.
     assert titles(got[new_group]) == ["Tin A: hội nghị", "Tin B: trao nhà"]
-    assert await chats.get(push.core.db.conn, old_group) is None
-    moved = await chats.get(push.core.db.conn, new_group)
+    assert await chats.get(push.core.db.conn, tg(old_group)) is None
+    moved = await chats.get(push.core.db.conn, tg(new_group))
     assert moved is not None
     assert moved.active
     assert moved.type == "supergroup"
@@ -152,7 +155,7 @@ async def test_each_subscriber_gets_exactly_its_cards(push: Push) -> None:
     assert (b.sent, b.skipped, b.failed, b.pending) == (91, 1, 0, 0)
     assert c.total == 0
     per_chat = await outbox.by_chat(push.core.db.conn, article_id=stored["Tin B: trao nhà"].id)
-    assert per_chat[blocked].status == "skipped"
+    assert per_chat[tg(blocked)].status == "skipped"
 
 
 async def test_flood_control_pauses_everyone_then_resends(push: Push) -> None:
@@ -215,7 +218,7 @@ async def test_unfetchable_photo_goes_out_as_text_and_limits_hold(push: Push) ->
     assert len(texts) == 25
     assert all(t["text"].startswith("<b>Ảnh hỏng") for t in texts)
     bad = next(a for a in stored if a.title.startswith("Ảnh hỏng"))
-    state = await outbox.article_photo(push.core.db.conn, bad.id)
+    state = await outbox.article_photo(push.core.db.conn, bad.id, "telegram")
     assert state is not None
     assert state.failed
     # Limits after entity parsing (the sandbox checks them too), everything escaped.
@@ -265,13 +268,14 @@ async def test_timeouts_and_server_errors_are_retried(push: Push) -> None:
     assert broken not in got
     assert too_long not in got
     assert unknown not in got
-    final = await outbox.by_chat(push.core.db.conn, article_id=article.id)
+    final = {int(chat.id): found for chat, found in
+             (await outbox.by_chat(push.core.db.conn, article_id=article.id)).items()}
     assert final[broken].status == "failed"
     assert "after 3 attempts" in (final[broken].reason or "")
     assert (final[too_long].status, final[too_long].reason) == ("failed", "Message is too long")
     assert final[too_long].attempts == 1
     assert final[unknown].status == "skipped"
-    gone = await chats.get(push.core.db.conn, unknown)
+    gone = await chats.get(push.core.db.conn, tg(unknown))
     assert gone is not None
     assert not gone.active
     assert (counts[article.id].sent, counts[article.id].failed,

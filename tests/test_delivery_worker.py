@@ -1,4 +1,4 @@
-"""The channel-neutral delivery worker with a plain in-memory `Sender` (what a Zalo adapter would
+"""The channel-neutral delivery worker with a plain in-memory `Sender` (what a Zalo adapter will
 implement): the bound on messages sent but not yet recorded, ready-first scheduling, quiet hours,
 and the lag governor. The Telegram side is tested end to end in test_delivery_e2e.py."""
 
@@ -12,8 +12,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.delivery.governor import LagGovernor
-from bot.delivery.pacing import Pacer
-from bot.delivery.worker import DeliveryWorker, OutMessage, SendOutcome, Status, WorkerConfig
+from bot.delivery.outbound import Outbound, SendOutcome, Status
+from bot.delivery.pacing import Pacer, Priority
+from bot.delivery.worker import DeliveryWorker, WorkerConfig
+from bot.message import ChatRef, Message, MessageRef, Text
 from storage import bulk, categories
 from storage import deliveries as outbox
 from storage.db import Database
@@ -26,28 +28,46 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 class RecordingSender:
     """Accepts everything at once and remembers the order."""
 
+    channel = "telegram"
+
     def __init__(self) -> None:
         self.sent: list[int] = []
 
-    async def send(self, chat_id: int, message: OutMessage) -> SendOutcome:
-        self.sent.append(chat_id)
-        return SendOutcome(Status.SENT, message_id=len(self.sent))
+    async def send(self, chat: ChatRef, message: Message, priority: Priority) -> SendOutcome:
+        self.sent.append(int(chat.id))
+        return SendOutcome(Status.SENT, message_id=str(len(self.sent)))
+
+    async def edit(self, target: MessageRef, message: Message,
+                   priority: Priority) -> SendOutcome:
+        return SendOutcome(Status.SENT, message_id=target.id)
+
+    async def answer(self, callback: str, text: Text, alert: bool) -> SendOutcome:
+        return SendOutcome(Status.SENT)
 
 
 class PlainText:
     """Every delivery says the same text."""
 
-    async def message(self, item: Pending) -> OutMessage | str:
-        return OutMessage(f"{item.kind} {item.ref_id}")
+    async def message(self, item: Pending) -> Message | str:
+        return Message(Text(f"{item.kind} {item.ref_id}"))
 
-    async def text_message(self, item: Pending) -> OutMessage | str:
+    async def text_message(self, item: Pending) -> Message | str:
         return await self.message(item)
 
-    async def after_send(self, item: Pending, message: OutMessage, outcome: SendOutcome) -> None:
+    async def after_send(self, item: Pending, message: Message, outcome: SendOutcome) -> None:
         pass
 
     def done(self, item: Pending) -> None:
         pass
+
+    def forget_broadcast(self, broadcast_id: int) -> None:
+        pass
+
+
+def worker_of(db: Database, sender: RecordingSender, pacer: Pacer, **options: object
+              ) -> DeliveryWorker:
+    return DeliveryWorker(db, {"telegram": Outbound(sender, pacer)}, PlainText(), tz=TZ,
+                          **options)  # type: ignore[arg-type]
 
 
 async def _push(db: Database, audiences: list[list[int]]) -> list[int]:
@@ -76,8 +96,7 @@ async def test_sent_but_unrecorded_messages_are_bounded(db: Database) -> None:
     sender = RecordingSender()
     # Results are never written while the worker runs (a huge batch, a long interval).
     config = WorkerConfig(concurrency=8, flush_size=1000, flush_interval=60, max_unconfirmed=5)
-    worker = DeliveryWorker(db, sender, PlainText(), Pacer(global_rate=None), tz=TZ,
-                            config=config)
+    worker = worker_of(db, sender, Pacer(global_rate=None), config=config)
     await worker.start()
     try:
         await _until(lambda: len(sender.sent) >= 5)
@@ -95,8 +114,7 @@ async def test_a_chat_that_must_wait_does_not_hold_the_line(db: Database) -> Non
     await _push(db, [[7], [7], [7], list(range(1000, 1030))])
     sender = RecordingSender()
     pacer = Pacer(global_rate=None, private_interval=0.5)
-    worker = DeliveryWorker(db, sender, PlainText(), pacer, tz=TZ,
-                            config=WorkerConfig(concurrency=1))
+    worker = worker_of(db, sender, pacer, config=WorkerConfig(concurrency=1))
     await worker.start()
     try:
         await _until(lambda: len(sender.sent) == 33)
@@ -110,7 +128,7 @@ async def test_a_chat_that_must_wait_does_not_hold_the_line(db: Database) -> Non
     (12, 0, False),
 ])
 async def test_quiet_hours(db: Database, hour: int, minute: int, quiet: bool) -> None:
-    worker = DeliveryWorker(db, RecordingSender(), PlainText(), Pacer(global_rate=None), tz=TZ)
+    worker = worker_of(db, RecordingSender(), Pacer(global_rate=None))
     moment = datetime(2024, 12, 15, hour, minute, tzinfo=TZ).timestamp()
     assert worker.is_quiet(moment) is quiet
 

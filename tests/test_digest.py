@@ -11,17 +11,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chat.digest import DigestPages, parse_button
-from bot.chat.reader import Reader, ReaderConfig
-from bot.chat.reply import Who
-from bot.delivery.card import TEXT_LIMIT, visible_length
-from bot.digest.compose import compose_digest, more_buttons, order
-from bot.digest.scheduler import DigestScheduler, deep_link, slot_day
+from bot.chat.common import Common
+from bot.chat.digest import DigestPages, more_choices, parse_button
+from bot.chat.reader import Reader
+from bot.digest.compose import Link, compose_digest, order
+from bot.digest.scheduler import DigestScheduler, slot_day, title_link
+from bot.message import Who, from_stored
+from bot.render.telegram import LIMITS, TEXT_LIMIT
+from bot.render.telegram import html as telegram_html
+from bot.telegram.app import deep_link as telegram_deep_link
 from storage import articles, bulk, categories, chats, digests
 from storage import deliveries as outbox
 from storage.articles import NewArticle
 from storage.db import Database, open_database
 from storage.digests import DigestArticle
+from tests.conftest import html as render_html
+from tests.conftest import tg
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DAY = 86400
@@ -29,6 +34,17 @@ DAY = 86400
 
 def local(y: int, m: int, d: int, hour: int, minute: int = 0) -> float:
     return datetime(y, m, d, hour, minute, tzinfo=TZ).timestamp()
+
+
+def deep_link(username: str | None) -> Link:
+    """Where a digest's titles point for a Telegram chat of the bot @`username`."""
+    return title_link("telegram", lambda channel, article_id: telegram_deep_link(username,
+                                                                                  article_id))
+
+
+def common(db: Database, clock: object) -> Common:
+    return Common(db, default_language="vi", tz=TZ, limits={"telegram": LIMITS},
+                  clock=clock)  # type: ignore[arg-type]
 
 
 class Clock:
@@ -53,8 +69,9 @@ def test_small_digest_groups_by_category_with_links() -> None:
         _digest_article(3, category="Tin tức", title="Hội nghị <MTTQ> & \"đoàn kết\""),
         _digest_article(4, category="An sinh xã hội", url="file:luu-tru/a.txt"),
     ])
-    composed = compose_digest(items, lang="vi", day=date(2025, 3, 10), link=deep_link("newsbot"))
-    text = composed.text
+    composed = compose_digest(items, lang="vi", day=date(2025, 3, 10), link=deep_link("newsbot"),
+                              limit=TEXT_LIMIT)
+    text = telegram_html(composed.text)
     assert text.startswith("🗞 <b>Bản tin ngày 10/03/2025</b>\n4 bài mới")
     assert text.index("<b>An sinh xã hội</b>") < text.index("<b>Tin tức</b>")
     assert text.count("<b>Tin tức</b>") == 1
@@ -64,9 +81,10 @@ def test_small_digest_groups_by_category_with_links() -> None:
     assert '<a href="https://t.me/newsbot?start=a_4">Bài số 4</a>' in text
     assert composed.overflow == ()
     assert set(composed.shown) == {1, 2, 3, 4}
-    assert more_buttons(7, 0, "vi") == ()
-    no_bot = compose_digest(items, lang="en", day=date(2025, 3, 10), link=deep_link(None))
-    assert "• Bài số 4\n" in no_bot.text + "\n"
+    assert more_choices(7, 0, "vi") == ()
+    no_bot = compose_digest(items, lang="en", day=date(2025, 3, 10), link=deep_link(None),
+                            limit=TEXT_LIMIT)
+    assert "• Bài số 4\n" in str(no_bot.text) + "\n"
     assert "Digest of 10/03/2025" in no_bot.text
 
 
@@ -74,18 +92,19 @@ def test_a_big_digest_fits_one_message_and_counts_the_rest() -> None:
     long_title = "Ủy ban MTTQ Việt Nam thành phố tổ chức hội nghị & tổng kết " * 5
     items = order([_digest_article(n, category=f"Chuyên mục {n % 4}", title=long_title + str(n))
                    for n in range(1, 121)])
-    composed = compose_digest(items, lang="vi", day=date(2025, 3, 10), link=deep_link("b"))
-    assert visible_length(composed.text) <= TEXT_LIMIT
-    assert visible_length(composed.text) > TEXT_LIMIT - 400  # filled, not cut early
+    composed = compose_digest(items, lang="vi", day=date(2025, 3, 10), link=deep_link("b"),
+                              limit=TEXT_LIMIT)
+    assert composed.text.length <= TEXT_LIMIT
+    assert composed.text.length > TEXT_LIMIT - 400  # filled, not cut early
     assert composed.overflow
     assert len(composed.shown) + len(composed.overflow) == 120
     assert list(composed.shown) + list(composed.overflow) == [a.id for a in items]
-    assert composed.text.endswith(f"… và {len(composed.overflow)} bài khác.")
-    assert "…</a>" in composed.text  # long titles shortened at a word
-    (button,), = more_buttons(9, len(composed.overflow), "vi")
-    assert button.callback_data == "dgm:9"
-    assert button.text == f"Xem thêm {len(composed.overflow)} bài"
-    html.unescape(composed.text)  # well-formed enough to unescape
+    assert str(composed.text).endswith(f"… và {len(composed.overflow)} bài khác.")
+    assert "…</a>" in telegram_html(composed.text)  # long titles shortened at a word
+    (button,), = more_choices(9, len(composed.overflow), "vi")
+    assert button.action == "dgm:9"
+    assert button.label == f"Xem thêm {len(composed.overflow)} bài"
+    html.unescape(telegram_html(composed.text))  # well-formed enough to unescape
 
 
 def test_slot_day() -> None:
@@ -104,8 +123,8 @@ class Bench:
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
-        self.reader = Reader(db, ReaderConfig("vi", TZ), clock=clock)
-        self.scheduler = DigestScheduler(self.reader)
+        self.reader = Reader(common(db, clock))
+        self.scheduler = DigestScheduler(self.reader.common)
         self.stored = 0
 
     async def store(self, category: str, count: int = 1, *, title: str = "Bài") -> list[int]:
@@ -127,11 +146,12 @@ class Bench:
             await bulk.add_subscribers(conn, [chat_id], category_id, now=0)
 
     async def queued(self, chat_id: int) -> list[str]:
-        """The texts of the digests queued for the chat, oldest first."""
+        """The texts of the digests queued for the chat, oldest first (as Telegram gets them)."""
         async with self.db.conn.execute(
             """SELECT g.text FROM deliveries d JOIN digests g ON g.id = d.digest_id
-               WHERE d.chat_id = ? ORDER BY d.id""", (chat_id,)) as cur:
-            return [r[0] for r in await cur.fetchall()]
+               WHERE d.channel = 'telegram' AND d.chat_id = ? ORDER BY d.id""",
+                (str(chat_id),)) as cur:
+            return [telegram_html(from_stored(r[0])) for r in await cur.fetchall()]
 
 
 @pytest.fixture
@@ -140,7 +160,7 @@ def bench(db: Database) -> Bench:
 
 
 def who(chat_id: int) -> Who:
-    return Who(chat_id=chat_id, chat_type="private", user_id=chat_id)
+    return Who(chat=tg(chat_id), chat_type="private", user_id=str(chat_id))
 
 
 async def test_one_digest_a_day_at_the_hour(bench: Bench) -> None:
@@ -148,7 +168,7 @@ async def test_one_digest_a_day_at_the_hour(bench: Bench) -> None:
     await bench.subscribe(1, "An sinh")
     await bench.store("Tin tức")  # before the switch: not in any digest
     notice = await bench.reader.digest_hour(who(1), 7)
-    assert notice.text == "Bạn sẽ nhận bản tin lúc 07:00 mỗi ngày."
+    assert str(notice.text) == "Bạn sẽ nhận bản tin lúc 07:00 mỗi ngày."
     assert notice.edit is not None
     assert "bản tin hằng ngày lúc 07:00" in notice.edit.text
     await bench.store("Tin tức", 2)
@@ -177,7 +197,7 @@ async def test_one_digest_a_day_at_the_hour(bench: Bench) -> None:
     run = await bench.scheduler.run_due()
     assert (run.handled, run.queued) == (1, 0)
     assert len(await bench.queued(1)) == 2
-    assert (await digests.bookkeeping(bench.db.conn, 1))[0] == date(2025, 3, 12).toordinal()
+    assert (await digests.bookkeeping(bench.db.conn, tg(1)))[0] == date(2025, 3, 12).toordinal()
 
 
 async def test_a_missed_digest_is_sent_once_after_a_restart(bench: Bench, tmp_path: Path) -> None:
@@ -189,12 +209,12 @@ async def test_a_missed_digest_is_sent_once_after_a_restart(bench: Bench, tmp_pa
     db = await open_database(tmp_path / "test.db")
     try:
         clock = Clock(local(2025, 3, 12, 9, 30))
-        scheduler = DigestScheduler(Reader(db, ReaderConfig("vi", TZ), clock=clock))
+        scheduler = DigestScheduler(common(db, clock))
         assert (await scheduler.run_due()).queued == 1
         assert (await scheduler.run_due()).handled == 0
         clock.now = local(2025, 3, 12, 23, 0)
         assert (await scheduler.run_due()).handled == 0
-        assert await digests.count_for(db.conn, 1) == 1
+        assert await digests.count_for(db.conn, tg(1)) == 1
     finally:
         await db.close()
 
@@ -205,11 +225,11 @@ async def test_modes_and_hours(bench: Bench) -> None:
     picker = await reader.delivery(who(1), "digest")
     assert picker.edit is not None
     assert "Chọn giờ" in picker.edit.text
-    hours = [b.callback_data for row in picker.edit.buttons for b in row]
+    hours = [b.action for row in picker.edit.choices for b in row]
     assert hours[0] == "dhr:6"
     assert "dhr:21" in hours
     assert hours[-1] == "dlv:back"
-    chat = await chats.get(bench.db.conn, 1)
+    chat = await chats.get(bench.db.conn, tg(1))
     assert chat is not None
     assert chat.delivery_mode == "instant"
 
@@ -225,7 +245,7 @@ async def test_modes_and_hours(bench: Bench) -> None:
     assert (await bench.scheduler.run_due()).handled == 0
     picker = await reader.delivery(who(1), "digest")
     assert picker.edit is not None
-    assert "✅ 11:00" in [b.text for row in picker.edit.buttons for b in row]
+    assert "✅ 11:00" in [b.label for row in picker.edit.choices for b in row]
 
     paused = await reader.delivery(who(1), "paused")
     assert paused.edit is not None
@@ -234,19 +254,19 @@ async def test_modes_and_hours(bench: Bench) -> None:
     await bench.store("Tin tức")
     assert (await bench.scheduler.run_due()).handled == 0
     instant = await reader.delivery(who(1), "instant")
-    assert instant.text == "Bài mới sẽ được gửi ngay khi có."
-    assert (await chats.get(bench.db.conn, 1)).delivery_mode == "instant"  # type: ignore[union-attr]
+    assert str(instant.text) == "Bài mới sẽ được gửi ngay khi có."
+    assert (await chats.get(bench.db.conn, tg(1))).delivery_mode == "instant"  # type: ignore[union-attr]
     back = await reader.delivery(who(1), "back")
     assert back.edit is not None
     assert "Nhận tin: ngay khi có bài mới" in back.edit.text
 
-    group_member = Who(chat_id=-5, chat_type="group", user_id=9, can_manage=False)
+    group_member = Who(chat=tg(-5), chat_type="group", user_id="9", can_manage=False)
     for notice in (await reader.delivery(group_member, "paused"),
                    await reader.digest_hour(group_member, 7)):
         assert notice.alert
         assert "quản trị viên" in notice.text
-    assert (await reader.digest_hour(who(1), 24)).text.startswith("Nút này không hợp lệ")
-    assert (await reader.delivery(who(1), "weekly")).text.startswith("Nút này không hợp lệ")
+    assert str((await reader.digest_hour(who(1), 24)).text).startswith("Nút này không hợp lệ")
+    assert str((await reader.delivery(who(1), "weekly")).text).startswith("Nút này không hợp lệ")
 
 
 async def test_a_push_waiting_when_switching_to_digest_goes_into_the_digest(
@@ -277,20 +297,20 @@ async def test_more_pages(bench: Bench) -> None:
     first = await pages.more(who(1), digest_id)
     assert first.send is not None
     assert first.edit is None
-    assert f"các bài khác</b> ({digest.overflow}) · trang 1/" in first.send.text
-    opens = [b.callback_data for b in first.send.buttons[0] + first.send.buttons[1]]
+    assert f"các bài khác</b> ({digest.overflow}) · trang 1/" in render_html(first.send)
+    opens = [b.action for b in first.send.choices[0] + first.send.choices[1]]
     assert all(d and d.startswith("open:") for d in opens)
     assert len(opens) == 10
-    nav = first.send.buttons[-1]
-    assert [b.text for b in nav] == ["Sau »"]
-    assert nav[0].callback_data == f"dgp:{digest_id}:1"
+    nav = first.send.choices[-1]
+    assert [b.label for b in nav] == ["Sau »"]
+    assert nav[0].action == f"dgp:{digest_id}:1"
     second = await pages.more(who(1), digest_id, 1, edit=True)
     assert second.edit is not None
     assert "trang 2/" in second.edit.text
     other = await pages.more(who(2), digest_id)
     assert other.alert
     assert "không còn" in other.text
-    assert (await pages.more(who(1), digest_id, 99)).text.startswith("Nút này không hợp lệ")
+    assert str((await pages.more(who(1), digest_id, 99)).text).startswith("Nút này không hợp lệ")
     assert (await pages.more(who(1), 999)).alert
     for data in ("dgm:", "dgm:x", "dgp:1", "dgp:1:2:3", "dgm:1" + "0" * 80):
         assert parse_button(data) is None
@@ -305,10 +325,9 @@ async def test_old_digests_are_pruned(bench: Bench) -> None:
     await bench.scheduler.run_due()
     async with bench.db.transaction() as conn:
         await conn.execute("UPDATE deliveries SET status = 'sent'")
-    later = DigestScheduler(Reader(bench.db, ReaderConfig("vi", TZ),
-                                   clock=lambda: local(2025, 4, 20, 7, 0)))
+    later = DigestScheduler(common(bench.db, lambda: local(2025, 4, 20, 7, 0)))
     await later.run_due()
-    assert await digests.count_for(bench.db.conn, 1) == 0
+    assert await digests.count_for(bench.db.conn, tg(1)) == 0
 
 
 async def test_a_digest_chat_without_bookkeeping_starts_from_now(bench: Bench) -> None:
@@ -316,7 +335,7 @@ async def test_a_digest_chat_without_bookkeeping_starts_from_now(bench: Bench) -
     await bench.subscribe(1, "Tin tức")
     await bench.store("Tin tức", 3)
     async with bench.db.transaction() as conn:
-        await chats.set_delivery_mode(conn, 1, "digest", 7)
+        await chats.set_delivery_mode(conn, tg(1), "digest", 7)
     bench.clock.now = local(2025, 3, 10, 7, 0)
     run = await bench.scheduler.run_due()
     assert (run.handled, run.queued) == (1, 0)  # no backlog of everything ever stored

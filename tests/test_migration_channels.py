@@ -90,28 +90,34 @@ async def test_every_row_is_kept_and_becomes_telegram(tmp_path: Path) -> None:
 
         tg = ChatRef("telegram", "1001")
         chat = await chats.get(conn, tg)
-        assert chat is not None and (chat.type, chat.language, chat.active) == ("private", "vi",
+        assert chat is not None
+        assert (chat.type, chat.language, chat.active) == ("private", "vi",
                                                                               True)
         digest_chat = await chats.get(conn, ChatRef("telegram", "1002"))
-        assert digest_chat is not None and digest_chat.delivery_mode == "digest"
+        assert digest_chat is not None
+        assert digest_chat.delivery_mode == "digest"
         assert await digests.bookkeeping(conn, ChatRef("telegram", "1002")) == (738000, 2)
         gone = await chats.get(conn, ChatRef("telegram", "-4001"))
-        assert gone is not None and (gone.active, gone.inactive_reason) == (False, "blocked")
+        assert gone is not None
+        assert (gone.active, gone.inactive_reason) == (False, "blocked")
         supergroup = await chats.get(conn, ChatRef("telegram", "-1000000000005"))
-        assert supergroup is not None and supergroup.is_group
+        assert supergroup is not None
+        assert supergroup.is_group
 
         assert await subscriptions.category_ids(conn, tg) == {1, 2}
         assert await subscriptions.count_subscribers(conn) == {1: 2, 2: 2}
 
         sent = await deliveries.by_chat(conn, article_id=1)
-        assert set(sent) == {tg} and sent[tg].status == "sent"
+        assert set(sent) == {tg}
+        assert sent[tg].status == "sent"
         pending = await deliveries.next_new(conn, after_id=0, limit=10, channels=["telegram"])
         assert [(p.id, p.chat, p.kind, p.ref_id) for p in pending] == [
             (2, ChatRef("telegram", "-1000000000005"), "article", 2),
             (3, tg, "broadcast", 1),
             (5, ChatRef("telegram", "1002"), "digest", 1),
         ]
-        assert pending[0].group and not pending[1].group
+        assert pending[0].group
+        assert not pending[1].group
         assert await deliveries.next_new(conn, after_id=0, limit=10, channels=["zalo"]) == []
 
         cast = await broadcasts.get(conn, 1)
@@ -124,7 +130,8 @@ async def test_every_row_is_kept_and_becomes_telegram(tmp_path: Path) -> None:
                                                Span(" & lời chào")])
 
         digest = await digests.get(conn, 1)
-        assert digest is not None and digest.chat == ChatRef("telegram", "1002")
+        assert digest is not None
+        assert digest.chat == ChatRef("telegram", "1002")
         assert digest.overflow == 1
         text = from_stored(digest.text)
         assert str(text) == "🗞 Bản tin\n• Một"
@@ -135,9 +142,11 @@ async def test_every_row_is_kept_and_becomes_telegram(tmp_path: Path) -> None:
         assert not await interactions.has(conn, 1, UserRef("zalo", "1001"), "like")
 
         photo = await deliveries.article_photo(conn, 1, "telegram")
-        assert photo is not None and (photo.file_id, photo.failed) == ("FILE-ID-1", False)
+        assert photo is not None
+        assert (photo.file_id, photo.failed) == ("FILE-ID-1", False)
         failed = await deliveries.article_photo(conn, 2, "telegram")
-        assert failed is not None and failed.failed
+        assert failed is not None
+        assert failed.failed
         assert (await deliveries.article_photo(conn, 1, "zalo")) == deliveries.ArticlePhoto(
             "https://x.vn/1.jpg", None, False)
 

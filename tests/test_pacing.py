@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
-from bot.delivery.pacing import Pacer
+from bot.delivery.pacing import Pacer, Priority
 
+# Test chats follow Telegram's ids: negative ones are groups. The pacer itself never guesses:
+# each call says whether the chat is paced as a group.
 PRIVATE = 1001
 GROUP = -100123
 
@@ -46,6 +48,8 @@ class FakeTime:
                 await asyncio.sleep(0)
             if self._waiters:
                 when, _, future = heapq.heappop(self._waiters)
+                if future.done():  # its sleeper was cancelled
+                    continue
                 self.now = max(self.now, when)
                 future.set_result(None)
             elif not all(task.done() for task in tasks):
@@ -66,7 +70,7 @@ def sender(
     pacer: Pacer, fake: FakeTime, log: list[tuple[float, int]]
 ) -> Callable[[int], Awaitable[None]]:
     async def send(chat_id: int) -> None:
-        await pacer.acquire(chat_id)
+        await pacer.acquire(chat_id, group=chat_id < 0)
         log.append((fake.now, chat_id))
 
     return send
@@ -105,7 +109,7 @@ async def test_sequential_sends_respect_the_global_rate(fake: FakeTime) -> None:
 
     async def loop() -> None:
         for chat_id in range(1, 91):
-            await pacer.acquire(chat_id)
+            await pacer.acquire(chat_id, group=chat_id < 0)
             times.append(fake.now)
 
     await fake.run(loop())
@@ -156,14 +160,14 @@ async def test_a_waiting_chat_does_not_hold_up_the_others(fake: FakeTime) -> Non
 
 async def test_ready_in_reports_the_chats_own_wait(fake: FakeTime) -> None:
     pacer = make_pacer(fake)
-    await fake.run(pacer.acquire(PRIVATE))
+    await fake.run(pacer.acquire(PRIVATE, group=False))
 
-    assert 1.0 <= pacer.ready_in(PRIVATE) <= 1.1
+    assert 1.0 <= pacer.ready_in(PRIVATE, group=False) <= 1.1
     assert pacer.ready_in(PRIVATE + 1) == 0.0
     fake.now = 0.5
-    assert 0.5 <= pacer.ready_in(PRIVATE) <= 0.6
+    assert 0.5 <= pacer.ready_in(PRIVATE, group=False) <= 0.6
     fake.now = 2.0
-    assert pacer.ready_in(PRIVATE) == 0.0
+    assert pacer.ready_in(PRIVATE, group=False) == 0.0
 
 
 async def test_pause_stops_everyone_and_a_shorter_later_pause_does_not_shorten_it(
@@ -232,8 +236,8 @@ async def test_unlimited_rate_does_not_wait(fake: FakeTime, rate: float | None) 
     pacer = make_pacer(fake, global_rate=rate)
 
     for chat_id in range(1, 10_001):
-        await pacer.acquire(chat_id)
-        await pacer.acquire(-chat_id)
+        await pacer.acquire(chat_id, group=chat_id < 0)
+        await pacer.acquire(-chat_id, group=-chat_id < 0)
 
     assert fake.sleeps == 0
     assert fake.now == 0.0
@@ -259,26 +263,26 @@ async def test_set_global_rate_changes_the_spacing(fake: FakeTime) -> None:
 async def test_idle_chat_state_is_pruned(fake: FakeTime) -> None:
     pacer = make_pacer(fake, global_rate=None)
     for chat_id in range(1, 1001):
-        await pacer.acquire(chat_id)
-        await pacer.acquire(-chat_id)
+        await pacer.acquire(chat_id, group=chat_id < 0)
+        await pacer.acquire(-chat_id, group=-chat_id < 0)
     assert pacer.tracked_chats == 2000
 
     fake.now = 61.0
-    await pacer.acquire(PRIVATE)
+    await pacer.acquire(PRIVATE, group=False)
 
     assert pacer.tracked_chats == 1
     # Forgetting is safe: the pruned chats are ready anyway.
-    assert pacer.ready_in(1) == 0.0
-    assert pacer.ready_in(-1) == 0.0
+    assert pacer.ready_in(1, group=False) == 0.0
+    assert pacer.ready_in(-1, group=True) == 0.0
 
 
 async def test_private_state_is_dropped_soon_after_its_interval(fake: FakeTime) -> None:
     pacer = make_pacer(fake, global_rate=None)
     for chat_id in range(1, 1001):
-        await pacer.acquire(chat_id)
+        await pacer.acquire(chat_id, group=chat_id < 0)
 
     fake.now = 1.1
-    await pacer.acquire(PRIVATE)
+    await pacer.acquire(PRIVATE, group=False)
 
     assert pacer.tracked_chats == 1
 
@@ -287,8 +291,90 @@ async def test_per_chat_limits_can_be_switched_off(fake: FakeTime) -> None:
     pacer = make_pacer(fake, global_rate=None, private_interval=0, group_per_minute=0)
 
     for _ in range(100):
-        await pacer.acquire(PRIVATE)
-        await pacer.acquire(GROUP)
+        await pacer.acquire(PRIVATE, group=False)
+        await pacer.acquire(GROUP, group=True)
 
     assert fake.sleeps == 0
     assert pacer.tracked_chats == 0
+
+
+# --- priorities: one pacer for everything a bot sends ----------------------------------------
+
+
+async def test_replies_go_before_a_waiting_push(fake: FakeTime) -> None:
+    """A push keeps the line busy; replies arriving meanwhile take the next slots, in the
+    order their requests arrived, and the push continues after them."""
+    pacer = make_pacer(fake, global_rate=10.0)
+    log: list[tuple[float, str]] = []
+
+    async def push(n: int) -> None:
+        await pacer.acquire(10_000 + n, priority=Priority.BULK)
+        log.append((fake.now, f"push {n}"))
+
+    async def reply(arrival: int, chat_id: int) -> None:
+        await fake.sleep(0.25)  # they arrive while the push waits for its slots
+        await pacer.acquire(chat_id, priority=Priority.REPLY, order=arrival)
+        log.append((fake.now, f"reply {arrival}"))
+
+    await fake.run(*(push(n) for n in range(6)), reply(2, 501), reply(1, 502), reply(3, 503))
+    order = [what for _, what in log]
+    assert order[:3] == ["push 0", "push 1", "push 2"]  # before the replies came (at 0.25 s)
+    assert order[3:6] == ["reply 1", "reply 2", "reply 3"]
+    assert order[6:] == ["push 3", "push 4", "push 5"]
+    times = [when for when, _ in log]
+    assert all(b - a >= 0.1 - 1e-9 for a, b in zip(times, times[1:], strict=False))
+    assert pacer.granted == [3, 0, 6]
+
+
+async def test_a_reply_lends_its_priority_to_a_push_holding_its_chat(fake: FakeTime) -> None:
+    """The push to chat 7 waits in the line behind others; a reply to chat 7 must follow it
+    (one message at a time per chat), so the push moves up instead of the reply waiting for
+    every other push."""
+    pacer = make_pacer(fake, global_rate=10.0, private_interval=0)
+    log: list[str] = []
+
+    async def send(chat_id: int, what: str, priority: Priority, delay: float = 0.0) -> None:
+        await fake.sleep(delay)
+        await pacer.acquire(chat_id, priority=priority, order=0 if delay else None)
+        log.append(what)
+
+    await fake.run(*(send(100 + n, f"push {n}", Priority.BULK) for n in range(5)),
+                   send(7, "push to 7", Priority.BULK),
+                   send(7, "reply to 7", Priority.REPLY, delay=0.05))
+    assert log.index("push to 7") < log.index("reply to 7") <= 3
+
+
+async def test_answers_take_a_slot_but_no_chat(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=10.0)
+    log: list[float] = []
+
+    async def answer() -> None:
+        await pacer.acquire(None, priority=Priority.REPLY)
+        log.append(fake.now)
+
+    await fake.run(*(answer() for _ in range(3)))
+    assert log == pytest.approx([0.0, 0.1, 0.2], abs=1e-4)
+    assert pacer.tracked_chats == 0
+
+
+async def test_a_cancelled_waiter_leaves_the_line(fake: FakeTime) -> None:
+    pacer = make_pacer(fake, global_rate=10.0)
+    log: list[str] = []
+
+    async def send(chat_id: int) -> None:
+        await pacer.acquire(chat_id)
+        log.append(str(chat_id))
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(send(1))
+        second = asyncio.ensure_future(send(2))
+        third = asyncio.ensure_future(send(3))
+        await asyncio.sleep(0)
+        second.cancel()
+        await asyncio.gather(first, third)
+        with pytest.raises(asyncio.CancelledError):
+            await second
+
+    await fake.run(scenario())
+    assert log == ["1", "3"]
+    assert pacer.waiting == 0

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.i18n import vi
+from bot.i18n import t, vi
 from storage.db import open_database
 from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
-from tests.conftest import shared_path
+from tests.conftest import html, shared_path
 
 FIVE = "Cụm thi đua 5 thành phố trực thuộc Trung ương"
 MTTQ = "Ủy ban MTTQ Việt Nam"
@@ -96,9 +96,9 @@ async def test_cluster_on_the_sample_and_setcluster(tmp_path: Path) -> None:
         assert f"Cụm trưởng: <b>{MTTQ} thành phố Hải Phòng</b>" in text_of(member)
         assert "· năm 2023" not in text_of(member)
         (unknown,) = await chat.say(OFFICIAL, "/cluster tây nguyên <b>")
-        assert text_of(unknown) == vi.TEXTS["cluster.unknown"].format(query="tây nguyên &lt;b&gt;")
+        assert text_of(unknown) == html(t("vi", "cluster.unknown", query="tây nguyên <b>"))
         (usage,) = await chat.say(OFFICIAL, "/cluster 2023 2024")
-        assert text_of(usage) == vi.TEXTS["cluster.usage"]
+        assert text_of(usage) == html(t("vi", "cluster.usage"))
 
         # /setcluster: refused to anyone but an admin, and nothing changes.
         command = ("/setcluster 2024 | 5 thành phố trực thuộc TW | cụm phó | "
@@ -106,7 +106,7 @@ async def test_cluster_on_the_sample_and_setcluster(tmp_path: Path) -> None:
         (refused,) = await chat.say(OTHER, command)
         assert text_of(refused) == vi.TEXTS["admin.refused"]
         (bad,) = await chat.say(ADMIN_ID, "/setcluster 2024 Hải Phòng cụm trưởng")
-        assert text_of(bad) == vi.TEXTS["setcluster.usage"]
+        assert text_of(bad) == html(t("vi", "setcluster.usage"))
         (same,) = await chat.say(OFFICIAL, "/cluster")
         assert text_of(same) == text_of(latest)
 

@@ -13,6 +13,7 @@ from storage import articles, categories, interactions
 from storage.articles import NewArticle
 from storage.db import Database
 from storage.interactions import Counts
+from tests.conftest import tg_user
 
 NOW = 1_750_000_000.0
 HOUR = 3600
@@ -40,11 +41,11 @@ async def _top(db: Database, **kwargs: object) -> list[Ranked]:
 
 async def test_each_reader_counts_once_per_article_and_kind(db: Database) -> None:
     a = await _article(db, "a", age=HOUR)
-    assert await record_interaction(db, article_id=a, user_id=1, kind="open", now=NOW)
-    assert not await record_interaction(db, article_id=a, user_id=1, kind="open", now=NOW + 5)
-    assert await record_interaction(db, article_id=a, user_id=1, kind="more", now=NOW)
-    assert await record_interaction(db, article_id=a, user_id=2, kind="open", now=NOW)
-    assert await record_interaction(db, article_id=a, user_id=2, kind="search_open", now=NOW)
+    assert await record_interaction(db, article_id=a, user=tg_user(1), kind="open", now=NOW)
+    assert not await record_interaction(db, article_id=a, user=tg_user(1), kind="open", now=NOW + 5)
+    assert await record_interaction(db, article_id=a, user=tg_user(1), kind="more", now=NOW)
+    assert await record_interaction(db, article_id=a, user=tg_user(2), kind="open", now=NOW)
+    assert await record_interaction(db, article_id=a, user=tg_user(2), kind="search_open", now=NOW)
     counts = await _counts(db, a)
     assert counts is not None
     assert (counts.opens, counts.mores, counts.search_opens, counts.likes) == (2, 1, 1, 0)
@@ -55,22 +56,22 @@ async def test_each_reader_counts_once_per_article_and_kind(db: Database) -> Non
 
 async def test_like_toggles_and_unlike_removes_the_count(db: Database) -> None:
     a = await _article(db, "a", age=HOUR)
-    assert await toggle_like(db, article_id=a, user_id=7, now=NOW) is True
-    assert await toggle_like(db, article_id=a, user_id=8, now=NOW) is True
+    assert await toggle_like(db, article_id=a, user=tg_user(7), now=NOW) is True
+    assert await toggle_like(db, article_id=a, user=tg_user(8), now=NOW) is True
     assert (await _counts(db, a)).likes == 2  # type: ignore[union-attr]
-    assert await toggle_like(db, article_id=a, user_id=7, now=NOW) is False
+    assert await toggle_like(db, article_id=a, user=tg_user(7), now=NOW) is False
     assert (await _counts(db, a)).likes == 1  # type: ignore[union-attr]
-    assert await toggle_like(db, article_id=a, user_id=8, now=NOW) is False
+    assert await toggle_like(db, article_id=a, user=tg_user(8), now=NOW) is False
     assert (await _counts(db, a)).likes == 0  # type: ignore[union-attr]
     # Nothing counts any more: the article leaves the ranking.
     assert await _top(db) == []
-    assert await toggle_like(db, article_id=a, user_id=7, now=NOW) is True
+    assert await toggle_like(db, article_id=a, user=tg_user(7), now=NOW) is True
     assert [r.counts.article_id for r in await _top(db)] == [a]
 
 
 async def test_a_missing_article_counts_nothing(db: Database) -> None:
-    assert await toggle_like(db, article_id=404, user_id=1, now=NOW) is None
-    assert not await record_interaction(db, article_id=404, user_id=1, kind="more", now=NOW)
+    assert await toggle_like(db, article_id=404, user=tg_user(1), now=NOW) is None
+    assert not await record_interaction(db, article_id=404, user=tg_user(1), kind="more", now=NOW)
     async with db.conn.execute("SELECT count(*) FROM interactions") as cur:
         assert (await cur.fetchone())[0] == 0  # type: ignore[index]
 
@@ -78,7 +79,7 @@ async def test_a_missing_article_counts_nothing(db: Database) -> None:
 async def test_like_must_go_through_the_toggle(db: Database) -> None:
     a = await _article(db, "a", age=HOUR)
     with pytest.raises(ValueError, match="toggle_like"):
-        await record_interaction(db, article_id=a, user_id=1, kind="like", now=NOW)
+        await record_interaction(db, article_id=a, user=tg_user(1), kind="like", now=NOW)
 
 
 def test_score_formula() -> None:
@@ -97,11 +98,11 @@ async def test_ranking_decays_with_age(db: Database) -> None:
     fresh = await _article(db, "fresh", age=2 * HOUR)  # 1 like: weight 3
     old = await _article(db, "old", age=5 * DAY)  # 4 likes: weight 12, five days old
     middle = await _article(db, "middle", age=DAY)  # 2 likes: weight 6, one day old
-    await toggle_like(db, article_id=fresh, user_id=1, now=NOW)
+    await toggle_like(db, article_id=fresh, user=tg_user(1), now=NOW)
     for user in range(4):
-        await toggle_like(db, article_id=old, user_id=user, now=NOW)
+        await toggle_like(db, article_id=old, user=tg_user(user), now=NOW)
     for user in range(2):
-        await toggle_like(db, article_id=middle, user_id=user, now=NOW)
+        await toggle_like(db, article_id=middle, user=tg_user(user), now=NOW)
     ranked = await _top(db)
     # Scores now: middle 6·2^(-0.5) ≈ 4.24, fresh 3·2^(-1/24) ≈ 2.91, old 12·2^(-2.5) ≈ 2.12.
     assert [r.counts.article_id for r in ranked] == [middle, fresh, old]
@@ -117,9 +118,9 @@ async def test_only_the_last_seven_days_and_one_category(db: Database) -> None:
     other = await _article(db, "other", age=HOUR, category="Tin tức")
     stale = await _article(db, "stale", age=(WINDOW_DAYS + 1) * DAY)
     for aid in (recent, other, stale):
-        await record_interaction(db, article_id=aid, user_id=1, kind="open", now=NOW)
+        await record_interaction(db, article_id=aid, user=tg_user(1), kind="open", now=NOW)
     for user in range(50):  # however popular, an article older than the window is out
-        await toggle_like(db, article_id=stale, user_id=user, now=NOW)
+        await toggle_like(db, article_id=stale, user=tg_user(user), now=NOW)
     assert [r.counts.article_id for r in await _top(db)] == [other, recent]
     category = await categories.find(db.conn, "an sinh")
     assert category is not None
@@ -146,7 +147,7 @@ async def test_ranking_walks_the_counter_index(db: Database, category: bool) -> 
 
 async def test_deleting_an_article_removes_its_interactions_and_counters(db: Database) -> None:
     a = await _article(db, "a", age=HOUR)
-    await toggle_like(db, article_id=a, user_id=1, now=NOW)
+    await toggle_like(db, article_id=a, user=tg_user(1), now=NOW)
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM articles WHERE id = ?", (a,))
     assert await _counts(db, a) is None
@@ -158,15 +159,15 @@ async def test_forgetting_a_reader_takes_their_interactions_off_the_counters(db:
                                                                             ) -> None:
     a = await _article(db, "a", age=HOUR)
     b = await _article(db, "b", age=HOUR)
-    await toggle_like(db, article_id=a, user_id=1, now=NOW)
-    await record_interaction(db, article_id=a, user_id=1, kind="open", now=NOW)
-    await record_interaction(db, article_id=b, user_id=1, kind="more", now=NOW)
-    await toggle_like(db, article_id=b, user_id=2, now=NOW)
-    assert await popularity.forget_reader(db, 1, now=NOW) == 3
+    await toggle_like(db, article_id=a, user=tg_user(1), now=NOW)
+    await record_interaction(db, article_id=a, user=tg_user(1), kind="open", now=NOW)
+    await record_interaction(db, article_id=b, user=tg_user(1), kind="more", now=NOW)
+    await toggle_like(db, article_id=b, user=tg_user(2), now=NOW)
+    assert await popularity.forget_reader(db, tg_user(1), now=NOW) == 3
     counts_a, counts_b = await _counts(db, a), await _counts(db, b)
     assert counts_a is not None
     assert counts_b is not None
     assert (counts_a.likes, counts_a.opens) == (0, 0)
     assert (counts_b.likes, counts_b.mores) == (1, 0)
     assert [r.counts.article_id for r in await _top(db)] == [b]
-    assert await popularity.forget_reader(db, 1, now=NOW) == 0
+    assert await popularity.forget_reader(db, tg_user(1), now=NOW) == 0

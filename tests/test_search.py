@@ -13,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chat.reader import Reader, ReaderConfig
-from bot.chat.reply import Who
+from bot.chat.common import Common
+from bot.chat.reader import Reader
 from bot.chat.search import PAGE_SIZE, Search, parse_button
+from bot.message import Who
+from bot.render.telegram import LIMITS
 from bot.search.engine import MAX_CANDIDATES, candidate_limit, recency, search
 from bot.search.query import MAX_WORDS, parse_query, searchable
 from bot.text.fold import fold
@@ -23,11 +25,12 @@ from storage import articles, interactions
 from storage.articles import NewArticle
 from storage.db import Database, open_database
 from storage.migrations import migrations
+from tests.conftest import html, tg
 
 NOW = 1_750_000_000.0
 DAY = 86400
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-WHO = Who(chat_id=77, chat_type="private", user_id=77)
+WHO = Who(chat=tg(77), chat_type="private", user_id="77")
 
 
 def _item(key: str, title: str, *, summary: str = "Tóm tắt.", body: str = "Nội dung.",
@@ -267,7 +270,9 @@ async def test_articles_stored_before_this_version_are_indexed(tmp_path: Path) -
 
 @pytest.fixture
 def core(db: Database) -> Search:
-    return Search(Reader(db, ReaderConfig("vi", TZ), clock=lambda: NOW), sessions=3)
+    common = Common(db, default_language="vi", tz=TZ, limits={"telegram": LIMITS},
+                    clock=lambda: NOW)
+    return Search(Reader(common), sessions=3)
 
 
 async def test_pages_with_next_and_previous(db: Database, core: Search) -> None:
@@ -275,31 +280,32 @@ async def test_pages_with_next_and_previous(db: Database, core: Search) -> None:
                        for n in range(1, 13)])
     first = await core.search(WHO, "da nang")
     assert "«da nang» · 12 bài · trang 1/3" in first.text
-    assert "Hội nghị Đà Nẵng lần 1<" in first.text
-    assert "lần 6<" not in first.text
-    *numbers, nav = first.buttons
-    assert [b.text for b in numbers[0]] == ["1", "2", "3", "4", "5"]
-    assert all(b.callback_data and b.callback_data.startswith("so:") for b in numbers[0])
-    assert [b.text for b in nav] == ["Sau »"]
-    button = parse_button(nav[0].callback_data)
+    assert "Hội nghị Đà Nẵng lần 1<" in html(first)
+    assert "lần 6<" not in html(first)
+    *numbers, nav = first.choices
+    assert [b.label for b in numbers[0]] == ["1", "2", "3", "4", "5"]
+    assert all(b.action and b.action.startswith("so:") for b in numbers[0])
+    assert [b.label for b in nav] == ["Sau »"]
+    button = parse_button(nav[0].action)
     assert button is not None
     assert button.page == 1
-    assert nav[0].callback_data is not None
-    assert len(nav[0].callback_data.encode()) <= 64
+    assert nav[0].action is not None
+    assert len(nav[0].action.encode()) <= 64
 
     second = await core.page(WHO, button.session, 1)
     assert second.edit is not None
     assert "trang 2/3" in second.edit.text
-    assert "lần 6<" in second.edit.text
-    assert [b.text for b in second.edit.buttons[-1]] == ["« Trước", "Sau »"]
+    assert "lần 6<" in html(second.edit)
+    assert [b.label for b in second.edit.choices[-1]] == ["« Trước", "Sau »"]
     third = await core.page(WHO, button.session, 2)
     assert third.edit is not None
-    assert len(third.edit.buttons[0]) == 12 - 2 * PAGE_SIZE
-    assert [b.text for b in third.edit.buttons[-1]] == ["« Trước"]
+    assert len(third.edit.choices[0]) == 12 - 2 * PAGE_SIZE
+    assert [b.label for b in third.edit.choices[-1]] == ["« Trước"]
 
     # A page that does not exist, another chat's search, a forgotten search.
-    assert (await core.page(WHO, button.session, 3)).text == "Nút này không hợp lệ hoặc đã hết hạn."
-    other = Who(chat_id=78, chat_type="private", user_id=78)
+    assert str((await core.page(WHO, button.session, 3)).text) == (
+        "Nút này không hợp lệ hoặc đã hết hạn.")
+    other = Who(chat=tg(78), chat_type="private", user_id="78")
     assert "hết hạn" in (await core.page(other, button.session, 1)).text
     for _ in range(3):  # the store keeps 3 searches in this test
         await core.search(WHO, "hoi nghi")
@@ -313,7 +319,7 @@ async def test_usage_nothing_found_and_long_queries(db: Database, core: Search,
     assert "Cách dùng" in (await core.search(WHO, "")).text
     assert "Cách dùng" in (await core.search(WHO, '*** "" ()')).text
     none = await core.search(WHO, "<b>xyzzy</b> & co")
-    assert "«&lt;b&gt;xyzzy&lt;/b&gt; &amp; co»" in none.text
+    assert "«&lt;b&gt;xyzzy&lt;/b&gt; &amp; co»" in html(none)
     long = await core.search(
         WHO, ("Ủy ban MTTQ Việt Nam thành phố Hải Phòng trao nhà Đại đoàn kết cho hộ nghèo "
               * 20)[:1000])
@@ -332,8 +338,9 @@ async def test_opening_a_result_counts_as_a_search_open(db: Database, core: Sear
     notice = await core.open(WHO, places["dn"])
     assert notice.send is not None
     assert "Đà Nẵng" in notice.send.text
-    assert await interactions.has(db.conn, places["dn"], WHO.user_id or 0, "search_open")
-    assert not await interactions.has(db.conn, places["dn"], WHO.user_id or 0, "open")
+    assert WHO.user is not None
+    assert await interactions.has(db.conn, places["dn"], WHO.user, "search_open")
+    assert not await interactions.has(db.conn, places["dn"], WHO.user, "open")
     missing = await core.open(WHO, 999_999)
     assert missing.send is None
     assert "Không tìm thấy bài viết" in missing.text

@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.telegram.context import NewsContext
 from bot.core import Core
-from handlers.digest import digest_job
 from storage import deliveries as outbox
 from storage import interactions
 from tests.bothelper import Chatter, bot_on_sandbox, button_data, text_of
+from tests.conftest import tg_user
 from tests.pushhelper import PUSH_TIMEOUT, ingest, push_source, subscribe, write_article
 
 USER = 701
@@ -63,7 +62,7 @@ async def test_search_through_telegram(chat: Chatter) -> None:
     core = chat.app.bot_data.core
     assert core is not None
     article_id = int(opens[0].split(":")[1])
-    assert await interactions.has(core.db.conn, article_id, USER, "search_open")
+    assert await interactions.has(core.db.conn, article_id, tg_user(USER), "search_open")
 
     # A page of a search the bot no longer remembers (e.g. from before a restart).
     stale = await chat.press(USER, results["message_id"], "sp:AAAAAAAA:1")
@@ -75,7 +74,7 @@ async def test_search_through_telegram(chat: Chatter) -> None:
 
 
 class Clock:
-    """The bot's clock (the reader core's: settings and the digest scheduler read it)."""
+    """The bot's clock (the chat core's: settings and the digest scheduler read it)."""
 
     def __init__(self, now: float) -> None:
         self.now = now
@@ -113,8 +112,7 @@ async def test_digest_paused_and_back_to_instant(tmp_path: Path) -> None:
         assert core is not None
         clock = Clock(0)
         clock.at(10, 6)
-        core.reader.clock = clock
-        context = NewsContext(chat.app)
+        core.common.clock = clock
         await subscribe(core, [instant, digest, paused], "Thời sự")
         await subscribe(core, [quiet], "Văn hóa")  # a digest chat with nothing new
 
@@ -135,7 +133,7 @@ async def test_digest_paused_and_back_to_instant(tmp_path: Path) -> None:
         await ingest(core)
         await settled(core)
         clock.at(10, 6, 59)
-        await digest_job(context)
+        await core.run_digests()
         await settled(core)
         sent = await chat.sent(after=start)
         assert [text_of(r).split("</b>")[0] for r in messages(sent, instant)] == [
@@ -145,9 +143,9 @@ async def test_digest_paused_and_back_to_instant(tmp_path: Path) -> None:
 
         # The hour comes: one digest, with the article as a link.
         clock.at(10, 7, 0)
-        await digest_job(context)
+        await core.run_digests()
         await settled(core)
-        await digest_job(context)  # again: nothing more
+        await core.run_digests()  # again: nothing more
         write_article(archive, "x2", title="Tin X2: trao nhà", category="Thời sự")
         clock.at(10, 7, 10)
         await ingest(core)  # after today's digest: in tomorrow's
@@ -171,7 +169,7 @@ async def test_digest_paused_and_back_to_instant(tmp_path: Path) -> None:
         await ingest(core)
         await settled(core)
         clock.at(11, 7, 0)  # the next morning: no digest any more
-        await digest_job(context)
+        await core.run_digests()
         await settled(core)
         sent = await chat.sent(after=after_switch)
         (card,) = messages(sent, digest)

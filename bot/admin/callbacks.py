@@ -43,7 +43,8 @@ _SHAPE = re.compile(
     r"^adm:(?:(?P<two>ba|bo):(?P<b2>\d{1,12}):(?P<c>\d{1,12})"
     r"|(?P<one>bb|bx|bs):(?P<b1>\d{1,12})"
     r"|(?P<src>sp|sr|sf):(?P<key>[0-9a-f]{10})"
-    r"|(?P<bare>sl|st))"
+    r"|(?P<bare>sl|st))",
+    re.ASCII,  # \d: ASCII digits only
 )
 
 

@@ -24,7 +24,8 @@ READER = r"^(sub|open|lang|dlv|dhr):"
 CARD = r"^(more|like):"
 
 _SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(lang):(vi|en)$"
-                    r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$")
+                    r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$",
+                    re.ASCII)  # \d: ASCII digits only, not "١٢"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ MORE = "dgm"  # dgm:<digest id>   the digest's "more" choice: its other articles
 PAGE = "dgp"  # dgp:<digest id>:<page>
 FAMILY = r"^(dgm|dgp):"  # what the digest's choice handler receives
 PAGE_SIZE = 10
-_BUTTON = re.compile(r"^(dgm):(\d{1,12})$|^(dgp):(\d{1,12}):(\d{1,4})$")
+_BUTTON = re.compile(r"^(dgm):(\d{1,12})$|^(dgp):(\d{1,12}):(\d{1,4})$", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,7 @@ FAMILY = r"^(so|sp):"  # what the search's choice handler receives
 PAGE_SIZE = 5
 SESSIONS = 2000
 _MAX_ECHO = 60
-_BUTTON = re.compile(r"^(so):(\d{1,12})$|^(sp):([A-Za-z0-9_-]{8}):(\d{1,3})$")
+_BUTTON = re.compile(r"^(so):(\d{1,12})$|^(sp):([A-Za-z0-9_-]{8}):(\d{1,3})$", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,9 +72,11 @@ class Composer:
         self.digest_choices = digest_choices
         self.cache_size = cache_size
         self._articles: OrderedDict[int, Article | None] = OrderedDict()
-        # (article, language, channel, photo or None) -> the card, shared by every recipient
-        # (the sender renders a message object once).
-        self._cards: OrderedDict[tuple[int, str, str, Photo | None], Message] = OrderedDict()
+        # (article, language, channel, with a photo) -> the card as the core lays it out;
+        # (..., the photo to send) -> that card with that photo, one object shared by every
+        # recipient (the sender renders a message object once).
+        self._cards: OrderedDict[tuple[int, str, str, bool], Message] = OrderedDict()
+        self._with_photo: OrderedDict[tuple[int, str, str, Photo], Message] = OrderedDict()
         self._photos: OrderedDict[tuple[int, str], _PhotoState] = OrderedDict()
         self._broadcasts: OrderedDict[int, tuple[float, Message | str]] = OrderedDict()
         self._broadcast_no_photo: set[tuple[int, str]] = set()
@@ -208,18 +210,23 @@ class Composer:
     def _card(self, article: Article, item: Pending, photo: Photo | None) -> Message:
         """The card with `photo` (the platform's file id or the photo as ingested), or none."""
         channel = item.chat.channel
-        key = (article.id, item.language, channel, photo)
+        key = (article.id, item.language, channel, photo is not None)
         card = self._cards.get(key)
         if card is None:
             card = article_card(article, item.language, self.tz, self.limits(channel),
                                 with_photo=photo is not None)
-            if photo is not None:
-                card = replace(card, photo=photo)
             self.renders += 1
             self._remember(self._cards, key, card)
         else:
             self._cards.move_to_end(key)
-        return card
+        if photo is None:
+            return card
+        variant_key = (article.id, item.language, channel, photo)
+        variant = self._with_photo.get(variant_key)
+        if variant is None:
+            variant = replace(card, photo=photo)
+            self._remember(self._with_photo, variant_key, variant)
+        return variant
 
     # -- digests ----------------------------------------------------------------------------------
 

@@ -77,7 +77,7 @@ async def _post_init(app: NewsApplication) -> None:
     sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http)
     await sender.initialize()
     outbound = Outbound(sender, pacer_for(settings), on_migrated=core.chat_migrated)
-    core.add_channel(outbound, LIMITS, article_link=lambda article_id: _deep_link(
+    core.add_channel(outbound, LIMITS, article_link=lambda article_id: deep_link(
         app.bot.username, article_id))
     app.bot_data.core = core
     await set_command_menu(app)
@@ -85,7 +85,7 @@ async def _post_init(app: NewsApplication) -> None:
     await core.start(schedule_ingestion=app.bot_data.schedule_ingestion)
 
 
-def _deep_link(username: str | None, article_id: int) -> str | None:
+def deep_link(username: str | None, article_id: int) -> str | None:
     """The link that opens an article's card in the chat with the bot (/start a_<id>)."""
     return f"https://t.me/{username}?start=a_{article_id}" if username else None
 

@@ -234,7 +234,9 @@ class TelegramSender:
         try:
             return await request  # type: ignore[misc]
         except RetryAfter as exc:
-            return SendOutcome(Status.RETRY_AFTER, reason=str(exc), retry_after=_seconds(exc))
+            seconds = _seconds(exc)
+            return SendOutcome(Status.RETRY_AFTER, retry_after=seconds,
+                               reason=f"flood control: retry after {seconds:g} s")
         except ChatMigrated as exc:
             return SendOutcome(Status.MIGRATED, reason=str(exc),
                                new_chat_id=str(exc.new_chat_id))

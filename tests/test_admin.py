@@ -346,3 +346,38 @@ async def test_alert_handler_sends_one_per_interval() -> None:
     assert "first failure" in sent[0]
     assert "secret-token-value" not in sent[0]
     assert handler.limiter.suppressed == 1
+
+
+async def test_a_burst_of_errors_becomes_one_alert_and_one_summary() -> None:
+    sent: list[Text] = []
+
+    async def send(text: Text) -> None:
+        sent.append(text)
+
+    handler = AdminAlertHandler(send, loop=asyncio.get_running_loop(), lang="vi",
+                                limiter=AlertLimiter(0.3))
+    worker = logging.getLogger("test.admin.burst.worker")
+    replies = logging.getLogger("test.admin.burst.replies")
+    for logger in (worker, replies):
+        logger.addHandler(handler)
+    try:
+        for n in range(40):
+            (worker if n % 4 else replies).error("failure %d", n)
+        await asyncio.sleep(0.1)
+        assert len(sent) == 1  # the first error at once, the rest held back
+        await asyncio.sleep(0.4)  # the minute (here 0.3 s) is over: one summary
+        assert len(sent) == 2
+        summary = str(sent[1])
+        assert "39 lỗi khác" in summary
+        assert "test.admin.burst.worker ×30" in summary
+        assert "test.admin.burst.replies ×9" in summary
+        await asyncio.sleep(0.35)  # the summary took its window: the next one starts later
+        worker.error("later")  # a new window: sent at once, with nothing held
+        await asyncio.sleep(0.1)
+        assert len(sent) == 3
+        assert "later" in sent[2]
+        assert "lỗi khác" not in sent[2]
+    finally:
+        for logger in (worker, replies):
+            logger.removeHandler(handler)
+        await handler.aclose()

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -25,9 +24,6 @@ class BotData:
         self.core: Core | None = None
         # (chat id, user id) -> (is admin, checked at): group admin look-ups are cached briefly.
         self.group_admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
-        # The order in which updates arrived: replies go out in this order (first come, first
-        # served), whatever order their handlers finish in.
-        self.arrivals = itertools.count()
 
 
 class NewsContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -1,8 +1,9 @@
 """A Telegram update as the core sees it: `Who` is asking, and the `Request` or `Press` that the
 handlers (handlers/) receive, with the conversation their answers go back through.
 
-Each update takes its place in line when its handler starts (`BotData.arrivals`), before
-anything is awaited: replies to different people go out in the order the updates arrived.
+Replies to different people go out in the order their updates arrived: an update's place in
+line is its `update_id` (Telegram numbers updates in the order it receives them), whatever order
+their handlers happen to finish in.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ async def request(update: Update, context: NewsContext, *, rich: bool = False
                   ) -> Request | None:
     """The command or message in `update` as the handlers take it; None when there is no chat
     to answer."""
-    arrival = next(context.bot_data.arrivals)
+    arrival = update.update_id
     message = update.effective_message
     asker = await who(update, context)
     if asker is None or message is None:
@@ -106,7 +107,7 @@ async def request(update: Update, context: NewsContext, *, rich: bool = False
 
 async def press(update: Update, context: NewsContext) -> Press | None:
     """The pressed inline button in `update`; None when there is no chat to answer."""
-    arrival = next(context.bot_data.arrivals)
+    arrival = update.update_id
     query = update.callback_query
     asker = await who(update, context)
     if query is None or asker is None:

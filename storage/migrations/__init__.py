@@ -20,7 +20,10 @@ def migrations() -> tuple[str, ...]:
     for entry in resources.files(__name__).iterdir():
         match = _NAME.match(entry.name)
         if match:
-            found[int(match.group(1))] = entry.read_text(encoding="utf-8")
+            number = int(match.group(1))
+            if number in found:  # two branches that took the same number: renumber one
+                raise RuntimeError(f"two migrations are numbered {number:04d}")
+            found[number] = entry.read_text(encoding="utf-8")
     numbers = sorted(found)
     if numbers != list(range(1, len(numbers) + 1)):
         raise RuntimeError(f"migrations must be numbered 0001.. without gaps, found {numbers}")

@@ -81,19 +81,9 @@ async def prune(conn: aiosqlite.Connection, *, handled_before: int) -> int:
     return cur.rowcount
 
 
-async def unhandled_count(conn: aiosqlite.Connection, channel: str | None = None) -> int:
-    """Updates stored and not handled yet (of one channel, or of all)."""
-    if channel is None:
-        sql, params = "SELECT count(*) FROM inbox WHERE handled_at IS NULL", ()
-    else:
-        sql = "SELECT count(*) FROM inbox WHERE channel = ? AND handled_at IS NULL"
-        params = (channel,)
-    async with conn.execute(sql, params) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def received_count(conn: aiosqlite.Connection) -> dict[str, int]:
-    """Updates stored per channel (handled ones are pruned after a while)."""
-    async with conn.execute("SELECT channel, count(*) FROM inbox GROUP BY channel") as cur:
+async def unhandled_by_channel(conn: aiosqlite.Connection) -> dict[str, int]:
+    """Updates stored and not handled yet, per channel (channels with none left out)."""
+    async with conn.execute(
+        "SELECT channel, count(*) FROM inbox WHERE handled_at IS NULL GROUP BY channel"
+    ) as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}

@@ -63,6 +63,8 @@ class Inbox:
         self._wake = asyncio.Event()
         self._flush = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        # Ids in flight or handled and awaiting their mark: never claimed again meanwhile.
+        self._held: set[int] = set()
         self._done: list[int] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -100,7 +102,8 @@ class Inbox:
             return
         self._stopping = True
         claimer, writer = self._tasks
-        claimer.cancel()
+        # Not cancelled: it ends at its next look, never inside a transaction.
+        self._wake.set()
         await asyncio.gather(claimer, return_exceptions=True)
         running = list(self._in_flight.values())
         if running:
@@ -121,25 +124,35 @@ class Inbox:
 
     async def _claimer(self) -> None:
         cfg = self.config
-        while True:
+        while not self._stopping:
             self._wake.clear()
             room = cfg.concurrency - len(self._in_flight)
             claimed = 0
-            if room > 0:
-                async with self.db.transaction() as conn:
-                    rows = await store.claim(conn, self.channel, consumer=cfg.consumer,
-                                             now=int(self.clock()), lease=cfg.lease,
-                                             limit=min(room, cfg.batch),
-                                             exclude=list(self._in_flight))
-                claimed = len(rows)
-                for row in rows:
-                    task = asyncio.get_running_loop().create_task(self._handle(row))
-                    self._in_flight[row.id] = task
-            await self._maybe_prune()
+            try:
+                if room > 0:
+                    claimed = self._begin(await self._claim(min(room, cfg.batch)))
+                await self._maybe_prune()
+            except Exception:  # the database is busy or gone: try again shortly
+                log.exception("inbox %s: could not read stored updates", self.channel)
+                await asyncio.sleep(1.0)
+                continue
             if claimed and claimed == min(room, cfg.batch):
                 continue  # there may be more right away
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), cfg.idle_check)
+
+    async def _claim(self, limit: int) -> list[store.InboxUpdate]:
+        cfg = self.config
+        async with self.db.transaction() as conn:
+            return await store.claim(conn, self.channel, consumer=cfg.consumer,
+                                     now=int(self.clock()), lease=cfg.lease, limit=limit,
+                                     exclude=sorted(self._held))
+
+    def _begin(self, rows: list[store.InboxUpdate]) -> int:
+        for row in rows:
+            self._in_flight[row.id] = asyncio.get_running_loop().create_task(self._handle(row))
+            self._held.add(row.id)
+        return len(rows)
 
     async def _handle(self, row: store.InboxUpdate) -> None:
         try:
@@ -150,6 +163,7 @@ class Inbox:
         except asyncio.CancelledError:
             # Stopping and out of time: left unhandled, the next start handles it.
             self._in_flight.pop(row.id, None)
+            self._held.discard(row.id)
             raise
         except Exception:
             log.exception("inbox %s: update %s could not be handled", self.channel,
@@ -172,6 +186,7 @@ class Inbox:
                 try:
                     async with self.db.transaction() as conn:
                         await store.mark_handled(conn, done, now=int(self.clock()))
+                    self._held.difference_update(done)
                 except Exception:
                     log.exception("inbox %s: could not record %d handled updates",
                                   self.channel, len(done))

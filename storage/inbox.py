@@ -47,12 +47,13 @@ async def claim(conn: aiosqlite.Connection, channel: str, *, consumer: str, now:
 
     `exclude`: ids this consumer is handling right now (leased by it, not to be taken twice).
     """
-    skip = ",".join("?" * len(exclude)) or "NULL"
+    # "NOT IN (NULL)" would be unknown for every row: no clause when nothing is excluded.
+    skip = f"AND id NOT IN ({','.join('?' * len(exclude))})" if exclude else ""
     async with conn.execute(
         f"""SELECT id, channel, update_key, payload, attempts FROM inbox
             WHERE channel = ? AND handled_at IS NULL
               AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)
-              AND id NOT IN ({skip})
+              {skip}
             ORDER BY id LIMIT ?""",
         (channel, now, consumer, *exclude, limit),
     ) as cur:

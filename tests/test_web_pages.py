@@ -41,12 +41,13 @@ async def test_article_page_shows_the_whole_article(db: Database) -> None:
     assert "<h1>Hội nghị tổng kết công tác Mặt trận năm 2021</h1>" in page
     assert "Đăng lúc 15/12/2021 14:30" in page  # Asia/Ho_Chi_Minh, day first
     assert '<p class="category">Hoạt động MTTQ</p>' in page
-    assert '<img src="https://mattran.example.vn/anh/hoi-nghi.jpg" alt="Quang cảnh hội nghị"' in page
+    assert ('<img src="https://mattran.example.vn/anh/hoi-nghi.jpg" alt="Quang cảnh hội nghị"'
+            in page)
     assert "<figcaption>Quang cảnh hội nghị</figcaption>" in page
     assert re.findall(r"<p>([^<]*)</p>", page) == [
         "Chiều 15/12, Ủy ban MTTQ tổ chức hội nghị.", "Hội nghị đánh giá kết quả.",
         "Các đại biểu thảo luận."]
-    assert f'<a href="https://mattran.example.vn/hoi-nghi.html" rel="noopener">Đọc bài gốc</a>' \
+    assert '<a href="https://mattran.example.vn/hoi-nghi.html" rel="noopener">Đọc bài gốc</a>' \
         in page
     assert meta(page, "og:title") == "Hội nghị tổng kết công tác Mặt trận năm 2021"
     assert meta(page, "og:description") == "Chiều 15/12, Ủy ban MTTQ tổ chức hội nghị tổng kết."

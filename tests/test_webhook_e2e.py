@@ -84,7 +84,7 @@ def help_update(update_id: int, user_id: int) -> dict[str, Any]:
 
 async def post_update(face: WebFace, update: dict[str, Any], secret: str | None = SECRET
                       ) -> httpx.Response:
-    headers = {SECRET_HEADER: secret} if secret is not None else {}
+    headers = {SECRET_HEADER: secret.encode("utf-8")} if secret is not None else {}
     async with httpx.AsyncClient(base_url=face.url) as client:
         return await client.post("/telegram", content=json.dumps(update), headers=headers)
 
@@ -125,12 +125,15 @@ async def test_commands_and_buttons_are_answered_by_webhook(sandbox: Sandbox,
     assert stats["webhook_failures"] == 0
 
 
-async def test_a_forged_secret_gets_403_and_is_not_handled(sandbox: Sandbox,
-                                                           database: Path) -> None:
+async def test_a_forged_secret_gets_403_and_is_not_handled(
+        sandbox: Sandbox, database: Path, caplog: pytest.LogCaptureFixture) -> None:
     async with bot_by_webhook(sandbox, database) as (chat, face):
-        for secret in ("wrong-secret", "", SECRET[:-1], SECRET + "x", None):
+        for secret in ("wrong-secret", "", SECRET[:-1], SECRET + "x", None, "ẞ-non-ascii"):
             response = await post_update(face, help_update(9001, 601), secret)
             assert response.status_code == 403, secret
+        refused = [r for r in caplog.records if "refused a request" in r.getMessage()]
+        assert len(refused) == 1  # a flood of forged requests does not flood the log
+        assert SECRET not in caplog.text
         garbage = await post_update(face, {"no": "update_id"})
         assert garbage.status_code == 400
         await asyncio.sleep(0.5)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import time
 from typing import Any
 
 from aiohttp import web
@@ -29,6 +30,9 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Updates are a few kilobytes; Telegram has no documented maximum, this is far above any.
 MAX_UPDATE_BYTES = 1024 * 1024
+# Refused requests are logged at most this often (a flood of forged requests must not flood
+# the log); the next line says how many were not logged.
+REFUSED_LOG_INTERVAL = 60.0
 
 
 class TelegramWebhook:
@@ -38,13 +42,14 @@ class TelegramWebhook:
         self.inbox = inbox
         self._secret = secret.encode("utf-8")
         self.refused = 0  # requests without the right secret
+        self._logged_at: float | None = None
+        self._unlogged = 0
 
     async def handle(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
         if not hmac.compare_digest(given, self._secret):
             self.refused += 1
-            log.warning("webhook: refused a request from %s without the right secret header",
-                        request.remote)
+            self._log_refused(request.remote)
             return web.Response(status=403, text="Forbidden")
         body = await request.read()
         update_id = _update_id(body)
@@ -54,6 +59,17 @@ class TelegramWebhook:
             return web.Response(status=400, text="Bad Request: not a Telegram update")
         await self.inbox.receive(str(update_id), body.decode("utf-8"))
         return web.Response(status=200)
+
+
+    def _log_refused(self, remote: str | None) -> None:
+        now = time.monotonic()
+        if self._logged_at is not None and now - self._logged_at < REFUSED_LOG_INTERVAL:
+            self._unlogged += 1
+            return
+        more = f" ({self._unlogged} more since the last line)" if self._unlogged else ""
+        log.warning("webhook: refused a request from %s without the right secret header%s",
+                    remote, more)
+        self._logged_at, self._unlogged = now, 0
 
 
 def _update_id(body: bytes) -> int | None:

@@ -8,9 +8,13 @@ On start, whatever was stored and not handled (the previous run stopped or crash
 handling it) is handled first. The same update delivered twice (the platform retries when our
 200 got lost) is stored once, so it is handled once.
 
-Crash window, as for the outbox: an update whose handling finished but whose "handled" mark was
-not yet committed (marks are written in small batches, at most `flush_interval` later) is handled
-again after a `kill -9`. A graceful stop waits for the updates being handled and records them.
+A graceful stop waits for the updates being handled and records them: a restart handles
+nothing twice. After a `kill -9`, the updates that were being handled at that moment are
+handled again (at-least-once, like Telegram's own webhook delivery): their replies may have
+gone out already, and nothing can tell. Marks are written at once, one transaction for whatever
+finished while the previous one was being written (no waiting to gather a batch), so a finished
+update is at risk only for the time of one small commit. At most `concurrency` updates are
+being handled at any moment, which bounds the repeats of one crash.
 A handler that raises still marks its update handled (after logging): a poisonous update must
 not come back forever.
 """
@@ -40,7 +44,6 @@ class InboxConfig:
     concurrency: int = 64  # updates handled at once
     lease: int = 300  # seconds another consumer leaves a claimed update alone
     batch: int = 100  # rows claimed per read
-    flush_interval: float = 0.05  # seconds a "handled" mark may wait for its transaction
     idle_check: float = 5.0  # seconds between looks when nobody wakes the consumer
     keep_handled: int = 2 * 86400  # seconds handled updates are kept (to recognise repeats)
     prune_every: float = 3600.0
@@ -178,8 +181,6 @@ class Inbox:
     async def _writer(self) -> None:
         while True:
             await self._flush.wait()
-            if not self._stopping:
-                await asyncio.sleep(self.config.flush_interval)  # gather a batch
             self._flush.clear()
             done, self._done = self._done, []
             if done:

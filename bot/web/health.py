@@ -151,6 +151,7 @@ class HealthMonitor:
         self.recovered = recovered
         self.clock = clock
         self.started_at = clock()
+        self.fresh_for = min(1.0, interval)
         self.alerted = False  # the admins know about the current episode
         self.alerts_sent = 0
         self._queue_seen_since: float | None = None
@@ -158,7 +159,11 @@ class HealthMonitor:
         self.last: HealthReport | None = None
 
     async def check(self) -> HealthReport:
-        """Read the figures now and judge them."""
+        """Read the figures and judge them; a report younger than `fresh_for` is reused, so a
+        flood of probes costs the database at most one read per `fresh_for` seconds."""
+        last = self.last
+        if last is not None and 0 <= self.clock() - last.checked_at < self.fresh_for:
+            return last
         figures = await read_figures(self.db, self.source_names)
         now = self.clock()
         if figures.database_ok:

@@ -129,6 +129,7 @@ _SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+")
 _OPENERS = '(["“‘'
 _ABBREVIATIONS = words("tp t.p tw t.ư t.w ths ts pgs gs bs đ/c tx tt q p st v.v mr ng")
 # A line of a list: a bullet ("-", "•", "1.", "a)") or a cluster's name and a colon.
+_LIST_NUMBER = re.compile(r"\s*(?:\d{1,2}|[a-zđ])")
 _LIST_START = re.compile(r"\s*(?:[-–•+*]|\d{1,2}[.)]|[a-zđ][.)])\s+|\s*Cụm\b[^:;.]{0,80}:")
 
 
@@ -140,6 +141,8 @@ def _sentences(paragraph: str) -> Iterator[tuple[str, bool]]:
             nxt = line[m.end() : m.end() + 1]
             if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
                 continue
+            if _LIST_NUMBER.fullmatch(line[start : m.start()]):
+                continue  # "1. Cụm số 1: ...": a list's number, not a sentence
             if m.group().startswith("."):
                 words = line[start : m.start()].split()
                 last = words[-1].lstrip(_OPENERS) if words else ""
@@ -213,9 +216,20 @@ def _readings(current: _Read, context: tuple[str, str] | None, borrowed: int | N
         clause_hi = _find(sentence.text, ";", draft.end)
         if _vetoed(sentence, draft, clause_lo, clause_hi):
             continue
+        # "X (Cụm trưởng ... năm 2024) chủ trì", "X, Cụm trưởng năm 2023, phát biểu": a role
+        # restated in passing. Its year must sit in the aside itself, and next to a ranking or
+        # an award it is not read at all ("X, Cụm trưởng, được tặng Bằng khen năm 2023").
+        restated = draft.form in ("apposition", "parenthesis") and not cue
+        if restated and "K" in tags:
+            continue
         doubts = _doubts(sentence, draft, clause_lo, clause_hi)
-        year, year_source = _year_of(sentence, draft, drafts, clause_lo, clause_hi,
-                                     default_year)
+        if restated:
+            year, year_source = _year_within(
+                sentence, draft.start, _comma_clause_end(sentence, draft.end, clause_hi),
+                default_year)
+        else:
+            year, year_source = _year_of(sentence, draft, drafts, clause_lo, clause_hi,
+                                         default_year)
         if year_source == "none" and list_line and heading is not None and heading.year:
             year, year_source = heading.year, "heading"
         elif year_source == "none" and cue:
@@ -322,6 +336,13 @@ def _year_of(sentence: Sentence, draft: Draft, drafts: list[Draft], clause_lo: i
     if values or years:
         return None, "ambiguous"
     return None, "none"
+
+
+def _year_within(sentence: Sentence, lo: int, hi: int, default_year: int | None
+                 ) -> tuple[int | None, str]:
+    values = {_value(s, default_year) for s in sentence.spans
+              if s.tag == "Y" and not s.excluded and lo <= s.start < hi}
+    return (values.pop(), "own") if len(values) == 1 else (None, "ambiguous")
 
 
 def _only_year(sentence: Sentence, default_year: int | None) -> int | None:

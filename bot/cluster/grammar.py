@@ -48,7 +48,9 @@ class Draft:
 
 
 _UNITS = r"(?P<units>[Uu](?:,?v?[Uu])*?)"
-_VERB = r"[aYc]*(?:w{1,3}e[ea]*)?[apeY]*[lmhp][lmhpoaY]*"
+# "được bầu làm", "tiếp tục giữ vai trò", "được các đơn vị trong cụm thống nhất bầu làm",
+# "tiếp nhận cờ luân lưu và nhiệm vụ"
+_VERB = r"[aYc]*(?:w{1,6}e[ea]*)?[apeY]*[lmhp][lmhpoaYv]*"
 _PREDICATE = re.compile(rf"{_UNITS}(?P<verb>{_VERB})$")
 _RESPECTIVELY = re.compile(rf"(?P<u1>[Uu]),?v?(?P<u2>[Uu])[aY]*n{_VERB}$")
 _NEXT_ROLE = re.compile(r"(?:,|v|,v)(?=[Rr])")

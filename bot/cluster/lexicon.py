@@ -107,7 +107,7 @@ WORDS: dict[str, str] = {
     "định hướng": "M", "phương án": "M", "đăng ký": "M", "nguyện vọng": "M",
     "xứng đáng": "M", "cần": "M", "phấn đấu": "M", "dự tính": "M", "khả năng": "M",
     "nhiều khả năng": "M", "có lẽ": "M", "chờ": "M", "kế hoạch": "M", "trình": "M",
-    "muốn": "M", "mời": "M", "đặt vấn đề": "M",
+    "muốn": "M", "mời": "M", "đặt vấn đề": "M", "hay": "M", "hoặc": "M", "hoặc là": "M",
     # negation ("không" in a few compounds is not one: handled in spans.py)
     "không": "N", "chưa": "N", "chẳng": "N", "chả": "N", "không còn": "N",
     # rankings and awards
@@ -221,7 +221,7 @@ CLUSTER_NAME_WORDS = words(
     "các số tỉnh thành phố huyện quận thị xã phường trấn trực thuộc trung ương khu vực miền "
     "phía vùng đồng bằng sông duyên hải núi du biên giới ven biển nam bắc đông tây nội ngoại "
     "cao nguyên đảo hai ba bốn sáu bảy tám chín mười sở ban ngành đoàn thể hội cơ quan báo "
-    "chí đài đơn vị khối mặt trận")
+    "chí đài đơn vị khối mặt trận tâm")
 # Two-word terms a name may contain; either word alone ends it ("5 thành phố tổ chức ...").
 CLUSTER_NAME_PAIRS = frozenset({
     "tổ chức", "chính trị", "văn hóa", "kinh tế", "tổng hợp", "doanh nghiệp", "đặc biệt",
@@ -232,8 +232,7 @@ CLUSTER_AND_NEXT = words("miền vùng khu phía trung đồng duyên ven biên 
 # Words a name may be continued with after a comma ("các tỉnh, thành phố", "các sở, ngành").
 CLUSTER_COMMA_NEXT = words("thành ngành thị huyện quận phường xã đoàn hội ban đơn")
 CLUSTER_WEAK_TAIL = words("và các của số - – trực thuộc")
-ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
-         "x": 10, "xi": 11, "xii": 12}  # fmt: skip
+
 
 # --- years ----------------------------------------------------------------------------------
 RELATIVE_YEARS = {"nay": 0, "tới": 1, "sau": 1, "kế tiếp": 1, "tiếp theo": 1}

@@ -55,6 +55,7 @@ _REVIEWED = re.compile(
     re.IGNORECASE,
 )
 _REVIEW_WORDS = 12
+_ROMAN_TOKEN = re.compile(r"[IVX]{1,4}")
 _MAX_NAME = 6
 _MAX_DESCRIPTOR = 9
 _MAX_CLUSTER_NAME = 16
@@ -220,7 +221,7 @@ def _number(toks: list[Token], i: int) -> str | None:
     text = toks[i].text
     if text.isdigit() and len(text) <= 2:
         return text
-    if text.isupper() and text.lower() in lexicon.ROMAN:
+    if _ROMAN_TOKEN.fullmatch(text):
         return text
     return None
 
@@ -537,14 +538,22 @@ def _descriptor(toks: list[Token], k: int) -> int:
             k += 1
             continue
         if (k > start and lower_run < 3 and tok.text.isalpha() and tok.low not in _STOP_LOWER
-                and tok.low not in _ADMIN_FIRST and _match(toks, k, _WORDS) is None
-                and _match(toks, k, _ROLES) is None):
+                and tok.low not in _ADMIN_FIRST and not _ends_descriptor(toks, k)):
             lower_run += 1
             k += 1
             last_good = k
             continue
         break
     return last_good
+
+
+def _ends_descriptor(toks: list[Token], k: int) -> bool:
+    """A lower-case word that cannot be part of an organisation's name: a verb, a marker, a
+    role ("Sở Tư pháp làm", "Hội Nông dân được"); a lone role noun may be ("Viên chức")."""
+    if _match(toks, k, _ROLES):
+        return True
+    got = _match(toks, k, _WORDS)
+    return got is not None and (got[1] != "o" or got[0] - k >= 2)
 
 
 def _starts_unit(toks: list[Token], k: int) -> bool:

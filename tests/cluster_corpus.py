@@ -244,7 +244,8 @@ CASES: tuple[Case, ...] = (
     case("5-xa-list", "5",
          "Cụm thi đua các xã phía Nam gồm các xã Tân Phong, Tân Hưng, Tân Liên và Cộng Hiền, "
          "trong đó xã Tân Hưng là Cụm trưởng, xã Cộng Hiền là Cụm phó năm 2025.",
-         lead("các xã phía Nam", 2025, "xã Tân Hưng"), dep("các xã phía Nam", 2025, "xã Cộng Hiền")),
+         lead("các xã phía Nam", 2025, "xã Tân Hưng"),
+         dep("các xã phía Nam", 2025, "xã Cộng Hiền")),
     case("5-semicolon", "5",
          "Cụm thi đua số 2 năm 2023 gồm 6 phường: Cát Dài, Trại Cau, Lam Sơn, An Biên, Hàng Kênh "
          "và Dư Hàng; trong đó phường Lam Sơn là Cụm trưởng, phường An Biên là Cụm phó.",
@@ -419,7 +420,8 @@ CASES: tuple[Case, ...] = (
     case("s8-roles-lan-luot-la", "spec8",
          "Cụm trưởng, Cụm phó Cụm thi đua các huyện năm 2024 lần lượt là Ủy ban MTTQ huyện An "
          "Dương và Ủy ban MTTQ huyện An Lão.",
-         lead("các huyện", 2024, f"{M} huyện An Dương"), dep("các huyện", 2024, f"{M} huyện An Lão")),
+         lead("các huyện", 2024, f"{M} huyện An Dương"),
+         dep("các huyện", 2024, f"{M} huyện An Lão")),
     case("s8-bau-giu-chuc", "spec8",
          "Năm 2024, Ủy ban MTTQ Việt Nam tỉnh Hưng Yên được bầu giữ chức Cụm phó Cụm thi đua các "
          "tỉnh đồng bằng sông Hồng.",
@@ -518,8 +520,8 @@ CASES: tuple[Case, ...] = (
          "Ủy ban MTTQ xã Tân Tiến, Cụm trưởng Cụm thi đua số 4, được tặng Bằng khen vì thành tích "
          "xuất sắc năm 2023."),
     trap("xung-dang-lam", "ranking",
-         "Ủy ban MTTQ Việt Nam tỉnh Nghệ An được suy tôn đứng đầu, xứng đáng làm Cụm trưởng Cụm thi "
-         "đua các tỉnh Bắc Trung Bộ năm 2025."),
+         "Ủy ban MTTQ Việt Nam tỉnh Nghệ An được suy tôn đứng đầu, xứng đáng làm Cụm trưởng Cụm "
+         "thi đua các tỉnh Bắc Trung Bộ năm 2025."),
     trap("giai-nhat", "ranking",
          "Ủy ban MTTQ phường Cát Bi, Cụm phó Cụm thi đua số 1, đạt giải nhất hội thi tuyên truyền "
          "năm 2024."),
@@ -627,8 +629,8 @@ CASES: tuple[Case, ...] = (
     trap("question", "other",
          "Có phải Ủy ban MTTQ xã An Hòa là Cụm trưởng Cụm thi đua số 1 năm 2024?"),
     trap("review-year-only", "other",
-         "Tại Hội nghị tổng kết Cụm thi đua các tỉnh Tây Nguyên năm 2023, Ủy ban MTTQ Việt Nam tỉnh "
-         "Gia Lai được bầu làm Cụm trưởng."),
+         "Tại Hội nghị tổng kết Cụm thi đua các tỉnh Tây Nguyên năm 2023, Ủy ban MTTQ Việt Nam "
+         "tỉnh Gia Lai được bầu làm Cụm trưởng."),
     trap("no-year", "other",
          "Hội nghị đã bầu Ủy ban MTTQ phường Tràng Cát làm Cụm trưởng Cụm thi đua số 4."),
     trap("ban-quan-ly-du-an", "other",
@@ -646,6 +648,171 @@ CASES: tuple[Case, ...] = (
          "trưởng Cụm thi đua số 2 phát động."),
     trap("cum-truong-hay-cum-pho-question", "other",
          "Ủy ban MTTQ xã An Hưng là Cụm trưởng hay Cụm phó năm 2024?", default_cluster="số 4"),
+    # === written after the reader, in other phrasings, to see how it generalises ==============
+    case("h-nhan-co-chinh-thuc-lam", "6",
+         "Kết thúc hội nghị, Ủy ban MTTQ Việt Nam tỉnh Kiên Giang nhận cờ luân lưu, chính thức "
+         "làm Cụm trưởng Cụm thi đua các tỉnh Tây Nam Bộ năm 2025.",
+         lead("các tỉnh Tây Nam Bộ", 2025, f"{M} tỉnh Kiên Giang")),
+    case("h-voi-su-nhat-tri", "spec8",
+         "Với sự nhất trí cao, các đại biểu đã bầu Ủy ban MTTQ huyện Đông Anh giữ vai trò Cụm "
+         "trưởng Cụm thi đua số 4 năm 2025.",
+         lead("số 4", 2025, f"{M} huyện Đông Anh")),
+    case("h-quan-huyen-do-lam", "3",
+         "Cụm thi đua các quận, huyện phía Bắc năm 2024 do Ủy ban MTTQ quận Long Biên làm Cụm "
+         "trưởng, Ủy ban MTTQ huyện Gia Lâm làm Cụm phó.",
+         lead("các quận, huyện phía Bắc", 2024, f"{M} quận Long Biên"),
+         dep("các quận, huyện phía Bắc", 2024, f"{M} huyện Gia Lâm")),
+    case("h-lan-luot-duoc-bau-la", "spec8",
+         "Ủy ban MTTQ phường Bạch Đằng và Ủy ban MTTQ phường Hạ Long lần lượt được bầu là Cụm "
+         "trưởng, Cụm phó Cụm thi đua số 2 năm 2024.",
+         lead("số 2", 2024, f"{M} phường Bạch Đằng"), dep("số 2", 2024, f"{M} phường Hạ Long")),
+    case("h-nam-nay-giao-cho", "6",
+         "Năm nay, vai trò Cụm trưởng Cụm thi đua các xã phía Đông được giao cho Ủy ban MTTQ xã "
+         "Tân Lập.",
+         lead("các xã phía Đông", 2024, f"{M} xã Tân Lập"), default_year=2024),
+    case("h-bao-khoi", "4",
+         "Báo Quảng Ninh là Cụm trưởng Cụm thi đua khối báo chí, xuất bản năm 2024.",
+         lead("khối báo chí", 2024, "Báo Quảng Ninh")),
+    case("h-hoi-quan-chung", "4",
+         "Hội Người cao tuổi quận Hải Châu được hội nghị tín nhiệm bầu làm Cụm trưởng Cụm thi đua "
+         "các hội quần chúng năm 2025.",
+         lead("các hội quần chúng", 2025, "Hội Người cao tuổi quận Hải Châu")),
+    case("h-sau-khi-trao-doi", "6",
+         "Sau khi trao đổi, các đơn vị thống nhất để Ủy ban MTTQ xã Phù Ninh tiếp tục làm Cụm "
+         "trưởng Cụm thi đua số 1 năm 2025.",
+         lead("số 1", 2025, f"{M} xã Phù Ninh")),
+    case("h-paren-pair-cum-cac-tinh", "restated",
+         "Ủy ban MTTQ Việt Nam tỉnh Gia Lai (cụm trưởng năm 2025) và Ủy ban MTTQ Việt Nam tỉnh "
+         "Kon Tum (cụm phó năm 2025) đã ký kết giao ước thi đua Cụm các tỉnh Tây Nguyên.",
+         asked=[lead("các tỉnh Tây Nguyên", 2025, f"{M} tỉnh Gia Lai"),
+                dep("các tỉnh Tây Nguyên", 2025, f"{M} tỉnh Kon Tum")]),
+    case("h-trung-cu", "spec8",
+         "Hội nghị đã bỏ phiếu kín, kết quả Ủy ban MTTQ quận Cẩm Lệ trúng cử Cụm trưởng Cụm thi "
+         "đua các quận năm 2024.",
+         lead("các quận", 2024, f"{M} quận Cẩm Lệ")),
+    case("h-giu-vai-tro-la", "6",
+         "Giữ vai trò Cụm trưởng Cụm thi đua số 3 năm 2025 là Ủy ban MTTQ xã Đa Tốn.",
+         lead("số 3", 2025, f"{M} xã Đa Tốn")),
+    case("h-duoc-bau-lam-both", "spec8",
+         "Tại hội nghị, Ủy ban MTTQ huyện Sóc Sơn được bầu làm Cụm trưởng, Ủy ban MTTQ huyện Mê "
+         "Linh được bầu làm Cụm phó Cụm thi đua các huyện phía Bắc năm 2024.",
+         lead("các huyện phía Bắc", 2024, f"{M} huyện Sóc Sơn"),
+         dep("các huyện phía Bắc", 2024, f"{M} huyện Mê Linh")),
+    case("h-so-van-hoa", "4",
+         "Hội nghị thống nhất chọn Sở Văn hóa và Thể thao làm Cụm trưởng Cụm thi đua khối văn hóa "
+         "- xã hội năm 2025.",
+         lead("khối văn hóa - xã hội", 2025, "Sở Văn hóa và Thể thao")),
+    case("h-doan-thanh-nien", "4",
+         "Đoàn Thanh niên Cộng sản Hồ Chí Minh thành phố được giao đảm nhận vai trò Cụm phó Cụm "
+         "thi đua các tổ chức chính trị - xã hội năm 2024.",
+         dep("các tổ chức chính trị - xã hội", 2024,
+             "Đoàn Thanh niên Cộng sản Hồ Chí Minh thành phố")),
+    case("h-co-5-xa", "5",
+         "Cụm thi đua số 6 có 5 xã; năm 2024 các xã thống nhất bầu Ủy ban MTTQ xã Lại Xuân là Cụm "
+         "trưởng.",
+         lead("số 6", 2024, f"{M} xã Lại Xuân")),
+    case("h-so-phieu", "spec8",
+         "Với số phiếu tán thành 100%, Ủy ban MTTQ Việt Nam tỉnh Bạc Liêu được bầu làm Cụm trưởng "
+         "Cụm thi đua các tỉnh Tây Nam Bộ năm 2024.",
+         lead("các tỉnh Tây Nam Bộ", 2024, f"{M} tỉnh Bạc Liêu")),
+    case("h-headline-ban-giao", "6",
+         "Cụm thi đua số 7 tổng kết năm 2024\n\n"
+         "Bàn giao nhiệm vụ Cụm trưởng năm 2025: Ủy ban MTTQ phường Hòa Hải bàn giao cho Ủy ban "
+         "MTTQ phường Hòa Quý.",
+         lead("số 7", 2025, f"{M} phường Hòa Quý"), default_year=2024),
+    case("h-giu-vai-tro-cua-cum", "6",
+         "Năm 2023, Ủy ban MTTQ Việt Nam thành phố Hải Phòng giữ vai trò Cụm trưởng, Ủy ban MTTQ "
+         "Việt Nam thành phố Cần Thơ giữ vai trò Cụm phó của Cụm thi đua 5 thành phố trực thuộc "
+         "Trung ương.",
+         lead(FIVE, 2023, f"{M} thành phố Hải Phòng"), dep(FIVE, 2023, f"{M} thành phố Cần Thơ")),
+    case("h-cluster-in-parens-end", "spec8",
+         "Cụm trưởng là Ủy ban MTTQ Việt Nam tỉnh Hà Giang, Cụm phó là Ủy ban MTTQ Việt Nam tỉnh "
+         "Tuyên Quang (Cụm thi đua các tỉnh Việt Bắc năm 2024).",
+         lead("các tỉnh Việt Bắc", 2024, f"{M} tỉnh Hà Giang"),
+         dep("các tỉnh Việt Bắc", 2024, f"{M} tỉnh Tuyên Quang")),
+    case("h-bare-ward-dam-nhan", "4",
+         "Phường Lộc Thọ tiếp tục đảm nhận cụm trưởng cụm thi đua số 1 năm 2025.",
+         lead("số 1", 2025, "phường Lộc Thọ")),
+    case("h-thong-nhat-bau-first", "spec8",
+         "Thống nhất bầu Ủy ban MTTQ huyện Ba Vì làm Cụm trưởng, Ủy ban MTTQ huyện Phúc Thọ làm "
+         "Cụm phó Cụm thi đua các huyện phía Tây năm 2025.",
+         lead("các huyện phía Tây", 2025, f"{M} huyện Ba Vì"),
+         dep("các huyện phía Tây", 2025, f"{M} huyện Phúc Thọ")),
+    case("h-lien-doan-phan-cong-la", "4",
+         "Liên đoàn Lao động thành phố Cần Thơ được phân công là Cụm trưởng Cụm thi đua các tổ "
+         "chức chính trị - xã hội thành phố năm 2023.",
+         lead("các tổ chức chính trị - xã hội thành phố", 2023,
+              "Liên đoàn Lao động thành phố Cần Thơ")),
+    case("h-trong-nam", "6",
+         "Trong năm 2025, Cụm trưởng Cụm thi đua số 4 là Ủy ban MTTQ phường Nghĩa Đô.",
+         lead("số 4", 2025, f"{M} phường Nghĩa Đô")),
+    case("h-suy-ton-la-va-la", "spec8",
+         "Hội nghị thống nhất suy tôn Ủy ban MTTQ Việt Nam tỉnh An Giang là Cụm trưởng và Ủy ban "
+         "MTTQ Việt Nam tỉnh Đồng Tháp là Cụm phó Cụm thi đua các tỉnh Tây Nam Bộ năm 2023.",
+         lead("các tỉnh Tây Nam Bộ", 2023, f"{M} tỉnh An Giang"),
+         dep("các tỉnh Tây Nam Bộ", 2023, f"{M} tỉnh Đồng Tháp")),
+    case("h-don-vi-duoc-bau", "spec8",
+         "Ủy ban MTTQ quận Thủ Đức, đơn vị được bầu làm Cụm trưởng Cụm thi đua số 2 năm 2024, đã "
+         "ra mắt Ban điều hành cụm.",
+         lead("số 2", 2024, f"{M} quận Thủ Đức")),
+    case("h-trao-co-dai-dien", "6",
+         "Cụm thi đua số 9 bàn giao cờ luân lưu\n\n"
+         "Trong buổi lễ, đại diện Ủy ban MTTQ phường Kim Liên trao cờ luân lưu Cụm trưởng năm "
+         "2025 cho Ủy ban MTTQ phường Phương Liên.",
+         lead("số 9", 2025, f"{M} phường Phương Liên")),
+    case("h-nghe-bao-cao", "restated",
+         "Hội nghị đã nghe Ủy ban MTTQ phường Quan Hoa, Cụm trưởng năm 2023, báo cáo kết quả hoạt "
+         "động của cụm.",
+         asked=[lead("số 3", 2023, f"{M} phường Quan Hoa")], default_cluster="số 3"),
+    trap("h-dat-danh-hieu", "ranking",
+         "Ủy ban MTTQ Việt Nam tỉnh Hậu Giang đạt danh hiệu đơn vị xuất sắc dẫn đầu Cụm thi đua "
+         "các tỉnh Tây Nam Bộ năm 2024."),
+    trap("h-dong-chi-trao-qua", "person",
+         "Đồng chí Trần Thị Mai, Cụm trưởng Cụm thi đua số 2 năm 2024, trao quà cho các hộ nghèo."),
+    trap("h-cum-pho-nam-truoc", "former",
+         "Ủy ban MTTQ phường Hòa Minh, cụm phó cụm thi đua số 3 năm trước, đã trao lại vai trò cho "
+         "đơn vị bạn."),
+    trap("h-se-luan-phien-list", "plan",
+         "Năm 2025, các đơn vị sẽ luân phiên giữ vai trò Cụm trưởng theo thứ tự: phường An Hải "
+         "Bắc, phường An Hải Tây, phường Phước Mỹ.", default_cluster="số 1"),
+    trap("h-ba-nguyen-chu-tich", "person",
+         "Bà Lê Thị Thu, nguyên Chủ tịch Ủy ban MTTQ xã Mỹ Đức, từng nhiều năm làm cụm trưởng cụm "
+         "thi đua số 5."),
+    trap("h-se-do-dam-nhan", "plan",
+         "Cụm trưởng Cụm thi đua các tỉnh Đông Bắc năm 2024 sẽ do Ủy ban MTTQ Việt Nam tỉnh Cao "
+         "Bằng đảm nhận."),
+    trap("h-ban-phuong-an-de-cu", "plan",
+         "Hội nghị bàn phương án chọn Cụm trưởng năm 2025, trong đó Ủy ban MTTQ huyện Đan Phượng "
+         "được nhiều đơn vị đề cử.", default_cluster="số 2"),
+    trap("h-duoc-de-nghi-lam", "plan",
+         "Ủy ban MTTQ thị xã Sơn Tây được đề nghị làm Cụm trưởng Cụm thi đua số 3 năm 2025."),
+    trap("h-ghi-nhan-tieu-bieu", "ranking",
+         "Hội nghị ghi nhận Ủy ban MTTQ quận Ba Đình là đơn vị Cụm trưởng tiêu biểu, được tặng "
+         "Bằng khen năm 2024.", default_cluster="các quận"),
+    trap("h-ban-quan-ly-cum", "other",
+         "Ban điều hành Cụm thi đua số 1 gồm trưởng cụm và phó cụm của năm 2024."),
+    trap("h-khong-con-la", "former",
+         "Ủy ban MTTQ Việt Nam tỉnh Điện Biên không còn là Cụm trưởng Cụm thi đua các tỉnh Tây Bắc "
+         "từ năm 2025."),
+    trap("h-pho-chu-tich-appos", "person",
+         "Phó Chủ tịch Ủy ban MTTQ huyện Thạch Thất, Cụm trưởng Cụm thi đua các huyện phía Tây năm "
+         "2024, đã phát biểu tổng kết."),
+    trap("h-theo-du-kien", "plan",
+         "Theo dự kiến, Ủy ban MTTQ huyện Quốc Oai làm Cụm phó Cụm thi đua các huyện phía Tây năm "
+         "2025."),
+    trap("h-xuat-sac-nhat", "ranking",
+         "Ủy ban MTTQ xã Vân Hòa được suy tôn là đơn vị xuất sắc nhất cụm thi đua số 6 năm 2024."),
+    trap("h-role-first-person", "person",
+         "Cụm trưởng Cụm thi đua số 2 năm 2024 là đồng chí Nguyễn Văn Thành, Chủ tịch Ủy ban MTTQ "
+         "phường Yên Hòa."),
+    trap("h-chua-co-ket-qua", "plan",
+         "Năm 2024, Cụm thi đua số 5 tổ chức bầu Cụm trưởng nhưng chưa có kết quả."),
+    trap("h-nen-lam", "plan",
+         "Các ý kiến cho rằng Ủy ban MTTQ huyện Chương Mỹ nên làm Cụm trưởng Cụm thi đua số 4 năm "
+         "2025."),
+    trap("h-nhieu-nam-lien", "former",
+         "Ủy ban MTTQ xã Tam Hiệp giữ vai trò Cụm trưởng trong nhiều năm liền, từ năm 2019 đến năm "
+         "2023.", default_cluster="số 7"),
 )
 
 

@@ -388,7 +388,7 @@ def _attached_mentions(sentence: Sentence, drafts: list[Draft]) -> dict[int, int
     attached: dict[int, int] = {}
     spans = sentence.spans
     for mi, mention in enumerate(spans):
-        if mention.tag != "C" or not mention.cluster:
+        if mention.tag != "C" or not (mention.cluster or mention.word == "unreadable"):
             continue
         for di, draft in enumerate(drafts):
             role = spans[draft.role]
@@ -408,11 +408,11 @@ def _cluster_of(sentence: Sentence, draft: Draft, drafts: list[Draft], attached:
     after: Span | None = None
     me = drafts.index(draft)
     for mi, mention in enumerate(spans):
-        if mention.tag != "C" or not mention.cluster:
+        if mention.tag != "C" or not (mention.cluster or mention.word == "unreadable"):
             continue
         owner = attached.get(mi)
         if owner == me:
-            return mention.cluster, "named"
+            return (mention.cluster, "named") if mention.cluster else (None, "unreadable")
         if not clause_lo <= mention.start < clause_hi:
             continue
         if mention.end <= draft.start and owner is None:
@@ -426,7 +426,7 @@ def _cluster_of(sentence: Sentence, draft: Draft, drafts: list[Draft], attached:
         return (before.cluster, "named") if before.key == after.key else (None, "ambiguous")
     chosen = before or after
     if chosen:
-        return chosen.cluster, "named"
+        return (chosen.cluster, "named") if chosen.cluster else (None, "unreadable")
     keys = {m.key: m.cluster for m in sentence.named_clusters()}
     if len(keys) == 1:
         return next(iter(keys.values())), "sentence"

@@ -50,19 +50,26 @@ class Draft:
 _UNITS = r"(?P<units>[Uu](?:,?v?[Uu])*?)"
 # "được bầu làm", "tiếp tục giữ vai trò", "được các đơn vị trong cụm thống nhất bầu làm",
 # "tiếp nhận cờ luân lưu và nhiệm vụ"
-_VERB = r"[aYc]*(?:w{1,6}e[ea]*)?[apeY]*[lmhp][lmhpoaYv]*"
+_VERB = r"(?:[hbe][oa]*,)?[aYc]*(?:w{1,6}e[ea]*)?[apeY]*[lmhp][lmhpoaYv]*"
 _PREDICATE = re.compile(rf"{_UNITS}(?P<verb>{_VERB})$")
 _RESPECTIVELY = re.compile(rf"(?P<u1>[Uu]),?v?(?P<u2>[Uu])[aY]*n{_VERB}$")
 _NEXT_ROLE = re.compile(r"(?:,|v|,v)(?=[Rr])")
+# The unit must close its clause: one followed by a verb is the subject of a new predicate
+# ("Bàn giao nhiệm vụ Cụm trưởng: A bàn giao cho B" names B, not A).
 _ROLE_FIRST = re.compile(
     r"(?P<mid>[CY]{0,3},?)(?P<conn>a*l|:|[apbe]*k|t|d(?=[Uu]a*[hm]))(?P<units>[Uu](?:v[Uu])?)"
+    r"(?![aY]*[epbhlmkd])"
 )
+# "Bàn giao nhiệm vụ Cụm trưởng năm 2025: A bàn giao (lại) cho B"
+_HANDOVER = re.compile(r"[CY]{0,3}[:,][Uu]a*b[ao]*k(?P<units>[Uu])")
 _PAIRING = re.compile(
     r"(?:,|v|,v)(?P<r2>[Rr])[CY]{0,3}a*(?P<n>n)?a*(?:l|:)(?P<u1>[Uu])(?:,|v|,v)(?P<u2>[Uu])"
 )
 _PAREN_LEFT = re.compile(r"[Uu]\($")
 _PAREN_RIGHT = re.compile(r"[CY,]{0,4}w{0,3}\)")
 _APPOS_LEFT = re.compile(r"[Uu][,\-]o?$")
+# "A, đơn vị được bầu làm Cụm trưởng ..., đã ...": a relative clause in apposition
+_APPOS_VERB = re.compile(r"(?P<unit>[Uu])[,\-]o?[apeY]*[lmhp][lmhpoaY]*$")
 _APPOS_RIGHT = re.compile(r"[CY]{0,3}(?:[,;).\-vS]|$)")
 _LIST_LEFT = re.compile(r"(?:^|[;,:\-(]|C:?)$")
 _LIST_RIGHT = re.compile(r":?(?P<units>[Uu])(?=[,;.()v\-]|$)")
@@ -104,6 +111,8 @@ def attach(sentence: Sentence, *, list_line: bool = False) -> list[Draft]:
             found.append(Draft((i - 2,), i, "parenthesis", CLOSE))
         elif (m := _APPOS_LEFT.search(left)) is not None and _APPOS_RIGHT.match(right):
             found.append(Draft((lo + m.start(),), i, "apposition", CLOSE))
+        elif not found and (m := _APPOS_VERB.search(left)) is not None:
+            found.append(Draft((lo + m.start("unit"),), i, "predicate", CLOSE))
         # role first: not for the second of coordinated roles ("bầu Cụm trưởng và Cụm phó ...
         # là A (Cụm trưởng) và B (Cụm phó)"): only the pairing form may read those.
         coordinated = bool(_COORDINATED.search(tags[max(0, i - 3) : i]))
@@ -119,6 +128,8 @@ def attach(sentence: Sentence, *, list_line: bool = False) -> list[Draft]:
                 units = tuple(i + 1 + m.start("units") + k
                               for k, t in enumerate(m.group("units")) if t in "Uu")
                 found.append(Draft(units, i, "role-first", FAR))
+        elif not coordinated and (m := _HANDOVER.match(right)) is not None:
+            found.append(Draft((i + 1 + m.start("units"),), i, "role-first", FAR))
         elif list_line and _LIST_LEFT.search(left) and (m := _LIST_RIGHT.match(right)):
             found.append(Draft((i + 1 + m.start("units"),), i, "list", FAR))
         drafts += found

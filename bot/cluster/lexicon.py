@@ -67,6 +67,9 @@ WORDS: dict[str, str] = {
     "phân công": "e", "chọn": "e", "lựa chọn": "e", "tín nhiệm": "e", "thống nhất": "e",
     "nhất trí": "e", "quyết định": "e", "phân cụm": "e", "luân phiên": "e",
     "chỉ định": "e", "phê chuẩn": "e", "biểu quyết": "e",
+    # "giao" in other words is no assignment ("ký kết giao ước thi đua", "giao lưu")
+    "giao ước": "w", "giao lưu": "w", "giao thông": "w", "giao dịch": "w", "giao tiếp": "w",
+    "giao hữu": "w", "giao kết": "w", "giao thương": "w", "giao ban": "w", "bàn giao nhà": "w",
     # passive assignment: the subject receives the role
     "được bầu": "p", "được bầu chọn": "p", "được suy tôn": "p", "được công nhận": "p",
     "được giao": "p", "được phân công": "p", "được chọn": "p", "được lựa chọn": "p",
@@ -82,7 +85,7 @@ WORDS: dict[str, str] = {
     "làm": "m",
     # handing a role over
     "bàn giao": "b", "chuyển giao": "b", "trao lại": "b", "trao quyền": "b",
-    "chuyển": "b", "nhường": "b",
+    "chuyển": "b", "nhường": "b", "trao": "b",
     "cho": "k", "lại cho": "k", "sang": "k", "giao cho": "k", "về cho": "k",
     "do": "d", "thuộc về": "t", "gồm": "g", "gồm có": "g", "bao gồm": "g",
     "lần lượt": "n", "và": "v", "cùng": "v", "cùng với": "v",
@@ -98,6 +101,9 @@ WORDS: dict[str, str] = {
     "theo đó": "c", "trong đó": "c", "kết quả": "c", "còn": "c", "riêng": "c",
     "sau đó": "c", "cụ thể": "c", "để": "c", "theo kết quả": "c", "như sau": "c",
     "theo": "c", "theo nguyên tắc": "c", "như vậy": "c",
+    # a deliberation that is over is no proposal ("Sau khi trao đổi, các đơn vị thống nhất")
+    "sau khi trao đổi": "c", "sau khi thảo luận": "c", "sau khi xem xét": "c",
+    "sau khi bàn bạc": "c", "qua trao đổi": "c", "qua thảo luận": "c", "qua xem xét": "c",
     # modality: proposals, plans, hypotheticals, candidacies
     "sẽ": "M", "dự kiến": "M", "đề xuất": "M", "đề nghị": "M", "kiến nghị": "M",
     "dự định": "M", "nếu": "M", "có thể": "M", "ứng cử": "M", "đề cử": "M",
@@ -115,7 +121,8 @@ WORDS: dict[str, str] = {
     "giải nhất": "K", "giải nhì": "K", "giải ba": "K", "thứ nhất": "K", "thứ nhì": "K",
     "thứ hai": "K", "thứ ba": "K", "tặng": "K", "trao tặng": "K", "khen thưởng": "K",
     "bằng khen": "K", "giấy khen": "K", "xuất sắc nhất": "K", "xếp loại": "K",
-    "hoàn thành xuất sắc": "K", "đạt": "K", "vị thứ": "K", "top": "K",
+    "hoàn thành xuất sắc": "K", "đạt": "K", "vị thứ": "K", "top": "K", "tiêu biểu": "K",
+    "xuất sắc": "K", "điển hình": "K", "danh hiệu": "K",
     # a speech or a meeting: who speaks, chairs, attends
     "chủ trì": "S", "đồng chủ trì": "S", "phát biểu": "S", "cho biết": "S", "nhấn mạnh": "S",
     "khẳng định": "S", "thay mặt": "S", "điều hành": "S", "khai mạc": "S", "bế mạc": "S",
@@ -224,7 +231,8 @@ CLUSTER_NAME_WORDS = words(
     "chí đài đơn vị khối mặt trận tâm")
 # Two-word terms a name may contain; either word alone ends it ("5 thành phố tổ chức ...").
 CLUSTER_NAME_PAIRS = frozenset({
-    "tổ chức", "chính trị", "văn hóa", "kinh tế", "tổng hợp", "doanh nghiệp", "đặc biệt",
+    "tổ chức", "chính trị", "văn hóa", "kinh tế", "quần chúng", "xuất bản", "thể thao",
+    "tổng hợp", "doanh nghiệp", "đặc biệt",
     "đô thị", "nông thôn", "nội chính", "xã hội", "sự nghiệp", "nghệ thuật",
 })  # fmt: skip
 # Words after which "và" continues a cluster's name ("trung du và miền núi").

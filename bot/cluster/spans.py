@@ -42,7 +42,7 @@ HOLDER_BEFORE = frozenset(",;:(-.evkdtgnacYCMbphlmoRr")
 _YEAR = re.compile(r"(19|20)\d\d")
 _RANGE_TOKEN = re.compile(r"(19|20)\d\d[-–](19|20)?\d\d")
 _YEAR_DATE = re.compile(
-    r"(?<!\w)(?:cuối|đầu|giữa|hết|đến|từ|trước|sau|tháng\s+\S+|ngày\s+\S+|trong|suốt|qua"
+    r"(?<!\w)(?:cuối|đầu|giữa|hết|đến|từ|trước|sau|tháng\s+\S+|ngày\s+\S+|suốt|qua"
     r"|nhiệm\s+kỳ|giai\s+đoạn|khóa)\s+$",
     re.IGNORECASE,
 )
@@ -207,7 +207,9 @@ def _cluster(toks: list[Token], i: int, spans: list[Span]) -> int | None:
         return None
     nxt = toks[i + 1].low if i + 1 < len(toks) else ""
     numbered = nxt == "số" or (toks[i].capital and _number(toks, i + 1) is not None)
-    if nxt != "thi" and not numbered:
+    # "Cụm các tỉnh Tây Nguyên": a capitalised "Cụm" before a name is the cluster too
+    named = toks[i].capital and nxt in ("các", "khối")
+    if nxt != "thi" and not numbered and not named:
         if i + 1 < len(toks) and _match(toks, i + 1, _NON_EMULATION):
             spans.append(Span("w", toks[i].start, toks[i].end, "cụm-x"))
         return None
@@ -261,22 +263,55 @@ def _cluster_name(toks: list[Token], i: int, spans: list[Span], *, head_start: i
                      or toks[words[-1]].text == ","):
         words.pop()
     name = None
+    unreadable = False
     if words:
         end_tok = words[-1] + 1
         lows = [toks[w].low for w in words]
         named = any(toks[w].capital or toks[w].text.isdigit() for w in words)
-        if named or (lows[0] == "các" and len(words) >= 2):
+        if named or (lows[0] in ("các", "khối") and len(words) >= 2):
             name = _join([toks[w] for w in words])
+            # A name that stops at a word it cannot end on ("các hội quần chúng" read as
+            # "các hội" if "quần" were unknown) is not a name to trust.
+            unreadable = not _name_boundary(toks, end_tok)
     if name is None:
         end_tok = i
     end = toks[end_tok - 1].end if end_tok > 0 else toks[i].end
     span = Span("C", head_start, max(end, head_start))
-    if name is not None:
+    if unreadable:
+        span.word = "unreadable"
+    elif name is not None:
         number = _number(toks, i) if len(words) == 1 else None
         span.cluster = canonical_cluster(f"số {number}" if number else name)
         span.key = cluster_key(span.cluster)
     spans.append(span)
     return max(end_tok, i)
+
+
+_NAME_ENDS = lexicon.words(
+    "của và tại trong với cho từ là làm do thì đã được gồm có năm theo sẽ đang vừa mới cùng "
+    "nhằm về để"
+)
+
+
+# Verbs that often follow a cluster's name, in titles above all ("Cụm thi đua ... tổng kết").
+_NAME_VERBS = frozenset({
+    "tổng kết", "sơ kết", "ký kết", "triển khai", "phát động", "giao lưu", "ra mắt",
+    "kiểm tra", "chấm điểm", "bình xét", "thực hiện", "hoàn thành", "đánh giá", "nhìn lại",
+    "chung tay", "tích cực", "đẩy mạnh", "nâng cao", "khảo sát", "giám sát", "thăm", "họp",
+    "tập huấn", "trao đổi", "hội thảo", "tọa đàm", "hưởng ứng", "đóng góp", "quyết tâm",
+    "hướng về", "vì", "đổi mới", "tăng cường", "bầu", "thống nhất", "gặp mặt", "hội ý",
+})  # fmt: skip
+
+
+def _name_boundary(toks: list[Token], k: int) -> bool:
+    """Whether a cluster's name may end before token k."""
+    if k >= len(toks):
+        return True
+    tok = toks[k]
+    pair = f"{tok.low} {toks[k + 1].low}" if k + 1 < len(toks) else ""
+    return (tok.text in _PUNCT_TAGS or tok.text in _QUOTES or tok.capital or tok.text.isdigit()
+            or tok.low in _NAME_ENDS or tok.low in _NAME_VERBS or pair in _NAME_VERBS
+            or _match(toks, k, _WORDS) is not None or _match(toks, k, _ROLES) is not None)
 
 
 def _join(words: list[Token]) -> str:
@@ -361,6 +396,10 @@ def _year(toks: list[Token], i: int, spans: list[Span]) -> int | None:
 def _word(toks: list[Token], i: int, spans: list[Span]) -> int | None:
     tok = toks[i]
     got = _match(toks, i, _WORDS)
+    if got is not None and got[1] == "w" and any(t.capital for t in toks[i + 1 : got[0]]):
+        # "giao ban" is a briefing, but "giao Ban Dân vận ..." assigns the role to a unit
+        single = _match(toks[i : i + 1], 0, _WORDS)
+        got = None if single is None else (i + 1, single[1], single[2])
     if got is not None:
         end, tag, entry = got
         if tag != "P" and tok.capital and not _sentence_start(toks, i):

@@ -20,7 +20,11 @@ def migrations() -> tuple[str, ...]:
     for entry in resources.files(__name__).iterdir():
         match = _NAME.match(entry.name)
         if match:
-            found[int(match.group(1))] = entry.read_text(encoding="utf-8")
+            number = int(match.group(1))
+            # Two branches may each add "the next" migration: refuse to pick one silently.
+            if number in found:
+                raise RuntimeError(f"two migrations are numbered {number:04d}")
+            found[number] = entry.read_text(encoding="utf-8")
     numbers = sorted(found)
     if numbers != list(range(1, len(numbers) + 1)):
         raise RuntimeError(f"migrations must be numbered 0001.. without gaps, found {numbers}")

@@ -67,10 +67,7 @@ class Token:
     low: str
     start: int
     end: int
-
-    @property
-    def capital(self) -> bool:
-        return self.text[:1].isupper()
+    capital: bool
 
 
 @dataclass(slots=True)
@@ -107,7 +104,11 @@ class Sentence:
 
 
 def tokens(text: str) -> list[Token]:
-    return [Token(m.group(), m.group().lower(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        out.append(Token(word, word.lower(), m.start(), m.end(), word[:1].isupper()))
+    return out
 
 
 # --- lexicon lookup -------------------------------------------------------------------------

@@ -183,6 +183,11 @@ async def rescan(path: Path) -> None:
         after = 0
         while batch := await clusters.articles_after(db.conn, after, 200):
             after = batch[-1].id
+        read_only = time.perf_counter() - started
+        started = time.perf_counter()
+        after = 0
+        while batch := await clusters.articles_after(db.conn, after, 200):
+            after = batch[-1].id
             for article in batch:
                 _baseline(f"{article.title}\n\n{article.body}")
         base = time.perf_counter() - started
@@ -193,6 +198,8 @@ async def rescan(path: Path) -> None:
     finally:
         await db.close()
     print(f"== newsbot rescan-clusters over {total:,} generated articles")
+    print(f"  read only, no scan, no writes (baseline) {read_only:6.1f} s  "
+          f"{total / read_only:10,.0f} articles/s")
     print(f"  read + regex scan, no writes (baseline) {base:7.1f} s  {total / base:10,.0f} "
           "articles/s")
     print(f"  LeadershipScanner.rescan                {ours:7.1f} s  {total / ours:10,.0f} "

@@ -232,3 +232,13 @@ async def test_rescan_gives_an_upgraded_database_the_new_facts(
         assert await clusters.count(db.conn, "admin") == 1
     finally:
         await db.close()
+
+
+def test_migrations_refuse_two_files_with_one_number() -> None:
+    from storage.migrations import ordered
+
+    assert ordered([("0002_b.sql", "B"), ("0001_a.sql", "A")]) == ("A", "B")
+    with pytest.raises(RuntimeError, match="two migrations are numbered 0002"):
+        ordered([("0001_a.sql", "A"), ("0002_b.sql", "B"), ("0002_c.sql", "C")])
+    with pytest.raises(RuntimeError, match="without gaps"):
+        ordered([("0001_a.sql", "A"), ("0003_c.sql", "C")])

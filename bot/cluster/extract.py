@@ -253,12 +253,12 @@ def _readings(current: _Read, context: tuple[str, str] | None, borrowed: int | N
 
 
 def _vetoed(sentence: Sentence, draft: Draft, clause_lo: int, clause_hi: int) -> bool:
-    """A negation or a proposal before the role in its clause; a ranking in the reading's own
-    comma-clause ("X (Cụm trưởng) được suy tôn dẫn đầu ...")."""
-    role = sentence.spans[draft.role]
+    """A negation or a proposal in its clause up to the end of the reading ("X sẽ làm Cụm
+    trưởng", "Cụm trưởng ... sẽ do X đảm nhận"); a ranking in the reading's own comma-clause
+    ("X (Cụm trưởng) được suy tôn dẫn đầu ...")."""
     scope_end = _comma_clause_end(sentence, draft.end, clause_hi)
     for span in sentence.spans:
-        if span.tag in "NM" and clause_lo <= span.start < role.end:
+        if span.tag in "NM" and clause_lo <= span.start < draft.end:
             return True
         if span.tag == "K" and min(draft.start, clause_hi) <= span.start < scope_end:
             return True
@@ -269,12 +269,12 @@ def _vetoed(sentence: Sentence, draft: Draft, clause_lo: int, clause_hi: int) ->
 
 
 def _doubts(sentence: Sentence, draft: Draft, clause_lo: int, clause_hi: int) -> list[str]:
-    role = sentence.spans[draft.role]
+    """Negations, proposals and rankings elsewhere in the sentence (see `_vetoed`)."""
     doubts = set()
     for span in sentence.spans:
-        if span.tag == "N" and not clause_lo <= span.start < role.end:
+        if span.tag == "N" and not clause_lo <= span.start < draft.end:
             doubts.add("negation")
-        elif span.tag == "M" and not clause_lo <= span.start < role.end:
+        elif span.tag == "M" and not clause_lo <= span.start < draft.end:
             doubts.add("modal")
         elif span.tag == "K":
             doubts.add("ranking")

@@ -48,12 +48,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if settings.bot_token is not None:
             secrets.append(settings.bot_token.get_secret_value())
+            secrets.append(settings.webhook_secret_token())
         level = settings.log_level
         if args.command == "demo" and "log_level" not in settings.model_fields_set:
             level = "WARNING"  # the demo's terminal is the chat: keep log lines out of it
         configure_logging(level, secrets)
+        for note in settings.notes:  # deprecated settings that were migrated
+            log.warning("%s", note)
         if args.command == "run":
-            # PTB's run_polling/run_webhook own the event loop and the signal handling.
             from bot.telegram.app import run_bot
 
             run_bot(settings)

@@ -78,9 +78,10 @@ class Core:
         db = await open_database(settings.database)
         http = make_client(settings.fetch_timeout)
         common = Common(db, default_language=settings.default_language, tz=settings.tz,
-                        limits=limits or {}, admins=admins)
+                        limits=limits or {}, admins=admins, public_url=settings.public_url)
         core = cls(settings=settings, db=db, http=http, common=common, reader=Reader(common))
-        composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices)
+        composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices,
+                            public_url=settings.public_url)
         core.delivery = DeliveryWorker(db, core.outbound, composer, tz=settings.tz, config=(
             WorkerConfig(concurrency=settings.delivery_concurrency,
                          max_attempts=settings.delivery_max_attempts,

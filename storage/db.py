@@ -37,7 +37,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error)."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                # Cancelled while aiosqlite's thread runs (or is about to run) the BEGIN: it
+                # may still start the transaction. The rollback is queued after it on the same
+                # thread, so the connection is never left inside a transaction nobody owns.
+                await self.conn.rollback()
+                raise
             try:
                 yield self.conn
             except BaseException:

@@ -31,14 +31,16 @@ from bot.text.datefmt import format_local_datetime
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def render_card(article: Article, lang: str, tz: ZoneInfo, *, with_photo: bool = True
-                ) -> Rendered:
+def render_card(article: Article, lang: str, tz: ZoneInfo, *, with_photo: bool = True,
+                public_url: str | None = None) -> Rendered:
     """The card as Telegram is sent it: the core's card, rendered."""
-    return render(article_card(article, lang, tz, LIMITS, with_photo=with_photo))
+    return render(article_card(article, lang, tz, LIMITS, with_photo=with_photo,
+                               public_url=public_url))
 
 
-def render_excerpt(article: Article, lang: str, tz: ZoneInfo, max_chars: int = 3500) -> str:
-    return telegram_html(excerpt(article, lang, tz, LIMITS, max_chars))
+def render_excerpt(article: Article, lang: str, tz: ZoneInfo, max_chars: int = 3500, *,
+                   public_url: str | None = None) -> str:
+    return telegram_html(excerpt(article, lang, tz, LIMITS, max_chars, public_url=public_url))
 
 
 def visible_length(html_text: str) -> int:

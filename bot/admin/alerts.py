@@ -7,6 +7,10 @@ minute are only counted (per logger), and one summary says how many there were a
 the minute is over. The full records stay in the log. Alerts never carry the token: the text
 goes through `redact()` (the token and anything token-shaped) before it leaves the process.
 They are sent through the outbound path (paced with everything else, after the replies).
+
+`health_alert_text` / `health_recovered_text`: the message every admin gets once when the bot is
+stuck (deliveries pending and nothing sent for a while, no source working) and once when it is
+well again; `bot.web.health` decides when.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, tzinfo
 
 from bot.i18n import t
 from bot.logs import redact
 from bot.message import Text
+from bot.text.datefmt import format_local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -143,3 +149,28 @@ class AdminAlertHandler(logging.Handler):
             _, pending = await asyncio.wait(tasks, timeout=2)
             for task in pending:
                 task.cancel()
+
+
+def health_alert_text(problems: Iterable[str], lang: str, tz: tzinfo, *, queue: int,
+                      checked_at: float, since: dict[str, float | None]) -> Text:
+    """The admins' message when the bot is stuck (bot/web/health.py decides when)."""
+    lines = [t(lang, "health.stuck", when=_local(checked_at, tz))]
+    for problem in problems:
+        moment = since.get(problem)
+        if problem == "deliveries_stuck":
+            key = "health.deliveries_stuck" if moment else "health.deliveries_stuck_never"
+            lines.append(t(lang, key, queue=queue, since=_local(moment, tz) if moment else ""))
+        elif problem == "sources_failing":
+            key = "health.sources_failing" if moment else "health.sources_failing_never"
+            lines.append(t(lang, key, since=_local(moment, tz) if moment else ""))
+        elif problem == "database":
+            lines.append(t(lang, "health.database"))
+    return Text.join("\n", lines)
+
+
+def health_recovered_text(lang: str, tz: tzinfo, *, checked_at: float) -> Text:
+    return t(lang, "health.recovered", when=_local(checked_at, tz))
+
+
+def _local(moment: float, tz: tzinfo) -> str:
+    return format_local_datetime(datetime.fromtimestamp(moment, UTC), tz)

@@ -1,5 +1,6 @@
 """What every part of the chat core shares: the database, the clock and time zone, the chats'
-languages, who the admins are, and how much text a message holds on each channel.
+languages, who the admins are, how much text a message holds on each channel, and where the
+bot's web pages are.
 
 One object, built once, so that "is this person an admin?" and "which language does this chat
 speak?" have one answer each, wherever they are asked.
@@ -55,10 +56,12 @@ class Common:
 
     def __init__(self, db: Database, *, default_language: str, tz: ZoneInfo,
                  limits: Mapping[str, Limits], admins: Admins | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+                 public_url: str | None = None, clock: Callable[[], float] = time.time) -> None:
         self.db = db
         self.default_language = default_language
         self.tz = tz
+        # NEWSBOT_PUBLIC_URL: archive articles link to their page on the bot's web server.
+        self.public_url = public_url
         self.admins = admins or Admins()
         self._limits = dict(limits)
         # Wall-clock unix time; tests set the time here for every part of the core at once.

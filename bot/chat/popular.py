@@ -39,7 +39,8 @@ class Popular:
         if who.user is not None:
             await popularity.record_interaction(self.db, article_id=article.id, user=who.user,
                                                 kind="more", now=self.common.clock())
-        text = excerpt(article, lang, self.common.tz, self.common.limits(who.chat.channel))
+        text = excerpt(article, lang, self.common.tz, self.common.limits(who.chat.channel),
+                       public_url=self.common.public_url)
         return Notice(send=Message(text))
 
     async def like(self, who: Who, article_id: int) -> Notice:

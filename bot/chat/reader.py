@@ -215,7 +215,8 @@ class Reader:
         if who.user is not None:  # popularity: each reader counts once per article
             await record_interaction(self.db, article_id=article.id, user=who.user,
                                      kind="open", now=self.common.clock())
-        return article_card(article, lang, self.common.tz, self.common.limits(who.chat.channel))
+        return article_card(article, lang, self.common.tz, self.common.limits(who.chat.channel),
+                            public_url=self.common.public_url)
 
     # -- /settings, /stop --------------------------------------------------------------------
 

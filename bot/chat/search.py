@@ -117,7 +117,8 @@ class Search:
             await record_interaction(self.db, article_id=article.id, user=who.user,
                                      kind="search_open", now=self.common.clock())
         return Notice(send=article_card(article, lang, self.common.tz,
-                                        self.common.limits(who.chat.channel)))
+                                        self.common.limits(who.chat.channel),
+                                        public_url=self.common.public_url))
 
     # -- pages -------------------------------------------------------------------------------
 

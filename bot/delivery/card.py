@@ -2,8 +2,9 @@
 
 This module owns the card's content and how it gives way when the article is long:
 - the card is the bold title, the summary, the photo's caption in italics (when known), and the
-  category with the local date and time; under it "Đọc bài gốc" (a link, for web articles),
-  "Xem thêm" (a longer excerpt) and 👍;
+  category with the local date and time; under it "Đọc bài gốc" (the article's link, or its
+  page on the bot's web server, see bot/web/links.py), "Xem thêm" (a longer excerpt, when it
+  says more than the card) and 👍;
 - it fits the room the chat's channel gives a photo's caption or a text (`Limits`, visible
   characters: Telegram counts 1024 and 4096 after entity parsing, in UTF-16 units): the summary
   is shortened first (then the photo caption, then the title) at a sentence or word boundary,
@@ -18,13 +19,14 @@ from __future__ import annotations
 import os
 import re
 from datetime import tzinfo
-from urllib.parse import urlsplit
 
 from bot.i18n import t
 from bot.message import Choice, Choices, Limits, Message, Photo, Text, bold, italic, link
 from bot.models import Article
 from bot.text.cut import fit_pieces
 from bot.text.datefmt import format_local_datetime
+from bot.web.links import excerpt_adds_to_card, read_original_url
+from bot.web.links import is_web_url as is_web_url  # re-exported: callers import it from here
 
 MORE = "more"  # action "more:<article id>": the longer excerpt ("Xem thêm")
 LIKE = "like"  # action "like:<article id>": 👍
@@ -36,9 +38,10 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def article_card(article: Article, lang: str, tz: tzinfo, limits: Limits, *,
-                 with_photo: bool = True) -> Message:
+                 with_photo: bool = True, public_url: str | None = None) -> Message:
     """The card of `article` in `lang`, dates shown in `tz`, within `limits`; no photo when
-    `with_photo` is off (the fallback once the platform could not use the article's photo)."""
+    `with_photo` is off (the fallback once the platform could not use the article's photo).
+    `public_url` (NEWSBOT_PUBLIC_URL) gives archive articles a "read" link to their web page."""
     photo = photo_of(article.image) if with_photo and article.image else None
     pieces = {
         "title": _one_line(article.title),
@@ -48,16 +51,16 @@ def article_card(article: Article, lang: str, tz: tzinfo, limits: Limits, *,
     }
     fitted = fit_pieces(pieces, _card_text, limits.of(photo=photo is not None),
                         cut_order=("summary", "caption", "title", "meta"))
-    return Message(_card_text(fitted), card_choices(article, lang), photo)
+    return Message(_card_text(fitted), card_choices(article, lang, public_url), photo)
 
 
 def excerpt(article: Article, lang: str, tz: tzinfo, limits: Limits,
-            max_chars: int = EXCERPT_CHARS) -> Text:
+            max_chars: int = EXCERPT_CHARS, *, public_url: str | None = None) -> Text:
     """The "Xem thêm" message: title, a longer excerpt of the body, date line and the link.
 
     `max_chars` is the visible length, at most the channel's text limit.
     """
-    url = article.url if is_web_url(article.url) else None
+    url = read_original_url(public_url, article)
     pieces = {
         "title": _one_line(article.title),
         "body": _paragraphs(article.body) or _paragraphs(article.summary),
@@ -83,34 +86,27 @@ def excerpt(article: Article, lang: str, tz: tzinfo, limits: Limits,
     return compose(fitted)
 
 
-def card_choices(article: Article, lang: str) -> Choices:
-    """Row 1: "Đọc bài gốc" (only for a web article); row 2: "Xem thêm" and 👍."""
+def card_choices(article: Article, lang: str, public_url: str | None = None) -> Choices:
+    """Row 1: "Đọc bài gốc"; row 2: "Xem thêm" (when it adds to the card) and 👍."""
     rows: list[tuple[Choice, ...]] = []
     # Archive articles have a `file:` id, which no chat platform can open (Telegram refuses a
-    # button with a non-web URL: 400 BUTTON_URL_INVALID), so they get no "read the original".
-    if is_web_url(article.url):
-        rows.append((Choice(str(t(lang, "card.read_original")), url=article.url),))
-    rows.append((
-        Choice(str(t(lang, "card.more")), action=article_action(MORE, article.id)),
-        Choice(str(t(lang, "card.like")), action=article_action(LIKE, article.id)),
-    ))
+    # button with a non-web URL: 400 BUTTON_URL_INVALID): they link to their page on the bot's
+    # web server, if there is one.
+    read_url = read_original_url(public_url, article)
+    if read_url is not None:
+        rows.append((Choice(str(t(lang, "card.read_original")), url=read_url),))
+    like = Choice(str(t(lang, "card.like")), action=article_action(LIKE, article.id))
+    if excerpt_adds_to_card(article):
+        rows.append((Choice(str(t(lang, "card.more")), action=article_action(MORE, article.id)),
+                     like))
+    else:
+        rows.append((like,))
     return tuple(rows)
 
 
 def article_action(action: str, article_id: int) -> str:
     """The choice's action "<action>:<article id>" (a few bytes: any channel can carry it)."""
     return f"{action}:{article_id}"
-
-
-def is_web_url(url: str | None) -> bool:
-    """True for an absolute http(s) URL, the only kind a chat platform opens from a button."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def photo_of(ref: str, channel: str | None = None) -> Photo:

@@ -65,11 +65,13 @@ class Composer:
     """
 
     def __init__(self, db: Database, tz: tzinfo, limits: Callable[[str], Limits], *,
-                 digest_choices: DigestChoices = _no_choices, cache_size: int = 256) -> None:
+                 digest_choices: DigestChoices = _no_choices, cache_size: int = 256,
+                 public_url: str | None = None) -> None:
         self.db = db
         self.tz = tz
         self.limits = limits
         self.digest_choices = digest_choices
+        self.public_url = public_url  # NEWSBOT_PUBLIC_URL: archive articles link to their page
         self.cache_size = cache_size
         self._articles: OrderedDict[int, Article | None] = OrderedDict()
         # (article, language, channel, with a photo) -> the card as the core lays it out;
@@ -214,7 +216,7 @@ class Composer:
         card = self._cards.get(key)
         if card is None:
             card = article_card(article, item.language, self.tz, self.limits(channel),
-                                with_photo=photo is not None)
+                                with_photo=photo is not None, public_url=self.public_url)
             self.renders += 1
             self._remember(self._cards, key, card)
         else:

@@ -56,6 +56,7 @@ from typing import Protocol
 import aiosqlite
 
 from bot.delivery.governor import LagGovernor
+from bot.delivery.observer import NULL_OBSERVER, DeliveryObserver
 from bot.delivery.outbound import Outbound, SendOutcome, Status
 from bot.delivery.pacing import Priority
 from bot.message import ChatRef, Message
@@ -178,6 +179,7 @@ class DeliveryWorker:
         # (e.g. `lambda: time.time() + offset` to make it night).
         self.clock = clock
         self.stats = WorkerStats()
+        self.observer: DeliveryObserver = NULL_OBSERVER  # metrics (bot/web) plug in here
         self.governor = LagGovernor(self.config.concurrency)
         self._mono = time.monotonic
         self._stopping = False
@@ -555,7 +557,9 @@ class DeliveryWorker:
                 # it allows it, so nothing may wait between the two.
                 await outbound.pacer.acquire(chat, group=row.group, priority=Priority.BULK)
                 self._in_request.add(task)
+                started = self._mono()
                 outcome = await outbound.sender.send(chat, message, Priority.BULK)
+                self.observer.on_send(outcome.status.value, self._mono() - started)
             finally:
                 self._in_request.discard(task)
                 self.governor.leave()
@@ -597,6 +601,7 @@ class DeliveryWorker:
         self._result_ids.append(outcome.delivery_id)
         if permit:
             self._permits_held += 1
+        self.observer.on_result(outcome.status)
         status = outcome.status
         if status == SENT:
             self.stats.sent += 1

@@ -295,4 +295,25 @@ TEXTS: dict[str, str] = {
     "admin.alert_summary": (
         "⚠️ **{count} lỗi khác** trong phút qua, chỉ được ghi vào nhật ký: {where}"
     ),
+    # The bot's web pages (bot/web): article page, not-found page
+    "web.site_name": "Tin tức Ủy ban MTTQ Việt Nam thành phố",
+    "web.published": "Đăng lúc {when}",
+    "web.photo": "Ảnh",
+    "web.author": "Tác giả: {author}",
+    "web.source": "Nguồn: {link}",
+    "web.not_found_title": "Không tìm thấy bài viết",
+    "web.not_found": "Bài viết này không có hoặc đã bị xóa.",
+    # Health alerts to the admins (bot/web/health.py)
+    "health.stuck": "🚨 **Bot đang gặp sự cố** (kiểm tra lúc {when})",
+    "health.deliveries_stuck": (
+        "• {queue} tin đang chờ gửi nhưng không gửi được tin nào từ {since}: "
+        "kiểm tra kết nối tới Telegram."
+    ),
+    "health.deliveries_stuck_never": (
+        "• {queue} tin đang chờ gửi nhưng chưa gửi được tin nào: kiểm tra kết nối tới Telegram."
+    ),
+    "health.sources_failing": "• Không nguồn tin nào tải được từ {since}: xem /sources.",
+    "health.sources_failing_never": "• Chưa nguồn tin nào tải được: xem /sources.",
+    "health.database": "• Không đọc được cơ sở dữ liệu.",
+    "health.recovered": "✅ **Bot đã hoạt động bình thường trở lại** ({when}).",
 }

@@ -1,5 +1,6 @@
--- Issue 10 (reserved number 0008; numbered 0007 here so the series has no gap: renumber at
--- merge, this file is self-contained): a chat is a (channel, chat id) pair, the chat id as text.
+-- Issue 10 (reserved number 0008; numbered 0009 here, after main's 0007 and 0008, so the series
+-- has no gap; renumber at merge: this file is self-contained): a chat is a (channel, chat id)
+-- pair, the chat id as text.
 --
 -- Telegram's ids are integers, Zalo's are strings, and one bot serves both from one database,
 -- so every table keyed by a chat (chats, subscriptions, deliveries, digests, the progress chat

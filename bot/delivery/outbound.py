@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
 
+from bot.delivery.observer import NULL_OBSERVER, DeliveryObserver
 from bot.delivery.pacing import Pacer, Priority
 from bot.message import ChatRef, Message, MessageRef, Notice, Text
 
@@ -94,6 +96,7 @@ class Outbound:
         self.retry_cap = retry_cap
         self._sleep = sleep
         self.flood_waits = 0  # RetryAfter answers to interactive messages (for tests, /stats)
+        self.observer: DeliveryObserver = NULL_OBSERVER  # metrics (bot/web) plug in here
 
     @property
     def channel(self) -> str:
@@ -161,7 +164,9 @@ class Outbound:
         current = message
         while True:
             await self.pacer.acquire(chat(), group=group, priority=priority, order=order)
+            started = time.monotonic()
             outcome = await attempt(current)
+            self.observer.on_send(outcome.status.value, time.monotonic() - started)
             status = outcome.status
             if status is Status.SENT:
                 return outcome

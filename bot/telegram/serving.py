@@ -87,6 +87,8 @@ def build_parts(app: AnyApplication, settings: Settings, core: Core, *,
     metrics = BotMetrics()
     if core.delivery is not None:
         core.delivery.observer = metrics
+    for outbound in core.outbound.values():  # replies, edits and alerts count too
+        outbound.observer = metrics
     inbox = None
     hook = None
     if webhook:

@@ -1,7 +1,7 @@
 """The aiohttp application of the bot's web server, assembled from its parts.
 
 `build_web_app` only wires routes to handlers; the parts (pages, health monitor, metrics, the
-Telegram webhook) are built from Settings and the running core by `bot.web.runtime`.
+Telegram webhook) are built from Settings and the running core by `bot.telegram.serving`.
 """
 
 from __future__ import annotations

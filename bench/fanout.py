@@ -150,6 +150,8 @@ def start_bot(sandbox: Sandbox, db_path: Path, sources: Path, log: Path,
         "NEWSBOT_SOURCES_FILE": str(sources),
         "NEWSBOT_POLL_INTERVAL": "1",
         "NEWSBOT_LOG_LEVEL": "INFO",
+        # The bot's web server: a free port (others may run on this machine).
+        "NEWSBOT_WEB_PORT": str(free_port()),
     })
     env.update({f"NEWSBOT_{k.upper()}": str(v) for k, v in settings.items()})
     with log.open("ab") as out:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -329,6 +330,12 @@ async def _add_chats(chatter: Chatter, ids: range | list[int], *, category: str 
             await chats.mark_inactive(conn, tg(chat_id), "blocked")
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 async def _wait_for_report(chatter: Chatter, after: int) -> dict[str, Any]:
     """The final report of a broadcast, sent to the admin after seq `after`."""
     loop = asyncio.get_running_loop()
@@ -501,7 +508,8 @@ async def test_restart_mid_broadcast_resumes_and_finishes(tmp_path: Path) -> Non
                "NEWSBOT_SOURCES_FILE": str(settings.sources_file),
                "NEWSBOT_ADMIN_IDS": str(ADMIN_ID), "NEWSBOT_POLL_INTERVAL": "3600",
                "NEWSBOT_DELIVERY_RATE": "5", "NEWSBOT_DELIVERY_CONCURRENCY": "4",
-               "NEWSBOT_BROADCAST_PROGRESS_INTERVAL": "0.5"}
+               "NEWSBOT_BROADCAST_PROGRESS_INTERVAL": "0.5",
+               "NEWSBOT_WEB_PORT": str(_free_port())}  # the bot's web server: a free port
         with (tmp_path / "bot-a.log").open("wb") as log_file:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,

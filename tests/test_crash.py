@@ -13,6 +13,7 @@ import asyncio
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -36,6 +37,12 @@ START_TIMEOUT = 30.0  # generous bounds for slow machines, not speed assertions
 DONE_TIMEOUT = 60.0
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def _env(tmp_path: Path, sandbox: Sandbox, sources: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     env.update({
@@ -48,6 +55,7 @@ def _env(tmp_path: Path, sandbox: Sandbox, sources: Path) -> dict[str, str]:
         "NEWSBOT_DELIVERY_RATE": str(RATE),
         "NEWSBOT_DELIVERY_CONCURRENCY": str(CONCURRENCY),
         "NEWSBOT_LOG_LEVEL": "WARNING",
+        "NEWSBOT_WEB_PORT": str(_free_port()),  # the bot's web server: never a fixed port
     })
     return env
 

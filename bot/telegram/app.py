@@ -75,8 +75,7 @@ async def _post_init(app: NewsApplication) -> None:
     """Open the core, plug this bot account in, set the command menu, start the core."""
     settings = app.bot_data.settings
     assert settings is not None
-    core = await Core.open(settings, admins=Admins.of(app.bot_data.admin_ids),
-                           limits={CHANNEL: LIMITS})
+    core = await Core.open(settings, admins=Admins.of(app.bot_data.admin_ids))
     sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http)
     await sender.initialize()
     outbound = Outbound(sender, pacer_for(settings), on_migrated=core.chat_migrated)

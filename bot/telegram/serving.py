@@ -16,6 +16,7 @@ arrives while the bot is down.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -41,6 +42,8 @@ from bot.web.server import WebServer, bind
 from bot.web.telegram import CHANNEL, TelegramWebhook
 
 log = logging.getLogger(__name__)
+
+_TELL_ADMIN_TIMEOUT = 30.0  # seconds a health notice may take to reach one admin
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -106,10 +109,12 @@ async def tell_admins(core: Core, text: Text) -> bool:
         if outbound is None:
             continue
         try:
-            sent = await outbound.send(ChatRef(admin.channel, admin.id), Message(text),
-                                       group=False, priority=Priority.ADMIN)
-        except Undelivered as exc:
-            log.warning("health: could not tell admin %s: %s", admin, exc)
+            # Bounded: when Telegram is what is down, the monitor must not wait for retries.
+            sent = await asyncio.wait_for(
+                outbound.send(ChatRef(admin.channel, admin.id), Message(text), group=False,
+                              priority=Priority.ADMIN), _TELL_ADMIN_TIMEOUT)
+        except (Undelivered, TimeoutError) as exc:
+            log.warning("health: could not tell admin %s: %s", admin, exc or "timed out")
             continue
         delivered = delivered or sent is not None
     return delivered

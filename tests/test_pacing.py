@@ -378,3 +378,19 @@ async def test_a_cancelled_waiter_leaves_the_line(fake: FakeTime) -> None:
     await fake.run(scenario())
     assert log == ["1", "3"]
     assert pacer.waiting == 0
+
+
+async def test_a_late_wake_up_does_not_slow_the_rate(fake: FakeTime) -> None:
+    """The event loop wakes a sleeper a few milliseconds late: the slots keep their schedule
+    (a late slot does not push every later one back), and still no second has 11 sends."""
+
+    async def late_sleep(seconds: float) -> None:
+        await fake.sleep(seconds + 0.004)
+
+    pacer = Pacer(global_rate=10.0, private_interval=0, clock=fake.clock, sleep=late_sleep)
+    log: list[tuple[float, int]] = []
+    send = sender(pacer, fake, log)
+    await fake.run(*(send(n) for n in range(1, 52)))
+    times = [when for when, _ in log]
+    assert times[-1] == pytest.approx(5.0, abs=0.01)  # 50 slots of 0.1 s, not of 0.104 s
+    assert most_in_window(times, 1.0) <= 10

@@ -208,3 +208,16 @@ async def test_failed_open_leaves_no_thread_behind(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="cannot open database"):
         await open_database(tmp_path)  # a directory
     assert workers() - before == set()
+
+
+def test_readme_lists_every_command() -> None:
+    """The README's command-line table names every subcommand of `newsbot --help`."""
+    from bot.cli import build_parser
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Command line", 1)[1].split("\n## ", 1)[0]
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert sub.choices is not None
+    missing = [name for name in sub.choices if f"| `newsbot {name}" not in table]
+    assert missing == []
+    assert "| `newsbot --version`" in table

@@ -6,14 +6,18 @@ turns `ConfigError` into one clear line and exit code 2.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import hmac
+import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -243,11 +247,65 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings from the environment and `.env`; ConfigError names the bad setting."""
+    """Read the settings from the environment and `.env`; ConfigError names the bad setting.
+
+    A NEWSBOT_ variable that names no setting is not an error (the bot still starts), but it is
+    most likely a typo that silently leaves a default in place: it gets a note (logged by the
+    CLI) with the closest real setting.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, env_prefix="NEWSBOT_")) from None
+    env_files = _env_files(overrides.get("_env_file", Settings.model_config.get("env_file")))
+    settings._notes.extend(unknown_settings(os.environ, env_files))
+    if settings.public_url is not None and settings.public_url.endswith(TELEGRAM_WEBHOOK_PATH):
+        settings._notes.append(
+            f"NEWSBOT_PUBLIC_URL ends in {TELEGRAM_WEBHOOK_PATH}: the bot adds that path itself "
+            f"(the webhook is {settings.webhook_endpoint}); give the address without it")
+    return settings
+
+
+def unknown_settings(environ: Mapping[str, str], env_files: list[Path]) -> list[str]:
+    """One line per NEWSBOT_ variable (of the environment, then of each env file) that names no
+    setting, with the closest setting's name. Only names are shown, never values (a misspelt
+    NEWSBOT_BOT_TOKEN holds a secret)."""
+    prefix = "NEWSBOT_"
+    # Every field is still read, deprecated ones included (NEWSBOT_WEBHOOK_URL...): those get
+    # their own deprecation note, not this one. Names are case-insensitive for pydantic-settings.
+    known = [name.upper() for name in Settings.model_fields]
+    places: list[tuple[str, list[str]]] = [("the environment", list(environ))]
+    for path in env_files:
+        if path.is_file():
+            places.append((str(path), [k for k in dotenv_values(path, encoding="utf-8") if k]))
+    notes: list[str] = []
+    reported: set[str] = set()
+    for where, names in places:
+        for name in names:
+            upper = name.upper()
+            if not upper.startswith(prefix) or upper in reported:
+                continue
+            setting = upper.removeprefix(prefix)
+            if setting in known:
+                continue
+            reported.add(upper)
+            # Matched without the shared prefix, which would make every name look alike.
+            close = difflib.get_close_matches(setting, known, n=1)
+            hint = (f"; did you mean {prefix}{close[0]}?" if close
+                    else " (config.example.env lists every setting)")
+            notes.append(f"{name} in {where} is not a setting{hint}")
+    return notes
+
+
+def _env_files(value: object) -> list[Path]:
+    """The env files pydantic-settings reads for `_env_file` / `env_file` (None: none)."""
+    if value is None:
+        return []
+    if isinstance(value, str | os.PathLike):
+        return [Path(value)]
+    if isinstance(value, list | tuple):
+        return [Path(v) for v in value]
+    return []
 
 
 def _first_error(exc: ValidationError, *, env_prefix: str = "", where: str = "") -> str:

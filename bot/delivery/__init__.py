@@ -1,5 +1,7 @@
-"""Push delivery: the article card, pacing within Telegram's rate limits, and the delivery queue.
+"""Everything the bot sends, channel-neutral: the article card, the outbound path of each bot
+account (one sender and one priority pacer for replies, edits, answers, pushes, broadcasts,
+digests and alerts), and the persisted outbox's worker with what each delivery says.
 
-Everything here speaks in plain data (no Telegram objects), so a second chat channel (Zalo) can
-reuse it; only the sender adapter knows about python-telegram-bot.
+Nothing here imports a chat library: each channel's adapter provides its `Sender`
+(bot/telegram/sender.py for Telegram).
 """

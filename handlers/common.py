@@ -21,6 +21,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.chat.reply import Keyboard, Notice, Reply, Who
 from bot.context import NewsContext
+from bot.localfiles import read_photo
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ async def send(bot: Bot, chat_id: int, reply: Reply) -> Message:
         try:
             photo: str | InputFile = reply.photo
             if not reply.photo.startswith(("http://", "https://")):
-                content = await asyncio.to_thread(Path(reply.photo).read_bytes)
+                # Only a file of an archive folder, never any other local path (bot/localfiles).
+                content = await asyncio.to_thread(read_photo, reply.photo)
                 photo = InputFile(content, filename=Path(reply.photo).name)
             return await bot.send_photo(chat_id, photo, caption=reply.text, reply_markup=markup)
         except (BadRequest, OSError) as exc:

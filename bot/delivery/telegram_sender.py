@@ -54,6 +54,7 @@ from bot.delivery.worker import (
     Status,
     WorkerConfig,
 )
+from bot.localfiles import read_photo
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,8 @@ class TelegramSender:
         if message.photo.kind == "file":
             path = Path(message.photo.ref)
             try:
-                content = await asyncio.to_thread(path.read_bytes)
+                # Only a file of an archive folder, never any other local path (bot/localfiles).
+                content = await asyncio.to_thread(read_photo, message.photo.ref)
             except OSError as exc:
                 return SendOutcome(Status.PHOTO_REJECTED,
                                    reason=f"cannot read {path.name}: {exc.strerror or exc}")

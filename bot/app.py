@@ -102,7 +102,8 @@ async def _post_init(app: NewsApplication) -> None:
     if settings.sources_file.exists():
         core.ingestor = Ingestor(db, load_sources(settings.sources_file), settings, http,
                                  after_store=[scanner.after_store,
-                                              core.delivery.enqueue_articles])
+                                              core.delivery.enqueue_articles],
+                                 after_update=[scanner.after_update])
     else:
         log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
     app.bot_data.core = core

@@ -73,6 +73,19 @@ class LeadershipScanner:
         while await self._scan_batch(conn, await clusters.scan_mark(conn)) is not None:
             pass
 
+    async def after_update(self, conn: aiosqlite.Connection, updated: list[Article]) -> None:
+        """Ingestor hook for corrections: each corrected article's facts become those of its
+        new text, inside the transaction that stores the correction (articles after the
+        watermark are not scanned yet: the next scan reads their new text anyway)."""
+        mark = await clusters.scan_mark(conn)
+        texts = [ArticleText(a.id, a.title, a.body, int(a.published.timestamp()))
+                 for a in updated if a.id <= mark]
+        if not texts:
+            return
+        found = [(t.id, t.published, f) for t in texts for f in self._facts(t)]
+        await clusters.replace_extracted(conn, [t.id for t in texts], found,
+                                         now=int(self.clock()))
+
     async def catch_up(self, db: Database) -> ScanReport:
         """Scan the articles stored since the last scan, one transaction per batch."""
         articles = facts = 0

@@ -155,6 +155,11 @@ def deceptive_text_feed(base: str) -> bytes:
               category="Thời\u202e sự", description="Đoạn \u2066một\u2069 có ký tự điều khiển."),
         _item("Chuông &#7;báo&#0; và &#x1B;[31m màu", f"{base}/controls.html", raw_title=True,
               date="Mon, 01 Dec 2025 09:00:00 +0700"),
+        # What already held: scripts and javascript: links never reach a card.
+        _item("Tin có <script>alert(1)</script> mã độc", "javascript:alert(1)",
+              guid="la-script-1", date="Mon, 01 Dec 2025 10:00:00 +0700",
+              description='<script>alert(2)</script><a href="javascript:alert(3)">bấm</a> '
+                          "nội dung"),
     ], "Trang lạ")
 
 

@@ -10,14 +10,17 @@ memory, and nothing the readers ask for fails.
 from __future__ import annotations
 
 import base64
+import time
 import tracemalloc
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
 from storage import articles
+from storage.articles import NewArticle
 from tests.bothelper import Chatter, bot_on_sandbox, text_of
 from tests.hostile import (
     FAKE_TITLE,
@@ -36,7 +39,7 @@ from tests.hostile import (
     mojibake_feed,
     official_feed,
 )
-from tests.pushhelper import subscribe, wait_done
+from tests.pushhelper import push_source, subscribe, wait_done
 
 READER = 7001
 GOOD = "Tin tức"
@@ -177,3 +180,47 @@ async def test_hostile_sources_next_to_good_ones_in_a_running_bot(
         for marker in secrets.markers:
             assert marker not in recorded, f"{marker!r} was sent to the Bot API"
         assert GOOD_PHOTO in recorded
+        # What already held: no script and no javascript: link in anything sent.
+        assert b"<script" not in recorded.lower()
+        assert b"javascript:" not in recorded.lower()
+
+
+async def test_a_stored_local_photo_outside_the_archive_is_never_uploaded(tmp_path: Path) -> None:
+    """At send time too: rows stored by an older version whose "photo" is a local file of no
+    archive folder (a feed named it) go out as text, in pushes and deep links; an archive's own
+    photo is still uploaded."""
+    secrets = Secrets.make(tmp_path / "secrets")
+    sources_file, archive = push_source(tmp_path)
+    (archive / "anh.png").write_bytes(GOOD_PHOTO)
+    async with bot_on_sandbox(tmp_path, sources_file=sources_file, record_requests=True,
+                              ingest_first=False, schedule_ingestion=False,
+                              private_chat_interval=0) as chat:
+        core = chat.app.bot_data.core
+        assert core is not None
+        assert core.delivery is not None
+        await chat.say(READER, "/start")
+        await subscribe(core, [READER], GOOD)
+        rows = [("old-feed", str(secrets.file)), ("old-feed", "/etc/hostname"),
+                ("old-feed", "/proc/self/environ"), ("old-feed", str(archive / "anh.png")),
+                ("push-test", str(archive / "anh.png"))]
+        now = int(time.time())
+        async with core.db.transaction() as conn:
+            stored = await articles.insert_new(conn, [
+                NewArticle(dedupe_key=f"old-{i}", source=source, url=f"https://x.vn/{i}",
+                           title=f"Bài cũ {i}", category=GOOD, published=datetime.now(UTC),
+                           summary="Tóm tắt.", body="Nội dung.", image=image,
+                           image_caption=None, author=None)
+                for i, (source, image) in enumerate(rows)], fetched_at=now)
+            await core.delivery.enqueue_articles(conn, stored)
+        await wait_done(core, [a.id for a in stored])
+        for article in stored:
+            await chat.say(READER, f"/start a_{article.id}")
+        recorded = await _recorded_bytes(chat)
+        for marker in secrets.markers:
+            assert marker not in recorded, f"{marker!r} was sent to the Bot API"
+        assert GOOD_PHOTO in recorded
+        sent = await chat.sent(chat_id=READER)
+        for article in stored[:3]:
+            mine = [r for r in sent if article.title in text_of(r)]
+            assert len(mine) == 2  # the push and the deep link
+            assert all(r["method"] == "sendMessage" for r in mine)

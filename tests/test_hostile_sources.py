@@ -26,7 +26,7 @@ from aiohttp import web
 
 from bot.config import Settings, SourceConfig
 from bot.ingest import fetch as fetch_module
-from bot.ingest.archive import MAX_LINE_CHARS, parse_article_text, read_archive_file
+from bot.ingest.archive import parse_article_text, read_archive_file
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor, IngestReport
 from bot.leadership import LeadershipScanner
@@ -180,6 +180,22 @@ async def test_archive_reads_only_regular_files_inside_its_folder(tmp_path: Path
     assert stored[good[0]].image == str((root / "tot-0.png").resolve())
 
 
+async def test_local_photos_stored_for_feeds_by_older_versions_are_dropped(
+        tmp_path: Path, server: Server, db: Database) -> None:
+    from storage.articles import NewArticle
+
+    secrets = Secrets.make(tmp_path / "secrets")
+    async with db.transaction() as conn:  # as the previous version stored a hostile item
+        await articles.insert_new(conn, [NewArticle(
+            dedupe_key="url:https://x.vn/a", source="la", url="https://x.vn/a", title="Bài cũ",
+            category="Tin tức", published=datetime.now(UTC), summary="", body="Nội dung.",
+            image=str(secrets.file), image_caption=None, author=None)], fetched_at=0)
+    server.routes["/rss"] = official_feed()
+    await _ingest(db, _settings(tmp_path), [_feed("la", f"{server.url}/rss")])
+    (old,) = [a for a in await _all(db) if a.title == "Bài cũ"]
+    assert old.image is None
+
+
 # -- 2. fake news through dedupe ---------------------------------------------------------------
 
 
@@ -228,6 +244,26 @@ async def test_feeds_of_the_same_site_still_share_articles(tmp_path: Path, serve
     report = await _ingest(db, settings, srcs)
     assert report.new_total == 3  # stored once, whichever category feed came first
     assert len(await _all(db)) == 3
+
+
+async def test_upgrade_does_not_store_a_local_feeds_articles_twice(tmp_path: Path,
+                                                                    db: Database) -> None:
+    """A local feed file without `hosts` no longer claims shared identities; what the previous
+    version stored under the shared key is still recognised as the same article."""
+    from storage.articles import NewArticle
+    from tests.feedgen import rss
+
+    async with db.transaction() as conn:
+        await articles.insert_new(conn, [NewArticle(
+            dedupe_key="url:https://tin.example.vn/bai-0.html", source="tep", url="x",
+            title="Tin mẫu số 0", category="Tin tức", published=datetime.now(UTC), summary="",
+            body="", image=None, image_caption=None, author=None)], fetched_at=0)
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss(2))
+    report = await _ingest(db, _settings(tmp_path),
+                           [SourceConfig(name="tep", kind="rss", path=feed)])
+    assert report.sources[0].new == 1  # bai-1 only
+    assert len(await _all(db)) == 2
 
 
 # -- 3. SSRF -----------------------------------------------------------------------------------
@@ -628,6 +664,8 @@ async def test_sources_are_polled_concurrently_within_a_bound(tmp_path: Path, se
 def test_a_one_million_character_line_is_split_and_nothing_is_lost(tmp_path: Path) -> None:
     """Parsing is linear (bench/archive_lines.py measures it); here: every line bounded, every
     word kept."""
+    from bot.ingest.archive import MAX_LINE_CHARS
+
     words = "Hội nghị đại đoàn kết toàn dân tộc " * 30_000  # ~1,050,000 characters
     parts = parse_article_text(f"Trang chủ Tin tức Hội...\nHội nghị\n\n{words}\n")
     assert all(len(p) <= MAX_LINE_CHARS for p in parts.paragraphs)

@@ -181,7 +181,7 @@ def validate(parsed: ParsedArticle, policy: SourcePolicy, *, fetched_at: int,
                 f"link {foreign[0][:200]!r} is not on this source's site "
                 f"({', '.join(sorted(policy.hosts))}); list its host in `hosts` if it is")
     key = dedupe_key(cleaned, claims_site=bool(policy.hosts))
-    legacy = dedupe_key(cleaned)
+    legacy = key if policy.hosts else dedupe_key(cleaned)
     category = _text(parsed.category, MAX_FIELD_CHARS) or policy.default_category
     summary = _text(parsed.summary, SUMMARY_MAX_CHARS)
     body = truncate(normalize_text(parsed.body, keep_paragraphs=True), MAX_BODY_CHARS)

@@ -570,8 +570,8 @@ async def test_a_rewritten_archive_file_updates_its_article(tmp_path: Path,
         os.utime(page, ns=(page.stat().st_atime_ns, page.stat().st_mtime_ns + 1_000_000_000))
         report = await ingestor.run_once()
     (article,) = await _all(db)  # updated in place, not a second article
-    assert report.sources[0].updated == 1
     assert (article.title, article.category) == ("Hội nghị tổng kết năm 2025", "Thời sự")
+    assert report.sources[0].updated == 1
     assert pushed == [article.id]  # pushed once, when new; a correction is not news
     found = await search(db.conn, parse_query("lach tray"), now=0)
     assert found.ids == (article.id,)
@@ -596,8 +596,8 @@ async def test_a_corrected_feed_item_updates_its_article_and_cluster_facts(
     server.routes["/rss"] = feed("Hải Phòng", "Tổng kết cụm thi đua")
     report = await _ingest(db, settings, src, with_hooks=True)
     (article,) = await _all(db)
-    assert report.sources[0].updated == 1
     assert article.title == "Tổng kết cụm thi đua"
+    assert report.sources[0].updated == 1
     facts = await clusters.of_year(db.conn, 2026)
     assert {(f.role, f.unit) for f in facts} == {
         ("leader", "Ủy ban MTTQ Việt Nam thành phố Hải Phòng")}

@@ -4,7 +4,10 @@ the command menu and the scheduled ingestion. Nothing is built at import time.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -91,7 +94,8 @@ async def _post_init(app: NewsApplication) -> None:
     assert settings is not None
     db = await open_database(settings.database)
     http = make_client(settings.fetch_timeout)
-    reader_core = Reader(db, ReaderConfig(settings.default_language, settings.tz))
+    reader_core = Reader(db, ReaderConfig(settings.default_language, settings.tz,
+                                          settings.public_url))
     core = Core(settings=settings, db=db, http=http, reader=reader_core,
                 admin_ids=app.bot_data.admin_ids)
     # Push delivery: new articles' deliveries are recorded in the transaction that stores them.
@@ -193,17 +197,19 @@ async def running(app: NewsApplication, *, poll_timeout: float = 10) -> AsyncIte
 
 
 def run_bot(settings: Settings) -> None:
-    """`newsbot run`: long polling, or a webhook when NEWSBOT_WEBHOOK_URL is set (blocking)."""
-    app = build_application(settings)
-    if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path="telegram",
-            webhook_url=settings.webhook_url,
-            secret_token=(settings.webhook_secret.get_secret_value()
-                          if settings.webhook_secret else None),
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    """`newsbot run`: the bot with its web server, updates by webhook or long polling, until
+    SIGINT or SIGTERM (blocking)."""
+    asyncio.run(_serve_until_stopped(build_application(settings)))
+
+
+async def _serve_until_stopped(app: NewsApplication) -> None:
+    from bot.web.runtime import serving
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(signum, stop.set)
+    async with serving(app):
+        await stop.wait()
+        log.info("stopping")

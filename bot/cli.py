@@ -1,7 +1,8 @@
-"""The `newsbot` command line: run, demo, ingest, sandbox.
+"""The `newsbot` command line: run, demo, ingest, rescan-clusters, sandbox, --version.
 
-Exit codes: 0 ok, 2 usage or configuration error, 1 anything else — always with one line on
-stderr. Each command imports what it needs when it runs, so `newsbot --help` stays fast.
+Exit codes: 0 ok, 2 usage or configuration error (a bad setting, a missing or bad sources file,
+a database file this version cannot use), 1 anything else — always with one line on stderr.
+Each command imports what it needs when it runs, so `newsbot --help` stays fast.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from bot.config import ConfigError, Settings, load_settings, load_sources
 from bot.logs import configure_logging, redact
-from storage.db import DatabaseError
+from storage.db import DatabaseError, WrongDatabaseError
 
 log = logging.getLogger("newsbot")
 
@@ -25,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsbot",
         description="Bot tin tức MTTQ / news bot: run on Telegram, try the demo, ingest sources.",
     )
+    parser.add_argument("-V", "--version", action="version", version=f"newsbot {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("run", help="run the bot on Telegram (long polling or webhook)")
     sub.add_parser("demo", help="the bot on the bundled sample news, in a terminal chat")
@@ -41,26 +44,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    """The installed package's version (pyproject.toml's, as pip recorded it)."""
+    try:
+        return metadata.version("newsbot")
+    except metadata.PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) and usage errors (2): argparse printed
+        return exc.code if isinstance(exc.code, int) else 2
     secrets: list[str] = []
     try:
         settings = load_settings()
         if settings.bot_token is not None:
             secrets.append(settings.bot_token.get_secret_value())
+            secrets.append(settings.webhook_secret_token())
         level = settings.log_level
         if args.command == "demo" and "log_level" not in settings.model_fields_set:
             level = "WARNING"  # the demo's terminal is the chat: keep log lines out of it
         configure_logging(level, secrets)
+        for note in settings.notes:  # deprecated settings that were migrated
+            log.warning("%s", note)
         if args.command == "run":
-            # PTB's run_polling/run_webhook own the event loop and the signal handling.
             from bot.app import run_bot
 
+            # Without its sources the bot would run with nothing to ingest: refuse (exit 2)
+            # before anything is started, as for any other configuration error.
+            load_sources(settings.sources_file)
             run_bot(settings)
             return 0
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
+        return 2
+    except WrongDatabaseError as exc:  # NEWSBOT_DATABASE names the wrong file
+        print(f"newsbot: NEWSBOT_DATABASE: {exc}", file=sys.stderr)
         return 2
     except DatabaseError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)

@@ -6,17 +6,24 @@ turns `ConfigError` into one clear line and exit code 2.
 
 from __future__ import annotations
 
+import difflib
+import hashlib
+import hmac
+import os
 import re
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from dotenv import dotenv_values
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -31,6 +38,24 @@ _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}"
                         r"[a-z0-9])?")
+# https://core.telegram.org/bots/api#setwebhook: secret_token is 1-256 of A-Z, a-z, 0-9, _ and -.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# Where Telegram posts updates, under NEWSBOT_PUBLIC_URL (bot/web serves it).
+TELEGRAM_WEBHOOK_PATH = "/telegram"
+
+
+def _public_address(value: str | None) -> str | None:
+    """An http(s) address without query or fragment, without its trailing "/"."""
+    if not value:
+        return None
+    if not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", value):
+        raise ValueError(f"expected the bot's address, like https://bot.example.org, got {value!r}")
+    return value.rstrip("/")
+
+
+def is_telegram_api(url: str) -> bool:
+    """True when `url` is Telegram's own Bot API (not a local Bot API server, not the sandbox)."""
+    return re.match(r"^https?://api\.telegram\.org(?::\d+)?(/|$)", url) is not None
 
 
 class ConfigError(Exception):
@@ -68,11 +93,22 @@ class Settings(BaseSettings):
     # unchanged since the previous poll, so a file still being written is not stored half.
     archive_settle_seconds: float = Field(default=3.0, ge=0)
 
-    # Webhook (empty webhook_url = long polling)
-    webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
-    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    # The bot's web server (bot/web): webhooks, article pages, photos, /healthz, /metrics.
+    # public_url is where it is reachable from outside (behind a TLS reverse proxy).
+    public_url: str | None = None
+    web_listen: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    # How Telegram updates arrive: "auto" = by webhook when public_url is set, else long polling.
+    updates: Literal["auto", "webhook", "polling"] = "auto"
+    # The webhook's X-Telegram-Bot-Api-Secret-Token; empty = derived from the bot token.
     webhook_secret: SecretStr | None = None
+    # Deprecated (before the web server): migrated to public_url / web_listen / web_port.
+    webhook_url: str | None = None
+    webhook_listen: str | None = None
+    webhook_port: int | None = Field(default=None, ge=1, le=65535)
+    # /healthz answers 503 (and the admins are told once) when deliveries have been pending
+    # this many seconds without a successful send, or no source has succeeded for as long.
+    health_stuck_after: float = Field(default=900.0, ge=1)
 
     # Delivery pacing (Telegram's limits: https://core.telegram.org/bots/faq)
     delivery_rate: float = Field(default=30.0, gt=0)
@@ -90,6 +126,10 @@ class Settings(BaseSettings):
     # Admin tools: seconds between edits of a broadcast's progress message (no flood on the
     # admin's chat: Telegram allows about one message per second per chat, edits included).
     broadcast_progress_interval: float = Field(default=3.0, ge=0.2, le=60)
+
+    # Lines for the log about deprecated settings that were migrated (the CLI logs them once
+    # logging is configured).
+    _notes: list[str] = PrivateAttr(default_factory=list)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -120,6 +160,57 @@ class Settings(BaseSettings):
             raise ValueError(f"expected an http(s) URL, got {value!r}")
         return value or None
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return _public_address(value)
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not _WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("use 1-256 letters, digits, '_' or '-' (Telegram's rule)")
+        return value
+
+    @model_validator(mode="after")
+    def _migrate_webhook_settings(self) -> Settings:
+        """NEWSBOT_WEBHOOK_URL/LISTEN/PORT (before the web server) keep working, with a note."""
+        if self.webhook_url:
+            derived = self.webhook_url.rstrip("/").removesuffix(TELEGRAM_WEBHOOK_PATH)
+            if self.public_url is None:
+                self.public_url = _public_address(derived)
+                self._notes.append(
+                    f"NEWSBOT_WEBHOOK_URL is deprecated: using NEWSBOT_PUBLIC_URL={self.public_url}"
+                    f" (Telegram now posts to {self.public_url}{TELEGRAM_WEBHOOK_PATH}); "
+                    "set NEWSBOT_PUBLIC_URL instead")
+            else:
+                self._notes.append("NEWSBOT_WEBHOOK_URL is deprecated and ignored: "
+                                   "NEWSBOT_PUBLIC_URL is set")
+        for old, new in (("webhook_listen", "web_listen"), ("webhook_port", "web_port")):
+            value = getattr(self, old)
+            if value is None:
+                continue
+            if new in self.model_fields_set:
+                self._notes.append(f"NEWSBOT_{old.upper()} is deprecated and ignored: "
+                                   f"NEWSBOT_{new.upper()} is set")
+            else:
+                setattr(self, new, value)
+                self._notes.append(f"NEWSBOT_{old.upper()} is deprecated: "
+                                   f"use NEWSBOT_{new.upper()}={value}")
+        if (self.webhook_mode and self.public_url is not None
+                and self.public_url.startswith("http://")
+                and is_telegram_api(self.telegram_api_url)):
+            raise ValueError(
+                "NEWSBOT_PUBLIC_URL: Telegram posts webhooks only to https:// addresses "
+                "(http:// works with a local Bot API server or the sandbox); put the bot "
+                "behind a TLS reverse proxy, or set NEWSBOT_UPDATES=polling")
+        if self.updates == "webhook" and self.public_url is None:
+            raise ValueError("NEWSBOT_UPDATES: webhook needs NEWSBOT_PUBLIC_URL (the address "
+                             "Telegram posts to)")
+        return self
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -134,6 +225,31 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def notes(self) -> list[str]:
+        """What was migrated from deprecated settings (one log line each)."""
+        return list(self._notes)
+
+    @property
+    def webhook_mode(self) -> bool:
+        """True when Telegram updates arrive by webhook at `webhook_endpoint`."""
+        if self.updates == "auto":
+            return self.public_url is not None
+        return self.updates == "webhook"
+
+    @property
+    def webhook_endpoint(self) -> str | None:
+        """The URL given to Telegram's setWebhook: NEWSBOT_PUBLIC_URL + "/telegram"."""
+        return f"{self.public_url}{TELEGRAM_WEBHOOK_PATH}" if self.public_url else None
+
+    def webhook_secret_token(self) -> str:
+        """NEWSBOT_WEBHOOK_SECRET, or one derived from the bot token (stable across restarts
+        and processes, unguessable without the token; hex is within Telegram's alphabet)."""
+        if self.webhook_secret is not None:
+            return self.webhook_secret.get_secret_value()
+        return hmac.new(self.token().encode(), b"newsbot webhook secret",
+                        hashlib.sha256).hexdigest()
+
     def token(self) -> str:
         """The bot token, or ConfigError when it is not set."""
         if self.bot_token is None:
@@ -142,11 +258,65 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read the settings from the environment and `.env`; ConfigError names the bad setting."""
+    """Read the settings from the environment and `.env`; ConfigError names the bad setting.
+
+    A NEWSBOT_ variable that names no setting is not an error (the bot still starts), but it is
+    most likely a typo that silently leaves a default in place: it gets a note (logged by the
+    CLI) with the closest real setting.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError(_first_error(exc, env_prefix="NEWSBOT_")) from None
+    env_files = _env_files(overrides.get("_env_file", Settings.model_config.get("env_file")))
+    settings._notes.extend(unknown_settings(os.environ, env_files))
+    if settings.public_url is not None and settings.public_url.endswith(TELEGRAM_WEBHOOK_PATH):
+        settings._notes.append(
+            f"NEWSBOT_PUBLIC_URL ends in {TELEGRAM_WEBHOOK_PATH}: the bot adds that path itself "
+            f"(the webhook is {settings.webhook_endpoint}); give the address without it")
+    return settings
+
+
+def unknown_settings(environ: Mapping[str, str], env_files: list[Path]) -> list[str]:
+    """One line per NEWSBOT_ variable (of the environment, then of each env file) that names no
+    setting, with the closest setting's name. Only names are shown, never values (a misspelt
+    NEWSBOT_BOT_TOKEN holds a secret)."""
+    prefix = "NEWSBOT_"
+    # Every field is still read, deprecated ones included (NEWSBOT_WEBHOOK_URL...): those get
+    # their own deprecation note, not this one. Names are case-insensitive for pydantic-settings.
+    known = [name.upper() for name in Settings.model_fields]
+    places: list[tuple[str, list[str]]] = [("the environment", list(environ))]
+    for path in env_files:
+        if path.is_file():
+            places.append((str(path), [k for k in dotenv_values(path, encoding="utf-8") if k]))
+    notes: list[str] = []
+    reported: set[str] = set()
+    for where, names in places:
+        for name in names:
+            upper = name.upper()
+            if not upper.startswith(prefix) or upper in reported:
+                continue
+            setting = upper.removeprefix(prefix)
+            if setting in known:
+                continue
+            reported.add(upper)
+            # Matched without the shared prefix, which would make every name look alike.
+            close = difflib.get_close_matches(setting, known, n=1)
+            hint = (f"; did you mean {prefix}{close[0]}?" if close
+                    else " (config.example.env lists every setting)")
+            notes.append(f"{name} in {where} is not a setting{hint}")
+    return notes
+
+
+def _env_files(value: object) -> list[Path]:
+    """The env files pydantic-settings reads for `_env_file` / `env_file` (None: none)."""
+    if value is None:
+        return []
+    if isinstance(value, str | os.PathLike):
+        return [Path(value)]
+    if isinstance(value, list | tuple):
+        return [Path(v) for v in value]
+    return []
 
 
 def _first_error(exc: ValidationError, *, env_prefix: str = "", where: str = "") -> str:
@@ -155,6 +325,8 @@ def _first_error(exc: ValidationError, *, env_prefix: str = "", where: str = "")
     name = f"{env_prefix}{loc.upper()}" if env_prefix else loc
     msg = str(err["msg"]).removeprefix("Value error, ")
     extra = f" ({exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+    if not loc:  # a check across settings: its message names them
+        return f"{where}{msg}{extra}"
     return f"{where}{name}: {msg}{extra}"
 
 

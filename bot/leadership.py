@@ -11,6 +11,10 @@ Owns when the extractor (bot/cluster) runs and what of its output is stored:
   so the bot keeps answering while it runs and running it twice gives the same facts.
 A watermark (`cluster_scan`) records how far the scan has read. Admin facts are never touched.
 
+What the reader is sure of is stored as facts (shown by /cluster); what it is unsure of is
+stored as candidates for the admins to confirm or reject (storage/cluster_candidates.py), and
+never shown to readers. An admin's answer to a candidate survives every re-scan.
+
 Precision: a fact is stored only for a plausible year (at most one year after the article's
 publication, at most ten before it): an election for "năm 2042" in a 2023 article is a typo or
 a plan, and a wrong leader shown to an official is worse than none.
@@ -26,10 +30,11 @@ from datetime import UTC, datetime, tzinfo
 
 import aiosqlite
 
-from bot.cluster import cluster_key, extract_leadership
+from bot.cluster import Reading, cluster_key, read_leadership
 from bot.models import Article
 from bot.text.fold import fold
-from storage import clusters
+from storage import cluster_candidates, clusters
+from storage.cluster_candidates import NewCandidate
 from storage.clusters import ArticleText, NewFact
 from storage.db import Database
 
@@ -46,18 +51,33 @@ Progress = Callable[[int, int], None]  # (articles done, articles in all)
 class ScanReport:
     articles: int
     facts: int
+    candidates: int = 0
+
+
+def readings_of(article: ArticleText, tz: tzinfo) -> list[Reading]:
+    """The storable readings of an article (title and body): plausible years, named clusters."""
+    year = datetime.fromtimestamp(article.published, UTC).astimezone(tz).year
+    found = read_leadership(f"{article.title}\n\n{article.body}", default_year=year)
+    return [r for r in found if year - YEARS_BACK <= r.fact.year <= year + YEARS_AHEAD
+            and cluster_key(r.fact.cluster)]
 
 
 def facts_of(article: ArticleText, tz: tzinfo) -> list[NewFact]:
-    """The storable leadership facts an article states (title and body)."""
-    year = datetime.fromtimestamp(article.published, UTC).astimezone(tz).year
-    found = extract_leadership(f"{article.title}\n\n{article.body}", default_year=year)
-    return [
-        NewFact(cluster_key=cluster_key(f.cluster), cluster=f.cluster, year=f.year, role=f.role,
-                unit=f.unit, unit_key=fold(f.unit), sentence=f.sentence)
-        for f in found
-        if year - YEARS_BACK <= f.year <= year + YEARS_AHEAD and cluster_key(f.cluster)
-    ]
+    """The leadership facts an article states surely enough to show readers."""
+    return [_fact(r) for r in readings_of(article, tz) if r.shown]
+
+
+def _fact(reading: Reading) -> NewFact:
+    f = reading.fact
+    return NewFact(cluster_key=cluster_key(f.cluster), cluster=f.cluster, year=f.year,
+                   role=f.role, unit=f.unit, unit_key=fold(f.unit), sentence=f.sentence)
+
+
+def _candidate(reading: Reading) -> NewCandidate:
+    f = reading.fact
+    return NewCandidate(cluster_key=cluster_key(f.cluster), cluster=f.cluster, year=f.year,
+                        role=f.role, unit=f.unit, unit_key=fold(f.unit), sentence=f.sentence,
+                        confidence=reading.confidence, reasons=reading.reasons)
 
 
 class LeadershipScanner:
@@ -82,13 +102,17 @@ class LeadershipScanner:
                  for a in updated if a.id <= mark]
         if not texts:
             return
-        found = [(t.id, t.published, f) for t in texts for f in self._facts(t)]
-        await clusters.replace_extracted(conn, [t.id for t in texts], found,
-                                         now=int(self.clock()))
+        read = [(t, r) for t in texts for r in self._readings(t)]
+        ids = [t.id for t in texts]
+        now = int(self.clock())
+        await clusters.replace_extracted(
+            conn, ids, [(t.id, t.published, _fact(r)) for t, r in read if r.shown], now=now)
+        await cluster_candidates.replace_candidates(
+            conn, ids, [(t.id, _candidate(r)) for t, r in read if not r.shown], now=now)
 
     async def catch_up(self, db: Database) -> ScanReport:
         """Scan the articles stored since the last scan, one transaction per batch."""
-        articles = facts = 0
+        articles = facts = candidates = 0
         while True:
             async with db.transaction() as conn:
                 result = await self._scan_batch(conn, await clusters.scan_mark(conn))
@@ -96,14 +120,16 @@ class LeadershipScanner:
                 break
             articles += result.articles
             facts += result.facts
+            candidates += result.candidates
         if articles:
-            log.info("cluster scan: %d article(s) read, %d fact(s) found", articles, facts)
-        return ScanReport(articles, facts)
+            log.info("cluster scan: %d article(s) read, %d fact(s) found, %d for admin review",
+                     articles, facts, candidates)
+        return ScanReport(articles, facts, candidates)
 
     async def rescan(self, db: Database, progress: Progress | None = None) -> ScanReport:
         """Re-read every stored article and replace its extracted facts."""
         total = await clusters.article_count(db.conn)
-        done = facts = 0
+        done = facts = candidates = 0
         after = 0
         while True:
             async with db.transaction() as conn:
@@ -112,24 +138,31 @@ class LeadershipScanner:
                 break
             done += result.articles
             facts += result.facts
+            candidates += result.candidates
             after = result.last_id
             if progress is not None:
                 progress(done, max(total, done))
-        return ScanReport(done, facts)
+        if candidates:
+            log.info("cluster re-scan: %d reading(s) for admin review", candidates)
+        return ScanReport(done, facts, candidates)
 
     async def _scan_batch(self, conn: aiosqlite.Connection, after: int) -> _Batch | None:
         batch = await clusters.articles_after(conn, after, BATCH)
         if not batch:
             return None
-        found = [(a.id, a.published, f) for a in batch for f in self._facts(a)]
-        await clusters.replace_extracted(conn, [a.id for a in batch], found,
-                                         now=int(self.clock()))
+        read = [(a, r) for a in batch for r in self._readings(a)]
+        facts = [(a.id, a.published, _fact(r)) for a, r in read if r.shown]
+        asked = [(a.id, _candidate(r)) for a, r in read if not r.shown]
+        ids = [a.id for a in batch]
+        now = int(self.clock())
+        await clusters.replace_extracted(conn, ids, facts, now=now)
+        await cluster_candidates.replace_candidates(conn, ids, asked, now=now)
         await clusters.set_scan_mark(conn, batch[-1].id)
-        return _Batch(len(batch), len(found), batch[-1].id)
+        return _Batch(len(batch), len(facts), len(asked), batch[-1].id)
 
-    def _facts(self, article: ArticleText) -> Sequence[NewFact]:
+    def _readings(self, article: ArticleText) -> Sequence[Reading]:
         try:
-            return facts_of(article, self.tz)
+            return readings_of(article, self.tz)
         except Exception:  # one odd article must not stop ingestion nor the scan
             log.exception("article_id=%s cluster extraction failed", article.id)
             return ()
@@ -139,4 +172,5 @@ class LeadershipScanner:
 class _Batch:
     articles: int
     facts: int
+    candidates: int
     last_id: int

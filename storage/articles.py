@@ -36,7 +36,7 @@ class NewArticle:
     image: str | None
     image_caption: str | None
     author: str | None
-    content_hash: str | None = None  # what the article says (see migration 0007)
+    content_hash: str | None = None  # what the article says (see migration 0009_hostile_sources)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,11 @@ class DatabaseError(Exception):
     """The database cannot be used (newer schema, unreadable file); the message says why."""
 
 
+class WrongDatabaseError(DatabaseError):
+    """The file is not a database this newsbot can use: one of a newer schema, or not an SQLite
+    database at all. The setting names the wrong file (the CLI exits 2), nothing is broken."""
+
+
 class Database:
     """An open database: `conn` for reads, `transaction()` for writes."""
 
@@ -37,7 +42,14 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error)."""
         async with self._write_lock:
-            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                # Cancelled while aiosqlite's thread runs (or is about to run) the BEGIN: it
+                # may still start the transaction. The rollback is queued after it on the same
+                # thread, so the connection is never left inside a transaction nobody owns.
+                await self.conn.rollback()
+                raise
             try:
                 yield self.conn
             except BaseException:
@@ -55,10 +67,17 @@ async def open_database(path: Path | str) -> Database:
     path = Path(path)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves (see `transaction`).
+    connecting = aiosqlite.connect(path, isolation_level=None)
     try:
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves (see `transaction`).
-        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn = await connecting
     except Exception as exc:
+        # aiosqlite (0.22) stops its worker thread after a failed connect, and that thread then
+        # resolves a future on this loop: were the loop closed first (the CLI exits at once), the
+        # thread would print a traceback after the CLI's one line. Let it finish.
+        worker = getattr(connecting, "_thread", None)
+        if worker is not None and worker.is_alive():
+            await asyncio.to_thread(worker.join, 5)
         raise DatabaseError(f"cannot open database {path}: {exc}") from exc
     conn.row_factory = aiosqlite.Row
     try:
@@ -69,7 +88,11 @@ async def open_database(path: Path | str) -> Database:
         await migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         await conn.close()
-        raise DatabaseError(f"{path} is not a newsbot database: {exc}") from exc
+        # SQLITE_NOTADB: another kind of file; anything else (locked, corrupt, disk I/O) is a
+        # problem with a database file, not with the setting.
+        not_a_database = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB
+        kind = WrongDatabaseError if not_a_database else DatabaseError
+        raise kind(f"{path} is not a newsbot database: {exc}") from exc
     except BaseException:
         await conn.close()
         raise
@@ -83,7 +106,7 @@ async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
     version = int(row[0]) if row else 0
     steps = migrations()
     if version > len(steps):
-        raise DatabaseError(
+        raise WrongDatabaseError(
             f"{path} has schema version {version}, newer than this newsbot knows "
             f"({len(steps)}); upgrade newsbot or use another NEWSBOT_DATABASE"
         )

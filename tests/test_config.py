@@ -58,6 +58,56 @@ def test_bad_setting_names_itself(
     assert "\n" not in str(info.value)
 
 
+def test_misspelt_setting_is_named_with_the_closest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_POLL_INTERVALL", "60")
+    settings = load_settings()
+    assert settings.poll_interval == 300  # ignored, as before: only named
+    assert settings.notes == ["NEWSBOT_POLL_INTERVALL in the environment is not a setting; "
+                              "did you mean NEWSBOT_POLL_INTERVAL?"]
+
+
+def test_misspelt_setting_in_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text(
+        "# a comment\nOTHER_TOOL=1\nNEWSBOT_ADMIN_ID=12\nNEWSBOT_LOG_LEVEL=DEBUG\n"
+        "export NEWSBOT_DEFALT_LANGUAGE=en\n", encoding="utf-8")
+    assert load_settings().notes == [
+        "NEWSBOT_ADMIN_ID in .env is not a setting; did you mean NEWSBOT_ADMIN_IDS?",
+        "NEWSBOT_DEFALT_LANGUAGE in .env is not a setting; did you mean "
+        "NEWSBOT_DEFAULT_LANGUAGE?",
+    ]
+    assert load_settings(_env_file=None).notes == []  # no .env read, none named
+
+
+def test_unknown_setting_without_a_close_one_shows_no_value(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_BOT_TOKN", "123456:ABCDEFGHIJKLMNOP_qrstu")
+    monkeypatch.setenv("NEWSBOT_XYZZY", "secret-looking-value")
+    notes = load_settings().notes
+    assert notes == [
+        "NEWSBOT_BOT_TOKN in the environment is not a setting; did you mean NEWSBOT_BOT_TOKEN?",
+        "NEWSBOT_XYZZY in the environment is not a setting (config.example.env lists every "
+        "setting)",
+    ]
+    assert not any("ABCDEFGHIJKLMNOP" in n or "secret-looking" in n for n in notes)
+
+
+def test_settings_still_read_get_no_misspelling_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_WEBHOOK_PORT", "8443")  # deprecated, still read
+    monkeypatch.setenv("newsbot_log_level", "DEBUG")  # pydantic-settings ignores the case
+    settings = load_settings()
+    assert settings.log_level == "DEBUG"
+    assert settings.notes == ["NEWSBOT_WEBHOOK_PORT is deprecated: use NEWSBOT_WEB_PORT=8443"]
+
+
+def test_public_url_with_the_webhook_path_gets_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSBOT_PUBLIC_URL", "https://bot.example.org/telegram")
+    assert load_settings().notes == [
+        "NEWSBOT_PUBLIC_URL ends in /telegram: the bot adds that path itself (the webhook is "
+        "https://bot.example.org/telegram/telegram); give the address without it"]
+    monkeypatch.setenv("NEWSBOT_PUBLIC_URL", "https://bot.example.org")
+    assert load_settings().notes == []
+
+
 def test_bad_token_is_not_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSBOT_BOT_TOKEN", "123:short-secret-value!")
     with pytest.raises(ConfigError) as info:

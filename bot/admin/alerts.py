@@ -5,6 +5,10 @@ error handler logs for handlers and jobs and what any module logs as an error. I
 alert per `interval` (default a minute) and counts the rest, which the next alert mentions; the
 full record stays in the log. Alerts never carry the token: the text goes through `redact()`
 (the token and anything token-shaped) before it leaves the process.
+
+`health_alert_text` / `health_recovered_text`: the message every admin gets once when the bot is
+stuck (deliveries pending and nothing sent for a while, no source working) and once when it is
+well again; `bot.web.health` decides when.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import html
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime, tzinfo
 
 from bot.i18n import t
 from bot.logs import redact
+from bot.text.datefmt import format_local_datetime
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +112,28 @@ class AdminAlertHandler(logging.Handler):
             _, pending = await asyncio.wait(tasks, timeout=2)
             for task in pending:
                 task.cancel()
+
+
+def health_alert_text(problems: Iterable[str], lang: str, tz: tzinfo, *, queue: int,
+                      checked_at: float, since: dict[str, float | None]) -> str:
+    """The admins' message when the bot is stuck (bot/web/health.py decides when)."""
+    lines = [t(lang, "health.stuck", when=_local(checked_at, tz))]
+    for problem in problems:
+        moment = since.get(problem)
+        if problem == "deliveries_stuck":
+            key = "health.deliveries_stuck" if moment else "health.deliveries_stuck_never"
+            lines.append(t(lang, key, queue=queue, since=_local(moment, tz) if moment else ""))
+        elif problem == "sources_failing":
+            key = "health.sources_failing" if moment else "health.sources_failing_never"
+            lines.append(t(lang, key, since=_local(moment, tz) if moment else ""))
+        elif problem == "database":
+            lines.append(t(lang, "health.database"))
+    return "\n".join(lines)
+
+
+def health_recovered_text(lang: str, tz: tzinfo, *, checked_at: float) -> str:
+    return t(lang, "health.recovered", when=_local(checked_at, tz))
+
+
+def _local(moment: float, tz: tzinfo) -> str:
+    return format_local_datetime(datetime.fromtimestamp(moment, UTC), tz)

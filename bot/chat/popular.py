@@ -42,7 +42,8 @@ class Popular:
             await popularity.record_interaction(self.db, article_id=article.id,
                                                 user_id=who.user_id, kind="more",
                                                 now=self.reader.clock())
-        excerpt = render_excerpt(article, lang, self.reader.config.tz)
+        excerpt = render_excerpt(article, lang, self.reader.config.tz,
+                                 public_url=self.reader.config.public_url)
         return Notice("", send=Reply(excerpt))
 
     async def like(self, who: Who, article_id: int) -> Notice:

@@ -42,6 +42,7 @@ DIGEST_HOURS = tuple(range(6, 22))
 class ReaderConfig:
     default_language: str
     tz: ZoneInfo
+    public_url: str | None = None  # NEWSBOT_PUBLIC_URL: archive articles link to their page
 
 
 class Reader:
@@ -231,7 +232,8 @@ class Reader:
         if who.user_id is not None:  # popularity: each reader counts once per article
             await record_interaction(self.db, article_id=article.id, user_id=who.user_id,
                                      kind="open", now=self.clock())
-        return Reply.from_card(render_card(article, lang, self.config.tz))
+        return Reply.from_card(render_card(article, lang, self.config.tz,
+                                           public_url=self.config.public_url))
 
     # -- /settings, /stop --------------------------------------------------------------------
 

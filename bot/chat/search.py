@@ -115,8 +115,8 @@ class Search:
         if who.user_id is not None:
             await record_interaction(self.db, article_id=article.id, user_id=who.user_id,
                                      kind="search_open", now=self.reader.clock())
-        return Notice("", send=Reply.from_card(render_card(article, lang,
-                                                           self.reader.config.tz)))
+        return Notice("", send=Reply.from_card(render_card(
+            article, lang, self.reader.config.tz, public_url=self.reader.config.public_url)))
 
     # -- pages -------------------------------------------------------------------------------
 

@@ -1,40 +1,26 @@
 """Emulation-cluster (cụm thi đua) leadership read from an article's text.
 
-Owns: finding, in an article's title and body, which unit was made Cụm trưởng (leader) or Cụm
-phó (deputy) of which cluster for which year, with the sentence that says so. Pure and cheap
-enough to run on every ingested article: only sentences that contain "cụm" are looked at.
+Owns reading a whole article: which unit holds Cụm trưởng (leader) or Cụm phó (deputy) of
+which cluster for which year, with the sentence that says so and how sure the reading is.
+Pure and cheap enough to run on every ingested article: only sentences that contain "cụm" are
+read, and only articles that name a role at all.
 
-How a sentence is read (each step answers "nothing" when in doubt, because a wrong leader shown
-to an official is worse than none):
-1. Vetoes for the whole sentence: negation ("không", "chưa"), proposals and hypotheticals
-   ("đề xuất", "đề nghị", "dự kiến", "sẽ", "nếu"), and clusters that are not emulation clusters
-   ("cụm dân cư", "cụm công nghiệp") in a sentence that never says "thi đua".
-2. Every role word ("Cụm trưởng", "trưởng cụm", "Cụm phó", "phó cụm", "Phó Trưởng Cụm",
-   "Phó Cụm trưởng") is an anchor; one preceded by "với vai trò" / "trên cương vị" (a
-   retrospective) or by "nguyên" / "từng" (a former holder) is dropped.
-3. The anchor's unit comes from one of three forms, tried in order:
-   - predicate before the role: "X là / làm / giữ chức / được bầu làm / đảm nhận vai trò <role>"
-     (covers "suy tôn X là", "bầu X làm", "giao X làm", "do X làm", "công nhận X là");
-   - role first: "<role> [cụm thi đua ...] [năm N] là / : / do / cho X";
-   - apposition: "X (<role>)", "X, <role>", "X - <role>" - weak: only in a sentence with an
-     election verb and no ranking ("đứng thứ nhất", "dẫn đầu") or meeting/person words
-     ("đồng chí", "phát biểu"), since "đồng chí A, Chủ tịch ..., Cụm trưởng, phát biểu" is an
-     introduction, not an election.
-   X must read as a unit (`units.locate_units`): an organisation plus an administrative unit, a
-   bare administrative unit or a province; never a person.
-4. The year: the nearest year phrase ("năm 2023", "cho năm 2024", "năm nay", "năm tới") in the
-   fact itself, then after it, then before it (within its ";" clause), then the only year of
-   the sentence. Years of a review ("tổng kết năm 2021"), dates ("tháng 12 năm 2021", "cuối năm
-   2021") and ranges ("2021-2026") are not leadership years. An election sentence without
-   any year may borrow the only year of the paragraph's other sentences about the election
-   ("Hội nghị tiến hành bầu Cụm trưởng, Cụm phó năm 2023."), if that year is the publication
-   year or the next. Otherwise the fact is dropped. A statement without an election verb
-   ("X là Cụm trưởng ...") needs its own year.
-5. The cluster: the one named right after the role, else the nearest one named in the same
-   clause, else the only one named in the sentence, else the only one named earlier in the
-   article (title included), else `default_cluster`.
-6. Across the article: one leader per cluster and year; if the article names two, or a unit is
-   both leader and deputy, those facts are dropped.
+A sentence is read in three steps, each in its own module:
+1. spans.py: units, roles, clusters and years as spans, and the words with a job (verbs,
+   connectives, markers of a proposal, a ranking, a former holder, a speech);
+2. grammar.py: roles attached to units by a small grammar over the spans' tags;
+3. here: each reading gets its year (next to the role, else elsewhere in its clause or
+   sentence, else borrowed from the paragraph or from a list's heading), its cluster (named
+   next to the role, else in its clause or sentence, else earlier in the article, else the
+   default) and the vetoes; then confidence.py scores it.
+Vetoes drop a reading outright: a negation or a proposal ("không", "sẽ", "dự kiến", "đề
+xuất") before the role in its clause, a ranking or an award in the reading's own clause
+("được suy tôn dẫn đầu"), a question, a residential or industrial cluster, no year, no
+cluster. The same words elsewhere in the sentence only lower the confidence.
+
+Across the article: one reading per unit, role, cluster and year (the surest, with the
+fullest name); two leaders of one cluster and year, or one unit in both roles, make every
+reading involved a question for the admins rather than a fact.
 """
 
 from __future__ import annotations
@@ -43,17 +29,13 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
 
-from bot.cluster.units import (
-    canonical_cluster,
-    cluster_key,
-    locate_units,
-    modern_tones,
-    unit_identity,
-)
-
-Role = Literal["leader", "deputy"]
+from bot.cluster import confidence
+from bot.cluster.confidence import Evidence
+from bot.cluster.grammar import Draft, attach
+from bot.cluster.lexicon import Role, words
+from bot.cluster.spans import Sentence, Span, read_sentence
+from bot.cluster.units import canonical_cluster, cluster_key, modern_tones, unit_identity
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,253 +54,95 @@ class LeadershipFact:
     sentence: str
 
 
-_L = r"[^\W\d_]"
-_NB = rf"(?<!{_L})"
-_NA = rf"(?!{_L})"
-_YEAR_WORDS = r"(?:\d{4}|nay|tới|sau)"
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A fact as read, with how sure the reading is and why (see confidence.py)."""
 
-# --- sentence-level signals -----------------------------------------------------------------
-_ROLE = re.compile(
-    rf"{_NB}(?:(?P<deputy>phó\s+cụm\s+trưởng|phó\s+trưởng\s+cụm|cụm\s+phó|phó\s+cụm)"
-    rf"|(?P<leader>cụm\s+trưởng|trưởng\s+cụm)){_NA}",
-    re.IGNORECASE,
-)
-# Clusters that are not emulation clusters: residential groups, industrial parks, schools...
-_NON_EMULATION = (
-    r"(?:dân|công\s+nghiệp|CN|trường|tuyến|làng|thôn|bản|khu\s+(?:dân|công|phố)|an\s+ninh"
-    r"|sản\s+xuất|liên\s+kết|du\s+lịch|di\s+tích|nhà\s+ở|tổ\s+dân|kinh\s+tế|hộ|chiến\s+đấu)"
-)
-_NON_EMULATION_AFTER_ROLE = re.compile(rf"\s+(?:cụm\s+)?{_NON_EMULATION}{_NA}", re.IGNORECASE)
-_NON_EMULATION_CLUSTER = re.compile(rf"{_NB}cụm\s+{_NON_EMULATION}{_NA}", re.IGNORECASE)
-_NEGATION = re.compile(
-    rf"{_NB}(?:(?<!hàng\s)không(?!\s+(?:chuyên\s+trách|khí|gian|ngừng|chỉ|ít){_NA})|chưa|chẳng)"
-    rf"{_NA}",
-    re.IGNORECASE,
-)
-_HYPOTHETICAL = re.compile(
-    rf"{_NB}(?:đề\s+xuất|đề\s+nghị|kiến\s+nghị|dự\s+kiến|dự\s+định|sẽ|nếu|có\s+thể|ứng\s+cử"
-    rf"|đề\s+cử|giới\s+thiệu|dự\s+thảo|phương\s+án|xin\s+ý\s+kiến|mong\s+muốn|h[yi]\s+vọng)"
-    rf"{_NA}",
-    re.IGNORECASE,
-)
-_RANKING = re.compile(
-    rf"{_NB}(?:đứng\s+thứ|xếp\s+thứ|xếp\s+hạng|dẫn\s+đầu|đứng\s+đầu|thứ\s+(?:nhất|nhì|hai|ba)"
-    rf"|giải\s+(?:nhất|nhì|ba)|cờ\s+thi\s+đua|bằng\s+khen|tặng|trao){_NA}",
-    re.IGNORECASE,
-)
-_MEETING = re.compile(
-    rf"{_NB}(?:đồng\s+chí|đ/c|ông|bà(?!\s+(?:Rịa|con))|chủ\s+tịch|bí\s+thư|phát\s+biểu"
-    rf"|chủ\s+trì|cho\s+biết|nhấn\s+mạnh|khẳng\s+định|thay\s+mặt|điều\s+hành|khai\s+mạc"
-    rf"|bế\s+mạc|chào\s+mừng){_NA}",
-    re.IGNORECASE,
-)
-# Election verbs. Lower case only: "Giao Thủy" is a district, "giao" a verb.
-_CUE = re.compile(
-    rf"{_NB}(?:bầu(?!\s+cử{_NA})|suy\s+tôn|giao(?!\s+(?:lưu|thông|dịch|tiếp|ban|hữu|kết|thương)"
-    rf"{_NA})|công\s+nhận|thống\s+nhất|nhất\s+trí|lựa\s+chọn|chọn|tín\s+nhiệm|phân\s+công){_NA}"
-)
-_DO_CUE = re.compile(
-    rf"{_NB}do\s+[^,;]{{3,100}}?\s+làm\s+(?:phó\s+)?(?:cụm|trưởng){_NA}", re.IGNORECASE
-)
-# Signs that a sentence looks back on a past term, so its years say nothing about a new term.
-_RETROSPECTIVE = re.compile(
-    rf"{_NB}(?:với\s+vai\s+trò|trên\s+cương\s+vị|với\s+tư\s+cách|năm\s+qua|vừa\s+qua){_NA}",
-    re.IGNORECASE,
-)
+    fact: LeadershipFact
+    confidence: float
+    reasons: tuple[str, ...]
 
-# --- the three forms ------------------------------------------------------------------------
-_ELECT_VERB = (
-    r"(?:bầu\s+chọn|bầu|suy\s+tôn|lựa\s+chọn|chọn|giao|công\s+nhận|phân\s+công"
-    r"|tín\s+nhiệm\s+bầu)"
-)
-_HOLD = (
-    r"(?:giữ\s+(?:chức(?:\s+vụ)?|vai\s+trò|cương\s+vị|vị\s+trí|nhiệm\s+vụ)"
-    r"|đảm\s+(?:nhận|nhiệm)(?:\s+(?:vai\s+trò|nhiệm\s+vụ|chức(?:\s+vụ)?|vị\s+trí))?"
-    r"|nhận\s+nhiệm\s+vụ)"
-)
-_BEFORE = re.compile(
-    rf"{_NB}(?P<resp>lần\s+lượt\s+)?(?:(?:đã\s+)?được\s+{_ELECT_VERB}"
-    rf"(?:\s+(?:nhiệm\s+vụ|{_HOLD}|làm|là|vào\s+vị\s+trí))?"
-    rf"|(?:(?:tiếp\s+tục|chính\s+thức|vinh\s+dự)\s+)?(?:(?:là|làm)(?:\s+đơn\s+vị)?|{_HOLD}))\s+$"
-)
-_BEFORE_WINDOW = 120
-_RETRO_BEFORE_ROLE = re.compile(
-    rf"{_NB}(?:với|trên|trong|ở)\s+(?:vai\s+trò|cương\s+vị|tư\s+cách)(?:\s+(?:là|của))?\s*$",
-    re.IGNORECASE,
-)
-# Lower case only: "Thái Nguyên", "Tây Nguyên" end many unit and cluster names.
-_FORMER = re.compile(rf"{_NB}(?:nguyên|từng|vốn|cựu)\s*$")
-_AFTER = re.compile(
-    rf"(?:\s+(?:của\s+)?(?:cụm\s+)?thi\s+đua(?:\s+[^\s,;:()]+){{0,12}}?)?"
-    rf"(?:\s*,?\s*(?:cho\s+)?năm\s+{_YEAR_WORDS})?"
-    rf"\s*(?P<conn>là|:|gồm|thuộc\s+về|do|cho){_NA}\s*",
-    re.IGNORECASE,
-)
-_APPOS = re.compile(r"(?P<mark>\(|,|\s[-–])\s*$")
-_APPOS_AFTER = re.compile(
-    rf"(?:\s*,?\s*(?:(?:cho\s+)?năm\s+{_YEAR_WORDS}"
-    rf"|(?:của\s+)?cụm\s+thi\s+đua(?:\s+[^\s,;:()]+){{0,12}}?)){{0,2}}"
-    rf"\s*(?:[,;.)]|và{_NA}|$)",
-    re.IGNORECASE,
-)
-_PAREN_AFTER = re.compile(r"[^();]{0,80}?\)")
-# Where a unit's name starts, reading leftwards from its predicate. Lower-case verbs only.
-_LEFT_BOUNDARY = re.compile(
-    rf"[,;:()\[\]\"“”]|{_NB}(?:bầu\s+chọn|bầu|suy\s+tôn|lựa\s+chọn|chọn|giao\s+cho|giao"
-    rf"|công\s+nhận|thống\s+nhất|nhất\s+trí|tín\s+nhiệm|phân\s+công|cử|do|đã|là|làm|gồm|rằng"
-    rf"|thì|được|thay\s+mặt|với|khi){_NA}"
-)
-# Where a unit's name ends, reading rightwards after "<role> là". Capital "Cụm" too: the next
-# role often starts with it.
-_RIGHT_BOUNDARY = re.compile(
-    rf"[,;:()\[\]\"“”!?]|\.\s*$|{_NB}(?:năm|cho|làm|là|được|đảm\s+nhận|đảm\s+nhiệm|giữ|cụm|Cụm"
-    rf"|của|nhiệm\s+kỳ|giai\s+đoạn|tiếp\s+tục|đã|sẽ|thay|với|tại|lần\s+lượt){_NA}"
-)
-_PAIR_SEPARATOR = re.compile(r"\s*(?:,\s*và|,|và)\s*")
-
-# --- years ----------------------------------------------------------------------------------
-_YEAR = re.compile(
-    rf"{_NB}năm\s+(?:(?P<y>(?:19|20)\d{{2}})(?!\d)(?P<range>\s*[-–]\s*(?:19|20)?\d{{2}})?"
-    rf"|(?P<rel>nay|tới|sau|kế\s+tiếp){_NA})",
-    re.IGNORECASE,
-)
-# "cuối năm 2021", "tháng 12 năm 2021", "đến năm 2025": a date or a deadline, not a term.
-_YEAR_DATE = re.compile(
-    rf"{_NB}(?:cuối|đầu|giữa|hết|đến|từ|trước|sau|tháng\s+\S+|ngày\s+\S+)\s+$", re.IGNORECASE
-)
-_YEAR_DURING = re.compile(rf"{_NB}(?:trong|suốt|qua)\s+$", re.IGNORECASE)
-# "tổng kết (công tác thi đua) năm 2021": the year under review, not the year of the new term.
-_REVIEWED = re.compile(
-    rf"{_NB}(?:tổng\s+kết|sơ\s+kết|kết\s+quả|đánh\s+giá|nhìn\s+lại|báo\s+cáo|thực\s+hiện"
-    rf"|hoạt\s+động|công\s+tác|phong\s+trào|nhiệm\s+vụ|chương\s+trình|kế\s+hoạch|phương\s+hướng"
-    rf"|giao\s+ước|hội\s+nghị){_NA}",
-    re.IGNORECASE,
-)
-_REVIEW_WORDS = 12
-_CLAUSE_PUNCT = re.compile(r"[,;:]")
-
-# --- cluster names --------------------------------------------------------------------------
-_CLUSTER_HEAD = re.compile(rf"{_NB}cụm\s+thi\s+đua{_NA}|{_NB}cụm(?=\s+(?:số\s+)?\d)", re.IGNORECASE)
-_CLUSTER_ORG = re.compile(
-    rf"\s+(?:của\s+)?(?:(?:Ủy\s+ban|UB)\s+)?(?:MTTQ(?:\s*(?:Việt\s+Nam|VN))?"
-    rf"|Mặt\s+trận\s+Tổ\s+quốc(?:\s+Việt\s+Nam)?){_NA}",
-    re.IGNORECASE,
-)
-_TOKEN = re.compile(r"\S+")
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_OPENERS = '(["“‘'
-_CLOSERS = ',;:.!?)]"”’'
-# Cluster names are geographic: "5 thành phố trực thuộc Trung ương", "các tỉnh, thành phố Tây
-# Nam Bộ", "số 3". A lower-case word outside this list ends the name ("... chú trọng").
-_GEO_WORDS = _words(
-    "các số tỉnh thành phố huyện quận thị xã phường trấn trực thuộc trung ương khu vực miền "
-    "phía vùng đồng bằng sông duyên hải núi du biên giới ven biển nam bắc đông tây nội ngoại "
-    "cao nguyên đảo hai ba bốn sáu bảy tám chín mười"
-)
-_GEO_DESCRIPTORS = _words("miền vùng khu phía trung đồng duyên ven biên núi cao")
-_ADMIN_FIRST = _words("thành tỉnh huyện quận xã phường đơn")
-_NAME_STOP = _words("Ủy UB UBND MTTQ MTTQVN Mặt Ban Hội Đoàn Sở Cụm Trưởng Phó Năm Tại Trong")
-_WEAK_TAIL = _words("và các của số - – trực thuộc")
-_MAX_NAME_TOKENS = 16
-
-# --- sentences ------------------------------------------------------------------------------
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+")
-_ABBREVIATIONS = _words("tp t.p tw t.ư t.w ths ts pgs gs bs đ/c tx tt q p st v.v mr ng")
-
-
-@dataclass(slots=True)
-class _Anchor:
-    start: int
-    end: int
-    role: Role
-    usable: bool  # False: retrospective, former holder, or not an emulation cluster
-
-
-@dataclass(slots=True)
-class _Draft:
-    role: Role
-    unit: str
-    start: int  # the fact's span in the sentence: unit and role together
-    end: int
-    role_start: int
-    role_end: int
-    weak: bool
-
-
-@dataclass(slots=True)
-class _Mention:
-    start: int
-    end: int
-    name: str
-    key: str
-
-
-@dataclass(slots=True)
-class _Year:
-    start: int
-    value: int | None  # None: "năm nay" without a publication year
-    explicit: bool
-    excluded: bool
-
-
-@dataclass(slots=True)
-class _Sentence:
-    text: str
-    norm: str
-    has_cue: bool
-    has_meeting: bool
-    has_ranking: bool
-    mentions: list[_Mention]
-    years: list[_Year]
-    roles: list[tuple[int, int]]  # every role word, used or not: each one bounds a fact's year
-    drafts: list[_Draft]
+    @property
+    def shown(self) -> bool:
+        """Sure enough to show readers; otherwise a question for the admins."""
+        return self.confidence >= confidence.SHOW
 
 
 def extract_leadership(
     text: str, *, default_year: int | None = None, default_cluster: str | None = None
 ) -> list[LeadershipFact]:
-    """Leadership facts stated in an article (title + body, paragraphs split by blank lines).
+    """The facts an article states surely enough to show readers (see `read_leadership`)."""
+    return [r.fact for r in read_leadership(text, default_year=default_year,
+                                            default_cluster=default_cluster) if r.shown]
 
-    `default_year` is the publication year: it resolves "năm nay" / "năm tới" and bounds a
-    year borrowed from the paragraph. `default_cluster` names the cluster when neither the
-    sentence nor the article before it does. Facts come in text order, without duplicates.
+
+def read_leadership(
+    text: str, *, default_year: int | None = None, default_cluster: str | None = None
+) -> list[Reading]:
+    """Every reading worth showing or asking about, in text order, without duplicates.
+
+    `text` is the title and the body, paragraphs split by blank lines. `default_year` is the
+    publication year: it resolves "năm nay" / "năm tới" and bounds a year borrowed from the
+    paragraph. `default_cluster` names the cluster when neither the sentence nor the article
+    before it does.
     """
     text = unicodedata.normalize("NFC", text)
+    lowered = text.lower()
     # Most articles never name a role: two cheap scans settle them before any sentence work.
-    if "cụm" not in text.lower() or not _ROLE.search(text):
+    if "cụm" not in lowered or not _ROLE_HINT.search(lowered):
         return []
     default = canonical_cluster(default_cluster) if default_cluster else None
     seen: dict[str, str] = {}  # cluster key -> name, named before the current sentence
-    facts: list[LeadershipFact] = []
+    heading: _Heading | None = None
+    readings: list[Reading] = []
     for paragraph in _PARAGRAPH_BREAK.split(text):
         if "cụm" not in paragraph.lower():
+            heading = heading if heading and _list_paragraph(paragraph) else None
             continue
-        sentences = [_analyse(s, default_year) for s in _sentences(paragraph) if "cụm" in s.lower()]
-        for index, sentence in enumerate(sentences):
-            if sentence.drafts:
+        items = [(s, line_start) for s, line_start in _sentences(paragraph)
+                 if "cụm" in s.lower()]
+        read = [_Read(s, read_sentence(modern_tones(s)), line_start) for s, line_start in items]
+        for index, current in enumerate(read):
+            sentence = current.sentence
+            list_line = current.line_start and _LIST_START.match(current.text) is not None
+            list_line = list_line or sentence.tags.lstrip("-").startswith("C:")
+            if heading is not None and not list_line:
+                heading = None
+            if sentence.roles and not sentence.question:
                 context = _context_cluster(seen, default)
-                borrowed = _paragraph_year(sentences, index, default_year)
-                facts.extend(_facts(sentence, context, borrowed))
-            for mention in sentence.mentions:
-                seen.setdefault(mention.key, mention.name)
-    return _resolve(facts)
+                borrowed = _paragraph_year(read, index, default_year)
+                readings.extend(_readings(current, context, borrowed, heading, default_year,
+                                          list_line=list_line))
+            for mention in sentence.named_clusters():
+                seen.setdefault(mention.key, mention.cluster or "")
+            if _is_heading(current):
+                heading = _Heading(_only_year(sentence, default_year), _has_cue(sentence))
+    return _resolve(readings)
+
+
+_ROLE_HINT = re.compile(r"cụm\s+(?:trưởng|phó)|(?:trưởng|phó)\s+cụm")
 
 
 # --- splitting ------------------------------------------------------------------------------
-def _sentences(paragraph: str) -> Iterator[str]:
-    """Sentences of a paragraph. Each line is at least one sentence (titles have no period)."""
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)]*\s+")
+_OPENERS = '(["“‘'
+_ABBREVIATIONS = words("tp t.p tw t.ư t.w ths ts pgs gs bs đ/c tx tt q p st v.v mr ng")
+# A line of a list: a bullet ("-", "•", "1.", "a)") or a cluster's name and a colon.
+_LIST_NUMBER = re.compile(r"\s*(?:\d{1,2}|[a-zđ])")
+_LIST_START = re.compile(r"\s*(?:[-–•+*]|\d{1,2}[.)]|[a-zđ][.)])\s+|\s*Cụm\b[^:;.]{0,80}:")
+
+
+def _sentences(paragraph: str) -> Iterator[tuple[str, bool]]:
+    """(sentence, starts a line) for a paragraph. Each line is at least one sentence."""
     for line in paragraph.splitlines():
         start = 0
         for m in _SENTENCE_END.finditer(line):
             nxt = line[m.end() : m.end() + 1]
             if not (nxt.isupper() or nxt.isdigit() or nxt in _OPENERS):
                 continue
+            if _LIST_NUMBER.fullmatch(line[start : m.start()]):
+                continue  # "1. Cụm số 1: ...": a list's number, not a sentence
             if m.group().startswith("."):
                 words = line[start : m.start()].split()
                 last = words[-1].lstrip(_OPENERS) if words else ""
@@ -327,268 +151,154 @@ def _sentences(paragraph: str) -> Iterator[str]:
                     continue
             sentence = line[start : m.end()].strip()
             if sentence:
-                yield sentence
+                yield sentence, start == 0
             start = m.end()
         sentence = line[start:].strip()
         if sentence:
-            yield sentence
+            yield sentence, start == 0
+
+
+def _list_paragraph(paragraph: str) -> bool:
+    return all(_LIST_START.match(line) for line in paragraph.splitlines() if line.strip())
+
+
+@dataclass(slots=True)
+class _Read:
+    text: str
+    sentence: Sentence
+    line_start: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    """ "Phân công Cụm trưởng, Cụm phó các cụm thi đua năm 2025 như sau:" before a list."""
+
+    year: int | None
+    cue: bool
+
+
+def _is_heading(current: _Read) -> bool:
+    text = current.text.rstrip()
+    tags = current.sentence.tags
+    return (text.endswith(":") or "như sau" in text.lower()) and (
+        bool(current.sentence.roles) or _has_cue(current.sentence)
+    ) and "Y" in tags
 
 
 # --- one sentence ---------------------------------------------------------------------------
-def _analyse(text: str, default_year: int | None) -> _Sentence:
-    norm = modern_tones(text)  # same length as `text`: offsets are shared
-    anchors = _anchors(norm)
-    sentence = _Sentence(
-        text=text,
-        norm=norm,
-        has_cue=False,
-        has_meeting=False,
-        has_ranking=False,
-        mentions=_mentions(norm),
-        years=_years(norm, [a.end for a in anchors], default_year),
-        roles=[(a.start, a.end) for a in anchors],
-        drafts=[],
-    )
-    # The remaining scans only matter where a role is named (a few sentences per article).
-    if anchors and not _vetoed(norm):
-        sentence.has_cue = bool(_CUE.search(norm[:1].lower() + norm[1:]) or _DO_CUE.search(norm))
-        sentence.has_meeting = bool(_MEETING.search(norm))
-        sentence.has_ranking = bool(_RANKING.search(norm))
-        sentence.drafts = _drafts(sentence, anchors)
-    return sentence
+_DO_CUE = re.compile(r"d[Uu]a*m")
 
 
-def _vetoed(norm: str) -> bool:
-    return bool(
-        _NEGATION.search(norm)
-        or _HYPOTHETICAL.search(norm)
-        or (_NON_EMULATION_CLUSTER.search(norm) and "thi đua" not in norm.lower())
-    )
+def _has_cue(sentence: Sentence) -> bool:
+    tags = sentence.tags
+    return any(t in tags for t in "epb") or _DO_CUE.search(tags) is not None
 
 
-def _anchors(norm: str) -> list[_Anchor]:
-    anchors = []
-    for m in _ROLE.finditer(norm):
-        role: Role = "deputy" if m.group("deputy") else "leader"
-        before = norm[max(0, m.start() - _BEFORE_WINDOW) : m.start()]
-        usable = not (
-            _NON_EMULATION_AFTER_ROLE.match(norm, m.end())
-            or _RETRO_BEFORE_ROLE.search(before)
-            or _FORMER.search(before)
-        )
-        anchors.append(_Anchor(m.start(), m.end(), role, usable))
-    return anchors
-
-
-def _drafts(sentence: _Sentence, anchors: list[_Anchor]) -> list[_Draft]:
-    norm = sentence.norm
-    drafts: list[_Draft] = []
-    consumed: set[int] = set()
-    for i, anchor in enumerate(anchors):
-        if i in consumed or not anchor.usable:
-            continue
-        region_start = anchors[i - 1].end if i else 0
-        region_end = anchors[i + 1].start if i + 1 < len(anchors) else len(norm)
-        window_start = max(region_start, anchor.start - _BEFORE_WINDOW)
-        before = _BEFORE.search(norm, window_start, anchor.start)
-        if before:
-            conn_start = before.start()
-            if _FORMER.search(norm, region_start, conn_start):
-                continue
-            span_start = _unit_start(norm, region_start, conn_start)
-            units, offset = locate_units(norm[span_start:conn_start])
-            if before.group("resp"):
-                drafts.extend(_respectively(norm, anchors, i, span_start + offset, units, consumed))
-            else:
-                drafts.extend(_one_role(anchor, units, span_start + offset, anchor.end, weak=False))
-            continue
-        after = _AFTER.match(norm, anchor.end, region_end)
-        if after and not (after.group("conn") == "cho" and "giao" not in norm):
-            unit_end = _unit_end(norm, after.end(), region_end)
-            units, _ = locate_units(norm[after.end() : unit_end])
-            drafts.extend(_one_role(anchor, units, anchor.start, unit_end, weak=False))
-            continue
-        appos = _APPOS.search(norm, region_start, anchor.start)
-        if appos and _appos_closes(norm, appos.group("mark"), anchor.end, region_end):
-            mark_start = appos.start()
-            span_start = _unit_start(norm, region_start, mark_start)
-            units, offset = locate_units(norm[span_start:mark_start])
-            drafts.extend(_one_role(anchor, units, span_start + offset, anchor.end, weak=True))
-    return drafts
-
-
-def _one_role(
-    anchor: _Anchor, units: tuple[str, ...], start: int, end: int, *, weak: bool
-) -> list[_Draft]:
-    # Two deputies are plausible; two leaders of one cluster are not, so that reading is dropped.
-    if not units or (len(units) > 1 and anchor.role == "leader"):
+def _readings(current: _Read, context: tuple[str, str] | None, borrowed: int | None,
+              heading: _Heading | None, default_year: int | None, *, list_line: bool
+              ) -> list[Reading]:
+    sentence = current.sentence
+    tags = sentence.tags
+    spans = sentence.spans
+    # "cụm dân cư", "cụm công nghiệp" in a sentence that never says "thi đua"
+    if any(s.word == "cụm-x" for s in spans) and "thi đua" not in sentence.text.lower():
         return []
-    return [_Draft(anchor.role, unit, start, end, anchor.start, anchor.end, weak) for unit in units]
-
-
-def _respectively(
-    norm: str,
-    anchors: list[_Anchor],
-    i: int,
-    span_start: int,
-    units: tuple[str, ...],
-    consumed: set[int],
-) -> list[_Draft]:
-    """ "A và B lần lượt là Cụm trưởng, Cụm phó": pair the units with the roles, in order."""
-    if i + 1 >= len(anchors):
-        return []
-    first, second = anchors[i], anchors[i + 1]
-    consumed.add(i + 1)
-    if len(units) != 2 or not second.usable:
-        return []
-    if not _PAIR_SEPARATOR.fullmatch(norm, first.end, second.start):
-        return []
-    return [
-        _Draft(first.role, units[0], span_start, second.end, first.start, first.end, False),
-        _Draft(second.role, units[1], span_start, second.end, second.start, second.end, False),
-    ]
-
-
-def _unit_start(norm: str, lo: int, hi: int) -> int:
-    start = lo
-    for m in _LEFT_BOUNDARY.finditer(norm, lo, hi):
-        start = m.end()
-    return start
-
-
-def _unit_end(norm: str, lo: int, hi: int) -> int:
-    m = _RIGHT_BOUNDARY.search(norm, lo, hi)
-    return m.start() if m else hi
-
-
-def _appos_closes(norm: str, mark: str, role_end: int, region_end: int) -> bool:
-    if mark == "(":
-        return bool(_PAREN_AFTER.match(norm, role_end, region_end))
-    return bool(_APPOS_AFTER.match(norm, role_end, region_end))
-
-
-def _mentions(norm: str) -> list[_Mention]:
-    mentions = []
-    for m in _CLUSTER_HEAD.finditer(norm):
-        pos = m.end()
-        org = _CLUSTER_ORG.match(norm, pos)
-        if org:
-            pos = org.end()
-        read = _cluster_name(norm, pos)
-        if read:
-            name, end = read
-            mentions.append(_Mention(m.start(), end, name, cluster_key(name)))
-    return mentions
-
-
-def _cluster_name(norm: str, pos: int) -> tuple[str, int] | None:
-    tokens = list(_TOKEN.finditer(norm, pos, min(len(norm), pos + 240)))[:_MAX_NAME_TOKENS]
-    words: list[tuple[str, int]] = []  # (word, end offset)
-    for i, token in enumerate(tokens):
-        raw = token.group()
-        if raw[0] in _OPENERS:
-            break
-        core = raw.rstrip(_CLOSERS)
-        trail = raw[len(core) :]
-        nxt = tokens[i + 1].group().strip(_OPENERS + _CLOSERS) if i + 1 < len(tokens) else ""
-        if not core or not _name_word(core, nxt):
-            break
-        # "các tỉnh, thành phố Tây Nam Bộ": this comma belongs to the name.
-        if trail == "," and core.lower() == "tỉnh" and nxt.lower() == "thành":
-            words.append((core + ",", token.start() + len(core) + 1))
-            continue
-        words.append((core, token.start() + len(core)))
-        if trail:
-            break
-    while words and words[-1][0].lower() in _WEAK_TAIL:
-        words.pop()
-    if not any(w[0].isupper() or w.isdigit() for w, _ in words):
-        return None
-    return canonical_cluster(" ".join(w for w, _ in words)), words[-1][1]
-
-
-def _name_word(word: str, nxt: str) -> bool:
-    lower = word.lower()
-    if word[0].isupper():
-        return word not in _NAME_STOP
-    if word.isdigit():
-        return len(word) <= 2
-    if lower == "năm":  # "năm thành phố" is a number, "năm 2022" a year
-        return nxt.lower() in _ADMIN_FIRST
-    if lower == "và":  # "trung du và miền núi", but not "A và thành phố B là Cụm phó"
-        return nxt.lower() in _GEO_DESCRIPTORS
-    return lower in _GEO_WORDS
-
-
-def _years(norm: str, barriers: list[int], default_year: int | None) -> list[_Year]:
-    years = []
-    for m in _YEAR.finditer(norm):
-        before = norm[max(0, m.start() - 40) : m.start()]
-        if m.group("y"):
-            value: int | None = int(m.group("y"))
-            explicit = True
-            excluded = bool(m.group("range")) or bool(_YEAR_DURING.search(before))
-        else:
-            explicit = False
-            excluded = False
-            if default_year is None:
-                value = None
-            else:
-                value = default_year if m.group("rel").lower() == "nay" else default_year + 1
-        if _YEAR_DATE.search(before) or _reviewed(norm, m.start(), barriers):
-            excluded = True
-        years.append(_Year(m.start(), value, explicit, excluded))
-    return years
-
-
-def _reviewed(norm: str, pos: int, barriers: list[int]) -> bool:
-    lo = max([0, *(b for b in barriers if b <= pos)])
-    punct = [p.end() for p in _CLAUSE_PUNCT.finditer(norm, lo, pos)]
-    if punct:
-        lo = punct[-1]
-    window = " ".join(norm[lo:pos].split()[-_REVIEW_WORDS:])
-    return bool(_REVIEWED.search(window))
-
-
-# --- from drafts to facts -------------------------------------------------------------------
-def _facts(sentence: _Sentence, context: str | None, borrowed: int | None) -> list[LeadershipFact]:
-    drafts = sentence.drafts
+    drafts = attach(sentence, list_line=list_line)
     if not drafts:
         return []
-    norm = sentence.norm
-    attached = _attached_mentions(sentence)
-    facts = []
+    cue = _has_cue(sentence) or (heading is not None and heading.cue and list_line)
+    meeting = "S" in tags
+    attached = _attached_mentions(sentence, drafts)
+    out = []
     for draft in drafts:
-        clause_lo = norm.rfind(";", 0, draft.start) + 1
-        clause_hi = _find(norm, ";", draft.end)
-        ends = [end for _, end in sentence.roles] + [d.end for d in drafts]
-        starts = [start for start, _ in sentence.roles] + [d.start for d in drafts]
-        prev_end = max([clause_lo, *(e for e in ends if e <= draft.start)])
-        next_start = min([clause_hi, *(s for s in starts if s >= draft.end)])
-        year, source = _year_of(sentence, draft, prev_end, next_start)
-        if source == "none" and sentence.has_cue:
-            year, source = borrowed, "paragraph"
+        role = spans[draft.role]
+        clause_lo = sentence.text.rfind(";", 0, draft.start) + 1
+        clause_hi = _find(sentence.text, ";", draft.end)
+        if _vetoed(sentence, draft, clause_lo, clause_hi):
+            continue
+        # "X (Cụm trưởng ... năm 2024) chủ trì", "X, Cụm trưởng năm 2023, phát biểu": a role
+        # restated in passing. Its year must sit in the aside itself, and next to a ranking or
+        # an award it is not read at all ("X, Cụm trưởng, được tặng Bằng khen năm 2023").
+        restated = draft.form in ("apposition", "parenthesis") and not cue
+        if restated and "K" in tags:
+            continue
+        doubts = _doubts(sentence, draft, clause_lo, clause_hi)
+        if restated:
+            year, year_source = _year_within(
+                sentence, draft.start, _comma_clause_end(sentence, draft.end, clause_hi),
+                default_year)
+        else:
+            year, year_source = _year_of(sentence, draft, drafts, clause_lo, clause_hi,
+                                         default_year)
+        if year_source == "none" and list_line and heading is not None and heading.year:
+            year, year_source = heading.year, "heading"
+        elif year_source == "none" and cue:
+            year, year_source = borrowed, "paragraph"
         if year is None:
             continue
-        # "X, Cụm trưởng" is an election only next to an election verb, and never in an
-        # introduction ("đồng chí A, ..., Cụm trưởng, phát biểu") or a ranking.
-        if draft.weak and (not sentence.has_cue or sentence.has_meeting or sentence.has_ranking):
-            continue
-        # Without an election verb, "X là Cụm trưởng" counts only as a plain statement with its
-        # own year, outside a speech.
-        if not sentence.has_cue and (sentence.has_meeting or source == "paragraph"):
-            continue
-        # Next to a ranking ("được suy tôn dẫn đầu ... năm 2022") the year must sit with the
-        # role itself, and the ranking must not follow the fact in its clause.
-        if sentence.has_ranking and (
-            source != "own" or _RANKING.search(norm, draft.end, next_start)
-        ):
-            continue
-        cluster = _cluster_of(sentence, draft, attached, clause_lo, clause_hi, context)
+        cluster, cluster_source = _cluster_of(sentence, draft, drafts, attached, clause_lo,
+                                              clause_hi, context)
         if cluster is None:
             continue
-        facts.append(LeadershipFact(cluster, year, draft.role, draft.unit, sentence.text))
-    return facts
+        evidence = Evidence(draft.form, cue, year_source, cluster_source, meeting,
+                            tuple(doubts))
+        value, reasons = confidence.score(evidence)
+        if value < confidence.ASK:
+            continue
+        for unit_index in draft.units:
+            unit = spans[unit_index].unit or ""
+            fact = LeadershipFact(cluster, year, role.role or "leader", unit, current.text)
+            out.append(Reading(fact, value, reasons))
+    return out
+
+
+def _vetoed(sentence: Sentence, draft: Draft, clause_lo: int, clause_hi: int) -> bool:
+    """A negation or a proposal in its clause up to the end of the reading ("X sẽ làm Cụm
+    trưởng", "Cụm trưởng ... sẽ do X đảm nhận"); a ranking in the reading's own comma-clause
+    ("X (Cụm trưởng) được suy tôn dẫn đầu ...")."""
+    scope_end = _comma_clause_end(sentence, draft.end, clause_hi)
+    for span in sentence.spans:
+        if span.tag in "NM" and clause_lo <= span.start < draft.end:
+            return True
+        if span.tag == "K" and min(draft.start, clause_hi) <= span.start < scope_end:
+            return True
+        if span.tag == "K" and _clause_of(sentence, span.start) == _clause_of(
+                sentence, draft.start) and span.start < draft.start:
+            return True
+    return False
+
+
+def _doubts(sentence: Sentence, draft: Draft, clause_lo: int, clause_hi: int) -> list[str]:
+    """Negations, proposals and rankings elsewhere in the sentence (see `_vetoed`)."""
+    doubts = set()
+    for span in sentence.spans:
+        if span.tag == "N" and not clause_lo <= span.start < draft.end:
+            doubts.add("negation")
+        elif span.tag == "M" and not clause_lo <= span.start < draft.end:
+            doubts.add("modal")
+        elif span.tag == "K":
+            doubts.add("ranking")
+    return sorted(doubts)
+
+
+def _comma_clause_end(sentence: Sentence, pos: int, clause_hi: int) -> int:
+    """Where the comma-clause that goes on after `pos` ends (a parenthesis is skipped)."""
+    text = sentence.text
+    depth = 0
+    for k in range(pos, clause_hi):
+        ch = text[k]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif ch in ",;" and depth == 0:
+            return k
+    return clause_hi
+
+
+def _clause_of(sentence: Sentence, pos: int) -> int:
+    """The start of the comma-clause holding `pos`."""
+    return max(sentence.text.rfind(",", 0, pos), sentence.text.rfind(";", 0, pos)) + 1
 
 
 def _find(text: str, char: str, start: int) -> int:
@@ -596,99 +306,71 @@ def _find(text: str, char: str, start: int) -> int:
     return len(text) if index < 0 else index
 
 
-def _year_of(
-    sentence: _Sentence, draft: _Draft, prev_end: int, next_start: int
-) -> tuple[int | None, str]:
+# --- years ----------------------------------------------------------------------------------
+def _value(span: Span, default_year: int | None) -> int | None:
+    if span.explicit:
+        return span.year
+    if default_year is None or span.year is None:
+        return None
+    return default_year + span.year
+
+
+def _year_of(sentence: Sentence, draft: Draft, drafts: list[Draft], clause_lo: int,
+             clause_hi: int, default_year: int | None) -> tuple[int | None, str]:
     """(year, where it came from): "own", "sentence", "none" (no year at all), "ambiguous"."""
-    usable = [y for y in sentence.years if not y.excluded]
+    spans = sentence.spans
+    years = [s for s in spans if s.tag == "Y"]
+    usable = [s for s in years if not s.excluded]
+    ends = [spans[i].end for i in sentence.roles] + [d.end for d in drafts if d is not draft]
+    starts = [spans[i].start for i in sentence.roles] + [d.start for d in drafts
+                                                          if d is not draft]
+    prev_end = max([clause_lo, *(e for e in ends if e <= draft.start)])
+    next_start = min([clause_hi, *(s for s in starts if s >= draft.end)])
     for lo, hi in ((draft.start, draft.end), (draft.end, next_start), (prev_end, draft.start)):
-        values = {y.value for y in usable if lo <= y.start < hi}
+        values = {_value(y, default_year) for y in usable if lo <= y.start < hi}
         if values:
             return (values.pop(), "own") if len(values) == 1 else (None, "ambiguous")
-    values = {y.value for y in usable}
+    values = {_value(y, default_year) for y in usable}
     if len(values) == 1:
         return values.pop(), "sentence"
-    if values or sentence.years:
+    if values or years:
         return None, "ambiguous"
     return None, "none"
 
 
-def _attached_mentions(sentence: _Sentence) -> dict[int, int]:
-    """Mention index -> draft index, for a cluster named right after a role."""
-    attached: dict[int, int] = {}
-    for mi, mention in enumerate(sentence.mentions):
-        for di, draft in enumerate(sentence.drafts):
-            between = sentence.norm[draft.role_end : mention.start]
-            inside = draft.role_start <= mention.start < draft.role_end  # "trưởng cụm thi đua"
-            if inside or (
-                mention.start >= draft.role_end and re.fullmatch(r"[\s)]*(?:của\s+)?", between)
-            ):
-                attached[mi] = di
-                break
-    return attached
+def _year_within(sentence: Sentence, lo: int, hi: int, default_year: int | None
+                 ) -> tuple[int | None, str]:
+    values = {_value(s, default_year) for s in sentence.spans
+              if s.tag == "Y" and not s.excluded and lo <= s.start < hi}
+    return (values.pop(), "own") if len(values) == 1 else (None, "ambiguous")
 
 
-def _cluster_of(
-    sentence: _Sentence,
-    draft: _Draft,
-    attached: dict[int, int],
-    clause_lo: int,
-    clause_hi: int,
-    context: str | None,
-) -> str | None:
-    before: _Mention | None = None
-    after: _Mention | None = None
-    for mi, mention in enumerate(sentence.mentions):
-        owner = attached.get(mi)
-        if owner is not None and sentence.drafts[owner].role_start == draft.role_start:
-            return mention.name
-        if not clause_lo <= mention.start < clause_hi:
-            continue
-        if mention.end <= draft.start and owner is None:
-            before = mention
-        # A cluster named after "B là Cụm phó" also covers "A là Cụm trưởng" before it, but
-        # one named after another leader belongs to that leader alone.
-        elif (
-            mention.start >= draft.end
-            and after is None
-            and (owner is None or sentence.drafts[owner].role != draft.role)
-        ):
-            after = mention
-    if before and after:
-        return before.name if before.key == after.key else None
-    chosen = before or after
-    if chosen:
-        return chosen.name
-    keys = {m.key: m.name for m in sentence.mentions}
-    if len(keys) == 1:
-        return next(iter(keys.values()))
-    if keys:
-        return None
-    return context
+def _only_year(sentence: Sentence, default_year: int | None) -> int | None:
+    values = {_value(s, default_year) for s in sentence.spans
+              if s.tag == "Y" and not s.excluded}
+    return values.pop() if len(values) == 1 else None
 
 
-def _context_cluster(seen: dict[str, str], default: str | None) -> str | None:
-    if len(seen) == 1:
-        return next(iter(seen.values()))
-    if default is not None and (not seen or cluster_key(default) in seen):
-        return default
-    return None
+_RETROSPECTIVE = re.compile(r"(?<!\w)(?:năm\s+qua|vừa\s+qua)(?!\w)", re.IGNORECASE)
 
 
-def _paragraph_year(sentences: list[_Sentence], index: int, default_year: int | None) -> int | None:
+def _paragraph_year(read: list[_Read], index: int, default_year: int | None) -> int | None:
     """The only term year named by the paragraph's other sentences about the election.
 
     "Hội nghị đã tiến hành bầu Cụm trưởng, Cụm phó năm 2023. Kết quả, X được bầu làm Cụm
     trưởng." A lending sentence must itself name a role or an election verb: a year from
     "Năm 2021, Hà Nội đã tổ chức nhiều hoạt động của cụm" is the past term's, not the new one's.
     """
-    values = {
-        y.value
-        for i, s in enumerate(sentences)
-        if i != index and s.years and _lends_year(s)
-        for y in s.years
-        if y.explicit and not y.excluded
-    }
+    values = set()
+    for i, other in enumerate(read):
+        sentence = other.sentence
+        if i == index or not (sentence.roles or _has_cue(sentence)):
+            continue
+        if "r" in sentence.tags or any(t in sentence.tags for t in "NMT") \
+                or _RETROSPECTIVE.search(other.text):
+            continue
+        values |= {s.year for s in sentence.spans if s.tag == "Y" and s.explicit
+                   and not s.excluded}
     if len(values) != 1:
         return None
     year = values.pop()
@@ -697,41 +379,114 @@ def _paragraph_year(sentences: list[_Sentence], index: int, default_year: int | 
     return year
 
 
-def _lends_year(sentence: _Sentence) -> bool:
-    norm = sentence.norm
-    return bool(
-        (sentence.roles or _CUE.search(norm[:1].lower() + norm[1:]))
-        and not _RETROSPECTIVE.search(norm)
-        and not _vetoed(norm)
-    )
+# --- clusters -------------------------------------------------------------------------------
+_ATTACHED_GAP = re.compile(r"[\s)]*(?:của\s+)?")
 
 
-def _resolve(facts: list[LeadershipFact]) -> list[LeadershipFact]:
-    """Drop duplicates and contradictions (two leaders, or one unit in both roles)."""
-    groups: dict[tuple[str, int], list[LeadershipFact]] = {}
-    for fact in facts:
-        groups.setdefault((cluster_key(fact.cluster), fact.year), []).append(fact)
-    rejected: set[int] = set()
+def _attached_mentions(sentence: Sentence, drafts: list[Draft]) -> dict[int, int]:
+    """Span index of a named cluster -> index of the draft whose role it follows."""
+    attached: dict[int, int] = {}
+    spans = sentence.spans
+    for mi, mention in enumerate(spans):
+        if mention.tag != "C" or not (mention.cluster or mention.word == "unreadable"):
+            continue
+        for di, draft in enumerate(drafts):
+            role = spans[draft.role]
+            inside = role.start <= mention.start < role.end  # "trưởng cụm thi đua số 2"
+            between = sentence.text[role.end : mention.start]
+            if inside or (mention.start >= role.end and _ATTACHED_GAP.fullmatch(between)):
+                attached[mi] = di
+                break
+    return attached
+
+
+def _cluster_of(sentence: Sentence, draft: Draft, drafts: list[Draft], attached: dict[int, int],
+                clause_lo: int, clause_hi: int, context: tuple[str, str] | None
+                ) -> tuple[str | None, str]:
+    spans = sentence.spans
+    before: Span | None = None
+    after: Span | None = None
+    me = drafts.index(draft)
+    for mi, mention in enumerate(spans):
+        if mention.tag != "C" or not (mention.cluster or mention.word == "unreadable"):
+            continue
+        owner = attached.get(mi)
+        if owner == me:
+            return (mention.cluster, "named") if mention.cluster else (None, "unreadable")
+        if not clause_lo <= mention.start < clause_hi:
+            continue
+        if mention.end <= draft.start and owner is None:
+            before = mention
+        # A cluster named after "B là Cụm phó" also covers "A là Cụm trưởng" before it, but
+        # one named after another leader belongs to that leader alone.
+        elif (mention.start >= draft.end and after is None
+              and (owner is None or spans[drafts[owner].role].role != spans[draft.role].role)):
+            after = mention
+    if before and after:
+        return (before.cluster, "named") if before.key == after.key else (None, "ambiguous")
+    chosen = before or after
+    if chosen:
+        return (chosen.cluster, "named") if chosen.cluster else (None, "unreadable")
+    keys = {m.key: m.cluster for m in sentence.named_clusters()}
+    if len(keys) == 1:
+        return next(iter(keys.values())), "sentence"
+    if keys:
+        return None, "ambiguous"
+    if context is None:
+        return None, "none"
+    return context
+
+
+def _context_cluster(seen: dict[str, str], default: str | None) -> tuple[str, str] | None:
+    """The cluster the article is about so far: (name, "article" or "default")."""
+    if len(seen) == 1:
+        return next(iter(seen.values())), "article"
+    if default is not None and cluster_key(default) in seen:
+        return default, "article"
+    if default is not None and not seen:
+        return default, "default"
+    return None
+
+
+# --- the article ----------------------------------------------------------------------------
+def _resolve(readings: list[Reading]) -> list[Reading]:
+    """Drop duplicates; two leaders, or one unit in both roles, make questions, not facts."""
+    groups: dict[tuple[str, int], list[Reading]] = {}
+    for reading in readings:
+        groups.setdefault((cluster_key(reading.fact.cluster), reading.fact.year), []).append(
+            reading)
+    doubtful: set[int] = set()
     for group in groups.values():
-        leaders = {unit_identity(f.unit) for f in group if f.role == "leader"}
-        deputies = {unit_identity(f.unit) for f in group if f.role == "deputy"}
-        for fact in group:
-            identity = unit_identity(fact.unit)
-            if (fact.role == "leader" and len(leaders) > 1) or (
+        leaders = {unit_identity(r.fact.unit) for r in group if r.fact.role == "leader"}
+        deputies = {unit_identity(r.fact.unit) for r in group if r.fact.role == "deputy"}
+        for reading in group:
+            identity = unit_identity(reading.fact.unit)
+            if (reading.fact.role == "leader" and len(leaders) > 1) or (
                 identity in leaders and identity in deputies
             ):
-                rejected.add(id(fact))
-    out: list[LeadershipFact] = []
+                doubtful.add(id(reading))
+    out: list[Reading] = []
     kept: dict[tuple[str, int, str, str], int] = {}
-    for fact in facts:
-        if id(fact) in rejected:
-            continue
+    for reading in readings:
+        if id(reading) in doubtful:
+            value, reasons = confidence.with_doubt(reading.confidence, reading.reasons,
+                                                   "conflict")
+            if value < confidence.ASK:
+                continue
+            reading = Reading(reading.fact, value, reasons)
+        fact = reading.fact
         key = (cluster_key(fact.cluster), fact.year, fact.role, unit_identity(fact.unit))
         if key in kept:
-            # Same member spelled twice ("Đà Nẵng", "Ủy ban MTTQ ... Đà Nẵng"): keep the fuller.
-            if len(fact.unit) > len(out[kept[key]].unit):
-                out[kept[key]] = fact
+            # The same member twice ("Đà Nẵng", "Ủy ban MTTQ ... Đà Nẵng"): keep the surer
+            # reading, under the fuller name.
+            old = out[kept[key]]
+            best = reading if reading.confidence > old.confidence else old
+            unit = max((fact.unit, old.fact.unit), key=len)
+            out[kept[key]] = Reading(
+                LeadershipFact(best.fact.cluster, best.fact.year, best.fact.role, unit,
+                               best.fact.sentence), best.confidence, best.reasons)
             continue
         kept[key] = len(out)
-        out.append(fact)
+        out.append(reading)
     return out
+

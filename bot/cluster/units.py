@@ -1,9 +1,9 @@
 """Names of emulation-cluster members ("units") and of the clusters themselves.
 
-Owns: the canonical spelling of a unit name (`normalize_unit`), deciding whether a span of
-text names a unit at all (`locate_units`), the canonical spelling of a cluster name
-(`canonical_cluster`) and the accent/case-insensitive key used to match clusters
-(`cluster_key`). Pure functions, no I/O.
+Owns: the canonical spelling of a unit name (`normalize_unit`), when two spellings are one
+member (`unit_identity`), the canonical spelling of a cluster name (`canonical_cluster`) and
+the accent/case-insensitive key used to match clusters (`cluster_key`). Pure functions, no
+I/O. Finding units in a sentence is spans.py's job.
 
 Vietnamese news spells the same committee many ways ("Uỷ ban MTTQVN TP Đà Nẵng", "Ủy ban Mặt
 trận Tổ quốc Việt Nam thành phố Đà Nẵng"); everything that compares units goes through here so
@@ -55,7 +55,6 @@ def modern_tones(text: str) -> str:
 # --- unit names -----------------------------------------------------------------------------
 _SPACES = re.compile(r"\s+")
 _EDGE_CHARS = " \t\n,.;:!?()[]\"'“”‘’-–"
-_ADMIN_WORDS = ("thành phố", "thị trấn", "thị xã", "tỉnh", "quận", "huyện", "xã", "phường")
 _ADMIN_CAP = re.compile(
     rf"{_NB}(Thành phố|Thị trấn|Thị xã|Tỉnh|Quận|Huyện|Xã|Phường)(?=\s+(?:{_L}|\d))"
 )
@@ -75,6 +74,14 @@ _UNIT_SUBS: tuple[_Sub, ...] = (
     (re.compile(rf"\b(?:TP|Tp|T\.P)\b\.?\s*(?={_L}|\d)"), "thành phố "),
     (re.compile(r"\bUB\s*(?=MTTQ|Mặt\s+trận)", re.IGNORECASE), "Ủy ban "),
     (re.compile(r"\bUBND\b"), "Ủy ban nhân dân"),
+    (re.compile(r"\bHĐND\b"), "Hội đồng nhân dân"),
+    (re.compile(r"\bHội LHPN\b"), "Hội Liên hiệp Phụ nữ"),
+    (re.compile(r"\bHội CCB\b"), "Hội Cựu chiến binh"),
+    (re.compile(r"\bHội ND\b"), "Hội Nông dân"),
+    (re.compile(r"\bHội CTĐ\b"), "Hội Chữ thập đỏ"),
+    (re.compile(r"\bLĐLĐ\b"), "Liên đoàn Lao động"),
+    (re.compile(r"\bĐoàn TNCS\b"), "Đoàn Thanh niên Cộng sản"),
+    (re.compile(r"\bĐài (?:PT\s*[-–]\s*TH|PTTH)\b"), "Đài Phát thanh và Truyền hình"),
     # MTTQ is always "Mặt trận Tổ quốc Việt Nam": "MTTQVN", "MTTQ VN", "MTTQ" and the long
     # form are one organisation.
     (
@@ -106,132 +113,20 @@ def normalize_unit(name: str) -> str:
     return _SPACES.sub(" ", text).strip(_EDGE_CHARS)
 
 
-# Where a unit name starts: an organisation, or an administrative unit named by itself.
-_ORG_HEAD = re.compile(
-    rf"{_NB}(?:Ủy ban|MTTQ|Mặt trận|Ban Thường trực|Liên đoàn|Liên hiệp|Đoàn Thanh niên"
-    rf"|Tỉnh đoàn|Thành đoàn|Công đoàn|Công an|Bộ Chỉ huy){_NA}|{_NB}Hội(?= )(?! nghị)"
-)
-_ADMIN = re.compile(rf"{_NB}(?:{'|'.join(_ADMIN_WORDS)}){_NA}")
-# Words that show the span is about a person, a ranking or a clause, not a unit's name.
-_PERSON = re.compile(
-    rf"{_NB}(?:đồng chí|đ/c|ông|bà(?! Rịa)|chủ tịch|bí thư|trưởng ban|giám đốc|ủy viên"
-    rf"|đại diện|lãnh đạo|cán bộ|thường trực){_NA}",
-    re.IGNORECASE,
-)
-_CLAUSE_WORDS = re.compile(
-    rf"{_NB}(?:là|làm|được|đã|bầu|suy tôn|giao|công nhận|phát biểu|chủ trì|dẫn đầu|đứng"
-    rf"|xếp|thứ|cụm|không|chưa|sẽ|hội nghị){_NA}"
-)
-# What may precede a unit's name inside the span its predicate points at: punctuation, a
-# connective or a year. Nothing else: Vietnamese noun phrases put the head first, so any other
-# word before "tỉnh X" is the head of a different noun ("Ban quản lý dự án tỉnh X").
-_LEAD = re.compile(
-    rf"(?:[\s{re.escape(_EDGE_CHARS)}]+"
-    rf"|(?:và|còn|cùng với|cùng|theo kết quả|theo đó|trong đó|kết quả|đồng thời|riêng"
-    rf"|tiếp theo|sau đó|tại hội nghị(?: này)?){_NA}"
-    rf"|năm\s+(?:\d{{4}}|nay|tới|sau){_NA})*",
-    re.IGNORECASE,
-)
-# "... Hà Nội năm 2023 là Cụm trưởng": the year belongs to the role, not to the name.
-_TRAILING_NOISE = re.compile(
-    rf"(?:[\s,]+(?:và|cùng|với|(?:cho\s+)?năm\s+(?:\d{{4}}|nay|tới|sau)){_NA})+$"
-)
-
-# Provinces and centrally-run cities, so that "Đà Nẵng là Cụm trưởng" is read as a unit while a
-# person's name ("Nguyễn Văn An là Cụm trưởng") is not. Spelled in the new tone orthography.
-PROVINCES: tuple[str, ...] = (
-    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
-    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
-    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai",
-    "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang",
-    "Hòa Bình", "Hồ Chí Minh", "Huế", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum",
-    "Lai Châu", "Lạng Sơn", "Lào Cai", "Lâm Đồng", "Long An", "Nam Định", "Nghệ An",
-    "Ninh Bình", "Ninh Thuận", "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi",
-    "Quảng Ninh", "Quảng Trị", "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên",
-    "Thanh Hóa", "Thừa Thiên Huế", "Tiền Giang", "Trà Vinh", "Tuyên Quang", "Vĩnh Long",
-    "Vĩnh Phúc", "Yên Bái",
-)  # fmt: skip
-_PROVINCE_BY_KEY = {fold(p): p for p in PROVINCES}
-
-_MAX_ORG_WORDS = 14
-_MAX_NAME_WORDS = 6
-
-
-def _is_place_name(name: str) -> bool:
-    words = name.split()
-    if not 1 <= len(words) <= _MAX_NAME_WORDS:
-        return False
-    return all(w == "-" or w[0].isupper() or w.isdigit() for w in words)
-
-
-def _split_unit(unit: str) -> tuple[str, str] | None:
-    """(organisation part, locality part) of a canonical unit name, or None if not a unit."""
-    for m in _ADMIN.finditer(unit):
-        if not _is_place_name(unit[m.end() :].strip()):
-            continue
-        org = unit[: m.start()].strip()
-        if org and (
-            not _ORG_HEAD.match(org)
-            or len(org.split()) > _MAX_ORG_WORDS
-            or any(c.isdigit() for c in org)
-            or _PERSON.search(org)
-            or _CLAUSE_WORDS.search(org)
-            # "... các huyện A": several localities, not one member.
-            or org.split()[-1] in ("và", "các", "những", "mỗi", "từng")
-        ):
-            return None
-        return org, unit[m.start() :]
-    return None
-
-
-@lru_cache(maxsize=4096)  # pure, and the same names recur in every article
-def _province(span: str) -> str | None:
-    return _PROVINCE_BY_KEY.get(fold(normalize_unit(span)))
-
-
-def locate_units(span: str) -> tuple[tuple[str, ...], int]:
-    """The canonical unit names a span of a sentence refers to, and where the first one starts.
-
-    Accepts "<organisation> <tỉnh|thành phố|...> <Place Name>", a bare administrative unit
-    ("thành phố Đà Nẵng") or a bare province name ("Đà Nẵng"), after an optional connective or
-    year ("và", "Năm 2023,"). Anything else before the name, or a person's title in it
-    ("Chủ tịch Ủy ban ..."), and the span names no unit: ((), 0).
-    Two units joined by "và" come back as two names ("Ủy ban MTTQ Việt Nam tỉnh A và tỉnh B"
-    -> both committees); "và" inside one name ("Ủy ban MTTQ Việt Nam và các đoàn thể thành
-    phố Cần Thơ") does not split, because what follows it is not a unit by itself.
-    """
-    body = _TRAILING_NOISE.sub("", span.rstrip(_EDGE_CHARS)).rstrip(_EDGE_CHARS)
-    lead = _LEAD.match(body)
-    offset = lead.end() if lead else 0
-    body = body[offset:]
-    if not body:
-        return (), 0
-    province = _province(body)
-    if province:
-        return (province,), offset
-    unit = normalize_unit(body)
-    if not (_ORG_HEAD.match(unit) or _ADMIN.match(unit)):
-        return (), 0
-    for m in re.finditer(r" và ", unit):
-        left, right = unit[: m.start()], unit[m.end() :]
-        left_parts = _split_unit(left)
-        if left_parts is None:
-            continue
-        if _ADMIN.match(right) and left_parts[0]:
-            # "Ủy ban MTTQ Việt Nam tỉnh A và tỉnh B": B's committee, not the bare province.
-            right = f"{left_parts[0]} {right}"
-        if _split_unit(right) is not None:
-            return (left, right), offset
-    return ((unit,), offset) if _split_unit(unit) is not None else ((), 0)
+_ADMIN_WORD = re.compile(rf"{_NB}(?:thành phố|thị trấn|thị xã|tỉnh|quận|huyện|phường|xã){_NA}")
+_FRONT = re.compile(r"^Ủy ban MTTQ Việt Nam(?: và các đoàn thể)?\s*")
 
 
 @lru_cache(maxsize=4096)
 def unit_identity(unit: str) -> str:
-    """Folded place name of a unit, to tell whether two spellings may be one member."""
-    parts = _split_unit(unit)
-    place = parts[1] if parts else unit
-    place = _ADMIN.sub("", place)
-    return fold(place)
+    """Folded organisation and place of a unit, to tell whether two spellings are one member.
+
+    A Front committee is its place ("Ủy ban MTTQ Việt Nam thành phố Đà Nẵng", "thành phố Đà
+    Nẵng" and "Đà Nẵng" are one member); another organisation keeps its name ("Báo Hải
+    Phòng" and "Hội Nông dân thành phố Hải Phòng" are two).
+    """
+    text = _FRONT.sub("", normalize_unit(unit))
+    return fold(_ADMIN_WORD.sub(" ", text))
 
 
 # --- cluster names --------------------------------------------------------------------------
@@ -244,6 +139,7 @@ _CLUSTER_PREFIX = re.compile(
 )
 _TW = re.compile(r"\bT\.?[WƯ]\b\.?")
 _TP = re.compile(rf"\b(?:TP|Tp|T\.P)\b\.?\s*(?={_L}|\d)")
+_BARE_NUMBER = re.compile(r"\d{1,2}|[IVX]{1,4}")
 _COMMON_FIRST = re.compile(r"^(Các|Số|Khu|Miền|Vùng|Tỉnh|Thành phố|Huyện|Quận)\b")
 
 
@@ -258,7 +154,9 @@ def canonical_cluster(name: str) -> str:
     text = _TW.sub("Trung ương", text)
     text = _TP.sub("thành phố ", text)
     text = _COMMON_FIRST.sub(lambda m: m.group(1).lower(), text)
-    return _SPACES.sub(" ", text).strip(_EDGE_CHARS)
+    text = _SPACES.sub(" ", text).strip(_EDGE_CHARS)
+    # "Cụm 1", "Cụm IV": the number is the name; shown as "số 1", "số IV".
+    return f"số {text}" if _BARE_NUMBER.fullmatch(text) else text
 
 
 _KEY_PREFIX = re.compile(
@@ -270,6 +168,9 @@ _NUMBER_WORDS = {
     "hai": "2", "ba": "3", "bon": "4", "nam": "5", "sau": "6", "bay": "7", "tam": "8",
     "chin": "9", "muoi": "10",
 }  # fmt: skip
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9,
+          "x": 10, "xi": 11, "xii": 12}  # fmt: skip
+_KEY_ROMAN = re.compile(rf"\bso ({'|'.join(sorted(_ROMAN, key=len, reverse=True))})\b")
 _KEY_NUMBER = re.compile(
     rf"^({'|'.join(_NUMBER_WORDS)}) (?=thanh pho|tinh|huyen|quan|xa|phuong|don vi)"
 )
@@ -288,4 +189,6 @@ def cluster_key(name: str) -> str:
     key = _KEY_PREFIX.sub("", key)
     key = _KEY_TW.sub("trung uong", key)
     key = _KEY_NUMBER.sub(lambda m: _NUMBER_WORDS[m.group(1)] + " ", key)
+    # "số II" and "số 2" are one cluster
+    key = _KEY_ROMAN.sub(lambda m: f"so {_ROMAN[m.group(1)]}", key)
     return _SPACES.sub(" ", key).strip()

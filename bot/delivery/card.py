@@ -21,11 +21,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
-from urllib.parse import urlsplit
 
 from bot.i18n import t
 from bot.models import Article
 from bot.text.datefmt import format_local_datetime
+from bot.web.links import excerpt_adds_to_card, read_original_url
+from bot.web.links import is_web_url as is_web_url  # re-exported: callers import it from here
 
 PARSE_MODE = "HTML"
 CAPTION_LIMIT = 1024  # sendPhoto caption, after entity parsing
@@ -86,10 +87,12 @@ class Card:
         return CAPTION_LIMIT if self.photo else TEXT_LIMIT
 
 
-def render_card(article: Article, lang: str, tz: tzinfo, *, with_photo: bool = True) -> Card:
+def render_card(article: Article, lang: str, tz: tzinfo, *, with_photo: bool = True,
+                public_url: str | None = None) -> Card:
     """The push card of `article` in `lang`, dates shown in `tz`; no photo when `with_photo` is off.
 
     `with_photo=False` is the fallback once Telegram could not fetch the article's photo.
+    `public_url` (NEWSBOT_PUBLIC_URL) gives archive articles a "read" link to their web page.
     """
     photo = article.image if with_photo and article.image else None
     pieces = {
@@ -104,15 +107,17 @@ def render_card(article: Article, lang: str, tz: tzinfo, *, with_photo: bool = T
         CAPTION_LIMIT if photo else TEXT_LIMIT,
         cut_order=("summary", "caption", "title", "meta"),
     )
-    return Card(text=_card_html(fitted), photo=photo, buttons=card_buttons(article, lang))
+    return Card(text=_card_html(fitted), photo=photo,
+                buttons=card_buttons(article, lang, public_url))
 
 
-def render_excerpt(article: Article, lang: str, tz: tzinfo, max_chars: int = 3500) -> str:
+def render_excerpt(article: Article, lang: str, tz: tzinfo, max_chars: int = 3500, *,
+                   public_url: str | None = None) -> str:
     """The "Xem thêm" message: title, a longer excerpt of the body, date line and the link (HTML).
 
     `max_chars` is the visible length (UTF-16 units, after entity parsing), at most `TEXT_LIMIT`.
     """
-    url = article.url if is_web_url(article.url) else None
+    url = read_original_url(public_url, article)
     pieces = {
         "title": _one_line(article.title),
         "body": _paragraphs(article.body) or _paragraphs(article.summary),
@@ -139,19 +144,21 @@ def render_excerpt(article: Article, lang: str, tz: tzinfo, max_chars: int = 350
     return compose(fitted)
 
 
-def card_buttons(article: Article, lang: str) -> tuple[tuple[Button, ...], ...]:
-    """Row 1: "Đọc bài gốc" (only for a web article); row 2: "Xem thêm" and 👍."""
+def card_buttons(article: Article, lang: str, public_url: str | None = None
+                 ) -> tuple[tuple[Button, ...], ...]:
+    """Row 1: "Đọc bài gốc"; row 2: "Xem thêm" (when it adds to the card) and 👍."""
     rows: list[tuple[Button, ...]] = []
     # Archive articles have a `file:` id, and Telegram refuses a button with a non-web URL
-    # (400 BUTTON_URL_INVALID), so they get no "read the original" button.
-    if is_web_url(article.url):
-        rows.append((Button(t(lang, "card.read_original"), url=article.url),))
-    rows.append(
-        (
-            Button(t(lang, "card.more"), callback_data=article_callback(MORE, article.id)),
-            Button(t(lang, "card.like"), callback_data=article_callback(LIKE, article.id)),
-        )
-    )
+    # (400 BUTTON_URL_INVALID): they link to their page on the bot's web server, if any.
+    read_url = read_original_url(public_url, article)
+    if read_url is not None:
+        rows.append((Button(t(lang, "card.read_original"), url=read_url),))
+    like = Button(t(lang, "card.like"), callback_data=article_callback(LIKE, article.id))
+    if excerpt_adds_to_card(article):
+        rows.append((Button(t(lang, "card.more"), callback_data=article_callback(MORE, article.id)),
+                     like))
+    else:
+        rows.append((like,))
     return tuple(rows)
 
 
@@ -166,17 +173,6 @@ def parse_article_callback(data: str) -> tuple[str, int] | None:
     if not sep or action not in (MORE, LIKE) or not raw_id.isascii() or not raw_id.isdigit():
         return None
     return action, int(raw_id)
-
-
-def is_web_url(url: str | None) -> bool:
-    """True for an absolute http(s) URL, the only kind Telegram accepts on a URL button here."""
-    if not url:
-        return False
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 # --- length and cutting ------------------------------------------------------------------

@@ -56,9 +56,11 @@ def _photo_for(ref: str) -> Photo:
 class Composer:
     """Turns deliveries into messages, with small LRU caches (bounded whatever the push size)."""
 
-    def __init__(self, db: Database, tz: tzinfo, *, cache_size: int = 256) -> None:
+    def __init__(self, db: Database, tz: tzinfo, *, cache_size: int = 256,
+                 public_url: str | None = None) -> None:
         self.db = db
         self.tz = tz
+        self.public_url = public_url  # NEWSBOT_PUBLIC_URL: archive articles link to their page
         self.cache_size = cache_size
         self._articles: OrderedDict[int, Article | None] = OrderedDict()
         self._cards: OrderedDict[tuple[int, str, bool], Card] = OrderedDict()
@@ -197,7 +199,8 @@ class Composer:
         key = (article.id, lang, with_photo)
         card = self._cards.get(key)
         if card is None:
-            card = render_card(article, lang, self.tz, with_photo=with_photo)
+            card = render_card(article, lang, self.tz, with_photo=with_photo,
+                               public_url=self.public_url)
             self.renders += 1
             self._remember(self._cards, key, card)
         else:

@@ -268,7 +268,7 @@ class TelegramDelivery(DeliveryWorker):
 
     def __init__(self, settings: Settings, db: Database, token: str) -> None:
         self.bots = push_bots(settings, token)
-        self.composer = Composer(db, settings.tz)
+        self.composer = Composer(db, settings.tz, public_url=settings.public_url)
         config = WorkerConfig(
             concurrency=settings.delivery_concurrency,
             max_attempts=settings.delivery_max_attempts,

@@ -56,6 +56,7 @@ import aiosqlite
 
 from bot.delivery.card import Button
 from bot.delivery.governor import LagGovernor
+from bot.delivery.observer import NULL_OBSERVER, DeliveryObserver
 from bot.delivery.pacing import Pacer
 from bot.models import Article
 from storage import chats
@@ -225,6 +226,7 @@ class DeliveryWorker:
         # (e.g. `lambda: time.time() + offset` to make it night).
         self.clock = clock
         self.stats = WorkerStats()
+        self.observer: DeliveryObserver = NULL_OBSERVER  # metrics (bot/web) plug in here
         self.governor = LagGovernor(self.config.concurrency)
         self._mono = time.monotonic
         self._stopping = False
@@ -581,7 +583,9 @@ class DeliveryWorker:
                 # it allows it, so nothing may wait between the two.
                 await self.pacer.acquire(chat_id)
                 self._in_request.add(task)
+                started = self._mono()
                 outcome = await self.sender.send(chat_id, message)
+                self.observer.on_send(outcome.status.value, self._mono() - started)
             finally:
                 self._in_request.discard(task)
                 self.governor.leave()
@@ -623,6 +627,7 @@ class DeliveryWorker:
         self._result_ids.append(outcome.delivery_id)
         if permit:
             self._permits_held += 1
+        self.observer.on_result(outcome.status)
         status = outcome.status
         if status == SENT:
             self.stats.sent += 1

@@ -282,4 +282,26 @@ TEXTS: dict[str, str] = {
     "admin.stats.more": "   … and {count} more",
     "admin.alert": "⚠️ <b>Error in the bot</b> ({where})\n<pre>{what}</pre>",
     "admin.alert_suppressed": "(+{count} more errors in the last minute went only to the log)",
+    # The bot's web pages (bot/web): article page, not-found page
+    "web.site_name": "News of the city's Vietnam Fatherland Front Committee",
+    "web.published": "Published {when}",
+    "web.photo": "Photo",
+    "web.author": "Author: {author}",
+    "web.source": "Source: {link}",
+    "web.not_found_title": "Article not found",
+    "web.not_found": "This article does not exist or was deleted.",
+    # Health alerts to the admins (bot/web/health.py)
+    "health.stuck": "🚨 <b>The bot is in trouble</b> (checked at {when})",
+    "health.deliveries_stuck": (
+        "• {queue} messages are waiting but nothing could be sent since {since}: "
+        "check the connection to Telegram."
+    ),
+    "health.deliveries_stuck_never": (
+        "• {queue} messages are waiting but nothing has been sent yet: check the connection "
+        "to Telegram."
+    ),
+    "health.sources_failing": "• No news source has worked since {since}: see /sources.",
+    "health.sources_failing_never": "• No news source has worked yet: see /sources.",
+    "health.database": "• The database cannot be read.",
+    "health.recovered": "✅ <b>The bot is working normally again</b> ({when}).",
 }

@@ -292,4 +292,25 @@ TEXTS: dict[str, str] = {
     "admin.stats.more": "   … và {count} mục khác",
     "admin.alert": "⚠️ <b>Lỗi trong bot</b> ({where})\n<pre>{what}</pre>",
     "admin.alert_suppressed": "(+{count} lỗi khác trong phút qua chỉ được ghi vào nhật ký)",
+    # The bot's web pages (bot/web): article page, not-found page
+    "web.site_name": "Tin tức Ủy ban MTTQ Việt Nam thành phố",
+    "web.published": "Đăng lúc {when}",
+    "web.photo": "Ảnh",
+    "web.author": "Tác giả: {author}",
+    "web.source": "Nguồn: {link}",
+    "web.not_found_title": "Không tìm thấy bài viết",
+    "web.not_found": "Bài viết này không có hoặc đã bị xóa.",
+    # Health alerts to the admins (bot/web/health.py)
+    "health.stuck": "🚨 <b>Bot đang gặp sự cố</b> (kiểm tra lúc {when})",
+    "health.deliveries_stuck": (
+        "• {queue} tin đang chờ gửi nhưng không gửi được tin nào từ {since}: "
+        "kiểm tra kết nối tới Telegram."
+    ),
+    "health.deliveries_stuck_never": (
+        "• {queue} tin đang chờ gửi nhưng chưa gửi được tin nào: kiểm tra kết nối tới Telegram."
+    ),
+    "health.sources_failing": "• Không nguồn tin nào tải được từ {since}: xem /sources.",
+    "health.sources_failing_never": "• Chưa nguồn tin nào tải được: xem /sources.",
+    "health.database": "• Không đọc được cơ sở dữ liệu.",
+    "health.recovered": "✅ <b>Bot đã hoạt động bình thường trở lại</b> ({when}).",
 }

@@ -74,8 +74,9 @@ def _site(host: str) -> str:
 
 
 def on_hosts(url: str, hosts: frozenset[str]) -> bool:
-    """Whether `url` is on one of `hosts`: the same host ("www." aside) or one below or above it
-    (m.site.vn, rss.site.vn for site.vn)."""
+    """Whether `url` is on one of `hosts`: the same host ("www." aside) or one below it
+    (m.site.vn for site.vn). Not one above it: a feed on district.site.vn may not speak for
+    site.vn (list it in `hosts` if it may)."""
     try:
         host = urlsplit(url).hostname
     except ValueError:
@@ -85,8 +86,7 @@ def on_hosts(url: str, hosts: frozenset[str]) -> bool:
     mine = _site(host)
     for allowed in hosts:
         site = _site(allowed)
-        if mine == site or mine.endswith("." + site) or (site.endswith("." + mine)
-                                                          and "." in mine):
+        if mine == site or mine.endswith("." + site):
             return True
     return False
 

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from bot.sandbox.errors import bad_request, chat_migrated, forbidden
 from bot.sandbox.html_check import HtmlError, ParsedText, plain
 from bot.sandbox.params import UploadedFile
-from bot.sandbox.state import Chat, PhotoFile, Record, SandboxState, parse_text
+from bot.sandbox.state import Chat, PhotoFile, Record, SandboxState, Webhook, parse_text
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -633,32 +633,63 @@ async def get_updates(state: SandboxState, params: Params) -> list[dict[str, Any
     )
 
 
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 def set_webhook(state: SandboxState, params: Params) -> bool:
-    """setWebhook: remembered only (the sandbox does not deliver to webhooks)."""
+    """setWebhook: updates are then POSTed to `url` (``bot.sandbox.webhook``), not polled.
+
+    An empty url removes the webhook, as Telegram does. Like a local Bot API server, the
+    sandbox accepts http:// URLs and any port (Telegram itself wants https on 443/80/88/8443).
+    """
     url = str(params.get("url") or "")
-    if url and not url.startswith("https://"):
-        raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    state.webhook_url = url
-    if params.get("drop_pending_updates"):
-        state.updates.clear()
+    if not url:
+        state.set_webhook(None, drop_pending=bool(params.get("drop_pending_updates")))
+        return True
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise bad_request("bad webhook: Webhook can be set up only on ports 80, 88, 443 or 8443"
+                          if parts.scheme else "bad webhook: Failed to resolve host")
+    secret = params.get("secret_token")
+    if secret is not None and not _SECRET_TOKEN.fullmatch(str(secret)):
+        raise bad_request("secret token contains unallowed characters")
+    connections = params.get("max_connections")
+    if connections is None:
+        connections = 40
+    if not isinstance(connections, int) or not 1 <= connections <= 100:
+        raise bad_request("bad webhook: max_connections must be between 1 and 100")
+    allowed = params.get("allowed_updates")
+    if allowed is not None:
+        if not isinstance(allowed, list):
+            raise bad_request("can't parse allowed_updates JSON object")
+        state.allowed_updates = frozenset(allowed) if allowed else None
+    state.set_webhook(Webhook(url, str(secret) if secret else None, connections),
+                      drop_pending=bool(params.get("drop_pending_updates")))
     return True
 
 
 def delete_webhook(state: SandboxState, params: Params) -> bool:
-    """deleteWebhook."""
-    state.webhook_url = ""
-    if params.get("drop_pending_updates"):
-        state.updates.clear()
+    """deleteWebhook: back to getUpdates (pending updates kept unless dropped)."""
+    state.set_webhook(None, drop_pending=bool(params.get("drop_pending_updates")))
     return True
 
 
 def get_webhook_info(state: SandboxState, params: Params) -> dict[str, Any]:
-    """getWebhookInfo."""
-    return {
+    """getWebhookInfo: the url ("" without a webhook), pending updates, the last error."""
+    info: dict[str, Any] = {
         "url": state.webhook_url,
         "has_custom_certificate": False,
         "pending_update_count": len(state.updates),
     }
+    hook = state.webhook
+    if hook is not None:
+        info["max_connections"] = hook.max_connections
+        if hook.last_error_date is not None:
+            info["last_error_date"] = hook.last_error_date
+            info["last_error_message"] = hook.last_error_message
+        if state.allowed_updates is not None:
+            info["allowed_updates"] = sorted(state.allowed_updates)
+    return info
 
 
 def _true(state: SandboxState, params: Params) -> bool:

@@ -33,6 +33,7 @@ from bot.sandbox.api import METHODS
 from bot.sandbox.errors import ApiError, not_found
 from bot.sandbox.params import MAX_BODY_BYTES, read_params
 from bot.sandbox.state import ControlError, Fault, SandboxState
+from bot.sandbox.webhook import WebhookDelivery
 
 _LOG = logging.getLogger(__name__)
 # The shape of a bot token: "<bot id>:<secret>" (https://core.telegram.org/bots/api#authorizing-your-bot).
@@ -328,7 +329,8 @@ async def _post_reset(request: web.Request) -> web.StreamResponse:
 
 _INDEX = """newsbot sandbox: a local fake Telegram Bot API.
 
-Bot API:      /bot<token>/<method>   (point the bot at  <this URL>/bot)
+Bot API:      /bot<token>/<method>   (point the bot at  <this URL>/bot); after setWebhook,
+              updates are POSTed to the webhook (X-Telegram-Bot-Api-Secret-Token) instead
 Control API:  POST /sandbox/messages {"user_id", "text", "chat_id"?, "chat_type"?}
               POST /sandbox/callbacks {"user_id", "message_id", "data", "chat_id"?}
               GET  /sandbox/sent?chat_id=&after=
@@ -413,11 +415,14 @@ class Sandbox:
         bot_username: str = "newsbot_sandbox_bot",
         bot_first_name: str = "Newsbot",
         record_requests: bool = False,
+        webhook_retry_max: float = 2.0,
     ) -> None:
         self.state = SandboxState(
             flood_limits=flood_limits, bot_username=bot_username, bot_first_name=bot_first_name,
             record_requests=record_requests,
         )
+        # POSTs updates to the webhook once the bot sets one (and retries what is refused).
+        self.webhooks = WebhookDelivery(self.state, retry_max=webhook_retry_max)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
 
@@ -440,6 +445,7 @@ class Sandbox:
             await runner.cleanup()
             raise
         bound_host, bound_port = sock.getsockname()[:2]
+        await self.webhooks.start()
         self._runner = runner
         self._url = f"http://{_client_host(bound_host)}:{bound_port}"
 
@@ -449,6 +455,7 @@ class Sandbox:
         if runner is None:
             return
         self.state.close()
+        await self.webhooks.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> Sandbox:

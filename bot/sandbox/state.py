@@ -22,7 +22,9 @@ Simplifications, all deliberate:
 * Repeated content is shared: a push's caption, keyboard and parsed HTML exist once, however
   many chats receive them (see ``intern``, ``params._JSON_CACHE``, ``parse_text``), so records
   stay at a few hundred bytes each. Shared values are read-only; ``sent()`` hands out copies.
-* Not simulated: webhooks deliver nothing (setWebhook is only remembered), inline mode,
+* Webhooks: after setWebhook, ``bot.sandbox.webhook`` POSTs each queued update to the URL (see
+  there); http:// URLs and any port are accepted, as by a local Bot API server.
+* Not simulated: inline mode,
   answering a callback query late, Markdown validation, photo dimensions, "@username" chat ids.
 * Everything lives in memory, in one process; nothing is fetched from the network.
 """
@@ -220,6 +222,17 @@ class Fault:
 
 
 @dataclass(slots=True)
+class Webhook:
+    """What setWebhook set: where updates go, the secret header, parallel connections."""
+
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+
+
+@dataclass(slots=True)
 class CallbackRef:
     """What an unanswered callback query was about."""
 
@@ -292,7 +305,9 @@ class SandboxState:
         self._photos_by_key: dict[str, PhotoFile] = {}
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}
-        self.webhook_url = ""
+        self.webhook: Webhook | None = None
+        self.webhook_posts = 0  # POSTs answered 2xx
+        self.webhook_failures = 0  # POSTs answered otherwise, or not at all
         self.faults: list[Fault] = []
         self.callbacks: dict[str, CallbackRef] = {}
         self.calls: Counter[str] = Counter()
@@ -548,6 +563,38 @@ class SandboxState:
             self._sent_event = asyncio.Event()
         return self._sent_event
 
+    def updates_changed(self) -> asyncio.Event:
+        """An event set at the next change of the update queue or of the webhook."""
+        return self._update_waiter()
+
+    @property
+    def webhook_url(self) -> str:
+        return self.webhook.url if self.webhook is not None else ""
+
+    def set_webhook(self, webhook: Webhook | None, *, drop_pending: bool = False) -> None:
+        """setWebhook (None: deleteWebhook); a waiting getUpdates ends with 409 Conflict."""
+        self.webhook = webhook
+        if drop_pending:
+            self.updates.clear()
+        self._notify_updates()
+
+    def webhook_delivered(self, update_id: int) -> None:
+        """The webhook answered 2xx for this update: it is gone from the queue."""
+        self.webhook_posts += 1
+        for index, update in enumerate(self.updates):
+            if update["update_id"] == update_id:
+                del self.updates[index]
+                break
+        self._notify_updates()
+
+    def webhook_failed(self, message: str) -> None:
+        """The webhook did not take an update (getWebhookInfo reports the last error)."""
+        self.webhook_failures += 1
+        if self.webhook is not None:
+            self.webhook.last_error_date = int(time.time())
+            self.webhook.last_error_message = message
+        self._notify_updates()
+
     def _allowed(self, update_type: str) -> bool:
         if self.allowed_updates is None:
             return update_type not in _OPT_IN_UPDATES
@@ -619,6 +666,8 @@ class SandboxState:
                 await asyncio.wait_for(self._update_waiter().wait(), remaining)
             except TimeoutError:
                 return []
+            if self.webhook_url:
+                raise ApiError(409, "Conflict: terminated by setWebhook request")
             if generation != self._poll_generation:
                 raise ApiError(
                     409,
@@ -930,6 +979,8 @@ class SandboxState:
             "sent_total": len(self._sent),
             "updates_total": self.updates_total,
             "updates_dropped": self.updates_dropped,
+            "webhook_posts": self.webhook_posts,
+            "webhook_failures": self.webhook_failures,
             "pending_updates": len(self.updates),
             "chats_stored": len(self.chats),
             "faults_pending": [fault.summary() for fault in self.faults],
@@ -944,6 +995,7 @@ __all__ = [
     "Record",
     "SandboxState",
     "User",
+    "Webhook",
     "default_chat_type",
     "parse_text",
 ]

@@ -1,0 +1,161 @@
+"""Running the bot with its web server: the parts built from Settings and the running core.
+
+`serving(app)` is what `newsbot run` runs (and what the webhook tests run, on a free port):
+1. the Application is initialised and started (post_init opens the database and the core);
+2. the web server starts: pages, photos, /healthz, /metrics, and in webhook mode /telegram
+   feeding the inbox (`bot.inbox`);
+3. updates: in webhook mode the inbox consumer starts (replaying what an earlier run stored and
+   did not handle) and the webhook is (re)registered at NEWSBOT_PUBLIC_URL + "/telegram" with
+   its secret; otherwise PTB long-polls (deleting any webhook first);
+4. the health monitor checks every little while and tells the admins once when the bot is stuck.
+Stopping goes in reverse: no new requests, the updates being handled finish and are recorded,
+then the Application stops. The webhook stays registered, so Telegram keeps (and retries) what
+arrives while the bot is down.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.admin.alerts import health_alert_text, health_recovered_text
+from bot.config import Settings
+from bot.core import Core
+from bot.inbox import Inbox
+from bot.web.app import WebParts, build_web_app
+from bot.web.health import HealthMonitor, HealthReport
+from bot.web.metrics import BotMetrics
+from bot.web.pages import ArticlePages, PageConfig, build_templates
+from bot.web.server import WebServer, bind
+from bot.web.telegram import CHANNEL, TelegramWebhook, application_handler
+
+log = logging.getLogger(__name__)
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass
+class WebFace:
+    """The running web server and what it serves (for logs and tests)."""
+
+    server: WebServer
+    parts: WebParts
+    inbox: Inbox | None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.server.address}"
+
+
+def health_interval(stuck_after: float) -> float:
+    """How often the monitor looks: a few times per `stuck_after`, at most every 30 s."""
+    return max(0.2, min(30.0, stuck_after / 5))
+
+
+def build_parts(app: AnyApplication, settings: Settings, core: Core, *,
+                webhook: bool) -> tuple[WebParts, Inbox | None]:
+    sources = {s.name: s for s in core.ingestor.sources} if core.ingestor is not None else {}
+    pages = ArticlePages(core.db, PageConfig(settings.default_language, settings.tz,
+                                             settings.public_url),
+                         sources, build_templates())
+    lang, tz = settings.default_language, settings.tz
+
+    async def alert(report: HealthReport) -> bool:
+        text = health_alert_text(report.problems, lang, tz, queue=report.figures.queue,
+                                 checked_at=report.checked_at, since=report.stuck_since)
+        return await tell_admins(app, core.admin_ids, text)
+
+    async def recovered(report: HealthReport) -> bool:
+        return await tell_admins(app, core.admin_ids,
+                                 health_recovered_text(lang, tz, checked_at=report.checked_at))
+
+    health = HealthMonitor(core.db, stuck_after=settings.health_stuck_after,
+                           interval=health_interval(settings.health_stuck_after),
+                           source_names=frozenset(sources) if sources else None,
+                           alert=alert, recovered=recovered)
+    metrics = BotMetrics()
+    if core.delivery is not None:
+        core.delivery.observer = metrics
+    inbox = None
+    hook = None
+    if webhook:
+        inbox = Inbox(core.db, CHANNEL, application_handler(app))
+        hook = TelegramWebhook(inbox, settings.webhook_secret_token())
+    return WebParts(core.db, pages, health, metrics, hook), inbox
+
+
+async def tell_admins(app: AnyApplication, admin_ids: frozenset[int], text: str) -> bool:
+    """Send `text` to every admin through the Application's bot (not the outbox, which may be
+    what is stuck); True when at least one got it."""
+    delivered = False
+    for admin_id in sorted(admin_ids):
+        try:
+            await app.bot.send_message(admin_id, text, parse_mode=ParseMode.HTML)
+            delivered = True
+        except TelegramError as exc:
+            log.warning("health: could not tell admin %s: %s", admin_id, exc)
+    return delivered
+
+
+@asynccontextmanager
+async def serving(app: AnyApplication, *, sock: socket.socket | None = None,
+                  poll_timeout: float = 10.0) -> AsyncIterator[WebFace]:
+    """Run `app` with the web server (on `sock`, else NEWSBOT_WEB_LISTEN:NEWSBOT_WEB_PORT),
+    receiving updates by webhook or long polling as the settings say."""
+    settings: Settings = app.bot_data.settings
+    webhook = settings.webhook_mode
+    async with AsyncExitStack() as stack:
+        await app.initialize()
+        stack.push_async_callback(app.shutdown)
+        if app.post_init is not None:
+            await app.post_init(app)
+        if app.post_shutdown is not None:
+            stack.push_async_callback(app.post_shutdown, app)
+        await app.start()
+        stack.push_async_callback(_stop_app, app)
+        core: Core = app.bot_data.core
+        parts, inbox = build_parts(app, settings, core, webhook=webhook)
+        if inbox is not None:
+            await inbox.start()
+            stack.push_async_callback(inbox.stop)
+        server = WebServer(build_web_app(parts))
+        await server.start(sock or bind(settings.web_listen, settings.web_port))
+        # Stopped before the inbox: no new requests, then what is being handled finishes.
+        stack.push_async_callback(server.stop)
+        await parts.health.start()
+        stack.push_async_callback(parts.health.stop)
+        if webhook:
+            assert settings.webhook_endpoint is not None
+            await app.bot.set_webhook(settings.webhook_endpoint,
+                                      secret_token=settings.webhook_secret_token(),
+                                      allowed_updates=Update.ALL_TYPES,
+                                      drop_pending_updates=False)
+            log.info("updates by webhook at %s; web server on %s", settings.webhook_endpoint,
+                     server.address)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(poll_interval=0, timeout=int(poll_timeout),
+                                            allowed_updates=Update.ALL_TYPES,
+                                            drop_pending_updates=False)
+            stack.push_async_callback(_stop_polling, app)
+            log.info("updates by long polling; web server on %s", server.address)
+        yield WebFace(server, parts, inbox)
+
+
+async def _stop_polling(app: AnyApplication) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+
+
+async def _stop_app(app: AnyApplication) -> None:
+    if app.running:
+        await app.stop()

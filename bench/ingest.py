@@ -91,7 +91,8 @@ async def pipeline_run(body: bytes, honour_conditional: bool) -> dict[str, float
         settings = Settings(database=Path(tmp) / "bench.db",  # type: ignore[call-arg]
                             max_feed_bytes=64 * 1024 * 1024)
         db = await open_database(settings.database)
-        src = SourceConfig(name="bench", kind="rss", url=f"http://127.0.0.1:{port}/rss")
+        src = SourceConfig(name="bench", kind="rss", url=f"http://127.0.0.1:{port}/rss",
+                           hosts=("tin.example.vn",))
         async with make_client(30) as http:
             ingestor = Ingestor(db, [src], settings, http)
             await ingestor.register_sources()

@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
@@ -35,6 +36,8 @@ TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # file, an empty string) is refused before we talk to Telegram.
 _TOKEN_SHAPE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{10,}$")
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}"
+                        r"[a-z0-9])?")
 # https://core.telegram.org/bots/api#setwebhook: secret_token is 1-256 of A-Z, a-z, 0-9, _ and -.
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Where Telegram posts updates, under NEWSBOT_PUBLIC_URL (bot/web serves it).
@@ -77,10 +80,18 @@ class Settings(BaseSettings):
     default_category: str = Field(default="Tin tức", min_length=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    # Fetching feeds
+    # Fetching feeds: `fetch_timeout` bounds each network step (connect, each read),
+    # `fetch_deadline` the whole fetch (a server trickling a byte a second never times out a
+    # read); `max_feed_bytes` caps the body *after* decompression.
     fetch_timeout: float = Field(default=20.0, gt=0)
+    fetch_deadline: float = Field(default=60.0, gt=0)
     max_feed_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     max_backoff: float = Field(default=6 * 3600.0, ge=1)
+    # Sources polled at the same time (a slow source occupies one slot, never the others').
+    poll_concurrency: int = Field(default=8, ge=1, le=256)
+    # An archive file is read once it is this many seconds old (last write or change) or was
+    # unchanged since the previous poll, so a file still being written is not stored half.
+    archive_settle_seconds: float = Field(default=3.0, ge=0)
 
     # The bot's web server (bot/web): webhooks, article pages, photos, /healthz, /metrics.
     # public_url is where it is reachable from outside (behind a TLS reverse proxy).
@@ -329,6 +340,9 @@ class SourceConfig(BaseModel):
     url: str | None = None
     path: Path | None = None
     category: str | None = None
+    # The source's own site(s), beside a remote feed's own host: the hosts its articles' links
+    # and guids may name (see bot/ingest/validate.py).
+    hosts: tuple[str, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -337,6 +351,18 @@ class SourceConfig(BaseModel):
             raise ValueError("use letters, digits, '.', '_' or '-' (at most 64)")
         return value
 
+    @field_validator("hosts")
+    @classmethod
+    def _host_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        hosts: list[str] = []
+        for raw in value:
+            host = raw.strip().lower().rstrip(".")
+            if not _HOST_NAME.fullmatch(host):
+                raise ValueError(f"{raw!r} is not a host name (e.g. \"mattran.example.vn\", no "
+                                 "scheme or path)")
+            hosts.append(host)
+        return tuple(hosts)
+
     @model_validator(mode="after")
     def _location_given(self) -> SourceConfig:
         if self.kind == "rss" and not (self.url or self.path):
@@ -344,6 +370,17 @@ class SourceConfig(BaseModel):
         if self.kind == "archive" and self.path is None:
             raise ValueError("an archive source needs `path` (a folder of saved pages)")
         return self
+
+    @property
+    def own_hosts(self) -> frozenset[str]:
+        """The hosts of the source's own site: a remote feed's host, plus `hosts`."""
+        found = set(self.hosts)
+        if self.is_remote:
+            assert self.url is not None
+            host = urlsplit(self.url).hostname
+            if host:
+                found.add(host.lower().rstrip("."))
+        return frozenset(found)
 
     @property
     def is_remote(self) -> bool:

@@ -93,7 +93,8 @@ class Core:
             # New articles' deliveries are recorded in the transaction that stores them.
             core.ingestor = Ingestor(db, load_sources(settings.sources_file), settings, http,
                                      after_store=[scanner.after_store,
-                                                  core.delivery.enqueue_articles])
+                                                  core.delivery.enqueue_articles],
+                                     after_update=[scanner.after_update])
         else:
             log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
         core.admin = Admin.build(common, ingestor=lambda: core.ingestor,

@@ -93,6 +93,23 @@ class LeadershipScanner:
         while await self._scan_batch(conn, await clusters.scan_mark(conn)) is not None:
             pass
 
+    async def after_update(self, conn: aiosqlite.Connection, updated: list[Article]) -> None:
+        """Ingestor hook for corrections: each corrected article's facts become those of its
+        new text, inside the transaction that stores the correction (articles after the
+        watermark are not scanned yet: the next scan reads their new text anyway)."""
+        mark = await clusters.scan_mark(conn)
+        texts = [ArticleText(a.id, a.title, a.body, int(a.published.timestamp()))
+                 for a in updated if a.id <= mark]
+        if not texts:
+            return
+        read = [(t, r) for t in texts for r in self._readings(t)]
+        ids = [t.id for t in texts]
+        now = int(self.clock())
+        await clusters.replace_extracted(
+            conn, ids, [(t.id, t.published, _fact(r)) for t, r in read if r.shown], now=now)
+        await cluster_candidates.replace_candidates(
+            conn, ids, [(t.id, _candidate(r)) for t, r in read if not r.shown], now=now)
+
     async def catch_up(self, db: Database) -> ScanReport:
         """Scan the articles stored since the last scan, one transaction per batch."""
         articles = facts = candidates = 0

@@ -1,4 +1,4 @@
-"""Articles: storing new ones exactly once (by dedupe key) and reading them back."""
+"""Articles: storing new ones exactly once (by dedupe key), corrections, and reading them back."""
 
 from __future__ import annotations
 
@@ -36,6 +36,29 @@ class NewArticle:
     image: str | None
     image_caption: str | None
     author: str | None
+    content_hash: str | None = None  # what the article says (see migration 0009_hostile_sources)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    """Who stored an article under a dedupe key, and the hash of what it said then."""
+
+    id: int
+    source: str
+    content_hash: str | None
+
+
+# The range `datetime` can hold; a stored time outside it (written by an older version) is
+# shown at the nearest end rather than failing every reply that lists the article.
+_MIN_TIME = datetime(1, 1, 2, tzinfo=UTC)
+_MAX_TIME = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _moment(timestamp: int) -> datetime:
+    try:
+        return datetime.fromtimestamp(timestamp, UTC)
+    except (OverflowError, ValueError, OSError):
+        return _MAX_TIME if timestamp > 0 else _MIN_TIME
 
 
 def _article(row: aiosqlite.Row) -> Article:
@@ -45,7 +68,7 @@ def _article(row: aiosqlite.Row) -> Article:
         url=row["url"],
         title=row["title"],
         category=row["category"],
-        published=datetime.fromtimestamp(row["published"], UTC),
+        published=_moment(row["published"]),
         summary=row["summary"],
         body=row["body"],
         image=row["image"],
@@ -87,13 +110,13 @@ async def insert_new(
             category_ids[item.category] = (await categories.ensure(conn, item.category)).id
     await conn.executemany(
         """INSERT INTO articles(dedupe_key, source, url, title, category_id, published, fetched_at,
-               summary, body, image, image_caption, author)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               summary, body, image, image_caption, author, content_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             (
                 i.dedupe_key, i.source, i.url, i.title, category_ids[i.category],
                 int(i.published.timestamp()), fetched_at, i.summary, i.body, i.image,
-                i.image_caption, i.author,
+                i.image_caption, i.author, i.content_hash,
             )
             for i in fresh.values()
         ],
@@ -105,6 +128,66 @@ async def insert_new(
             stored.extend(_article(r) for r in await cur.fetchall())
     stored.sort(key=lambda a: (a.published, a.id))
     return stored
+
+
+async def versions(conn: aiosqlite.Connection, keys: Sequence[str]) -> dict[str, StoredVersion]:
+    """The stored articles among `keys`: id, source and content hash, by dedupe key."""
+    found: dict[str, StoredVersion] = {}
+    for chunk in _chunks(keys):
+        marks = ",".join("?" * len(chunk))
+        sql = ("SELECT dedupe_key, id, source, content_hash FROM articles "
+               f"WHERE dedupe_key IN ({marks})")
+        async with conn.execute(sql, tuple(chunk)) as cur:
+            for r in await cur.fetchall():
+                found[r[0]] = StoredVersion(r[1], r[2], r[3])
+    return found
+
+
+async def set_content_hash(conn: aiosqlite.Connection, article_id: int, digest: str) -> None:
+    """Remember the hash of an article stored before hashes were kept (content unchanged)."""
+    await conn.execute("UPDATE articles SET content_hash = ? WHERE id = ?", (digest, article_id))
+
+
+async def correct(conn: aiosqlite.Connection, article_id: int, item: NewArticle, *, now: int
+                  ) -> Article | None:
+    """Store `item` as the new content of article `article_id` (same id: not a new article).
+
+    The publication time stays (a correction is not news). A new photo forgets the platform's
+    file id and a previous failure of the old photo. The search index follows by trigger
+    (migration 0005); the popularity counters' copy of the category is updated here.
+    """
+    category_id = (await categories.ensure(conn, item.category)).id
+    await conn.execute(
+        """UPDATE articles SET url = ?, title = ?, category_id = ?, summary = ?, body = ?,
+               photo_file_id = CASE WHEN image IS ? THEN photo_file_id END,
+               photo_failed = CASE WHEN image IS ? THEN photo_failed ELSE 0 END,
+               image = ?, image_caption = ?, author = ?, content_hash = ?, updated_at = ?
+           WHERE id = ?""",
+        (item.url, item.title, category_id, item.summary, item.body, item.image, item.image,
+         item.image, item.image_caption, item.author, item.content_hash, now, article_id),
+    )
+    await conn.execute("UPDATE article_stats SET category_id = ? WHERE article_id = ?",
+                       (category_id, article_id))
+    return await get(conn, article_id)
+
+
+async def forget_local_images(conn: aiosqlite.Connection, sources: Sequence[str]) -> int:
+    """Drop the photo of articles of `sources` whose photo is not a web URL; returns how many.
+
+    For feed sources: a feed never names a local file, but older versions stored what it said.
+    """
+    changed = 0
+    for chunk in _chunks(sources):
+        marks = ",".join("?" * len(chunk))
+        cur = await conn.execute(
+            f"""UPDATE articles SET image = NULL, photo_file_id = NULL
+                WHERE source IN ({marks}) AND image IS NOT NULL
+                  AND image NOT LIKE 'http://%' AND image NOT LIKE 'https://%'""",
+            tuple(chunk),
+        )
+        changed += cur.rowcount
+        await cur.close()
+    return changed
 
 
 async def get(conn: aiosqlite.Connection, article_id: int) -> Article | None:

@@ -123,10 +123,18 @@ async def ingest_sample(settings: Settings) -> int:
 
 @asynccontextmanager
 async def bot_on_sandbox(tmp_path: Path, *, sources_file: Path | None = None,
-                         flood_limits: bool = False, **overrides: Any
+                         flood_limits: bool = False, record_requests: bool = False,
+                         ingest_first: bool = True, schedule_ingestion: bool = True,
+                         **overrides: Any
                          ) -> AsyncIterator[Chatter]:
-    """The sample news ingested, the sandbox started, the real bot polling it."""
-    sandbox = Sandbox(flood_limits=flood_limits)
+    """The sample news ingested, the sandbox started, the real bot polling it.
+
+    `record_requests`: the sandbox keeps every Bot API request body (bot/sandbox/recording.py)
+    from the bot's first request on. `ingest_first=False`: nothing is ingested before the bot
+    starts (the test polls through the app's own Ingestor, which pushes);
+    `schedule_ingestion=False`: only the test polls (in the order it chooses).
+    """
+    sandbox = Sandbox(flood_limits=flood_limits, record_requests=record_requests)
     await sandbox.start()
     try:
         values: dict[str, Any] = {
@@ -136,6 +144,9 @@ async def bot_on_sandbox(tmp_path: Path, *, sources_file: Path | None = None,
             "sources_file": sources_file or sample_sources_file(),
             "admin_ids": frozenset({ADMIN_ID}),
             "poll_interval": 3600,
+            # Archive files written by a test are complete: a short settle keeps tests quick
+            # (tests/test_hostile_sources.py covers the default behaviour).
+            "archive_settle_seconds": 0.2,
         }
         if not flood_limits:
             # The sandbox counts no rates without flood limits, and these tests send command
@@ -144,8 +155,9 @@ async def bot_on_sandbox(tmp_path: Path, *, sources_file: Path | None = None,
             values["private_chat_interval"] = 0.05
         values.update(overrides)
         settings = Settings(**values)
-        await ingest_sample(settings)
-        app = build_application(settings)
+        if ingest_first:
+            await ingest_sample(settings)
+        app = build_application(settings, schedule_ingestion=schedule_ingestion)
         async with running(app, poll_timeout=1), httpx.AsyncClient(base_url=sandbox.url,
                                                                    timeout=30) as http:
             yield Chatter(sandbox, http, app, settings)

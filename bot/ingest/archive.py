@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import re
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from bot.localfiles import LocalFileRefused, read_local_file, safe_local_file
 from bot.models import ParsedArticle
 from bot.text.clean import html_to_text, normalize_text
 from bot.text.dates import find_date_in_text, parse_datetime
@@ -49,6 +51,9 @@ from bot.text.summary import (
 ARCHIVE_SUFFIXES = frozenset({".txt", ".html", ".htm", ".json"})
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 MAX_ARCHIVE_BYTES = 10 * 1024 * 1024
+# A longer line of a .txt page is split into lines of at most this many characters (at a space
+# where there is one): no real paragraph is that long, and every step after it stays bounded.
+MAX_LINE_CHARS = 20_000
 
 # Longest line still taken for a photo caption. Captions are a phrase ("Quang cảnh Hội nghị tại
 # điểm cầu Hải Phòng"); a paragraph that merely lost its final period is far longer.
@@ -151,12 +156,12 @@ def _declared_charset(raw: bytes) -> str:
         return ""
 
 
-def _read_text(path: Path, *, html: bool = False) -> str:
+def _read_text(path: Path, root: Path, *, html: bool = False) -> str:
+    """The file's text, read only as bot/localfiles.py allows (a regular file inside `root`)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_ARCHIVE_BYTES:
-            raise ArchiveFileError(f"file too large ({size} bytes, limit {MAX_ARCHIVE_BYTES})")
-        raw = path.read_bytes()
+        raw = read_local_file(root, path, max_bytes=MAX_ARCHIVE_BYTES)
+    except LocalFileRefused as exc:
+        raise ArchiveFileError(f"refused: {exc}") from None
     except OSError as exc:
         raise ArchiveFileError(f"cannot read: {exc.strerror or exc}") from None
     return _decode(raw, html=html)
@@ -170,13 +175,17 @@ def _file_id(path: Path, source: str, root: Path) -> str:
     return f"file:{source}/{relative}"
 
 
-def _sibling_image(path: Path) -> str | None:
-    """An image named like the article (same stem) in the same folder, as an absolute path."""
+def _sibling_image(path: Path, root: Path) -> str | None:
+    """An image named like the article (same stem) in the same folder, as an absolute path;
+    only a regular file inside the archive folder (a symlink out of it is no photo)."""
     for suffix in IMAGE_SUFFIXES:
         for variant in (suffix, suffix.upper()):
             candidate = path.with_suffix(variant)
-            if candidate.is_file():
-                return str(candidate.resolve())
+            if not os.path.lexists(candidate):
+                continue
+            allowed = safe_local_file(root, candidate)
+            if allowed is not None:
+                return str(allowed)
     return None
 
 
@@ -202,10 +211,10 @@ def read_archive_file(
     file_id = _file_id(path, source, root)
     forced = normalize_text(category) if category else None
     if suffix == ".json":
-        return _read_json(path, source=source, file_id=file_id, tz=tz, category=forced)
+        return _read_json(path, root, source=source, file_id=file_id, tz=tz, category=forced)
     if suffix in (".html", ".htm"):
-        return _read_html(path, source=source, file_id=file_id, tz=tz, category=forced)
-    return _read_txt(path, source=source, file_id=file_id, tz=tz, category=forced)
+        return _read_html(path, root, source=source, file_id=file_id, tz=tz, category=forced)
+    return _read_txt(path, root, source=source, file_id=file_id, tz=tz, category=forced)
 
 
 # -- .txt ------------------------------------------------------------------------------------
@@ -221,12 +230,36 @@ def _category_from_breadcrumb(crumb: str, title: str) -> str | None:
         parts = [p for p in parts if not title.startswith(p)] or parts
         crumb = parts[-1] if parts else ""
     # The smallest cut whose tail starts the title: the longest title prefix glued on the end.
-    for i in range(len(crumb)):
-        if title.startswith(crumb[i:]):
-            crumb = crumb[:i]
-            break
+    glued = _longest_suffix_prefix(crumb, title)
+    if glued:
+        crumb = crumb[: len(crumb) - glued]
     crumb = crumb.strip(" -–—:|»›>/")
     return crumb or None
+
+
+def _longest_suffix_prefix(text: str, pattern: str) -> int:
+    """The length of the longest non-empty suffix of `text` that is a prefix of `pattern` (0 if
+    none), in linear time (Knuth-Morris-Pratt): trying every cut was quadratic, 18 s for one
+    1,000,000-character breadcrumb line."""
+    pattern = pattern[: len(text)]
+    text = text[-len(pattern) :] if pattern else ""
+    if not pattern:
+        return 0
+    failure = [0] * len(pattern)
+    k = 0
+    for i in range(1, len(pattern)):
+        while k and pattern[i] != pattern[k]:
+            k = failure[k - 1]
+        if pattern[i] == pattern[k]:
+            k += 1
+        failure[i] = k
+    q = 0
+    for ch in text:
+        while q and (q == len(pattern) or ch != pattern[q]):
+            q = failure[q - 1]
+        if ch == pattern[q]:
+            q += 1
+    return q
 
 
 def _is_boilerplate(line: str) -> bool:
@@ -251,19 +284,34 @@ def _author_line(line: str) -> str | None:
     return None
 
 
+def _split_long(line: str) -> list[str]:
+    """`line` as lines of at most `MAX_LINE_CHARS` (cut at a space where there is one)."""
+    pieces: list[str] = []
+    while len(line) > MAX_LINE_CHARS:
+        cut = line.rfind(" ", MAX_LINE_CHARS // 2, MAX_LINE_CHARS)
+        cut = cut if cut > 0 else MAX_LINE_CHARS
+        pieces.append(line[:cut].strip())
+        line = line[cut:].strip()
+    pieces.append(line)
+    return [p for p in pieces if p]
+
+
 def parse_article_text(text: str) -> ArticleText:
     """Split a ``.txt`` page into title, category, paragraphs, captions and author."""
     lines = [line for line in (normalize_text(raw) for raw in text.splitlines()) if line]
     if not lines:
         raise ArchiveFileError("empty file")
     category: str | None = None
-    home = _BREADCRUMB_HOME.match(lines[0])
+    # The breadcrumb and the title are cut at MAX_LINE_CHARS (site furniture, and no title is
+    # that long); body lines are split, so no word of the article is lost.
+    home = _BREADCRUMB_HOME.match(lines[0][:MAX_LINE_CHARS])
     if home is not None and len(lines) >= 2:
-        title = lines[1]
-        category = _category_from_breadcrumb(lines[0][home.end() :], title)
+        title = lines[1][:MAX_LINE_CHARS]
+        category = _category_from_breadcrumb(lines[0][home.end() : MAX_LINE_CHARS], title)
         rest = lines[2:]
     else:
-        title, rest = lines[0], lines[1:]
+        title, rest = lines[0][:MAX_LINE_CHARS], lines[1:]
+    rest = [piece for line in rest for piece in _split_long(line)]
     for i, line in enumerate(rest):
         if _is_boilerplate(line):
             rest = rest[:i]  # the site's lists of other articles, not this one
@@ -283,9 +331,9 @@ def parse_article_text(text: str) -> ArticleText:
     return ArticleText(title, category, tuple(paragraphs), tuple(captions), author)
 
 
-def _read_txt(path: Path, *, source: str, file_id: str, tz: tzinfo, category: str | None
-              ) -> ParsedArticle:
-    parts = parse_article_text(_read_text(path))
+def _read_txt(path: Path, root: Path, *, source: str, file_id: str, tz: tzinfo,
+              category: str | None) -> ParsedArticle:
+    parts = parse_article_text(_read_text(path, root))
     body = "\n\n".join(parts.paragraphs)
     return ParsedArticle(
         source=source,
@@ -296,7 +344,7 @@ def _read_txt(path: Path, *, source: str, file_id: str, tz: tzinfo, category: st
         published=find_date_in_text(body, tz, _mtime(path, tz)),
         summary=lead_summary(body),
         body=body,
-        image=_sibling_image(path),
+        image=_sibling_image(path, root),
         image_caption=parts.captions[0] if parts.captions else None,
         author=parts.author,
     )
@@ -377,11 +425,11 @@ def _http_url(value: str | None, base: str | None = None) -> str | None:
     return value if value.startswith(("http://", "https://")) else None
 
 
-def _read_html(path: Path, *, source: str, file_id: str, tz: tzinfo, category: str | None
-               ) -> ParsedArticle:
+def _read_html(path: Path, root: Path, *, source: str, file_id: str, tz: tzinfo,
+               category: str | None) -> ParsedArticle:
     import trafilatura  # heavy (lxml, htmldate); only archive folders with pages need it
 
-    markup = _read_text(path, html=True)
+    markup = _read_text(path, root, html=True)
     meta = _page_meta(markup)
     try:
         doc = trafilatura.bare_extraction(
@@ -452,7 +500,7 @@ def _read_html(path: Path, *, source: str, file_id: str, tz: tzinfo, category: s
     figcaption = _FIGCAPTION.search(markup)
     caption = html_to_text(figcaption.group(1)) if figcaption else ""
 
-    image = _sibling_image(path) or _http_url(
+    image = _sibling_image(path, root) or _http_url(
         data.get("image") or meta.get("og:image") or meta.get("twitter:image"), page_url
     )
     return ParsedArticle(
@@ -476,9 +524,9 @@ _JSON_FIELDS = ("url", "category", "published", "summary", "body", "image", "ima
                 "author", "guid")
 
 
-def _read_json(path: Path, *, source: str, file_id: str, tz: tzinfo, category: str | None
-               ) -> ParsedArticle:
-    text = _read_text(path)
+def _read_json(path: Path, root: Path, *, source: str, file_id: str, tz: tzinfo,
+               category: str | None) -> ParsedArticle:
+    text = _read_text(path, root)
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -518,10 +566,12 @@ def _read_json(path: Path, *, source: str, file_id: str, tz: tzinfo, category: s
     if named:
         image = _http_url(named)
         if image is None:
-            local = (path.parent / named).resolve()
-            image = str(local) if local.is_file() else None
+            # Relative to the file, and only inside the archive folder: "/etc/hostname" and
+            # "../../etc/hostname" name no photo.
+            local = safe_local_file(root, path.parent / named)
+            image = str(local) if local is not None else None
     if image is None:
-        image = _sibling_image(path)
+        image = _sibling_image(path, root)
 
     return ParsedArticle(
         source=source,

@@ -30,16 +30,25 @@ def normalize_link(url: str) -> str:
     return urlunsplit(("https", host, path, query, ""))
 
 
-def dedupe_key(article: ParsedArticle) -> str:
-    """The key under which `article` is stored once."""
+def dedupe_key(article: ParsedArticle, *, claims_site: bool = True) -> str:
+    """The key under which `article` is stored once.
+
+    A link (or permalink guid) is a key shared by every source ("url:...") only when the
+    source may claim it (`claims_site`: the link is on the source's own site, checked by
+    bot/ingest/validate.py); otherwise it identifies the article within its source only.
+    """
     guid = (article.guid or "").strip()
     if guid:
         if re.match(r"^https?://", guid, re.IGNORECASE):
             # A permalink guid is the link: the same article reached without a guid matches.
+            if not claims_site:
+                return f"guid:{article.source}:{normalize_link(guid)}"
             return "url:" + normalize_link(guid)
         # Opaque guids ("1234", UUIDs) are only unique within their own feed.
         return f"guid:{article.source}:{guid}"
     if article.url:
+        if not claims_site and re.match(r"^https?://", article.url, re.IGNORECASE):
+            return f"guid:{article.source}:{normalize_link(article.url)}"
         return "url:" + normalize_link(article.url)
     digest = hashlib.sha256(f"{fold(article.title)}\n{article.body[:4000]}".encode()).hexdigest()
     return "hash:" + digest[:32]

@@ -12,12 +12,20 @@ Safety, beyond feedparser's own (external entities are already off):
 - entity declarations in the DOCTYPE are removed before parsing. Expat caps expansion only past
   8 MiB and at 100x, and feedparser's lenient fallback re-expands "safe" entities itself (a 40 kB
   payload became a 100 MB string in testing), so a feed gets no entities of its own;
-- a feed that yields no entries raises `FeedParseError` with a human reason.
+- a feed that yields no entries raises `FeedParseError` with a human reason;
+- bytes that are not valid in the feed's declared encoding are replaced one by one before
+  parsing (feedparser would otherwise decode the *whole* feed as Windows-1252 because of one bad
+  byte, turning every Vietnamese title into mojibake);
+- each entry is converted on its own: one that fails (a year-0 date, a hostile field) is left
+  out and reported, never the feed; dates that cannot exist become "no date";
+- pictures are web URLs only: a feed never names a local file (bot/localfiles.py).
 """
 
 from __future__ import annotations
 
+import codecs
 import io
+import logging
 import re
 import time
 from collections.abc import Mapping
@@ -30,6 +38,8 @@ from bot.models import ParsedArticle
 from bot.text.clean import extract_img_srcs, html_to_text, normalize_text
 from bot.text.dates import parse_datetime
 from bot.text.summary import SUMMARY_MAX_CHARS, lead_summary, strip_dateline, truncate
+
+log = logging.getLogger(__name__)
 
 # Images smaller than this on either side (when the size is known) are thumbnails; a bigger
 # candidate is preferred, but a thumbnail still beats no picture (VnExpress 2017-2019 feeds only
@@ -63,8 +73,78 @@ _HAS_ZONE = re.compile(
 )
 
 
+_XML_DECL_ENCODING = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
+)
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.I)
+
+
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,20}));")
+
+
+def _is_xml_char(code: int) -> bool:
+    """Whether XML 1.0 allows the character (https://www.w3.org/TR/xml/#charsets)."""
+    return code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD or (
+        0x10000 <= code <= 0x10FFFF)
+
+
+def _drop_invalid_char_refs(data: bytes) -> bytes:
+    """Remove character references to what XML forbids ("&#xD800;", "&#0;"): feedparser's
+    lenient parser raises on a lone surrogate, which cost the whole feed."""
+    if _is_wide(data) or b"&#" not in data:
+        return data
+
+    def keep(match: re.Match[bytes]) -> bytes:
+        hex_digits, decimal = match.group(1), match.group(2)
+        code = int(hex_digits, 16) if hex_digits is not None else int(decimal)
+        return match.group(0) if _is_xml_char(code) else b""
+
+    return _CHAR_REF.sub(keep, data)
+
+
 class FeedParseError(Exception):
     """The bytes are not a usable feed; the message is the human reason."""
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _repair_encoding(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """`data` re-encoded as UTF-8 with only its bad bytes replaced, when its declared encodings
+    all fail to decode it; otherwise `data` unchanged (feedparser then decodes it as before).
+
+    Declared: the HTTP charset, the XML declaration, and XML's default UTF-8, in that order.
+    """
+    if _is_wide(data):
+        return data, content_type
+    header = _CHARSET_PARAM.search(content_type or "")
+    declaration = _XML_DECL_ENCODING.match(data)
+    candidates = [
+        c for c in dict.fromkeys((
+            _codec(header.group(1) if header else None),
+            _codec(declaration.group(1).decode("ascii") if declaration else None),
+            "utf-8",
+        )) if c
+    ]
+    for codec in candidates:
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        return data, content_type
+    text = data.decode(candidates[0], "replace")
+    repaired = text.encode("utf-8")
+    repaired = _XML_DECL_ENCODING.sub(
+        lambda m: m.group(0)[: m.start(1) - m.start(0)] + b"utf-8"
+        + m.group(0)[m.end(1) - m.start(0) :], repaired, count=1)
+    log.info("feed: bytes invalid in %s replaced (the rest of the feed is kept)", candidates[0])
+    return repaired, "application/xml; charset=utf-8"
 
 
 def _looks_binary(head: bytes) -> bool:
@@ -129,6 +209,7 @@ def parse_feed(
     category: str | None = None,
     content_type: str | None = None,
     base_url: str | None = None,
+    problems: list[str] | None = None,
 ) -> list[ParsedArticle]:
     """Parse RSS/Atom `data` into articles, in feed order.
 
@@ -136,11 +217,14 @@ def parse_feed(
     charset) and `base_url` (the feed's URL, to resolve relative links) come from the fetch.
     A malformed feed that still yields entries is used; when some entries were cut off by a
     truncated body, only the complete ones are returned. Raises `FeedParseError` when nothing
-    usable is found. A well-formed feed with no items yields [].
+    usable is found. A well-formed feed with no items yields []. Entries that cannot be read
+    are left out; each adds a line to `problems` when given.
     """
     if not data or not data.strip():
         raise FeedParseError("not a feed (empty document)")
     data = _defuse_entities(data)
+    data, content_type = _repair_encoding(data, content_type)
+    data = _drop_invalid_char_refs(data)
     headers: dict[str, str] = {}
     if content_type:
         headers["content-type"] = content_type
@@ -162,8 +246,15 @@ def parse_feed(
                 raise FeedParseError("no complete entries (the feed is truncated)")
     forced = normalize_text(category) if category else None
     articles: list[ParsedArticle] = []
-    for entry in entries:
-        article = _entry_to_article(entry, source=source, tz=tz, category=forced)
+    for number, entry in enumerate(entries, 1):
+        try:
+            article = _entry_to_article(entry, source=source, tz=tz, category=forced)
+        except Exception as exc:  # one hostile entry must not cost the others
+            log.warning("source=%s feed entry %d skipped: %s: %s", source, number,
+                        type(exc).__name__, exc)
+            if problems is not None:
+                problems.append(f"entry {number} skipped: {type(exc).__name__}: {exc}")
+            continue
         if article is not None:
             articles.append(article)
     return articles
@@ -216,7 +307,7 @@ def _entry_to_article(
         title=title,
         guid=guid,
         category=category or _entry_category(entry),
-        published=_entry_published(entry, tz),
+        published=_entry_published(entry, tz, source),
         summary=summary,
         body=body,
         image=_entry_image(entry, description_html, content_html),
@@ -238,19 +329,30 @@ def _entry_author(entry: dict[str, Any]) -> str | None:
     return name or None
 
 
-def _entry_published(entry: dict[str, Any], tz: tzinfo) -> datetime | None:
+def _struct_datetime(parsed: time.struct_time, raw: str, source: str) -> datetime | None:
+    try:
+        return datetime(*parsed[:6], tzinfo=UTC)
+    except (ValueError, OverflowError):  # year 0, or a day that does not exist
+        log.info("source=%s entry date %r cannot exist: treated as undated", source, raw[:60])
+        return None
+
+
+def _entry_published(entry: dict[str, Any], tz: tzinfo, source: str = "") -> datetime | None:
     for key in ("published", "updated", "created"):
         raw = _text(_get(entry, key))
         parsed: time.struct_time | None = _get(entry, f"{key}_parsed")
         if parsed is not None and (not raw or _HAS_ZONE.search(raw)):
-            return datetime(*parsed[:6], tzinfo=UTC)
+            return _struct_datetime(parsed, raw, source)
         if raw:
             # "GMT+7" (Dân trí 2017), zone-less local times, day-first dates...
-            value = parse_datetime(raw, tz)
+            try:
+                value = parse_datetime(raw, tz)
+            except (ValueError, OverflowError):
+                value = None
             if value is not None:
                 return value
             if parsed is not None:
-                return datetime(*parsed[:6], tzinfo=UTC)
+                return _struct_datetime(parsed, raw, source)
     return None
 
 
@@ -266,6 +368,10 @@ def _is_thumbnail(width: int | None, height: int | None) -> bool:
     return (width is not None and width < MIN_IMAGE_SIDE) or (
         height is not None and height < MIN_IMAGE_SIDE
     )
+
+
+def _is_web_url(url: str) -> bool:
+    return url[:8].lower().startswith(("http://", "https://")) and len(url) > 8
 
 
 def _looks_like_image(url: str) -> bool:
@@ -306,6 +412,9 @@ def _entry_image(entry: dict[str, Any], description_html: str, content_html: str
     for markup in (description_html, content_html):
         if markup and "<img" in markup.lower():
             candidates.extend(extract_img_srcs(markup))
+    # A feed names no local file: anything but a web URL (an absolute path, file://, data:)
+    # is not a picture of the article.
+    candidates = [c for c in candidates if _is_web_url(c[0])]
     if not candidates:
         return None
     for url, width, height in candidates:

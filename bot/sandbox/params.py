@@ -12,6 +12,8 @@ never JSON-decoded, because a user's text "123" or "[1]" must stay that text.
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -194,10 +196,36 @@ async def _read_multipart(request: web.Request, raw: dict[str, Any]) -> None:
             raw[part.name] = data.decode(part.get_charset("utf-8"), "replace")
 
 
-async def read_params(request: web.Request) -> dict[str, Any]:
-    """All parameters of a Bot API call: query string first, then the body over it."""
+def _multipart_from_bytes(content_type: str, body: bytes, raw: dict[str, Any]) -> None:
+    """The parts of a multipart body already read (the request recording read the stream)."""
+    if len(body) > MAX_BODY_BYTES:
+        raise ApiError(413, "Request Entity Too Large")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        raise bad_request("can't parse multipart/form-data")
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        data = part.get_payload(decode=True)
+        data = data if isinstance(data, bytes) else b""
+        filename = part.get_filename()
+        if filename is not None:
+            raw[name] = UploadedFile(filename, data, part.get_content_type())
+        else:
+            raw[name] = data.decode(part.get_content_charset("utf-8"), "replace")
+
+
+async def read_params(request: web.Request, *, body: bytes | None = None) -> dict[str, Any]:
+    """All parameters of a Bot API call: query string first, then the body over it.
+
+    `body`: the body when it was read already (then parsed from these bytes).
+    """
     raw: dict[str, Any] = dict(request.query)
-    if request.body_exists:
+    if body is not None and request.content_type == "multipart/form-data":
+        _multipart_from_bytes(request.headers.get("Content-Type", ""), body, raw)
+    elif request.body_exists:
         content_type = request.content_type
         if content_type == "application/json":
             try:

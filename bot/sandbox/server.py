@@ -89,7 +89,12 @@ async def _bot_api(request: web.Request) -> web.StreamResponse:
     state.bot_id = int(token.group(1))
     state.calls[method.name] += 1
     try:
-        params = await read_params(request)
+        body: bytes | None = None
+        if state.recorder.enabled:
+            body = await request.read() if request.body_exists else b""
+            state.recorder.record(request.match_info["method"], request.content_type,
+                                  request.query_string, body)
+        params = await read_params(request, body=body)
         fault = state.take_fault(method.name, params.get("chat_id"))
         if fault is not None:
             response = await _apply_fault(request, state, fault)
@@ -301,6 +306,22 @@ async def _post_update(request: web.Request) -> web.StreamResponse:
     return _json({"update_id": state.inject_update(await _body(request))})
 
 
+async def _post_recording(request: web.Request) -> web.StreamResponse:
+    recorder = request.app[STATE_KEY].recorder
+    enabled = _bool(await _body(request), "enabled")
+    if enabled is None:
+        raise ControlError('"enabled" (true or false) is required')
+    recorder.set_enabled(enabled)
+    return _json({"enabled": recorder.enabled})
+
+
+async def _get_recording(request: web.Request) -> web.StreamResponse:
+    recorder = request.app[STATE_KEY].recorder
+    after = _int(dict(request.query), "after") or 0
+    return _json({"enabled": recorder.enabled,
+                  "requests": [r.to_dict() for r in recorder.after(after)]})
+
+
 async def _post_reset(request: web.Request) -> web.StreamResponse:
     request.app[STATE_KEY].reset()
     return _json({"ok": True})
@@ -318,6 +339,8 @@ Control API:  POST /sandbox/messages {"user_id", "text", "chat_id"?, "chat_type"
               POST /sandbox/faults {"method", "status", "description"?, "retry_after"?,
                                     "times"?, "chat_id"?, "delay"?}
               GET  /sandbox/stats    POST /sandbox/updates {raw Update}    POST /sandbox/reset
+              POST /sandbox/recording {"enabled": bool}   GET /sandbox/recording?after=
+                   (every Bot API request body, byte for byte; off unless enabled)
 """
 
 
@@ -342,6 +365,8 @@ def build_app(state: SandboxState) -> web.Application:
     router.add_get("/sandbox/stats", _control(_get_stats))
     router.add_post("/sandbox/updates", _control(_post_update))
     router.add_post("/sandbox/reset", _control(_post_reset))
+    router.add_post("/sandbox/recording", _control(_post_recording))
+    router.add_get("/sandbox/recording", _control(_get_recording))
     router.add_route("*", "/bot{token}/{method}", _bot_api)
     router.add_route("*", "/bot{tail:.*}", _not_found)
     return app
@@ -389,10 +414,12 @@ class Sandbox:
         flood_limits: bool = False,
         bot_username: str = "newsbot_sandbox_bot",
         bot_first_name: str = "Newsbot",
+        record_requests: bool = False,
         webhook_retry_max: float = 2.0,
     ) -> None:
         self.state = SandboxState(
-            flood_limits=flood_limits, bot_username=bot_username, bot_first_name=bot_first_name
+            flood_limits=flood_limits, bot_username=bot_username, bot_first_name=bot_first_name,
+            record_requests=record_requests,
         )
         # POSTs updates to the webhook once the bot sets one (and retries what is refused).
         self.webhooks = WebhookDelivery(self.state, retry_max=webhook_retry_max)

@@ -45,6 +45,7 @@ from typing import Any
 from bot.sandbox.errors import DEFAULT_DESCRIPTIONS, ApiError
 from bot.sandbox.html_check import ParsedText, command_entities, parse_html, plain
 from bot.sandbox.limits import RateTracker
+from bot.sandbox.recording import RequestRecorder
 
 # Telegram's default allowed_updates: everything except these three must be asked for.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -267,8 +268,11 @@ class SandboxState:
         flood_limits: bool = False,
         bot_username: str = "newsbot_sandbox_bot",
         bot_first_name: str = "Newsbot",
+        record_requests: bool = False,
     ) -> None:
         self.flood_limits = flood_limits
+        # Opt-in: every request body byte for byte (bot/sandbox/recording.py).
+        self.recorder = RequestRecorder(enabled=record_requests)
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
         self.bot_id = 1  # replaced by the id in the token of the latest Bot API call
@@ -321,6 +325,7 @@ class SandboxState:
         Counters go on from where they were, so a bot polling across a reset keeps working.
         """
         self._clear()
+        self.recorder.clear()
 
     def open(self) -> None:
         """Accept waiters again (after ``close``)."""

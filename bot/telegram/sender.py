@@ -52,6 +52,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.config import Settings
 from bot.delivery.outbound import SendOutcome, Status
 from bot.delivery.pacing import Pacer, Priority
+from bot.localfiles import read_photo
 from bot.message import ChatRef, Message, MessageRef, Photo, Text
 from bot.render.telegram import CHANNEL, Keyboard, RenderCache, answer_text
 
@@ -111,12 +112,12 @@ _PHOTO_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"
 
 
 def _read_local_photo(path: Path) -> bytes:
-    """The one place that reads a local photo file (an archive's photo) for an upload."""
-    with path.open("rb") as handle:
-        content = handle.read(PHOTO_MAX_BYTES + 1)
-    if len(content) > PHOTO_MAX_BYTES:
-        raise OSError(f"{path.name} is larger than {PHOTO_MAX_BYTES} bytes")
-    return content
+    """The one place that reads a local photo file (an archive's photo) for an upload.
+
+    Only a regular file inside a configured archive folder, never any other local path, whatever
+    an article says (`bot.localfiles`: symlinks, /proc, devices and FIFOs are refused).
+    """
+    return read_photo(str(path), max_bytes=PHOTO_MAX_BYTES)
 
 
 class TelegramSender:

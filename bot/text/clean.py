@@ -43,12 +43,25 @@ _H_SPACE = re.compile(r"[^\S\n]+")
 _MULTI_NL = re.compile(r"\s*\n\s*")
 
 # Invisible characters that survive copy/paste from Vietnamese CMSes: zero-width space/joiners,
-# BOM, soft hyphen. They break word matching and accent folding, so they go.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# BOM, soft hyphen. They break word matching and accent folding, so they go. So do characters
+# that only serve to deceive or break things downstream: bidirectional overrides, embeddings,
+# isolates and marks (U+202E turns "gpj.exe" around; Vietnamese never needs them), lone UTF-16
+# surrogates (from "&#xD800;": SQLite cannot store them and the whole poll failed) and the
+# noncharacters U+FFFE/U+FFFF.
+_INVISIBLE = re.compile(
+    "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
+)
+# Control characters (C0 but tab and line breaks, DEL, C1): NUL and friends have no place in
+# text shown to readers. Replaced by a space so that the words they separated stay apart.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalize_text(s: str, *, keep_paragraphs: bool = False) -> str:
     """NFC-normalise and collapse white space (incl. NBSP) to single spaces, trimmed.
+
+    Invisible, bidirectional-control and control characters and lone surrogates are removed
+    (controls become spaces), so every stored text is printable and encodable as UTF-8.
 
     With `keep_paragraphs`, line breaks survive as paragraph separators: every non-empty line
     becomes a paragraph and paragraphs are joined with a blank line ("\\n\\n").
@@ -56,12 +69,21 @@ def normalize_text(s: str, *, keep_paragraphs: bool = False) -> str:
     if not s:
         return ""
     s = _INVISIBLE.sub("", s)
+    s = _CONTROL.sub(" ", s)
     if keep_paragraphs:
         lines = (" ".join(line.split()) for line in s.splitlines())
         s = "\n\n".join(line for line in lines if line)
     else:
         s = " ".join(s.split())
     return unicodedata.normalize("NFC", s)
+
+
+def strip_unsafe(s: str) -> str:
+    """`s` without the characters `normalize_text` removes, and nothing else changed (for URLs,
+    ids and other strings that are not prose)."""
+    if not s:
+        return ""
+    return _CONTROL.sub("", _INVISIBLE.sub("", s))
 
 
 def _drop_hidden(markup: str) -> str:

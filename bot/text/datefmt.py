@@ -13,4 +13,9 @@ def format_local_datetime(dt: datetime, tz: tzinfo) -> str:
     """`dt` in the zone `tz` as "dd/mm/yyyy HH:MM"; a naive `dt` is taken as UTC (as stored)."""
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    try:
+        return dt.astimezone(tz).strftime("%d/%m/%Y %H:%M")
+    except (OverflowError, ValueError):
+        # At the edge of the calendar (a year-9999 date stored by an older version): the zone
+        # shift overflows. Shown as stored rather than failing the whole reply.
+        return dt.strftime("%d/%m/%Y %H:%M")

@@ -21,6 +21,8 @@ import pytest
 from aiohttp import web
 
 from bot.demo import sample_sources_file
+from bot.ingest.fetch import NetworkGuard, make_client
+from bot.telegram.sender import TelegramSender
 from storage import deliveries as outbox
 from tests.bothelper import Chatter, bot_on_sandbox, text_of
 from tests.pushhelper import ingest, push_source, subscribe, wait_done, write_article
@@ -158,9 +160,16 @@ async def photo_server() -> AsyncIterator[str]:
 async def test_a_photo_telegram_cannot_fetch_is_downloaded_and_uploaded_once(
         tmp_path: Path, photo_server: str) -> None:
     sources, archive = push_source(tmp_path)
-    async with bot_on_sandbox(tmp_path, sources_file=sources, delivery_rate=2000) as chat:
+    # The photo server is on 127.0.0.1, an internal address the bot never fetches from
+    # (bot/ingest/fetch.py's guard): here it stands for a public host.
+    permissive = make_client(10, guard=NetworkGuard(is_internal=lambda ip: False))
+    async with permissive, bot_on_sandbox(tmp_path, sources_file=sources,
+                                          delivery_rate=2000) as chat:
         core = chat.app.bot_data.core
         assert core is not None
+        sender = core.outbound["telegram"].sender
+        assert isinstance(sender, TelegramSender)
+        sender.http = permissive
         readers = list(range(730_001, 730_031))
         await subscribe(core, readers, "Thời sự")
         write_article(archive, "ok", title="Ảnh tải về", category="Thời sự",
@@ -190,3 +199,23 @@ async def test_a_photo_telegram_cannot_fetch_is_downloaded_and_uploaded_once(
         assert bad.failed
         # Each URL was refused by Telegram once, before the bot fetched it itself.
         assert (await _stats(chat))["errors"] == {"400": 2}
+
+
+async def test_a_photo_on_an_internal_address_is_never_fetched_by_the_bot(
+        tmp_path: Path, photo_server: str) -> None:
+    """What a feed names as its photo never makes the bot reach an internal service: Telegram
+    cannot fetch the URL, the bot does not either (bot/ingest/fetch.py's guard), text goes out."""
+    sources, archive = push_source(tmp_path)
+    async with bot_on_sandbox(tmp_path, sources_file=sources, delivery_rate=2000) as chat:
+        core = chat.app.bot_data.core
+        assert core is not None
+        readers = list(range(731_001, 731_004))
+        await subscribe(core, readers, "Thời sự")
+        write_article(archive, "internal", title="Ảnh nội bộ", category="Thời sự",
+                      image=f"{photo_server}/photo.png")
+        after = await chat.last_seq()
+        stored = await ingest(core)
+        await wait_done(core, [a.id for a in stored])
+        sent = [r for r in await chat.sent(after=after) if r["chat_id"] in set(readers)]
+        assert [r["method"] for r in sent] == ["sendMessage"] * len(readers)
+        assert not any(str(r.get("photo") or "").startswith("upload:") for r in sent)

@@ -1,17 +1,28 @@
 """The outbox (SPEC section 6): every message to a subscriber is a `deliveries` row before sending.
 
 A row is for exactly one of an article (push), a broadcast or a digest, and moves
-``pending -> sent | skipped | failed | cancelled`` exactly once. ``not_before`` is the retry
-back-off (unix seconds; 0 = never tried or retried at once), ``attempts`` counts failed tries that
-count (a 429 or a chat migration does not), ``reason`` says why a row was skipped, failed or
-cancelled.
+``pending -> sent | skipped | failed | cancelled`` exactly once. An article row with
+``summary_upto`` is a flood summary (see "the flood rule" below), not a card. ``not_before`` is
+the retry back-off (unix seconds; 0 = never tried or retried at once), ``attempts`` counts failed
+tries that count (a 429, a chat migration or an outage of the API does not), ``reason`` says why
+a row was skipped, failed or cancelled, ``uncertain`` how many of its sends timed out after the
+request went out (it may have arrived twice).
 
 Writers, all owned by the caller's transaction:
-- enqueueing is one ``INSERT OR IGNORE ... SELECT`` per article or broadcast, so 100,000
-  recipients cost one statement, and enqueueing again never duplicates (the unique indexes
-  ``deliveries_article`` / ``deliveries_broadcast``);
+- enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per article or broadcast,
+  so 100,000 recipients cost one statement, and enqueueing again never duplicates (the unique
+  indexes ``deliveries_article`` / ``deliveries_broadcast``);
 - results are written in batches (`record_outcomes`: a few ``executemany`` in one transaction),
   because one round trip per message would cap the delivery rate.
+
+The flood rule (`enqueue_articles`): a chat gets at most `limit` cards per `window` seconds. The
+articles of one batch (one poll of a source) beyond that become ONE summary delivery per chat:
+the row of the first article without a card, with ``summary_upto`` = the batch's last article id;
+its message lists the chat's articles in that id range (`summary_articles`). Both are rows of the
+same transaction as the articles, so a flood is as crash-safe as a single push, and its cost
+does not grow with the flood: the cards are decided on the first `limit` articles of each
+category, the summaries on the first `limit` + 1 (the first article a chat did not get as a card
+is always among them), with one statement each.
 
 Readers claim work in bounded batches (`next_new`, `due_retries`), never all rows: a push to
 100,000 chats must not hold 100,000 rows in memory. Both read through the partial index
@@ -28,11 +39,12 @@ from typing import Literal
 import aiosqlite
 
 from bot.message import ChatRef, is_group
+from storage.digests import DigestArticle
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
 
-Kind = Literal["article", "broadcast", "digest"]
+Kind = Literal["article", "broadcast", "digest", "summary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +61,8 @@ class Pending:
     language: str
     chat_active: bool
     delivery_mode: str
+    # A summary (kind "summary"): the last article id it covers; `ref_id` is the first.
+    summary_upto: int | None = None
 
     @property
     def group(self) -> bool:
@@ -67,6 +81,7 @@ class Outcome:
     message_id: str | None = None
     silent: bool = False
     not_before: int = 0
+    uncertain: int = 0  # sends of this attempt that timed out after the request went out
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,14 +133,20 @@ class StoredBroadcast:
 
 # Who receives a push: active chats subscribed to the article's category, in instant mode.
 _ENQUEUE_ARTICLE = """
-    INSERT OR IGNORE INTO deliveries(channel, chat_id, article_id, silent, created_at)
+    INSERT INTO deliveries(channel, chat_id, article_id, silent, created_at)
     SELECT s.channel, s.chat_id, a.id, ?, ?
     FROM articles a
     JOIN subscriptions s ON s.category_id = a.category_id
     JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
-    WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'
+    WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'{flood}
     ORDER BY s.channel, s.chat_id
+    ON CONFLICT DO NOTHING
 """
+# The flood rule: the chat's cards (not summaries) created within the window.
+_BELOW_FLOOD_LIMIT = """
+      AND (SELECT count(*) FROM deliveries r
+           WHERE r.channel = s.channel AND r.chat_id = s.chat_id AND r.created_at >= ?
+             AND r.article_id IS NOT NULL AND r.summary_upto IS NULL) < ?"""
 
 
 async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: int,
@@ -135,8 +156,66 @@ async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: i
     One statement whatever the number of subscribers; a second call adds nobody twice.
     Returns the number of deliveries added.
     """
-    cur = await conn.execute(_ENQUEUE_ARTICLE, (int(silent), now, article_id))
+    cur = await conn.execute(_ENQUEUE_ARTICLE.format(flood=""), (int(silent), now, article_id))
     return cur.rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """What `enqueue_articles` added: cards, and summaries (one per flooded chat)."""
+
+    cards: int = 0
+    summaries: int = 0
+
+
+async def enqueue_articles(conn: aiosqlite.Connection, batch: Sequence[tuple[int, str]], *,
+                           now: int, limit: int | None, window: int,
+                           silent: bool = False) -> Queued:
+    """Queue a batch of new articles, given as (article id, category name), with the flood rule:
+    each chat gets cards until it has `limit` of them created within the last `window`
+    seconds, and one summary of the rest (see the module docstring). `limit` None: no rule,
+    one card per article and subscriber.
+    """
+    ids = sorted({article_id for article_id, _ in batch})
+    if not ids:
+        return Queued()
+    if limit is None:
+        cards = 0
+        for article_id in ids:
+            cards += await enqueue_article(conn, article_id, now=now, silent=silent)
+        return Queued(cards)
+    by_category: dict[str, list[int]] = {}
+    for article_id, category in sorted(set(batch)):
+        by_category.setdefault(category, []).append(article_id)
+    # Only the first `limit` articles of a category can be a chat's cards (any later one
+    # comes after `limit` others the chat gets); in id order, so each chat's cards are its
+    # first articles.
+    candidates = sorted(a for found in by_category.values() for a in found[:limit])
+    card_sql = _ENQUEUE_ARTICLE.format(flood=_BELOW_FLOOD_LIMIT)
+    cards = 0
+    for article_id in candidates:
+        cur = await conn.execute(card_sql, (int(silent), now, article_id, now - window, limit))
+        cards += cur.rowcount
+    # A chat's first article without a card is among the first `limit` + 1 of its categories.
+    heads = sorted(a for found in by_category.values() for a in found[:limit + 1])
+    marks = ",".join("?" * len(heads))
+    cur = await conn.execute(
+        f"""INSERT INTO deliveries(channel, chat_id, article_id, summary_upto, silent,
+                                   created_at)
+            SELECT s.channel, s.chat_id, min(a.id), ?, ?, ?
+            FROM articles a
+            JOIN subscriptions s ON s.category_id = a.category_id
+            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
+            WHERE a.id IN ({marks}) AND c.active = 1 AND c.delivery_mode = 'instant'
+              AND NOT EXISTS (SELECT 1 FROM deliveries d
+                              WHERE d.article_id = a.id AND d.channel = s.channel
+                                AND d.chat_id = s.chat_id)
+            GROUP BY s.channel, s.chat_id
+            ORDER BY s.channel, s.chat_id
+            ON CONFLICT DO NOTHING""",
+        (ids[-1], int(silent), now, *heads),
+    )
+    return Queued(cards, cur.rowcount)
 
 
 async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, now: int,
@@ -186,7 +265,7 @@ async def enqueue_digest(conn: aiosqlite.Connection, digest_id: int, chat: ChatR
 
 _PENDING_SELECT = """
     SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id, d.attempts,
-           d.silent, c.type, c.language, c.active, c.delivery_mode
+           d.silent, d.summary_upto, c.type, c.language, c.active, c.delivery_mode
     FROM deliveries d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
 """
 
@@ -199,7 +278,8 @@ def _channels(channels: Sequence[str]) -> tuple[str, list[str]]:
 def _pending(row: aiosqlite.Row) -> Pending:
     kind: Kind
     if row["article_id"] is not None:
-        kind, ref = "article", row["article_id"]
+        kind = "article" if row["summary_upto"] is None else "summary"
+        ref = row["article_id"]
     elif row["broadcast_id"] is not None:
         kind, ref = "broadcast", row["broadcast_id"]
     else:
@@ -209,6 +289,7 @@ def _pending(row: aiosqlite.Row) -> Pending:
         attempts=row["attempts"],
         silent=bool(row["silent"]), chat_type=row["type"], language=row["language"],
         chat_active=bool(row["active"]), delivery_mode=row["delivery_mode"],
+        summary_upto=row["summary_upto"],
     )
 
 
@@ -276,26 +357,29 @@ async def record_outcomes(conn: aiosqlite.Connection, outcomes: Iterable[Outcome
     retries: list[tuple[object, ...]] = []
     for o in outcomes:
         if o.status == SENT:
-            sent.append((o.attempts, o.message_id, int(o.silent), now, o.delivery_id))
+            sent.append((o.attempts, o.message_id, int(o.silent), now, o.uncertain,
+                         o.delivery_id))
         elif o.status == PENDING:
-            retries.append((o.attempts, o.not_before, o.reason, o.delivery_id))
+            retries.append((o.attempts, o.not_before, o.reason, o.uncertain, o.delivery_id))
         else:
-            finished.append((o.status, o.attempts, o.reason, now, o.delivery_id))
+            finished.append((o.status, o.attempts, o.reason, now, o.uncertain, o.delivery_id))
     if sent:
         await conn.executemany(
             """UPDATE deliveries SET status = 'sent', attempts = ?, message_id = ?, silent = ?,
-                   reason = NULL, finished_at = ? WHERE id = ?""",
+                   reason = NULL, finished_at = ?, uncertain = uncertain + ? WHERE id = ?""",
             sent,
         )
     if finished:
         await conn.executemany(
-            """UPDATE deliveries SET status = ?, attempts = ?, reason = ?, finished_at = ?
+            """UPDATE deliveries SET status = ?, attempts = ?, reason = ?, finished_at = ?,
+                   uncertain = uncertain + ?
                WHERE id = ? AND status = 'pending'""",
             finished,
         )
     if retries:
         await conn.executemany(
-            """UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?
+            """UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?,
+                   uncertain = uncertain + ?
                WHERE id = ? AND status = 'pending'""",
             retries,
         )
@@ -389,6 +473,56 @@ async def by_chat(conn: aiosqlite.Connection, *, article_id: int
     ) as cur:
         return {ChatRef(r[0], r[1]): ChatDelivery(r[2], r[3], r[4], bool(r[5]))
                 for r in await cur.fetchall()}
+
+
+# --- flood summaries ---------------------------------------------------------------------------
+
+# The articles a summary lists: ids in [first, upto] of the given categories. The range is read
+# through the primary key (`+` keeps SQLite from preferring the category index, which would
+# read every article of the category instead of the few thousand of the range).
+_SUMMARY_RANGE = "a.id >= ? AND a.id <= ? AND +a.category_id IN ({marks})"
+
+
+async def summary_counts(conn: aiosqlite.Connection, category_ids: Sequence[int], *,
+                         first: int, upto: int) -> list[tuple[str, int]]:
+    """(category name, articles) of a summary's range, by name."""
+    if not category_ids:
+        return []
+    where = _SUMMARY_RANGE.format(marks=",".join("?" * len(category_ids)))
+    async with conn.execute(
+        f"""SELECT g.name, count(*) FROM articles a JOIN categories g ON g.id = a.category_id
+            WHERE {where} GROUP BY g.name ORDER BY g.name""",
+        (first, upto, *category_ids),
+    ) as cur:
+        return [(r[0], int(r[1])) for r in await cur.fetchall()]
+
+
+async def summary_articles(conn: aiosqlite.Connection, category_ids: Sequence[int], *,
+                           first: int, upto: int, limit: int) -> list[DigestArticle]:
+    """The newest `limit` articles of a summary's range (as a digest lists them)."""
+    if not category_ids:
+        return []
+    where = _SUMMARY_RANGE.format(marks=",".join("?" * len(category_ids)))
+    async with conn.execute(
+        f"""SELECT a.id, a.title, a.url, g.name AS category, a.published
+            FROM articles a JOIN categories g ON g.id = a.category_id
+            WHERE {where} ORDER BY a.id DESC LIMIT ?""",
+        (first, upto, *category_ids, limit),
+    ) as cur:
+        return [DigestArticle(r["id"], r["title"], r["url"], r["category"], r["published"])
+                for r in await cur.fetchall()]
+
+
+async def uncertain_since(conn: aiosqlite.Connection, since: int) -> int:
+    """Sends that timed out after the request went out, of deliveries finished since `since`
+    (the recipient may have the message twice)."""
+    async with conn.execute(
+        """SELECT coalesce(sum(uncertain), 0) FROM deliveries
+           WHERE finished_at >= ? AND uncertain > 0""",
+        (since,),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 # --- the article's photo, as the outbox uses it ------------------------------------------------

@@ -21,7 +21,7 @@ import httpx
 from bot.admin.alerts import AdminAlertHandler
 from bot.admin.service import Admin
 from bot.chat.clusters import Clusters
-from bot.chat.common import Admins, Common
+from bot.chat.common import Admins, Common, RightsCheck
 from bot.chat.digest import DigestPages, more_choices
 from bot.chat.popular import Popular
 from bot.chat.reader import Reader
@@ -81,11 +81,13 @@ class Core:
                         limits=limits or {}, admins=admins, public_url=settings.public_url)
         core = cls(settings=settings, db=db, http=http, common=common, reader=Reader(common))
         composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices,
-                            public_url=settings.public_url)
+                            public_url=settings.public_url, article_link=core.article_link)
         core.delivery = DeliveryWorker(db, core.outbound, composer, tz=settings.tz, config=(
             WorkerConfig(concurrency=settings.delivery_concurrency,
                          max_attempts=settings.delivery_max_attempts,
-                         retry_base=settings.delivery_retry_base)))
+                         retry_base=settings.delivery_retry_base,
+                         flood_limit=settings.push_flood_limit or None,
+                         flood_window=int(settings.push_flood_window))))
         # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
         scanner = LeadershipScanner(settings.tz)
         await scanner.catch_up(db)
@@ -99,14 +101,18 @@ class Core:
             log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
         core.admin = Admin.build(common, ingestor=lambda: core.ingestor,
                                  outbox=lambda: core.delivery,
-                                 progress_gap=settings.broadcast_progress_interval)
+                                 progress_gap=settings.broadcast_progress_interval,
+                                 uncertain_replies=lambda: sum(
+                                     o.uncertain for o in core.outbound.values()))
         return core
 
     def add_channel(self, outbound: Outbound, limits: Limits,
-                    article_link: ArticleLink | None = None) -> None:
-        """Plug a channel's bot account in (before `start`)."""
+                    article_link: ArticleLink | None = None,
+                    rights: RightsCheck | None = None) -> None:
+        """Plug a channel's bot account in (before `start`); `rights` asks the platform whether
+        a person may change their group's settings right now."""
         self.outbound[outbound.channel] = outbound
-        self.common.add_channel(outbound.channel, limits)
+        self.common.add_channel(outbound.channel, limits, rights)
         if article_link is not None:
             self.article_links[outbound.channel] = article_link
 
@@ -125,6 +131,11 @@ class Core:
             self._jobs.append(asyncio.create_task(_repeat(name, first, every, job), name=name))
         self._start_alerts()
 
+    async def release_outbound(self) -> None:
+        """Stopping: nothing waits for an API that is down any more (safe to call twice)."""
+        for outbound in self.outbound.values():
+            await outbound.close()
+
     async def close(self) -> None:
         """Stop the jobs, the alerts and the worker (recording every result), then close."""
         for task in self._jobs:
@@ -137,6 +148,7 @@ class Core:
             self._alerts = None
         if self.delivery is not None:
             await self.delivery.stop()
+        await self.release_outbound()
         await self.http.aclose()
         await self.db.close()
 

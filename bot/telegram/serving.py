@@ -34,6 +34,7 @@ from bot.delivery.outbound import Undelivered
 from bot.delivery.pacing import Priority
 from bot.inbox import Handle, Inbox
 from bot.message import ChatRef, Message, Text
+from bot.telegram.updates import PollingErrors, parse_update
 from bot.web.app import WebParts, build_web_app
 from bot.web.health import HealthMonitor, HealthReport
 from bot.web.metrics import BotMetrics
@@ -137,6 +138,9 @@ async def serving(app: AnyApplication, *, sock: socket.socket | None = None,
         await app.start()
         stack.push_async_callback(_stop_app, app)
         core: Core = app.bot_data.core
+        # Before the Application stops (it waits for its handlers): replies waiting for an
+        # API that is down give up instead of holding the stop.
+        stack.push_async_callback(core.release_outbound)
         parts, inbox = build_parts(app, settings, core, webhook=webhook)
         if inbox is not None:
             await inbox.start()
@@ -159,7 +163,8 @@ async def serving(app: AnyApplication, *, sock: socket.socket | None = None,
             assert app.updater is not None
             await app.updater.start_polling(poll_interval=0, timeout=int(poll_timeout),
                                             allowed_updates=Update.ALL_TYPES,
-                                            drop_pending_updates=False)
+                                            drop_pending_updates=False,
+                                            error_callback=PollingErrors())
             stack.push_async_callback(_stop_polling, app)
             log.info("updates by long polling; web server on %s", server.address)
         yield WebFace(server, parts, inbox)
@@ -180,11 +185,14 @@ def application_handler(app: AnyApplication) -> Handle:
 
     Like PTB's own update fetcher (and its custom-webhook examples, which put updates into
     `update_queue`), but awaited, so the inbox knows when the update is handled. The update
-    processor keeps PTB's limit on concurrently processed updates.
+    processor keeps PTB's limit on concurrently processed updates. An update PTB cannot read is
+    logged once and skipped (bot/telegram/updates.py).
     """
 
     async def handle(payload: dict[str, Any]) -> None:
-        update = Update.de_json(payload, app.bot)
+        update = parse_update(payload, app.bot)
+        if update is None:
+            return  # logged once; the inbox marks it handled: never retried
         await app.update_processor.process_update(update, app.process_update(update))
 
     return handle

@@ -11,12 +11,14 @@ from collections.abc import Sequence
 
 from bot.chat import callbacks
 from bot.chat.common import Common
+from bot.chat.listing import fit_entries, nav_row, page_containing, page_of, title_width
 from bot.delivery.card import article_card, is_web_url
 from bot.digest.scheduler import slot_day
 from bot.i18n import LANGUAGES, t
-from bot.message import Choice, Message, Notice, Text, Who, bold, italic, link, rows
+from bot.message import Choice, Limits, Message, Notice, Text, Who, bold, italic, link, rows
 from bot.models import Article
 from bot.popularity import forget_reader, record_interaction
+from bot.text.cut import shorten_text
 from bot.text.datefmt import format_local_datetime
 from storage import articles, categories, chats, digests, subscriptions
 from storage.categories import Category
@@ -32,6 +34,10 @@ _TITLE_IN_LIST = 160
 # the quiet hours of SPEC section 6).
 DELIVERY_MODES = ("instant", "digest", "paused")
 DIGEST_HOURS = tuple(range(6, 22))
+# Categories per page of the picker (one button each, well within a message's choices).
+PICKER_PAGE = 20
+# The names listed when a category is not found (the rest are counted).
+_NAMES_ROOM = 1500
 
 
 class Reader:
@@ -75,26 +81,43 @@ class Reader:
     # -- categories and subscriptions --------------------------------------------------------
 
     async def categories(self, who: Who) -> Message:
-        """The picker: every category with ✅ on those the chat follows."""
+        """The picker: every category with ✅ on those the chat follows (a page at a time)."""
         lang = await self.language(who)
         return await self._picker(who, lang)
 
-    async def _picker(self, who: Who, lang: str) -> Message:
+    async def picker_page(self, who: Who, page: int) -> Notice:
+        """Another page of the picker, in place."""
+        lang = await self.language(who)
+        return Notice(edit=await self._picker(who, lang, page))
+
+    async def _picker(self, who: Who, lang: str, page: int = 0, *,
+                      around: int | None = None) -> Message:
+        """Page `page` of the picker (or the page showing category `around`): a source with
+        hundreds of categories would otherwise need more buttons than a message holds."""
         all_categories = await categories.list_all(self.db.conn)
         if not all_categories:
             return Message(t(lang, "categories.none"))
+        if around is not None:
+            index = next((n for n, c in enumerate(all_categories) if c.id == around), 0)
+            page = page_containing(index, PICKER_PAGE)
+        shown = page_of(len(all_categories), PICKER_PAGE, page)
         followed = await subscriptions.category_ids(self.db.conn, who.chat)
         choices = tuple(
             (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
                     action=callbacks.make(callbacks.TOGGLE, c.id)),)
-            for c in all_categories
+            for c in all_categories[shown.start:shown.end]
         )
-        return Message(t(lang, "categories.title"), choices)
+        title = t(lang, "categories.title")
+        if shown.pages > 1:
+            title = title + "\n" + t(lang, "categories.page", page=shown.number + 1,
+                                      pages=shown.pages)
+        nav = nav_row(shown, lang, lambda n: callbacks.make(callbacks.PICKER, n))
+        return Message(title, choices + ((nav,) if nav else ()))
 
     async def toggle(self, who: Who, category_id: int) -> Notice:
         """A ✅ choice: subscribe or unsubscribe, and redraw the picker."""
         lang = await self.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(t(lang, "group.admins_only"), alert=True)
         category = await categories.get(self.db.conn, category_id)
         if category is None:
@@ -106,13 +129,14 @@ class Reader:
                 await subscriptions.add(conn, who.chat, category.id,
                                         now=int(self.common.clock()))
         key = "toggle.off" if removed else "toggle.on"
-        return Notice(t(lang, key, category=category.name), edit=await self._picker(who, lang))
+        return Notice(t(lang, key, category=category.name),
+                      edit=await self._picker(who, lang, around=category.id))
 
     async def subscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
         if not argument.strip():
             return await self.categories(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Message(t(lang, "group.admins_only"))
         category = await self._find_category(argument)
         if category is None:
@@ -129,7 +153,7 @@ class Reader:
         arg = argument.strip()
         if not arg:
             return Message(t(lang, "unsubscribe.usage"))
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Message(t(lang, "group.admins_only"))
         if arg.casefold() in ("all", "tatca", "tất cả", "hết", "het"):
             async with self.db.transaction() as conn:
@@ -150,7 +174,9 @@ class Reader:
 
     async def unknown_category(self, lang: str, argument: str) -> Message:
         """"No such category", with the ones there are."""
-        names = ", ".join(c.name for c in await categories.list_all(self.db.conn))
+        found = [Text(c.name) for c in await categories.list_all(self.db.conn)]
+        names, _ = fit_entries([], found, _NAMES_ROOM, separator=", ",
+                               more=lambda n: t(lang, "list.more_names", count=n))
         query = argument.strip()
         if len(query) > _MAX_ECHO:
             query = query[:_MAX_ECHO] + "…"
@@ -178,33 +204,44 @@ class Reader:
             return Message(t(lang, "latest.empty"))
         title = t(lang, "latest.title_category", category=category.name) \
             if category else t(lang, "latest.title")
-        return self.article_list(lang, title, found)
+        return self.article_list(lang, title, found,
+                                 limits=self.common.limits(who.chat.channel))
 
     def article_list(self, lang: str, title: Text, items: Sequence[Article],
                      notes: Sequence[Text] = (), footer: Text | None = None,
-                     action: str = callbacks.OPEN) -> Message:
-        """A numbered list of articles with a choice per article to open its card.
+                     action: str = callbacks.OPEN, *, limits: Limits) -> Message:
+        """A numbered list of articles with a choice per article to open its card, within one
+        message of the channel (`limits`, bot/chat/listing.py): titles are shortened so that
+        every article fits; what still does not is counted, without a choice.
 
         `notes[i]` ends item i's date line (e.g. /popular's "👍 3 · 👁 5"); `footer` closes the
         list. `action` is the choices' action ("<action>:<article id>"), e.g. search results
         count their opens apart.
         """
-        lines: list[Text | str] = [title, ""]
-        choices: list[Choice] = []
-        for number, article in enumerate(items, start=1):
-            headline_text = article.title
-            if len(headline_text) > _TITLE_IN_LIST:
-                headline_text = headline_text[:_TITLE_IN_LIST].rsplit(" ", 1)[0] + "…"
+        def entry(number: int, article: Article, width: int) -> Text:
+            headline_text = shorten_text(" ".join(article.title.split()), width)
             headline = link(headline_text, article.url) if is_web_url(article.url) \
                 else Text(headline_text)
             when = format_local_datetime(article.published, self.common.tz)
-            lines.append(f"{number}. " + bold(headline))
             note = " · " + notes[number - 1] if number <= len(notes) else Text()
-            lines.append("    " + italic(f"{article.category} · {when}") + note)
-            choices.append(Choice(str(number), action=callbacks.make(action, article.id)))
-        if footer:
-            lines.extend(["", footer])
-        return Message(Text.join("\n", lines), rows(choices, 5))
+            return (f"{number}. " + bold(headline) + "\n    "
+                    + italic(f"{article.category} · {when}") + note)
+
+        head: list[Text | str] = [title, ""]
+        tail: list[Text | str] = ["", footer] if footer else []
+        room = limits.text - Text.join("\n", tail).length
+        # Everything but the titles, to know how wide the titles may be.
+        fixed = Text.join("\n", head).length + sum(
+            entry(n, a, 1).length + 1 for n, a in enumerate(items, start=1))
+        width = title_width(room, len(items), fixed, widest=_TITLE_IN_LIST)
+        entries = [entry(n, a, width) for n, a in enumerate(items, start=1)]
+        text, shown = fit_entries(head, entries, room,
+                                  more=lambda n: t(lang, "digest.more_count", count=n))
+        if tail:
+            text = Text.join("\n", [text, *tail])
+        choices = [Choice(str(n), action=callbacks.make(action, a.id))
+                   for n, a in enumerate(items[:min(shown, limits.choices - 5)], start=1)]
+        return Message(text, rows(choices, 5))
 
     async def open_article(self, who: Who, article_id: int) -> Message:
         """An article's card (deep link or a list choice)."""
@@ -250,7 +287,7 @@ class Reader:
         lang = await self.language(who)
         if choice == "back":
             return Notice(edit=await self._settings_reply(who, lang))
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(t(lang, "group.admins_only"), alert=True)
         if choice == "digest":
             return Notice(edit=await self._hour_picker(who, lang))
@@ -263,10 +300,10 @@ class Reader:
     async def digest_hour(self, who: Who, hour: int) -> Notice:
         """An hour of the digest picker: daily digest at that local hour."""
         lang = await self.language(who)
-        if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
-        if not 0 <= hour <= 23:
+        if hour not in DIGEST_HOURS:  # only what the picker offers (a forged button)
             return Notice(t(lang, "button.invalid"))
+        if not await self.common.may_manage(who):
+            return Notice(t(lang, "group.admins_only"), alert=True)
         await self._set_delivery(who, "digest", hour)
         return Notice(t(lang, "delivery.set_digest", hour=f"{hour:02d}:00"),
                       edit=await self._settings_reply(who, lang))
@@ -310,7 +347,7 @@ class Reader:
 
     async def set_language(self, who: Who, lang: str) -> Notice:
         current = await self.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(t(current, "group.admins_only"), alert=True)
         if lang not in LANGUAGES:
             return Notice(t(current, "button.invalid"))
@@ -323,7 +360,7 @@ class Reader:
     async def stop(self, who: Who) -> Message:
         """Unsubscribe from everything and forget the chat."""
         lang = await self.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Message(t(lang, "group.admins_only"))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)

@@ -12,22 +12,32 @@ sandbox, a real SQLite file, faults played through the sandbox.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from pydantic import SecretStr
 
+from bot.config import Settings
 from bot.core import Core
 from bot.delivery.outage import OutageGuard
 from bot.message import ChatRef, Message, Text
 from bot.sandbox import Sandbox
+from bot.telegram.app import build_application, running
 from bot.telegram.serving import WebFace
 from storage import deliveries as outbox
 from storage.db import open_database
-from tests.bothelper import ADMIN_ID, bot_on_sandbox, text_of
+from tests.bothelper import ADMIN_ID, TOKEN, bot_on_sandbox, text_of
 from tests.pushhelper import ingest, push_source, subscribe, wait_done, write_article
 from tests.test_webhook_e2e import database, help_update, post_update  # noqa: F401
 from tests.webhelper import bot_by_webhook
@@ -286,3 +296,78 @@ async def test_a_timeout_after_sending_is_counted_and_shown_in_stats(tmp_path: P
         line = next(x for x in text_of(stats).splitlines() if "không chắc chắn" in x)
         assert "1 tin đẩy" in line
 
+
+
+# --------------------------------------------------------------------------- a frozen API
+
+
+async def test_a_frozen_api_costs_at_most_the_requests_in_flight(tmp_path: Path) -> None:
+    """The sandbox in a process of its own, frozen (SIGSTOP) mid-push for longer than the send
+    timeout, then thawed: the requests it got while frozen are all answered late (Telegram
+    would have delivered them), so their retries are duplicates. Once the API is found down
+    nothing more goes out, so the duplicates stay within the requests in flight, each counted
+    as ambiguous; nobody ends "failed"."""
+    port = _free_port()
+    box = _sandbox_process(port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            await until(lambda: _answers(http), "the sandbox process listens")
+            sources, archive = push_source(tmp_path)
+            settings = Settings(
+                telegram_api_url=f"{url}/bot", bot_token=SecretStr(TOKEN),
+                database=tmp_path / "bot.db", sources_file=sources, admin_ids=frozenset({1}),
+                poll_interval=3600, delivery_rate=60, delivery_timeout=1.0,
+                delivery_retry_base=1, delivery_max_attempts=3, private_chat_interval=0.05)
+            app = build_application(settings, schedule_ingestion=False)
+            async with running(app, poll_timeout=1):
+                core: Core = app.bot_data.core
+                assert core.delivery is not None
+                quick_probes(core.outbound["telegram"].outage)
+                readers = list(range(72_001, 72_001 + READERS))
+                await subscribe(core, readers, "Thời sự")
+                write_article(archive, "frozen", title="Tin lúc API đứng", category="Thời sự")
+                (article,) = await ingest(core)
+                await until(lambda: _sent_over_http(http, READERS // 6), "the push started")
+                os.kill(box.pid, signal.SIGSTOP)
+                await asyncio.sleep(5.0)  # five send timeouts
+                os.kill(box.pid, signal.SIGCONT)
+                counts = await wait_done(core, [article.id])
+                got = cards((await http.get("/sandbox/sent")).json()["sent"])
+                uncertain = await outbox.uncertain_since(core.db.conn, 0)
+                final = await outbox.by_chat(core.db.conn, article_id=article.id)
+        assert set(got) == set(readers)
+        assert (counts[article.id].sent, counts[article.id].failed) == (READERS, 0)
+        assert {d.status for d in final.values()} == {"sent"}
+        duplicates = sum(n - 1 for n in got.values())
+        print(f"\nfrozen API: {duplicates} duplicate(s), {uncertain} ambiguous send(s) counted")
+        assert duplicates <= settings.delivery_concurrency  # one round in flight, no more
+        assert duplicates <= uncertain  # every duplicate was counted as ambiguous
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(box.pid, signal.SIGCONT)
+        box.kill()
+        box.wait(timeout=10)
+
+
+def _sandbox_process(port: int) -> subprocess.Popen[bytes]:
+    """`python -m bot sandbox` on `port` (waiting for it is the caller's job)."""
+    return subprocess.Popen([sys.executable, "-m", "bot", "sandbox", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def _answers(http: httpx.AsyncClient) -> bool:
+    try:
+        return (await http.get("/")).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def _sent_over_http(http: httpx.AsyncClient, count: int) -> bool:
+    return len(cards((await http.get("/sandbox/sent")).json()["sent"])) >= count

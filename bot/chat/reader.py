@@ -229,7 +229,7 @@ class Reader:
 
         head: list[Text | str] = [title, ""]
         tail: list[Text | str] = ["", footer] if footer else []
-        room = limits.text - Text.join("\n", tail).length
+        room = limits.text - (Text.join("\n", ["", *tail]).length if tail else 0)
         # Everything but the titles, to know how wide the titles may be.
         fixed = Text.join("\n", head).length + sum(
             entry(n, a, 1).length + 1 for n, a in enumerate(items, start=1))

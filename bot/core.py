@@ -20,12 +20,13 @@ import httpx
 
 from bot.admin.alerts import AdminAlertHandler
 from bot.admin.service import Admin
-from bot.chat.clusters import Clusters
+from bot.chat.cluster import ClusterCommands
 from bot.chat.common import Admins, Common
 from bot.chat.digest import DigestPages, more_choices
 from bot.chat.popular import Popular
 from bot.chat.reader import Reader
 from bot.chat.search import Search
+from bot.cluster.scanner import ClusterScanner
 from bot.config import Settings, load_sources
 from bot.delivery.compose import Composer
 from bot.delivery.outbound import Outbound, Undelivered
@@ -34,7 +35,6 @@ from bot.delivery.worker import DeliveryWorker, WorkerConfig
 from bot.digest.scheduler import DigestRun, DigestScheduler
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
-from bot.leadership import LeadershipScanner
 from bot.message import ChatRef, Limits, Message, Text
 from storage import chats
 from storage import deliveries as outbox
@@ -87,7 +87,7 @@ class Core:
                          max_attempts=settings.delivery_max_attempts,
                          retry_base=settings.delivery_retry_base)))
         # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
-        scanner = LeadershipScanner(settings.tz)
+        scanner = ClusterScanner(settings.tz)
         await scanner.catch_up(db)
         if settings.sources_file.exists():
             # New articles' deliveries are recorded in the transaction that stores them.
@@ -148,9 +148,9 @@ class Core:
         return Popular(self.reader)
 
     @cached_property
-    def clusters(self) -> Clusters:
+    def cluster(self) -> ClusterCommands:
         """/cluster and /setcluster (built on first use)."""
-        return Clusters(self.reader)
+        return ClusterCommands(self.reader)
 
     @cached_property
     def search(self) -> Search:

@@ -2,7 +2,7 @@
 
 A candidate is one claim (cluster, year, role, unit) read from one article's sentence with a
 confidence below what readers are shown. It waits as 'pending' until an admin answers:
-- `confirm`: the claim becomes an admin fact (storage/clusters.py `set_admin`), 'confirmed';
+- `confirm`: the claim becomes an admin fact (storage/cluster_facts.py `set_admin`), 'confirmed';
 - `correct`: an admin fact with the admin's values replaces it, 'corrected';
 - `reject`: 'rejected', and the claim is never asked again, from any article.
 An answer covers every pending copy of the same claim (several articles may restate it).
@@ -20,8 +20,8 @@ from typing import Literal
 
 import aiosqlite
 
-from storage import clusters
-from storage.clusters import NewFact, Role
+from storage import cluster_facts
+from storage.cluster_facts import NewFact, Role
 
 Status = Literal["pending", "confirmed", "corrected", "rejected"]
 
@@ -168,7 +168,7 @@ async def confirm(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: in
     """The admin says yes: the claim becomes an admin fact. None if not pending (any more)."""
     found = await _decide(conn, candidate_id, "confirmed", admin_id=admin_id, now=now)
     if found is not None:
-        await clusters.set_admin(conn, found.as_fact(), admin_id=admin_id, now=now)
+        await cluster_facts.set_admin(conn, found.as_fact(), admin_id=admin_id, now=now)
     return found
 
 
@@ -178,7 +178,7 @@ async def correct(conn: aiosqlite.Connection, candidate_id: int, fact: NewFact, 
     asked again. None if not pending (any more)."""
     found = await _decide(conn, candidate_id, "corrected", admin_id=admin_id, now=now)
     if found is not None:
-        await clusters.set_admin(conn, fact, admin_id=admin_id, now=now)
+        await cluster_facts.set_admin(conn, fact, admin_id=admin_id, now=now)
     return found
 
 

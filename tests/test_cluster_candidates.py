@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
+from bot.cluster.scanner import ClusterScanner
 from bot.config import Settings, load_sources
 from bot.demo import sample_sources_file
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
-from bot.leadership import LeadershipScanner
-from storage import articles, cluster_candidates, clusters
+from storage import articles, cluster_candidates, cluster_facts, cluster_scan
 from storage.articles import NewArticle
-from storage.clusters import NewFact
+from storage.cluster_facts import NewFact
 from storage.db import Database, open_database
 from storage.migrations import migrations, schema_version
 
@@ -45,9 +45,9 @@ async def _article(db: Database, key: str, text: str, published: str = "2024-10-
 async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: Database
                                                                              ) -> None:
     article_id = await _article(db, "a", RESTATED)
-    report = await LeadershipScanner(TZ).catch_up(db)
+    report = await ClusterScanner(TZ).catch_up(db)
     assert (report.facts, report.candidates) == (0, 1)
-    assert await clusters.latest(db.conn) == []  # not shown to readers
+    assert await cluster_facts.latest(db.conn) == []  # not shown to readers
     (question,) = await cluster_candidates.pending(db.conn)
     assert (question.cluster, question.year, question.role, question.unit) == (
         FIVE, 2024, "leader", f"{MTTQ} thành phố Hải Phòng")
@@ -61,7 +61,7 @@ async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: 
     assert confirmed is not None
     assert confirmed.status == "confirmed"
     assert confirmed.decided_by == 7
-    (fact,) = await clusters.latest(db.conn)
+    (fact,) = await cluster_facts.latest(db.conn)
     assert (fact.unit, fact.origin, fact.admin_id, fact.year) == (
         f"{MTTQ} thành phố Hải Phòng", "admin", 7, 2024)
     assert await cluster_candidates.pending(db.conn) == []
@@ -71,7 +71,7 @@ async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: 
 
 async def test_a_rejected_claim_is_never_asked_again(db: Database) -> None:
     await _article(db, "a", RESTATED)
-    scanner = LeadershipScanner(TZ)
+    scanner = ClusterScanner(TZ)
     await scanner.catch_up(db)
     (question,) = await cluster_candidates.pending(db.conn)
     async with db.transaction() as conn:
@@ -88,12 +88,12 @@ async def test_a_rejected_claim_is_never_asked_again(db: Database) -> None:
     again = await cluster_candidates.candidate(db.conn, question.id)
     assert again is not None
     assert again.status == "rejected"
-    assert await clusters.latest(db.conn) == []
+    assert await cluster_facts.latest(db.conn) == []
 
 
 async def test_correcting_stores_the_admins_values(db: Database) -> None:
     await _article(db, "a", RESTATED)
-    await LeadershipScanner(TZ).catch_up(db)
+    await ClusterScanner(TZ).catch_up(db)
     (question,) = await cluster_candidates.pending(db.conn)
     right = NewFact(question.cluster_key, question.cluster, 2024, "deputy",
                     f"{MTTQ} thành phố Hải Phòng", "x")
@@ -101,7 +101,7 @@ async def test_correcting_stores_the_admins_values(db: Database) -> None:
         done = await cluster_candidates.correct(conn, question.id, right, admin_id=9, now=5)
     assert done is not None
     assert done.status == "corrected"
-    (fact,) = await clusters.latest(db.conn)
+    (fact,) = await cluster_facts.latest(db.conn)
     assert (fact.role, fact.origin) == ("deputy", "admin")
     assert await cluster_candidates.pending(db.conn) == []
 
@@ -111,13 +111,13 @@ async def test_questions_are_not_asked_about_what_is_settled(db: Database) -> No
     # and role, or the same fact already shown, settles it.
     await _article(db, "a", RESTATED)
     await _article(db, "b", RESTATED.replace("Hội thảo", "Tọa đàm"))
-    await LeadershipScanner(TZ).catch_up(db)
+    await ClusterScanner(TZ).catch_up(db)
     assert await cluster_candidates.count(db.conn, "pending") == 2
     (question,) = await cluster_candidates.pending(db.conn)
     async with db.transaction() as conn:
-        await clusters.set_admin(conn, NewFact(question.cluster_key, FIVE, 2024, "leader",
-                                               f"{MTTQ} thành phố Cần Thơ", "x"),
-                                 admin_id=1, now=1)
+        await cluster_facts.set_admin(conn, NewFact(question.cluster_key, FIVE, 2024, "leader",
+                                                    f"{MTTQ} thành phố Cần Thơ", "x"),
+                                      admin_id=1, now=1)
     assert await cluster_candidates.pending(db.conn) == []
     # an answer covers every copy of the claim
     async with db.transaction() as conn:
@@ -128,7 +128,7 @@ async def test_questions_are_not_asked_about_what_is_settled(db: Database) -> No
 async def test_a_decided_candidate_survives_rescans_and_pending_ones_follow_the_reader(
         db: Database) -> None:
     first = await _article(db, "a", RESTATED)
-    scanner = LeadershipScanner(TZ)
+    scanner = ClusterScanner(TZ)
     await scanner.catch_up(db)
     (question,) = await cluster_candidates.pending(db.conn)
     async with db.transaction() as conn:
@@ -158,7 +158,7 @@ async def test_the_sample_restatements_are_stored_for_review(tmp_path: Path, db:
     settings = Settings(database=tmp_path / "n.db")  # type: ignore[call-arg]
     async with make_client(5) as http:
         await Ingestor(db, load_sources(sample_sources_file()), settings, http,
-                       after_store=[LeadershipScanner(TZ).after_store]).run_once()
+                       after_store=[ClusterScanner(TZ).after_store]).run_once()
     async with db.conn.execute(
         "SELECT c.year, c.role, c.unit, a.dedupe_key FROM cluster_candidates c "
         "JOIN articles a ON a.id = c.article_id ORDER BY c.year") as cur:
@@ -170,7 +170,7 @@ async def test_the_sample_restatements_are_stored_for_review(tmp_path: Path, db:
     assert "2023-12-19_tong-ket" in stored[0][3]
     assert "2024-10-17_hoi-thao" in stored[1][3]
     assert await cluster_candidates.pending(db.conn) == []
-    assert {(f.role, f.unit) for f in await clusters.of_year(db.conn, 2024)} == {
+    assert {(f.role, f.unit) for f in await cluster_facts.of_year(db.conn, 2024)} == {
         ("leader", f"{MTTQ} thành phố Hải Phòng"), ("deputy", f"{MTTQ} thành phố Cần Thơ")}
 
 
@@ -204,8 +204,8 @@ async def test_a_database_from_the_previous_version_migrates_with_every_row(tmp_
     try:
         async with db.conn.execute("PRAGMA user_version") as cur:
             assert (await cur.fetchone())[0] == schema_version()  # type: ignore[index]
-        assert await clusters.article_count(db.conn) == 1
-        assert await clusters.count(db.conn, "admin") == 1
+        assert await cluster_scan.article_count(db.conn) == 1
+        assert await cluster_facts.count(db.conn, "admin") == 1
         assert await cluster_candidates.count(db.conn) == 0
     finally:
         await db.close()
@@ -221,7 +221,7 @@ async def test_rescan_gives_an_upgraded_database_the_new_facts(
     assert await asyncio.to_thread(main, ["rescan-clusters"]) == 0  # idempotent
     db = await open_database(path)
     try:
-        facts = await clusters.of_year(db.conn, 2025)
+        facts = await cluster_facts.of_year(db.conn, 2025)
         assert {(f.cluster, f.role, f.unit) for f in facts} == {
             ("số 1", "leader", f"{MTTQ} phường Máy Chai"),
             ("số 1", "deputy", f"{MTTQ} phường Vạn Mỹ"),
@@ -229,7 +229,7 @@ async def test_rescan_gives_an_upgraded_database_the_new_facts(
         }
         (question,) = await cluster_candidates.pending(db.conn)
         assert (question.year, question.unit) == (2024, f"{MTTQ} thành phố Hải Phòng")
-        assert await clusters.count(db.conn, "admin") == 1
+        assert await cluster_facts.count(db.conn, "admin") == 1
     finally:
         await db.close()
 

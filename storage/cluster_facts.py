@@ -6,7 +6,7 @@ may answer the same (cluster, year, role); `leadership` picks the winner in SQL:
 2. else the fact from the most recently published article (ties: the later stored article),
    because a later article corrects or confirms an earlier one.
 
-Also owns the extraction watermark (`cluster_scan`) and reading articles for the scanner.
+The scanner's watermark and its reading of articles are storage/cluster_scan.py's.
 """
 
 from __future__ import annotations
@@ -53,51 +53,6 @@ class Fact:
     created_at: datetime
     article_title: str | None
     article_url: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleText:
-    """What the scanner reads of an article."""
-
-    id: int
-    title: str
-    body: str
-    published: int
-
-
-# --- the scan watermark and what to scan ----------------------------------------------------
-
-
-async def scan_mark(conn: aiosqlite.Connection) -> int:
-    """Every article with an id up to this one has been scanned."""
-    async with conn.execute("SELECT last_article_id FROM cluster_scan WHERE id = 1") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def set_scan_mark(conn: aiosqlite.Connection, article_id: int) -> None:
-    """Move the watermark forward (never back)."""
-    await conn.execute(
-        "UPDATE cluster_scan SET last_article_id = max(last_article_id, ?) WHERE id = 1",
-        (article_id,),
-    )
-
-
-async def articles_after(conn: aiosqlite.Connection, after_id: int, limit: int
-                         ) -> list[ArticleText]:
-    """The next `limit` articles by id after `after_id` (the scanner's batches)."""
-    async with conn.execute(
-        "SELECT id, title, body, published FROM articles WHERE id > ? ORDER BY id LIMIT ?",
-        (after_id, limit),
-    ) as cur:
-        return [ArticleText(r["id"], r["title"], r["body"], r["published"])
-                for r in await cur.fetchall()]
-
-
-async def article_count(conn: aiosqlite.Connection, after_id: int = 0) -> int:
-    async with conn.execute("SELECT count(*) FROM articles WHERE id > ?", (after_id,)) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
 
 
 # --- writing facts --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """/cluster and /setcluster: who leads which emulation cluster (cụm thi đua), with the source.
 
 Plain data in (`Who`, argument strings), `Message` out; no chat-platform objects here. Which fact
-wins when several answer the same cluster, year and role is decided in storage/clusters.py
+wins when several answer the same cluster, year and role is decided in storage/cluster_facts.py
 (an admin's fact, else the most recent article).
 """
 
@@ -21,8 +21,8 @@ from bot.i18n import t
 from bot.message import Choice, Message, Text, Who, italic, link, rows
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
-from storage import clusters
-from storage.clusters import Fact, NewFact, Role
+from storage import cluster_facts
+from storage.cluster_facts import Fact, NewFact, Role
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class _Sources:
         return _Sources(dict(self.numbers))
 
 
-class Clusters:
+class ClusterCommands:
     """The cluster commands; the core's admins may use /setcluster."""
 
     def __init__(self, reader: Reader) -> None:
@@ -78,22 +78,22 @@ class Clusters:
         year, name = parsed
         room = self.common.limits(who.chat.channel).text - _FOOTER_ROOM
         if key := _cluster_key(name):
-            keys = await clusters.find_keys(self.db.conn, key)
+            keys = await cluster_facts.find_keys(self.db.conn, key)
             if not keys:
-                keys = await clusters.keys_with_unit(self.db.conn, fold(name))
+                keys = await cluster_facts.keys_with_unit(self.db.conn, fold(name))
             if not keys:
                 return Message(t(lang, "cluster.unknown", query=_echo(name)))
-            facts = await clusters.of_clusters(self.db.conn, keys, year)
+            facts = await cluster_facts.of_clusters(self.db.conn, keys, year)
             if not facts:
                 return Message(t(lang, "cluster.none_cluster_year", query=_echo(name), year=year))
             return self._render(lang, t(lang, "cluster.title_search", query=_echo(name)), facts,
                                 room)
         if year is not None:
-            facts = await clusters.of_year(self.db.conn, year)
+            facts = await cluster_facts.of_year(self.db.conn, year)
             if not facts:
                 return Message(t(lang, "cluster.none_year", year=year))
             return self._render(lang, t(lang, "cluster.title_year", year=year), facts, room)
-        facts = await clusters.latest(self.db.conn)
+        facts = await cluster_facts.latest(self.db.conn)
         if not facts:
             return Message(t(lang, "cluster.none"))
         return self._render(lang, t(lang, "cluster.title"), facts, room)
@@ -188,13 +188,14 @@ class Clusters:
             return Message(t(lang, "setcluster.usage"))
         year, cluster_text, role, unit = parsed
         key = cluster_key(cluster_text)
-        name = await clusters.cluster_name(self.db.conn, key) or canonical_cluster(cluster_text)
+        name = (await cluster_facts.cluster_name(self.db.conn, key)
+                or canonical_cluster(cluster_text))
         fact = NewFact(cluster_key=key, cluster=name, year=year, role=role, unit=unit,
                        unit_key=fold(unit))
         assert who.user_id is not None  # an admin is a known user
         async with self.db.transaction() as conn:
-            await clusters.set_admin(conn, fact, admin_id=who.user_id,
-                                     now=int(self.common.clock()))
+            await cluster_facts.set_admin(conn, fact, admin_id=who.user_id,
+                                          now=int(self.common.clock()))
         log.info("setcluster: admin user_id=%s set cluster=%r year=%s role=%s unit=%r",
                  who.user_id, key, year, role, unit)
         return Message(t(lang, "setcluster.done", year=year, cluster=name,

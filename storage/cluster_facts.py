@@ -223,3 +223,30 @@ async def count(conn: aiosqlite.Connection, origin: Origin | None = None) -> int
     async with conn.execute(sql, params) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
+
+
+# --- what an admin may pick from (the /setcluster dialog) -----------------------------------
+
+
+async def known_clusters(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
+    """Every cluster with a fact, as (key, the display name last used), in key order."""
+    async with conn.execute(
+        """SELECT f.cluster_key, f.cluster FROM cluster_facts f
+           JOIN (SELECT max(id) AS id FROM cluster_facts GROUP BY cluster_key) m ON m.id = f.id
+           ORDER BY f.cluster_key"""
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def known_units(conn: aiosqlite.Connection, cluster_key: str | None = None, *,
+                      limit: int = 2000) -> list[str]:
+    """Unit names facts use (of one cluster, or of all), the most used first."""
+    sql = "SELECT unit, count(*) AS n FROM cluster_facts WHERE unit != ''"
+    params: list[object] = []
+    if cluster_key is not None:
+        sql += " AND cluster_key = ?"
+        params.append(cluster_key)
+    sql += " GROUP BY unit ORDER BY n DESC, unit LIMIT ?"
+    params.append(limit)
+    async with conn.execute(sql, params) as cur:
+        return [r[0] for r in await cur.fetchall()]

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chat.cluster import ClusterCommands, _parse_set
+from bot.chat.cluster import ClusterCommands
+from bot.chat.cluster_input import parse_setcluster
 from bot.chat.common import Admins, Common
 from bot.chat.reader import Reader
 from bot.i18n import vi
@@ -45,7 +46,7 @@ def _core(db: Database) -> ClusterCommands:
     ],
 )
 def test_setcluster_syntax(argument: str, expected: tuple[object, ...]) -> None:
-    assert _parse_set(argument) == expected
+    assert parse_setcluster(argument) == expected
 
 
 @pytest.mark.parametrize(
@@ -64,7 +65,7 @@ def test_setcluster_syntax(argument: str, expected: tuple[object, ...]) -> None:
     ],
 )
 def test_setcluster_refuses_malformed_input(argument: str) -> None:
-    assert _parse_set(argument) is None
+    assert parse_setcluster(argument) is None
 
 
 async def test_setcluster_checks_the_admin_in_the_core(db: Database) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +18,7 @@ from bot.config import Settings, load_sources
 from bot.demo import sample_sources_file
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
+from bot.message import ChatRef, Message
 from storage import articles, cluster_candidates, cluster_facts, cluster_scan
 from storage.articles import NewArticle
 from storage.cluster_facts import NewFact
@@ -242,3 +244,111 @@ def test_migrations_refuse_two_files_with_one_number() -> None:
         ordered([("0001_a.sql", "A"), ("0002_b.sql", "B"), ("0002_c.sql", "C")])
     with pytest.raises(RuntimeError, match="without gaps"):
         ordered([("0001_a.sql", "A"), ("0003_c.sql", "C")])
+
+
+async def test_a_rescan_keeps_the_ids_of_the_questions(db: Database) -> None:
+    """A question put to the admins stays answerable after a re-scan: same row, same id."""
+    await _article(db, "a", RESTATED)
+    scanner = ClusterScanner(TZ)
+    await scanner.catch_up(db)
+    (before,) = await cluster_candidates.pending(db.conn)
+    await scanner.rescan(db)
+    await scanner.rescan(db)
+    (after,) = await cluster_candidates.pending(db.conn)
+    assert after.id == before.id
+    assert await cluster_candidates.newest_pending_id(db.conn) == before.id
+
+
+def _review(db: Database, clock: list[float]) -> Any:
+    from bot.chat.cluster_review import ClusterReview
+    from bot.chat.common import Admins, Common
+    from bot.chat.reader import Reader
+    from bot.render.telegram import LIMITS
+
+    common = Common(db, default_language="vi", tz=TZ, limits={"telegram": LIMITS},
+                    admins=Admins.of([1, 2]), clock=lambda: clock[0])
+    return ClusterReview(Reader(common))
+
+
+async def test_admins_are_told_once_and_not_flooded(db: Database) -> None:
+    clock = [1_750_000_000.0]
+    review = _review(db, clock)
+    told: list[tuple[str, str]] = []
+
+    async def send(chat: ChatRef, message: Message) -> bool:
+        told.append((chat.id, str(message.text).split("\n")[0]))
+        return chat.id != "2"  # admin 2 never started the bot: not delivered
+
+    assert await review.announce(send) == 0  # nothing to ask
+    await _article(db, "a", RESTATED)
+    await ClusterScanner(TZ).catch_up(db)
+    assert await review.announce(send) == 1
+    assert told == [("1", "🗂 1 câu hỏi mới về cụm thi đua"),
+                    ("2", "🗂 1 câu hỏi mới về cụm thi đua")]
+    assert await review.announce(send) == 0  # told already
+    # New questions while admin 1's is unanswered: only admin 2 (never reached) is tried.
+    told.clear()
+    await _article(db, "b", RESTATED.replace("Hải Phòng", "Cần Thơ"))
+    await ClusterScanner(TZ).catch_up(db)
+    assert await review.announce(send) == 0
+    assert [who for who, _ in told] == ["2"]
+    # A day later an unanswered question is announced again, with the new ones.
+    told.clear()
+    clock[0] += 24 * 3600
+    await _article(db, "c", RESTATED.replace("Hải Phòng", "Hà Nội"))
+    await ClusterScanner(TZ).catch_up(db)
+    assert await review.announce(send) == 1
+    assert told[0] == ("1", "🗂 1 câu hỏi mới về cụm thi đua")
+
+
+async def test_two_processes_announce_a_batch_once(tmp_path: Path) -> None:
+    """Two processes sharing the database: the announcement mark moves once."""
+    path = tmp_path / "shared.db"
+    first, second = await open_database(path), await open_database(path)
+    try:
+        await _article(first, "a", RESTATED)
+        await ClusterScanner(TZ).catch_up(first)
+        sent: list[str] = []
+
+        async def send(chat: ChatRef, message: Message) -> bool:
+            sent.append(chat.id)
+            return True
+
+        clock = [1_750_000_000.0]
+        counts = await asyncio.gather(_review(first, clock).announce(send),
+                                      _review(second, clock).announce(send))
+        assert sorted(counts) == [0, 2]
+        assert sorted(sent) == ["1", "2"]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_questions_of_a_database_from_the_previous_version_are_announced(
+        tmp_path: Path) -> None:
+    """A database of the previous version already holding a question: kept, and announced once
+    after the upgrade."""
+    path = tmp_path / "old.db"
+    _old_database(path)
+    raw = sqlite3.connect(path)
+    raw.execute(
+        "INSERT INTO cluster_candidates(article_id, sentence, cluster_key, cluster, year, role, "
+        "unit, unit_key, confidence, reasons, created_at) VALUES (1, ?, 'so 9', 'số 9', 2025, "
+        "'leader', 'Ủy ban MTTQ Việt Nam phường Lê Lợi', 'uy ban mttq viet nam phuong le loi', "
+        "0.6, 'form:parenthesis', 5)", (RESTATED,))
+    raw.commit()
+    raw.close()
+    db = await open_database(path)
+    try:
+        (question,) = await cluster_candidates.pending(db.conn)
+        assert question.unit == "Ủy ban MTTQ Việt Nam phường Lê Lợi"
+        sent: list[str] = []
+
+        async def send(chat: ChatRef, message: Message) -> bool:
+            sent.append(str(message.text))
+            return True
+
+        assert await _review(db, [1_750_000_000.0]).announce(send) == 2
+        assert "phường Lê Lợi" in sent[0]
+    finally:
+        await db.close()

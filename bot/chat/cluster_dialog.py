@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 TIMEOUT = 3600  # seconds without an answer before a dialog ends
 CLUSTERS_PER_PAGE = 8
 UNITS_OFFERED = 6  # known members of the chosen cluster offered as choices
-_LABEL_CHARS = 40  # a choice's label (a cluster's or unit's name) is cut to this
+# A choice's label (a cluster's or unit's name) is cut to this, at a word: phones show about
+# this much of a button's text.
+_LABEL_CHARS = 48
 _ECHO_CHARS = 60
 STEPS: tuple[Step, ...] = ("year", "cluster", "role", "unit", "confirm")
 
@@ -411,7 +413,9 @@ def _ticked(label: str, chosen: bool) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut at a word."""
     if len(text) <= limit:
         return text
-    return text[:limit - 1].rstrip() + "…"
+    cut = text[:limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;-") + "…"
 

@@ -69,9 +69,10 @@ async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[in
         [(i,) for i in article_ids],
     )
     await conn.executemany(
-        """INSERT OR IGNORE INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key,
+        """INSERT INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key,
                origin, article_id, published, sentence, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING""",
         [
             (f.cluster_key, f.cluster, f.year, f.role, f.unit, f.unit_key, article_id,
              published, f.sentence, now)

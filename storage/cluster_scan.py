@@ -31,8 +31,8 @@ async def scan_mark(conn: aiosqlite.Connection) -> int:
 async def set_scan_mark(conn: aiosqlite.Connection, article_id: int) -> None:
     """Move the watermark forward (never back)."""
     await conn.execute(
-        "UPDATE cluster_scan SET last_article_id = max(last_article_id, ?) WHERE id = 1",
-        (article_id,),
+        "UPDATE cluster_scan SET last_article_id = ? WHERE id = 1 AND last_article_id < ?",
+        (article_id, article_id),
     )
 
 

@@ -1,4 +1,5 @@
--- Issue 18 (faults without loss): the flood rule's summaries, ambiguous sends, and the index
+-- Issue 18 (faults without loss; reserved 0011, numbered 0012 after main's 0011_cluster_review;
+-- self-contained, renumber freely): the flood rule's summaries, ambiguous sends, and the index
 -- both read per chat. Portable SQL (SQLite and PostgreSQL): ADD COLUMN, DROP/CREATE INDEX.
 
 -- A flood of articles (more than NEWSBOT_PUSH_FLOOD_LIMIT pushes to one chat within

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-import aiosqlite
-
 from storage import clusters
 from storage.clusters import NewFact, Role
+from storage.db import Conn, Row
 
 Status = Literal["pending", "confirmed", "corrected", "rejected"]
 
@@ -85,7 +84,7 @@ def _time(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
-def _candidate(row: aiosqlite.Row) -> Candidate:
+def _candidate(row: Row) -> Candidate:
     return Candidate(
         id=row["id"], article_id=row["article_id"], article_title=row["article_title"],
         article_url=row["article_url"], published=datetime.fromtimestamp(row["published"], UTC),
@@ -100,7 +99,7 @@ def _candidate(row: aiosqlite.Row) -> Candidate:
 # --- writing (the scanner) ------------------------------------------------------------------
 
 
-async def replace_candidates(conn: aiosqlite.Connection, article_ids: Sequence[int],
+async def replace_candidates(conn: Conn, article_ids: Sequence[int],
                              found: Sequence[tuple[int, NewCandidate]], *, now: int) -> None:
     """Make the pending candidates of `article_ids` exactly `found` ((article id, candidate)).
 
@@ -127,13 +126,13 @@ async def replace_candidates(conn: aiosqlite.Connection, article_ids: Sequence[i
 # --- reading --------------------------------------------------------------------------------
 
 
-async def candidate(conn: aiosqlite.Connection, candidate_id: int) -> Candidate | None:
+async def candidate(conn: Conn, candidate_id: int) -> Candidate | None:
     async with conn.execute(f"{_SELECT} WHERE c.id = ?", (candidate_id,)) as cur:
         row = await cur.fetchone()
     return _candidate(row) if row is not None else None
 
 
-async def pending(conn: aiosqlite.Connection, *, limit: int = 20, after_id: int = 0
+async def pending(conn: Conn, *, limit: int = 20, after_id: int = 0
                   ) -> list[Candidate]:
     """Questions still worth asking, oldest first, one per claim (its first article's)."""
     sql = f"""{_SELECT}
@@ -149,7 +148,7 @@ async def pending(conn: aiosqlite.Connection, *, limit: int = 20, after_id: int 
         return [_candidate(r) for r in await cur.fetchall()]
 
 
-async def count(conn: aiosqlite.Connection, status: Status | None = None) -> int:
+async def count(conn: Conn, status: Status | None = None) -> int:
     sql = "SELECT count(*) FROM cluster_candidates"
     params: tuple[str, ...] = ()
     if status is not None:
@@ -163,7 +162,7 @@ async def count(conn: aiosqlite.Connection, status: Status | None = None) -> int
 # --- answers (the admins) -------------------------------------------------------------------
 
 
-async def confirm(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int, now: int
+async def confirm(conn: Conn, candidate_id: int, *, admin_id: int, now: int
                   ) -> Candidate | None:
     """The admin says yes: the claim becomes an admin fact. None if not pending (any more)."""
     found = await _decide(conn, candidate_id, "confirmed", admin_id=admin_id, now=now)
@@ -172,7 +171,7 @@ async def confirm(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: in
     return found
 
 
-async def correct(conn: aiosqlite.Connection, candidate_id: int, fact: NewFact, *,
+async def correct(conn: Conn, candidate_id: int, fact: NewFact, *,
                   admin_id: int, now: int) -> Candidate | None:
     """The admin gives the right values: they become an admin fact; the claim as read is not
     asked again. None if not pending (any more)."""
@@ -182,13 +181,13 @@ async def correct(conn: aiosqlite.Connection, candidate_id: int, fact: NewFact, 
     return found
 
 
-async def reject(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int, now: int
+async def reject(conn: Conn, candidate_id: int, *, admin_id: int, now: int
                  ) -> Candidate | None:
     """The admin says no: the claim is never asked again. None if not pending (any more)."""
     return await _decide(conn, candidate_id, "rejected", admin_id=admin_id, now=now)
 
 
-async def _decide(conn: aiosqlite.Connection, candidate_id: int, status: Status, *,
+async def _decide(conn: Conn, candidate_id: int, status: Status, *,
                   admin_id: int, now: int) -> Candidate | None:
     found = await candidate(conn, candidate_id)
     if found is None or found.status != "pending":

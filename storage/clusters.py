@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-import aiosqlite
+from storage.db import Conn, Row
 
 Role = Literal["leader", "deputy"]
 Origin = Literal["extracted", "admin"]
@@ -68,22 +68,24 @@ class ArticleText:
 # --- the scan watermark and what to scan ----------------------------------------------------
 
 
-async def scan_mark(conn: aiosqlite.Connection) -> int:
+async def scan_mark(conn: Conn) -> int:
     """Every article with an id up to this one has been scanned."""
     async with conn.execute("SELECT last_article_id FROM cluster_scan WHERE id = 1") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def set_scan_mark(conn: aiosqlite.Connection, article_id: int) -> None:
+async def set_scan_mark(conn: Conn, article_id: int) -> None:
     """Move the watermark forward (never back)."""
     await conn.execute(
-        "UPDATE cluster_scan SET last_article_id = max(last_article_id, ?) WHERE id = 1",
-        (article_id,),
+        """UPDATE cluster_scan SET last_article_id =
+               CASE WHEN last_article_id > ? THEN last_article_id ELSE ? END
+           WHERE id = 1""",
+        (article_id, article_id),
     )
 
 
-async def articles_after(conn: aiosqlite.Connection, after_id: int, limit: int
+async def articles_after(conn: Conn, after_id: int, limit: int
                          ) -> list[ArticleText]:
     """The next `limit` articles by id after `after_id` (the scanner's batches)."""
     async with conn.execute(
@@ -94,7 +96,7 @@ async def articles_after(conn: aiosqlite.Connection, after_id: int, limit: int
                 for r in await cur.fetchall()]
 
 
-async def article_count(conn: aiosqlite.Connection, after_id: int = 0) -> int:
+async def article_count(conn: Conn, after_id: int = 0) -> int:
     async with conn.execute("SELECT count(*) FROM articles WHERE id > ?", (after_id,)) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
@@ -103,7 +105,7 @@ async def article_count(conn: aiosqlite.Connection, after_id: int = 0) -> int:
 # --- writing facts --------------------------------------------------------------------------
 
 
-async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[int],
+async def replace_extracted(conn: Conn, article_ids: Sequence[int],
                             facts: Sequence[tuple[int, int, NewFact]], *, now: int) -> None:
     """Make the extracted facts of `article_ids` exactly `facts` ((article id, published, fact)).
 
@@ -114,9 +116,9 @@ async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[in
         [(i,) for i in article_ids],
     )
     await conn.executemany(
-        """INSERT OR IGNORE INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key,
+        """INSERT INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key,
                origin, article_id, published, sentence, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         [
             (f.cluster_key, f.cluster, f.year, f.role, f.unit, f.unit_key, article_id,
              published, f.sentence, now)
@@ -125,7 +127,7 @@ async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[in
     )
 
 
-async def set_admin(conn: aiosqlite.Connection, fact: NewFact, *, admin_id: int | str, now: int
+async def set_admin(conn: Conn, fact: NewFact, *, admin_id: int | str, now: int
                     ) -> None:
     """An admin's answer for (cluster, year, role), replacing the admin's earlier one."""
     await conn.execute(
@@ -161,7 +163,7 @@ _WINNERS = """
 """
 
 
-def _fact(row: aiosqlite.Row) -> Fact:
+def _fact(row: Row) -> Fact:
     published = row["published"]
     return Fact(
         id=row["id"], cluster_key=row["cluster_key"], cluster=row["cluster"], year=row["year"],
@@ -173,13 +175,13 @@ def _fact(row: aiosqlite.Row) -> Fact:
     )
 
 
-async def _winners(conn: aiosqlite.Connection, chosen: str, params: Sequence[object]
+async def _winners(conn: Conn, chosen: str, params: Sequence[object]
                    ) -> list[Fact]:
     async with conn.execute(f"WITH chosen AS ({chosen}), {_WINNERS}", tuple(params)) as cur:
         return [_fact(r) for r in await cur.fetchall()]
 
 
-async def latest(conn: aiosqlite.Connection) -> list[Fact]:
+async def latest(conn: Conn) -> list[Fact]:
     """For every cluster, the winning facts of its latest year."""
     # A skip scan (two index seeks per cluster) instead of GROUP BY over every fact.
     return await _winners(conn, _LATEST_YEARS, ())
@@ -197,14 +199,14 @@ _LATEST_YEARS = """
 """
 
 
-async def of_year(conn: aiosqlite.Connection, year: int) -> list[Fact]:
+async def of_year(conn: Conn, year: int) -> list[Fact]:
     """For every cluster with facts for `year`, the winning facts of that year."""
     return await _winners(
         conn, "SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE year = ?", (year,)
     )
 
 
-async def of_clusters(conn: aiosqlite.Connection, keys: Sequence[str], year: int | None = None
+async def of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None
                       ) -> list[Fact]:
     """The winning facts of the clusters `keys`: every year, or only `year`."""
     if not keys:
@@ -223,7 +225,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def find_keys(conn: aiosqlite.Connection, key: str, *, limit: int = 20) -> list[str]:
+async def find_keys(conn: Conn, key: str, *, limit: int = 20) -> list[str]:
     """Cluster keys a user's words mean: the exact key, else keys containing the words."""
     async with conn.execute(
         "SELECT 1 FROM cluster_facts INDEXED BY cluster_facts_pick WHERE cluster_key = ? LIMIT 1",
@@ -239,7 +241,7 @@ async def find_keys(conn: aiosqlite.Connection, key: str, *, limit: int = 20) ->
         return [r[0] for r in await cur.fetchall()]
 
 
-async def keys_with_unit(conn: aiosqlite.Connection, unit_key: str, *, limit: int = 20
+async def keys_with_unit(conn: Conn, unit_key: str, *, limit: int = 20
                          ) -> list[str]:
     """Clusters in which a unit whose folded name contains `unit_key` holds or held a role."""
     async with conn.execute(
@@ -250,7 +252,7 @@ async def keys_with_unit(conn: aiosqlite.Connection, unit_key: str, *, limit: in
         return [r[0] for r in await cur.fetchall()]
 
 
-async def cluster_name(conn: aiosqlite.Connection, key: str) -> str | None:
+async def cluster_name(conn: Conn, key: str) -> str | None:
     """The display name last used for a cluster key."""
     async with conn.execute(
         "SELECT cluster FROM cluster_facts WHERE cluster_key = ? ORDER BY id DESC LIMIT 1", (key,)
@@ -259,7 +261,7 @@ async def cluster_name(conn: aiosqlite.Connection, key: str) -> str | None:
     return str(row[0]) if row else None
 
 
-async def count(conn: aiosqlite.Connection, origin: Origin | None = None) -> int:
+async def count(conn: Conn, origin: Origin | None = None) -> int:
     sql = "SELECT count(*) FROM cluster_facts"
     params: tuple[str, ...] = ()
     if origin is not None:

@@ -7,9 +7,9 @@ count (a 429 or a chat migration does not), ``reason`` says why a row was skippe
 cancelled.
 
 Writers, all owned by the caller's transaction:
-- enqueueing is one ``INSERT OR IGNORE ... SELECT`` per article or broadcast, so 100,000
-  recipients cost one statement, and enqueueing again never duplicates (the unique indexes
-  ``deliveries_article`` / ``deliveries_broadcast``);
+- enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per article or
+  broadcast, so 100,000 recipients cost one statement, and enqueueing again never duplicates
+  (the unique indexes ``deliveries_article`` / ``deliveries_broadcast``);
 - results are written in batches (`record_outcomes`: a few ``executemany`` in one transaction),
   because one round trip per message would cap the delivery rate.
 
@@ -25,9 +25,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from bot.message import ChatRef, is_group
+from storage.db import Conn, Row
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
@@ -118,17 +117,18 @@ class StoredBroadcast:
 
 # Who receives a push: active chats subscribed to the article's category, in instant mode.
 _ENQUEUE_ARTICLE = """
-    INSERT OR IGNORE INTO deliveries(channel, chat_id, article_id, silent, created_at)
+    INSERT INTO deliveries(channel, chat_id, article_id, silent, created_at)
     SELECT s.channel, s.chat_id, a.id, ?, ?
     FROM articles a
     JOIN subscriptions s ON s.category_id = a.category_id
     JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
     WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'
     ORDER BY s.channel, s.chat_id
+    ON CONFLICT DO NOTHING
 """
 
 
-async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: int,
+async def enqueue_article(conn: Conn, article_id: int, *, now: int,
                           silent: bool = False) -> int:
     """Queue `article_id` for every active instant-mode subscriber of its category.
 
@@ -139,7 +139,7 @@ async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: i
     return cur.rowcount
 
 
-async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, now: int,
+async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
                             category_id: int | None = None, include_paused: bool = False,
                             silent: bool = False) -> int:
     """Queue broadcast `broadcast_id` for its audience; returns the number of deliveries added.
@@ -153,33 +153,36 @@ async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, no
     marks = ",".join("?" * len(modes))
     if category_id is None:
         sql = f"""
-            INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
             SELECT c.channel, c.id, ?, ?, ? FROM chats c
             WHERE c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY c.channel, c.id"""
+            ORDER BY c.channel, c.id
+            ON CONFLICT DO NOTHING"""
         params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes)
     else:
         sql = f"""
-            INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
             SELECT s.channel, s.chat_id, ?, ?, ? FROM subscriptions s
             JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
             WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY s.channel, s.chat_id"""
+            ORDER BY s.channel, s.chat_id
+            ON CONFLICT DO NOTHING"""
         params = (broadcast_id, int(silent), now, category_id, *modes)
     cur = await conn.execute(sql, params)
     return cur.rowcount
 
 
-async def enqueue_digest(conn: aiosqlite.Connection, digest_id: int, chat: ChatRef, *,
+async def enqueue_digest(conn: Conn, digest_id: int, chat: ChatRef, *,
                          now: int, silent: bool = False) -> int:
     """Queue digest `digest_id` (one chat's daily message) for `chat`; returns its row id."""
-    cur = await conn.execute(
+    async with conn.execute(
         """INSERT INTO deliveries(channel, chat_id, digest_id, silent, created_at)
-           VALUES (?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?) RETURNING id""",
         (chat.channel, chat.id, digest_id, int(silent), now),
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 # --- claiming ----------------------------------------------------------------------------------
@@ -196,7 +199,7 @@ def _channels(channels: Sequence[str]) -> tuple[str, list[str]]:
     return f"d.channel IN ({','.join('?' * len(channels))})", list(channels)
 
 
-def _pending(row: aiosqlite.Row) -> Pending:
+def _pending(row: Row) -> Pending:
     kind: Kind
     if row["article_id"] is not None:
         kind, ref = "article", row["article_id"]
@@ -212,7 +215,7 @@ def _pending(row: aiosqlite.Row) -> Pending:
     )
 
 
-async def next_new(conn: aiosqlite.Connection, *, after_id: int, limit: int,
+async def next_new(conn: Conn, *, after_id: int, limit: int,
                    channels: Sequence[str]) -> list[Pending]:
     """Up to `limit` never-tried pending deliveries of `channels` with id > `after_id`, in id
     order.
@@ -229,7 +232,7 @@ async def next_new(conn: aiosqlite.Connection, *, after_id: int, limit: int,
         return [_pending(r) for r in await cur.fetchall()]
 
 
-async def due_retries(conn: aiosqlite.Connection, *, now: int, limit: int,
+async def due_retries(conn: Conn, *, now: int, limit: int,
                       channels: Sequence[str]) -> list[Pending]:
     """Up to `limit` pending deliveries of `channels` waiting on a back-off that has ended,
     oldest due first."""
@@ -243,7 +246,7 @@ async def due_retries(conn: aiosqlite.Connection, *, now: int, limit: int,
         return [_pending(r) for r in await cur.fetchall()]
 
 
-async def next_retry_at(conn: aiosqlite.Connection, channels: Sequence[str]) -> int | None:
+async def next_retry_at(conn: Conn, channels: Sequence[str]) -> int | None:
     """When the earliest backed-off delivery of `channels` becomes due (unix seconds), None if
     none waits."""
     where, params = _channels(channels)
@@ -256,7 +259,7 @@ async def next_retry_at(conn: aiosqlite.Connection, channels: Sequence[str]) -> 
     return int(row[0]) if row and row[0] is not None else None
 
 
-async def exists(conn: aiosqlite.Connection, delivery_id: int) -> bool:
+async def exists(conn: Conn, delivery_id: int) -> bool:
     async with conn.execute("SELECT 1 FROM deliveries WHERE id = ?", (delivery_id,)) as cur:
         return await cur.fetchone() is not None
 
@@ -264,7 +267,7 @@ async def exists(conn: aiosqlite.Connection, delivery_id: int) -> bool:
 # --- results -----------------------------------------------------------------------------------
 
 
-async def record_outcomes(conn: aiosqlite.Connection, outcomes: Iterable[Outcome], *,
+async def record_outcomes(conn: Conn, outcomes: Iterable[Outcome], *,
                           now: int) -> None:
     """Write a batch of results: at most three ``executemany``, in the caller's transaction.
 
@@ -301,7 +304,7 @@ async def record_outcomes(conn: aiosqlite.Connection, outcomes: Iterable[Outcome
         )
 
 
-async def skip_chat(conn: aiosqlite.Connection, chat: ChatRef, reason: str, *,
+async def skip_chat(conn: Conn, chat: ChatRef, reason: str, *,
                     now: int) -> int:
     """Skip every pending delivery of a chat that cannot receive messages any more."""
     cur = await conn.execute(
@@ -312,21 +315,27 @@ async def skip_chat(conn: aiosqlite.Connection, chat: ChatRef, reason: str, *,
     return cur.rowcount
 
 
-async def move_chat(conn: aiosqlite.Connection, old: ChatRef, new: ChatRef) -> None:
+async def move_chat(conn: Conn, old: ChatRef, new: ChatRef) -> None:
     """Before a group migration merges into an existing chat: move its pending deliveries.
 
     Only when `new_id` is a stored chat (foreign key): `chats.migrate` then deletes the old chat,
     and the cascade would delete its deliveries with it. A delivery the new chat has already
-    stays behind and goes with the old chat (UPDATE OR IGNORE keeps the unique indexes).
+    stays behind and goes with the old chat (the unique indexes stay whole: a row the new chat
+    has already for the same article or broadcast is not moved).
     """
     await conn.execute(
-        """UPDATE OR IGNORE deliveries SET chat_id = ?
-           WHERE channel = ? AND chat_id = ? AND status = 'pending'""",
-        (new.id, old.channel, old.id),
+        """UPDATE deliveries SET chat_id = ?
+           WHERE channel = ? AND chat_id = ? AND status = 'pending'
+             AND NOT EXISTS (
+                 SELECT 1 FROM deliveries d2
+                 WHERE d2.channel = deliveries.channel AND d2.chat_id = ?
+                   AND (d2.article_id = deliveries.article_id
+                        OR d2.broadcast_id = deliveries.broadcast_id))""",
+        (new.id, old.channel, old.id, new.id),
     )
 
 
-async def cancel_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *,
+async def cancel_broadcast(conn: Conn, broadcast_id: int, *,
                            now: int, reason: str = "cancelled") -> int:
     """Cancel the pending deliveries of a broadcast; returns how many were cancelled."""
     cur = await conn.execute(
@@ -340,7 +349,7 @@ async def cancel_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *,
 # --- counting ----------------------------------------------------------------------------------
 
 
-async def counts(conn: aiosqlite.Connection, *, article_id: int | None = None,
+async def counts(conn: Conn, *, article_id: int | None = None,
                  broadcast_id: int | None = None, since: int | None = None) -> StatusCounts:
     """Deliveries per status: of one article, of one broadcast, created since a time, or all."""
     where: list[str] = []
@@ -362,7 +371,7 @@ async def counts(conn: aiosqlite.Connection, *, article_id: int | None = None,
     return StatusCounts(**{s: int(found.get(s, 0)) for s in STATUSES})
 
 
-async def reasons(conn: aiosqlite.Connection, *, status: str, since: int | None = None,
+async def reasons(conn: Conn, *, status: str, since: int | None = None,
                   limit: int = 10) -> list[tuple[str, int]]:
     """The commonest reasons of skipped/failed/cancelled deliveries (finished since `since`)."""
     params: list[object] = [status]
@@ -379,7 +388,7 @@ async def reasons(conn: aiosqlite.Connection, *, status: str, since: int | None 
         return [(r[0], int(r[1])) for r in await cur.fetchall()]
 
 
-async def by_chat(conn: aiosqlite.Connection, *, article_id: int
+async def by_chat(conn: Conn, *, article_id: int
                   ) -> dict[ChatRef, ChatDelivery]:
     """chat -> where one article's delivery to that chat stands (tests, small pushes)."""
     async with conn.execute(
@@ -394,7 +403,7 @@ async def by_chat(conn: aiosqlite.Connection, *, article_id: int
 # --- the article's photo, as the outbox uses it ------------------------------------------------
 
 
-async def article_photo(conn: aiosqlite.Connection, article_id: int, channel: str
+async def article_photo(conn: Conn, article_id: int, channel: str
                         ) -> ArticlePhoto | None:
     """The article's photo as ingested and what `channel`'s platform made of it; None when the
     article does not exist."""
@@ -410,7 +419,7 @@ async def article_photo(conn: aiosqlite.Connection, article_id: int, channel: st
     return ArticlePhoto(row["image"], row["file_id"], bool(row["failed"]))
 
 
-async def set_photo_file_id(conn: aiosqlite.Connection, article_id: int, channel: str,
+async def set_photo_file_id(conn: Conn, article_id: int, channel: str,
                             file_id: str | None) -> None:
     """Remember the platform's id for the article's photo (None forgets a stale one)."""
     await conn.execute(
@@ -420,7 +429,7 @@ async def set_photo_file_id(conn: aiosqlite.Connection, article_id: int, channel
     )
 
 
-async def set_photo_failed(conn: aiosqlite.Connection, article_id: int, channel: str) -> None:
+async def set_photo_failed(conn: Conn, article_id: int, channel: str) -> None:
     """The platform could not use the article's photo: it goes out as text from now on."""
     await conn.execute(
         """INSERT INTO article_photos(article_id, channel, file_id, failed) VALUES (?, ?, NULL, 1)
@@ -429,7 +438,7 @@ async def set_photo_failed(conn: aiosqlite.Connection, article_id: int, channel:
     )
 
 
-async def broadcast_message(conn: aiosqlite.Connection, broadcast_id: int
+async def broadcast_message(conn: Conn, broadcast_id: int
                             ) -> StoredBroadcast | None:
     """A broadcast's stored text, photo and status, None when it does not exist."""
     async with conn.execute(

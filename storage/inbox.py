@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class InboxUpdate:
     attempts: int
 
 
-async def add(conn: aiosqlite.Connection, channel: str, update_key: str, payload: str, *,
+async def add(conn: Conn, channel: str, update_key: str, payload: str, *,
               now: int) -> int | None:
     """Store an update; its inbox id, or None when this update was stored before."""
     async with conn.execute(
@@ -41,7 +41,7 @@ async def add(conn: aiosqlite.Connection, channel: str, update_key: str, payload
     return int(row[0]) if row else None
 
 
-async def claim(conn: aiosqlite.Connection, channel: str, *, consumer: str, now: int,
+async def claim(conn: Conn, channel: str, *, consumer: str, now: int,
                 lease: int, limit: int, exclude: Sequence[int] = ()) -> list[InboxUpdate]:
     """Lease up to `limit` unhandled updates of `channel` to `consumer`, oldest first.
 
@@ -68,21 +68,21 @@ async def claim(conn: aiosqlite.Connection, channel: str, *, consumer: str, now:
     return found
 
 
-async def mark_handled(conn: aiosqlite.Connection, ids: Sequence[int], *, now: int) -> None:
+async def mark_handled(conn: Conn, ids: Sequence[int], *, now: int) -> None:
     await conn.executemany(
         "UPDATE inbox SET handled_at = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ?",
         [(now, i) for i in ids],
     )
 
 
-async def prune(conn: aiosqlite.Connection, *, handled_before: int) -> int:
+async def prune(conn: Conn, *, handled_before: int) -> int:
     """Delete handled updates older than `handled_before`; how many."""
     cur = await conn.execute(
         "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (handled_before,))
     return cur.rowcount
 
 
-async def unhandled_by_channel(conn: aiosqlite.Connection) -> dict[str, int]:
+async def unhandled_by_channel(conn: Conn) -> dict[str, int]:
     """Updates stored and not handled yet, per channel (channels with none left out)."""
     async with conn.execute(
         "SELECT channel, count(*) FROM inbox WHERE handled_at IS NULL GROUP BY channel"

@@ -49,7 +49,7 @@ def handler_scenarios(db: Database, reader: Reader) -> dict[str, Scenario]:
     """Each command's core call, as its handler makes it."""
 
     async def baseline(who: Who) -> object:
-        async with db.conn.execute("SELECT 1") as cur:
+        async with db.execute("SELECT 1") as cur:
             return await cur.fetchone()
 
     async def subscribe_unsubscribe(who: Who) -> object:

@@ -181,7 +181,7 @@ class Core:
             await chats.migrate(conn, old, new)
 
     async def is_group_chat(self, chat: ChatRef) -> bool:
-        found = await chats.get(self.db.conn, chat)
+        found = await chats.get(self.db, chat)
         return found is not None and found.is_group
 
     # -- jobs ---------------------------------------------------------------------------------

@@ -78,22 +78,22 @@ class Clusters:
         year, name = parsed
         room = self.common.limits(who.chat.channel).text - _FOOTER_ROOM
         if key := _cluster_key(name):
-            keys = await clusters.find_keys(self.db.conn, key)
+            keys = await clusters.find_keys(self.db, key)
             if not keys:
-                keys = await clusters.keys_with_unit(self.db.conn, fold(name))
+                keys = await clusters.keys_with_unit(self.db, fold(name))
             if not keys:
                 return Message(t(lang, "cluster.unknown", query=_echo(name)))
-            facts = await clusters.of_clusters(self.db.conn, keys, year)
+            facts = await clusters.of_clusters(self.db, keys, year)
             if not facts:
                 return Message(t(lang, "cluster.none_cluster_year", query=_echo(name), year=year))
             return self._render(lang, t(lang, "cluster.title_search", query=_echo(name)), facts,
                                 room)
         if year is not None:
-            facts = await clusters.of_year(self.db.conn, year)
+            facts = await clusters.of_year(self.db, year)
             if not facts:
                 return Message(t(lang, "cluster.none_year", year=year))
             return self._render(lang, t(lang, "cluster.title_year", year=year), facts, room)
-        facts = await clusters.latest(self.db.conn)
+        facts = await clusters.latest(self.db)
         if not facts:
             return Message(t(lang, "cluster.none"))
         return self._render(lang, t(lang, "cluster.title"), facts, room)
@@ -188,7 +188,7 @@ class Clusters:
             return Message(t(lang, "setcluster.usage"))
         year, cluster_text, role, unit = parsed
         key = cluster_key(cluster_text)
-        name = await clusters.cluster_name(self.db.conn, key) or canonical_cluster(cluster_text)
+        name = await clusters.cluster_name(self.db, key) or canonical_cluster(cluster_text)
         fact = NewFact(cluster_key=key, cluster=name, year=year, role=role, unit=unit,
                        unit_key=fold(unit))
         assert who.user_id is not None  # an admin is a known user

@@ -88,7 +88,7 @@ class Search:
         echo = " ".join(argument.split())
         if len(echo) > _MAX_ECHO:
             echo = echo[:_MAX_ECHO].rstrip() + "…"
-        result = await engine.search(self.db.conn, query, now=self.common.clock())
+        result = await engine.search(self.db, query, now=self.common.clock())
         if not result.ids:
             return Message(t(lang, "search.none", query=echo))
         session = _Session(who.chat, echo, array("q", result.ids), result.more,
@@ -110,7 +110,7 @@ class Search:
     async def open(self, who: Who, article_id: int) -> Notice:
         """A result's card, sent as a new message; counts once per reader for /popular."""
         lang = await self.reader.language(who)
-        article = await articles.get(self.db.conn, article_id)
+        article = await articles.get(self.db, article_id)
         if article is None:
             return Notice(t(lang, "article.not_found"))
         if who.user is not None:
@@ -134,7 +134,7 @@ class Search:
     async def _page(self, lang: str, key: str, session: _Session, page: int) -> Message:
         first = page * PAGE_SIZE
         ids = list(session.ids[first:first + PAGE_SIZE])
-        found = await articles.get_many(self.db.conn, ids)
+        found = await articles.get_many(self.db, ids)
         total = len(session.ids)
         count = t(lang, "search.count_more", count=total) if session.more \
             else t(lang, "search.count", count=total)

@@ -53,8 +53,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-import aiosqlite
-
 from bot.delivery.governor import LagGovernor
 from bot.delivery.observer import NULL_OBSERVER, DeliveryObserver
 from bot.delivery.outbound import Outbound, SendOutcome, Status
@@ -63,7 +61,7 @@ from bot.message import ChatRef, Message
 from bot.models import Article
 from storage import chats
 from storage import deliveries as outbox
-from storage.db import Database
+from storage.db import Conn, Database
 from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Outcome, Pending
 
 log = logging.getLogger(__name__)
@@ -270,7 +268,7 @@ class DeliveryWorker:
     def channels(self) -> list[str]:
         return list(self.outbounds)
 
-    async def enqueue_articles(self, conn: aiosqlite.Connection, stored: list[Article]) -> None:
+    async def enqueue_articles(self, conn: Conn, stored: list[Article]) -> None:
         """The ingestion's after_store hook: queue each new article's push to its subscribers.
 
         Runs inside the transaction that stores the articles, so an article is never stored
@@ -333,7 +331,7 @@ class DeliveryWorker:
         if self._buffered:
             return 0.2  # running: top up the buffer soon
         try:
-            due = await outbox.next_retry_at(self.db.conn, self.channels)
+            due = await outbox.next_retry_at(self.db, self.channels)
         except Exception:
             return 5.0
         if due is None:
@@ -386,7 +384,7 @@ class DeliveryWorker:
             self._work.set()
         return len(rows)
 
-    async def _read_due(self, conn: aiosqlite.Connection, limit: int, extra: int
+    async def _read_due(self, conn: Conn, limit: int, extra: int
                         ) -> tuple[list[Pending], list[Pending], int]:
         """(due retries, new rows from the cursor, how many new rows were asked for)."""
         channels = self.channels
@@ -489,7 +487,7 @@ class DeliveryWorker:
             return
         silent = row.silent or self.is_quiet()
         chat = self._migrated.get(row.chat, row.chat)
-        if chat != row.chat and not await outbox.exists(self.db.conn, row.id):
+        if chat != row.chat and not await outbox.exists(self.db, row.id):
             # Merged into the supergroup's own delivery of the same message (see _migrate).
             self._result_ids.append(row.id)
             self._results_ready.set()

@@ -92,7 +92,7 @@ def _candidate(row: Row) -> Candidate:
         year=row["year"], role=row["role"], unit=row["unit"], unit_key=row["unit_key"],
         confidence=row["confidence"], reasons=tuple(row["reasons"].split()),
         status=row["status"], created_at=datetime.fromtimestamp(row["created_at"], UTC),
-        decided_at=_time(row["decided_at"]), decided_by=row["decided_by"],
+        decided_at=_time(row["decided_at"]), decided_by=clusters.user_id(row["decided_by"]),
     )
 
 
@@ -197,6 +197,6 @@ async def _decide(conn: Conn, candidate_id: int, status: Status, *,
         """UPDATE cluster_candidates SET status = ?, decided_at = ?, decided_by = ?
            WHERE status = 'pending' AND cluster_key = ? AND year = ? AND role = ?
              AND unit_key = ?""",
-        (status, now, admin_id, found.cluster_key, found.year, found.role, found.unit_key),
+        (status, now, str(admin_id), found.cluster_key, found.year, found.role, found.unit_key),
     )
     return await candidate(conn, candidate_id)

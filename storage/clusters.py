@@ -138,7 +138,7 @@ async def set_admin(conn: Conn, fact: NewFact, *, admin_id: int | str, now: int
                cluster = excluded.cluster, unit = excluded.unit, unit_key = excluded.unit_key,
                admin_id = excluded.admin_id, created_at = excluded.created_at""",
         (fact.cluster_key, fact.cluster, fact.year, fact.role, fact.unit, fact.unit_key,
-         admin_id, now),
+         str(admin_id), now),
     )
 
 
@@ -163,13 +163,24 @@ _WINNERS = """
 """
 
 
+def user_id(value: object) -> int | None:
+    """An admin's user id as stored (an integer on SQLite, text on PostgreSQL, where the column
+    also holds other channels' ids): the same int on both."""
+    if value is None:
+        return None
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
 def _fact(row: Row) -> Fact:
     published = row["published"]
     return Fact(
         id=row["id"], cluster_key=row["cluster_key"], cluster=row["cluster"], year=row["year"],
         role=row["role"], unit=row["unit"], origin=row["origin"], article_id=row["article_id"],
         published=datetime.fromtimestamp(published, UTC) if published is not None else None,
-        sentence=row["sentence"], admin_id=row["admin_id"],
+        sentence=row["sentence"], admin_id=user_id(row["admin_id"]),
         created_at=datetime.fromtimestamp(row["created_at"], UTC),
         article_title=row["article_title"], article_url=row["article_url"],
     )

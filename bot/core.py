@@ -85,7 +85,8 @@ class Core:
         core.delivery = DeliveryWorker(db, core.outbound, composer, tz=settings.tz, config=(
             WorkerConfig(concurrency=settings.delivery_concurrency,
                          max_attempts=settings.delivery_max_attempts,
-                         retry_base=settings.delivery_retry_base)))
+                         retry_base=settings.delivery_retry_base,
+                         lease=settings.delivery_lease)))
         # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
         scanner = LeadershipScanner(settings.tz)
         await scanner.catch_up(db)

@@ -17,6 +17,14 @@ Readers claim work in bounded batches (`next_new`, `due_retries`), never all row
 100,000 chats must not hold 100,000 rows in memory. Both read through the partial index
 ``deliveries_pending (not_before, id) WHERE status = 'pending'``: new rows (``not_before = 0``)
 come out in id order from an id cursor, retries by due time.
+
+Several processes (PostgreSQL): given a `Claim` (this process's name and lease), the same two
+calls *claim* the rows they return: ``UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)``
+sets ``claimed_by``/``claimed_until``, so two processes never take the same row, and rows whose
+lease is still running are left alone. A process renews the leases of the rows it holds
+(`renew_claims`); when it dies, its rows return to the queue as their leases run out. A retry
+gives its claim up (anyone may send it when it is due). On SQLite (one process) a claim is the
+plain read it always was.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.message import ChatRef, is_group
-from storage.db import Conn, Row
+from storage.db import POSTGRES, Conn, Row
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
@@ -53,6 +61,15 @@ class Pending:
     def group(self) -> bool:
         """Paced as a group (the chat's stored type says so)."""
         return is_group(self.chat_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Who claims (a process's unique name) and until when (unix seconds), at time `now`."""
+
+    consumer: str
+    now: int
+    until: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,14 +232,56 @@ def _pending(row: Row) -> Pending:
     )
 
 
+def _claiming(conn: Conn, claim: Claim | None) -> bool:
+    return claim is not None and conn.backend == POSTGRES
+
+
+async def _claim(conn: Conn, claim: Claim, where: str, params: Sequence[object], order: str,
+                 limit: int) -> list[Pending]:
+    """Lease the first `limit` unclaimed pending rows matching `where` (PostgreSQL)."""
+    sql = f"""
+        WITH picked AS (
+            SELECT d.id FROM deliveries d
+            WHERE d.status = 'pending' AND {where}
+              AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+            ORDER BY {order} LIMIT ? FOR UPDATE SKIP LOCKED),
+        claimed AS (
+            UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
+            FROM picked WHERE d.id = picked.id
+            RETURNING d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
+                      d.attempts, d.silent, d.not_before)
+        SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
+               d.attempts, d.silent, c.type, c.language, c.active, c.delivery_mode
+        FROM claimed d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
+        ORDER BY {order}"""
+    async with conn.execute(sql, (*params, claim.now, limit, claim.consumer, claim.until)
+                            ) as cur:
+        return [_pending(r) for r in await cur.fetchall()]
+
+
+async def renew_claims(conn: Conn, ids: Sequence[int], claim: Claim) -> None:
+    """Extend this process's leases on the rows it still holds (PostgreSQL; nothing on SQLite)."""
+    if conn.backend != POSTGRES or not ids:
+        return
+    await conn.execute(
+        """UPDATE deliveries SET claimed_until = ?
+           WHERE id = ANY(?) AND claimed_by = ? AND status = 'pending'""",
+        (claim.until, list(ids), claim.consumer))
+
+
 async def next_new(conn: Conn, *, after_id: int, limit: int,
-                   channels: Sequence[str]) -> list[Pending]:
+                   channels: Sequence[str], claim: Claim | None = None) -> list[Pending]:
     """Up to `limit` never-tried pending deliveries of `channels` with id > `after_id`, in id
-    order.
+    order (claimed under `claim` on PostgreSQL, where `after_id` is not used: rows other
+    processes hold are skipped instead).
 
     A seek in the partial pending index: the cost is the rows returned, not the outbox size.
     """
     where, params = _channels(channels)
+    if _claiming(conn, claim):
+        assert claim is not None
+        return await _claim(conn, claim, f"d.not_before = 0 AND {where}", params, "d.id",
+                            limit)
     async with conn.execute(
         f"""{_PENDING_SELECT}
             WHERE d.status = 'pending' AND d.not_before = 0 AND d.id > ? AND {where}
@@ -233,10 +292,14 @@ async def next_new(conn: Conn, *, after_id: int, limit: int,
 
 
 async def due_retries(conn: Conn, *, now: int, limit: int,
-                      channels: Sequence[str]) -> list[Pending]:
+                      channels: Sequence[str], claim: Claim | None = None) -> list[Pending]:
     """Up to `limit` pending deliveries of `channels` waiting on a back-off that has ended,
-    oldest due first."""
+    oldest due first (claimed under `claim` on PostgreSQL)."""
     where, params = _channels(channels)
+    if _claiming(conn, claim):
+        assert claim is not None
+        return await _claim(conn, claim, f"d.not_before > 0 AND d.not_before <= ? AND {where}",
+                            (now, *params), "d.not_before, d.id", limit)
     async with conn.execute(
         f"""{_PENDING_SELECT}
             WHERE d.status = 'pending' AND d.not_before > 0 AND d.not_before <= ? AND {where}
@@ -257,6 +320,13 @@ async def next_retry_at(conn: Conn, channels: Sequence[str]) -> int | None:
     ) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row and row[0] is not None else None
+
+
+async def all_pending_ids(conn: Conn) -> list[int]:
+    """Every pending delivery's id, in order (tests)."""
+    async with conn.execute("SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id"
+                            ) as cur:
+        return [r[0] for r in await cur.fetchall()]
 
 
 async def exists(conn: Conn, delivery_id: int) -> bool:
@@ -297,9 +367,12 @@ async def record_outcomes(conn: Conn, outcomes: Iterable[Outcome], *,
             finished,
         )
     if retries:
+        # A retry gives its claim up: whichever process is free when it is due sends it.
+        release = (", claimed_by = NULL, claimed_until = NULL" if conn.backend == POSTGRES
+                   else "")
         await conn.executemany(
-            """UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?
-               WHERE id = ? AND status = 'pending'""",
+            f"""UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?{release}
+                WHERE id = ? AND status = 'pending'""",
             retries,
         )
 

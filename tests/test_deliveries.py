@@ -1,14 +1,18 @@
-"""The outbox's SQL (storage/deliveries.py) on a real SQLite file: who gets a push, claiming in
-bounded batches, batched results, chat-level skips, broadcasts and digests."""
+"""The outbox's SQL (storage/deliveries.py) on both backends: who gets a push, claiming in
+bounded batches (under leases, by several processes, on PostgreSQL), batched results, chat-level
+skips, broadcasts and digests."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+
+import pytest
 
 from storage import articles, broadcasts, bulk, categories, chats, digests
 from storage import deliveries as outbox
 from storage.articles import NewArticle
-from storage.db import Conn, Database
+from storage.db import Conn, Database, open_database
 from storage.deliveries import Outcome, StatusCounts
 from tests.conftest import tg
 
@@ -130,3 +134,50 @@ async def test_broadcasts_and_digests_share_the_outbox(db: Database) -> None:
     assert (await outbox.counts(db, broadcast_id=one_category)).cancelled == 5
     assert await outbox.broadcast_message(db, everyone) == outbox.StoredBroadcast(
         "x", None, None, "draft")
+
+
+@pytest.mark.postgres
+async def test_two_processes_claim_disjoint_rows_and_a_dead_ones_return(
+        db: Database, database_target: object) -> None:
+    """PostgreSQL: claims are leases. Two processes (two pools) claiming at the same time never
+    get the same row; rows of a process that stops renewing come back after its lease; a
+    retry gives its claim up."""
+    if db.backend != "postgres":
+        pytest.skip("several processes share PostgreSQL only")
+    a, _ = await _setup(db)
+    async with db.transaction() as conn:
+        await bulk.add_subscribers(conn, list(range(1000, 1300)), a, now=NOW)
+        article = await _article(conn, "a9", "Thời sự")
+        assert await outbox.enqueue_article(conn, article, now=NOW) == 303
+    other = await open_database(database_target)  # type: ignore[arg-type]
+    try:
+        async def claim(database: Database, who: str, now: int, limit: int = 100) -> list[int]:
+            async with database.transaction() as conn:
+                rows = await outbox.next_new(conn, after_id=0, limit=limit, channels=TG,
+                                             claim=outbox.Claim(who, now, now + 30))
+            return [r.id for r in rows]
+
+        results = await asyncio.gather(*[
+            claim(db if n % 2 else other, f"p{n % 2}", NOW) for n in range(6)])
+        claimed = [i for ids in results for i in ids]
+        # Six claims of 100 at once: every row once, none twice, nothing left to claim.
+        assert len(claimed) == len(set(claimed)) == 303
+        assert set(claimed) == set(await outbox.all_pending_ids(db))
+        assert await claim(db, "p1", NOW) == []
+        # p0 dies (no renewal): its rows return after the lease; p1's renewed rows do not.
+        p0 = set(results[0] + results[2] + results[4])
+        p1 = set(claimed) - p0
+        async with db.transaction() as conn:
+            await outbox.renew_claims(conn, sorted(p1), outbox.Claim("p1", NOW + 20, NOW + 50))
+        back = await claim(other, "p2", NOW + 31, limit=400)
+        assert set(back) == p0
+        # A retry gives its claim up: due again, anyone takes it.
+        (first, *_) = sorted(p1)
+        async with db.transaction() as conn:
+            await outbox.record_outcomes(conn, [Outcome(first, "pending", 1,
+                                                        not_before=NOW + 40)], now=NOW + 32)
+            again = await outbox.due_retries(conn, now=NOW + 41, limit=10, channels=TG,
+                                             claim=outbox.Claim("p2", NOW + 41, NOW + 71))
+        assert [r.id for r in again] == [first]
+    finally:
+        await other.close()

@@ -25,6 +25,12 @@ How a delivery moves (SPEC section 6):
   timeouts, 5xx and network errors -> retried with exponential back-off (``not_before``), failed
   after ``max_attempts``; anything else -> failed with the platform's reason.
 
+Several processes (PostgreSQL): each claim is a lease (`storage.deliveries`: `FOR UPDATE SKIP
+LOCKED`, ``claimed_by``/``claimed_until``), renewed every third of `lease` while the rows are in
+memory, so no two processes send the same row; the rows of a process that died return to the
+queue when their lease runs out and the others send them. The global rate of the account is
+shared by its pacer (`bot.delivery.pacing`), not by the worker.
+
 Crash safety and the in-flight window: a row stays ``pending`` in the database until its result is
 committed, so after a crash (even ``kill -9``) it is sent again. The messages that can arrive
 twice are therefore those *sent but not yet committed*; a semaphore bounds them to
@@ -46,6 +52,9 @@ import heapq
 import itertools
 import logging
 import math
+import os
+import secrets
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -61,8 +70,8 @@ from bot.message import ChatRef, Message
 from bot.models import Article
 from storage import chats
 from storage import deliveries as outbox
-from storage.db import Conn, Database
-from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Outcome, Pending
+from storage.db import POSTGRES, Conn, Database
+from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Claim, Outcome, Pending
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +107,12 @@ class MessageSource(Protocol):
 # --- configuration and figures -------------------------------------------------------------------
 
 
+def process_name(role: str) -> str:
+    """A name no other process has, now or after a restart (host, pid, a random part)."""
+    return f"{role}:{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
     concurrency: int = 32
@@ -112,6 +127,9 @@ class WorkerConfig:
     idle_check: float = 2.0
     quiet_hours: tuple[int, int] = (22, 6)  # local hours of silent pushes: [start, end)
     max_unconfirmed: int | None = None  # default: concurrency + 2 * flush_size
+    # PostgreSQL: seconds a claim lasts (renewed while held); this process's unique name.
+    lease: float = 30.0
+    consumer: str = field(default_factory=lambda: process_name("delivery"))
 
     @property
     def unconfirmed_limit(self) -> int:
@@ -210,6 +228,7 @@ class DeliveryWorker:
         self._gone: dict[ChatRef, float] = {}
         self._migrated: dict[ChatRef, ChatRef] = {}  # old group -> supergroup
         self._idle_logged = True
+        self._renewed_at = time.monotonic()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -310,6 +329,7 @@ class DeliveryWorker:
         while not self._stopping:
             self._wake.clear()
             claimed = 0
+            await self._renew_claims()
             if self._buffered < low_water:
                 try:
                     claimed = await self._claim(cfg.batch)
@@ -384,10 +404,40 @@ class DeliveryWorker:
             self._work.set()
         return len(rows)
 
+    def _claim_now(self) -> Claim:
+        now = int(self.clock())
+        return Claim(self.config.consumer, now, now + math.ceil(self.config.lease))
+
+    async def _renew_claims(self) -> None:
+        """Extend the leases of the rows held in memory (PostgreSQL), every third of a lease."""
+        if self.db.backend != POSTGRES or not self._held:
+            return
+        if self._mono() - self._renewed_at < self.config.lease / 3:
+            return
+        try:
+            async with self.db.transaction() as conn:
+                await outbox.renew_claims(conn, sorted(self._held), self._claim_now())
+            self._renewed_at = self._mono()
+        except Exception:
+            log.exception("delivery: renewing the claims failed; retrying")
+
     async def _read_due(self, conn: Conn, limit: int, extra: int
                         ) -> tuple[list[Pending], list[Pending], int]:
         """(due retries, new rows from the cursor, how many new rows were asked for)."""
         channels = self.channels
+        if self.db.backend == POSTGRES:
+            # Claims: rows held here or by another live process are never returned, so no
+            # cursor and no extra rows are needed.
+            # Every row claimed is kept in memory (one not kept would wait for its lease).
+            claim = self._claim_now()
+            retries = await outbox.due_retries(conn, now=claim.now, limit=limit,
+                                               channels=channels, claim=claim)
+            fresh = []
+            if len(retries) < limit:
+                fresh = await outbox.next_new(conn, after_id=0, limit=limit - len(retries),
+                                              channels=channels, claim=claim)
+            self._cursor = 0
+            return retries, fresh, limit
         retries = await outbox.due_retries(conn, now=int(self.clock()), limit=limit + extra,
                                            channels=channels)
         # Rows in memory are behind the cursor, unless it went back to the start.

@@ -47,6 +47,10 @@ class Broadcast:
     failed_count: int
     cancelled_count: int
     cancelled_by: str | None
+    # The progress message: when it was last edited (unix time; later than now while an edit
+    # is on its way) and the text it shows (storage, not memory: any process runs the job).
+    progress_edited_at: float | None = None
+    progress_shown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +68,7 @@ _COLUMNS = (
     "id, admin_channel, admin_id, text, photo, photo_channel, category_id, audience, status, "
     "created_at, started_at, finished_at, progress_channel, progress_chat_id, "
     "progress_message_id, recipients, left_out, sent_count, skipped_count, failed_count, "
-    "cancelled_count, cancelled_by"
+    "cancelled_count, cancelled_by, progress_edited_at, progress_shown"
 )
 
 
@@ -80,7 +84,8 @@ def _broadcast(row: Row) -> Broadcast:
         progress_message_id=row["progress_message_id"], recipients=row["recipients"],
         left_out=row["left_out"], sent_count=row["sent_count"],
         skipped_count=row["skipped_count"], failed_count=row["failed_count"],
-        cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"])
+        cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"],
+        progress_edited_at=row["progress_edited_at"], progress_shown=row["progress_shown"])
 
 
 async def create_draft(conn: Conn, *, admin_channel: str, admin_id: str,
@@ -171,6 +176,18 @@ async def set_progress_message(conn: Conn, broadcast_id: int, chat: ChatRef,
                progress_message_id = ? WHERE id = ?""",
         (chat.channel, chat.id, message_id, broadcast_id),
     )
+
+
+async def set_progress_state(conn: Conn, broadcast_id: int, *, edited_at: float | None,
+                             shown: str | None, keep_shown: bool = False) -> None:
+    """Record the progress message's last edit time and text (`keep_shown`: only the time)."""
+    if keep_shown:
+        await conn.execute("UPDATE broadcasts SET progress_edited_at = ? WHERE id = ?",
+                           (edited_at, broadcast_id))
+        return
+    await conn.execute(
+        "UPDATE broadcasts SET progress_edited_at = ?, progress_shown = ? WHERE id = ?",
+        (edited_at, shown, broadcast_id))
 
 
 async def discard(conn: Conn, broadcast_id: int, *, admin_id: str,

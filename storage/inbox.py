@@ -6,6 +6,9 @@ Writers and readers, the caller owning the transaction (`Database.transaction()`
 - `claim`: take unhandled rows in arrival order under a lease (`claimed_by`, `claimed_until`);
   rows leased by another live consumer are left alone, rows of a lease that ran out (a consumer
   that died) or leased by the same consumer name (this consumer before a restart) are taken;
+  on PostgreSQL, where several processes share the inbox (webhooks may reach any of them), the
+  claim is one ``UPDATE ... (SELECT ... FOR UPDATE SKIP LOCKED)``, so two processes claiming
+  at the same moment never take the same update;
 - `mark_handled`: the update was fed to the bot;
 - `prune`: forget handled rows older than a cut-off.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from storage.db import Conn
+from storage.db import POSTGRES, Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,21 @@ async def claim(conn: Conn, channel: str, *, consumer: str, now: int,
     """
     # "NOT IN (NULL)" would be unknown for every row: no clause when nothing is excluded.
     skip = f"AND id NOT IN ({','.join('?' * len(exclude))})" if exclude else ""
+    if conn.backend == POSTGRES:
+        async with conn.execute(
+            f"""WITH picked AS (
+                    SELECT id FROM inbox
+                    WHERE channel = ? AND handled_at IS NULL
+                      AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)
+                      {skip}
+                    ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                UPDATE inbox i SET claimed_by = ?, claimed_until = ?, attempts = i.attempts + 1
+                FROM picked WHERE i.id = picked.id
+                RETURNING i.id, i.channel, i.update_key, i.payload, i.attempts""",
+            (channel, now, consumer, *exclude, limit, consumer, now + lease),
+        ) as cur:
+            claimed = sorted(await cur.fetchall(), key=lambda r: int(r[0]))
+        return [InboxUpdate(r[0], r[1], r[2], r[3], r[4]) for r in claimed]
     async with conn.execute(
         f"""SELECT id, channel, update_key, payload, attempts FROM inbox
             WHERE channel = ? AND handled_at IS NULL

@@ -170,7 +170,7 @@ async def test_stop_cancels_what_is_pending_and_reports(db: Database) -> None:
 async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Database) -> None:
     await _people(db)
     mono = [100.0]
-    core = _broadcasts(db, min_gap=3.0, monotonic=lambda: mono[0])
+    core = _broadcasts(db, min_gap=3.0, clock=lambda: mono[0])
     admin = _who(ADMIN)
     await core.draft(admin, _text("x"))
     await core.confirm(admin, 1, cb.EVERYONE, _pressed(5))
@@ -178,14 +178,14 @@ async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Data
         await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id = '1'")
     mono[0] += 20
     assert await core.tick() == []  # the confirm's edit is still on its way: nothing overtakes
-    core.mark_edited(1)  # the adapter made that edit now
+    await core.mark_edited(1)  # the adapter made that edit now
     mono[0] += 2.9
     assert await core.tick() == []  # within the gap
     mono[0] += 0.2
     async with db.transaction() as conn:
         await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id <= '3'")
     (update,) = await core.tick()
-    core.mark_edited(1)
+    await core.mark_edited(1)
     assert (update.target, update.report) == (_pressed(5), None)
     assert "▰▰▰▰▰▱▱▱▱▱ 50%" in update.view.text
     assert "Đã gửi 3/6 · lỗi 0" in update.view.text
@@ -195,7 +195,7 @@ async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Data
     async with db.transaction() as conn:
         await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id > '3'")
     (last,) = await core.tick()
-    core.mark_edited(1)
+    await core.mark_edited(1)
     assert "Đã gửi xong" in last.view.text
     assert last.view.choices == ()
     assert last.report is not None

@@ -21,7 +21,6 @@ Everything lives in the database, so a restart resumes both the sending and the 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,17 +105,15 @@ class Broadcasts:
     """Drafting, confirming, stopping and reporting broadcasts."""
 
     def __init__(self, common: Common, outbox: Callable[[], Outbox | None] = lambda: None, *,
-                 min_gap: float = 3.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 min_gap: float = 3.0, clock: Callable[[], float] = time.time) -> None:
         self.common = common
         self.db: Database = common.db
         self._outbox = outbox  # the worker may be built after the admin tools
         # Progress messages are edited at most once per `min_gap` seconds each.
         self.min_gap = min_gap
-        self._mono = monotonic
-        # broadcast id -> the progress text last shown, so an unchanged tick edits nothing,
-        # and when it was last edited.
-        self._shown: dict[int, str] = {}
-        self._edited: dict[int, float] = {}
+        # The clock of the edits' spacing: wall time, as the edit times are stored (each
+        # broadcast's progress_edited_at / progress_shown) and several processes compare them.
+        self._mono = clock
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -273,8 +270,9 @@ class Broadcasts:
         started = await broadcasts.get(self.db, broadcast_id)
         assert started is not None
         view = await self._view(lang, started)
-        self._shown[broadcast_id] = str(view.text)
-        self._edited[broadcast_id] = self._mono() + _EDIT_IN_PROGRESS
+        async with self.db.transaction() as conn:
+            await broadcasts.set_progress_state(conn, broadcast_id, shown=str(view.text),
+                                                edited_at=self._mono() + _EDIT_IN_PROGRESS)
         return Notice(t(lang, "admin.bc.started", count=number(total, lang)), edit=view)
 
     async def stop(self, who: Who, broadcast_id: int) -> Notice:
@@ -302,17 +300,17 @@ class Broadcasts:
                           edit=await self._view(lang, current))
         log.info("broadcast cancelled: broadcast_id=%s admin_id=%s cancelled=%s",
                  broadcast_id, who.user_id, cancelled)
-        self._shown.pop(broadcast_id, None)
-        self._edited.pop(broadcast_id, None)
+        async with self.db.transaction() as conn:
+            await broadcasts.set_progress_state(conn, broadcast_id, edited_at=None, shown=None)
         return Notice(t(lang, "admin.bc.stopped", count=number(cancelled, lang)),
                       edit=await self._view(lang, current),
                       send=await self._report(lang, current))
 
-    def mark_edited(self, broadcast_id: int) -> None:
+    async def mark_edited(self, broadcast_id: int) -> None:
         """The adapter edited the progress message just now (the next edit waits `min_gap`)."""
-        self._edited[broadcast_id] = self._mono()
-        if len(self._edited) > 1000:
-            self._edited.clear()
+        async with self.db.transaction() as conn:
+            await broadcasts.set_progress_state(conn, broadcast_id, edited_at=self._mono(),
+                                                shown=None, keep_shown=True)
 
     async def tick(self) -> list[ProgressUpdate]:
         """The progress edits due now: one per sending broadcast whose figures changed and whose
@@ -327,7 +325,8 @@ class Broadcasts:
             chat, message_id = item.progress_chat, item.progress_message_id
             if chat is None or message_id is None:
                 continue
-            if self._mono() - self._edited.get(item.id, -math.inf) < self.min_gap:
+            edited_at = item.progress_edited_at
+            if edited_at is not None and self._mono() - edited_at < self.min_gap:
                 continue
             lang = await self.common.language(chat)
             counts = await deliveries.counts(self.db, broadcast_id=item.id)
@@ -344,13 +343,13 @@ class Broadcasts:
                 log.info("broadcast done: broadcast_id=%s sent=%s skipped=%s failed=%s",
                          item.id, item.sent_count, item.skipped_count, item.failed_count)
                 report = await self._report(lang, item)
-                self._shown.pop(item.id, None)
             view = await self._view(lang, item, counts)
-            if report is None and self._shown.get(item.id) == str(view.text):
+            if report is None and item.progress_shown == str(view.text):
                 continue
-            if report is None:
-                self._shown[item.id] = str(view.text)
-            self._edited[item.id] = self._mono() + _EDIT_IN_PROGRESS
+            async with self.db.transaction() as conn:
+                await broadcasts.set_progress_state(
+                    conn, item.id, edited_at=self._mono() + _EDIT_IN_PROGRESS,
+                    shown=None if report is not None else str(view.text))
             updates.append(ProgressUpdate(item.id, MessageRef(chat, message_id), view, report))
         return updates
 

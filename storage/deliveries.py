@@ -35,6 +35,7 @@ from typing import Literal
 
 from bot.message import ChatRef, is_group
 from storage.db import POSTGRES, Conn, Row
+from storage.postgres_sql import dead_claim
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
@@ -243,7 +244,8 @@ async def _claim(conn: Conn, claim: Claim, where: str, params: Sequence[object],
         WITH picked AS (
             SELECT d.id FROM deliveries d
             WHERE d.status = 'pending' AND {where}
-              AND (d.claimed_until IS NULL OR d.claimed_until < ?)
+              AND (d.claimed_until IS NULL OR d.claimed_until < ?
+                   OR {dead_claim("d.claimed_by")})
             ORDER BY {order} LIMIT ? FOR UPDATE SKIP LOCKED),
         claimed AS (
             UPDATE deliveries d SET claimed_by = ?, claimed_until = ?

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from storage.db import POSTGRES, Conn
+from storage.postgres_sql import dead_claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,8 @@ async def claim(conn: Conn, channel: str, *, consumer: str, now: int,
             f"""WITH picked AS (
                     SELECT id FROM inbox
                     WHERE channel = ? AND handled_at IS NULL
-                      AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?)
+                      AND (claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?
+                           OR {dead_claim("claimed_by")})
                       {skip}
                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
                 UPDATE inbox i SET claimed_by = ?, claimed_until = ?, attempts = i.attempts + 1

@@ -17,7 +17,8 @@ the whole schema of SQLite version 11), versioned in `newsbot_schema`. Two proce
 at once migrate one after the other: the migration runs under a transaction-level advisory
 lock, and the second finds the work done.
 
-Elections (`lead`): session-level advisory locks held on one dedicated connection per process.
+Elections (`lead`): session-level advisory locks held on one dedicated connection per process
+(keys computed by the server from the name: `hashtextextended`).
 When the process dies, PostgreSQL closes its session and releases its locks at once, and
 another process's next `lead` takes them. When that connection breaks while the process lives,
 every leadership is given up and taken again (when free) on a new connection.
@@ -26,7 +27,6 @@ every leadership is given up and taken again (when free) on a new connection.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import re
 import time
@@ -46,17 +46,12 @@ from storage.db import (
     without_password,
 )
 from storage.migrations import postgres_migrations
+from storage.postgres_sql import lock_key_sql
 
 log = logging.getLogger(__name__)
 
 POOL_SIZE = 16  # connections per process: handlers, the worker's claims and writes, jobs
 _LEADER_CHECK = 2.0  # seconds between checks that the election connection is alive
-
-
-def lock_key(name: str) -> int:
-    """A stable signed 64-bit advisory-lock key for `name`."""
-    digest = hashlib.sha256(f"newsbot:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 # --- SQL translation -------------------------------------------------------------------------
@@ -193,7 +188,8 @@ class PostgresDatabase:
             if name in self._leading:
                 return True
             try:
-                won = await conn.fetchval("SELECT pg_try_advisory_lock($1)", lock_key(name))
+                won = await conn.fetchval(f"SELECT pg_try_advisory_lock({lock_key_sql('$1')})",
+                                          name)
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
                 log.warning("elections: the connection failed; leadership given up")
                 await self._drop_election_connection()
@@ -209,7 +205,8 @@ class PostgresDatabase:
                 return
             self._leading.discard(name)
             try:
-                await self._leader_conn.fetchval("SELECT pg_advisory_unlock($1)", lock_key(name))
+                await self._leader_conn.fetchval(
+                    f"SELECT pg_advisory_unlock({lock_key_sql('$1')})", name)
             except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError):
                 await self._drop_election_connection()
 
@@ -296,14 +293,15 @@ async def migrate_postgres(pool: Any, shown: str) -> None:
         if version == len(steps):
             return
         async with conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("migrate"))
+            await conn.execute(f"SELECT pg_advisory_xact_lock({lock_key_sql('$1')})", "migrate")
             await conn.execute("CREATE TABLE IF NOT EXISTS newsbot_schema ("
                                "version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL "
                                "DEFAULT now())")
             version = await _version(conn)
         for number in range(version + 1, len(steps) + 1):
             async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock($1)", lock_key("migrate"))
+                await conn.execute(f"SELECT pg_advisory_xact_lock({lock_key_sql('$1')})",
+                                   "migrate")
                 if await _version(conn) >= number:  # another process was quicker
                     continue
                 log.info("migrating database %s to schema version %d", shown, number)

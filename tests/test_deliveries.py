@@ -140,8 +140,8 @@ async def test_broadcasts_and_digests_share_the_outbox(db: Database) -> None:
 async def test_two_processes_claim_disjoint_rows_and_a_dead_ones_return(
         db: Database, database_target: object) -> None:
     """PostgreSQL: claims are leases. Two processes (two pools) claiming at the same time never
-    get the same row; rows of a process that stops renewing come back after its lease; a
-    retry gives its claim up."""
+    get the same row; the rows of a live process that stops renewing come back after its
+    lease, those of a process that is gone at once; a retry gives its claim up."""
     if db.backend != "postgres":
         pytest.skip("several processes share PostgreSQL only")
     a, _ = await _setup(db)
@@ -150,6 +150,8 @@ async def test_two_processes_claim_disjoint_rows_and_a_dead_ones_return(
         article = await _article(conn, "a9", "Thời sự")
         assert await outbox.enqueue_article(conn, article, now=NOW) == 303
     other = await open_database(database_target)  # type: ignore[arg-type]
+    assert await db.lead("alive:p1")
+    assert await other.lead("alive:p0")
     try:
         async def claim(database: Database, who: str, now: int, limit: int = 100) -> list[int]:
             async with database.transaction() as conn:
@@ -164,13 +166,18 @@ async def test_two_processes_claim_disjoint_rows_and_a_dead_ones_return(
         assert len(claimed) == len(set(claimed)) == 303
         assert set(claimed) == set(await outbox.all_pending_ids(db))
         assert await claim(db, "p1", NOW) == []
-        # p0 dies (no renewal): its rows return after the lease; p1's renewed rows do not.
         p0 = set(results[0] + results[2] + results[4])
         p1 = set(claimed) - p0
+        # p0 stops renewing but lives: its rows return after the lease; p1's renewed ones not.
         async with db.transaction() as conn:
             await outbox.renew_claims(conn, sorted(p1), outbox.Claim("p1", NOW + 20, NOW + 50))
+        assert await other.lead("alive:p2")
+        assert await claim(other, "p2", NOW + 29, limit=400) == []
         back = await claim(other, "p2", NOW + 31, limit=400)
         assert set(back) == p0
+        # p2 is gone (its session ended): its rows return at once, leases running.
+        await other.resign("alive:p2")
+        assert set(await claim(db, "p1", NOW + 32, limit=400)) == p0
         # A retry gives its claim up: due again, anyone takes it.
         (first, *_) = sorted(p1)
         async with db.transaction() as conn:

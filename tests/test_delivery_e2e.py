@@ -55,10 +55,12 @@ class Push:
 
 
 @pytest.fixture
-async def push(tmp_path: Path) -> AsyncIterator[Push]:
-    """The bot on the sandbox with an empty archive source; fast pacing unless a test says."""
+async def push(tmp_path: Path, database_target: Path | str) -> AsyncIterator[Push]:
+    """The bot on the sandbox with an empty archive source; fast pacing unless a test says.
+    On each backend."""
     sources, archive = push_source(tmp_path)
     async with bot_on_sandbox(tmp_path, sources_file=sources, delivery_rate=2000,
+                              database=database_target,
                               delivery_timeout=1.0, delivery_retry_base=1,
                               delivery_max_attempts=3) as chat:
         core = chat.app.bot_data.core

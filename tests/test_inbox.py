@@ -143,6 +143,7 @@ async def test_a_failing_handler_does_not_bring_the_update_back(db: Database,
 
 
 async def test_a_live_lease_of_another_consumer_is_respected(db: Database) -> None:
+    await db.lead("alive:p1")  # p1 is a live process (PostgreSQL checks; SQLite has one)
     async with db.transaction() as conn:
         await store.add(conn, "telegram", "1", body("a"), now=100)
         taken = await store.claim(conn, "telegram", consumer="p1", now=100, lease=60, limit=10)

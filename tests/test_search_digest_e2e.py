@@ -26,8 +26,9 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
-async def chat(tmp_path: Path) -> AsyncIterator[Chatter]:
-    async with bot_on_sandbox(tmp_path) as chatter:
+async def chat(tmp_path: Path, database_target: Path | str) -> AsyncIterator[Chatter]:
+    """On each backend: search pages are kept in the database."""
+    async with bot_on_sandbox(tmp_path, database=database_target) as chatter:
         yield chatter
 
 

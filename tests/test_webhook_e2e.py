@@ -37,7 +37,7 @@ WAIT = 20.0  # an upper bound for slow machines, not a speed assertion
 
 
 @asynccontextmanager
-async def opened(path: Path) -> AsyncIterator[Database]:
+async def opened(path: Path | str) -> AsyncIterator[Database]:
     db = await open_database(path)
     try:
         yield db
@@ -54,8 +54,9 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Path:
-    path = tmp_path / "bot.db"
+async def database(database_target: Path) -> Path:
+    """The sample ingested into a database of each backend (PostgreSQL: its URL)."""
+    path = database_target
     settings = Settings(database=path, sources_file=sample_sources_file())
     await ingest_sample(settings)
     return path

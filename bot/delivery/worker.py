@@ -237,6 +237,9 @@ class DeliveryWorker:
         if self._tasks:
             raise RuntimeError("the delivery worker is running already")
         self._stopping = False
+        # Several processes (PostgreSQL): while this lock is held our claims are ours; when
+        # the process is gone, the others take its rows back at once (storage.deliveries).
+        await self.db.lead(self._alive)
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._claimer(), name="delivery-claimer"))
         self._tasks.append(loop.create_task(self._writer(), name="delivery-writer"))
@@ -274,6 +277,7 @@ class DeliveryWorker:
             log.warning("delivery: the last results could not be recorded in time")
         await asyncio.gather(claimer, governor, return_exceptions=True)
         self._tasks = []
+        await self.db.resign(self._alive)
 
     def wake(self) -> None:
         """New deliveries were committed (or are about to be): look at the outbox now."""
@@ -404,6 +408,10 @@ class DeliveryWorker:
             self._work.set()
         return len(rows)
 
+    @property
+    def _alive(self) -> str:
+        return f"alive:{self.config.consumer}"
+
     def _claim_now(self) -> Claim:
         now = int(self.clock())
         return Claim(self.config.consumer, now, now + math.ceil(self.config.lease))
@@ -415,6 +423,7 @@ class DeliveryWorker:
         if self._mono() - self._renewed_at < self.config.lease / 3:
             return
         try:
+            await self.db.lead(self._alive)  # taken again if its connection was lost
             async with self.db.transaction() as conn:
                 await outbox.renew_claims(conn, sorted(self._held), self._claim_now())
             self._renewed_at = self._mono()

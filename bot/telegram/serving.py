@@ -104,7 +104,8 @@ def build_parts(app: AnyApplication, settings: Settings, core: Core, *,
         config = InboxConfig()
         if core.db.backend == POSTGRES:
             # Several processes share the inbox: each claims under its own name, and the
-            # updates of one that died are handled by another after the lease.
+            # updates one was handling when it died are taken back at once by another (it
+            # no longer holds its "alive" lock), or after the lease at the latest.
             config = InboxConfig(consumer=process_name("inbox"),
                                  lease=max(60, int(settings.delivery_lease * 2)))
         inbox = Inbox(core.db, CHANNEL, application_handler(app), config=config)

@@ -115,7 +115,7 @@ def _cards(sandbox: Sandbox, title: str) -> Counter[int]:
 
 
 async def scenario(url: str, work: Path, readers: int, *, kill: bool = True,
-                   extra_env: dict[str, str] | None = None, timeout: float = 120.0) -> Outcome:
+                   extra_env: dict[str, str] | None = None, wait_limit: float = 120.0) -> Outcome:
     """Run the scenario against the (empty, or new) PostgreSQL database `url`."""
     archive = work / "archive"
     archive.mkdir(parents=True, exist_ok=True)
@@ -147,7 +147,7 @@ async def scenario(url: str, work: Path, readers: int, *, kill: bool = True,
                     found[int(data["chat_id"])] += 1
             return found
 
-        await _until(lambda: len(answers()) >= readers, "every /subscribe answered", timeout)
+        await _until(lambda: len(answers()) >= readers, "every /subscribe answered", wait_limit)
         await asyncio.sleep(2.0)  # a second answer to anyone would show up by now
         outcome.answers = answers()
 
@@ -156,13 +156,13 @@ async def scenario(url: str, work: Path, readers: int, *, kill: bool = True,
         _article(archive, "second", title)
         if kill:
             await _until(lambda: sum(_cards(sandbox, title).values()) >= readers // 3,
-                         "a third of the cards", timeout)
+                         "a third of the cards", wait_limit)
             outcome.cards_at_kill = sum(_cards(sandbox, title).values())
             procs[0].send_signal(signal.SIGKILL)
             await procs[0].wait()
             outcome.killed = True
         killed_at = time.monotonic()
-        await _until(lambda: len(_cards(sandbox, title)) >= readers, "every card", timeout)
+        await _until(lambda: len(_cards(sandbox, title)) >= readers, "every card", wait_limit)
         await asyncio.sleep(2.0)
         outcome.finish_seconds = time.monotonic() - killed_at
         outcome.push_seconds = time.monotonic() - started - 2.0

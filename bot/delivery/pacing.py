@@ -33,9 +33,12 @@ Design:
 
 - Several processes on one account (PostgreSQL): the global rate is shared through the
   database (`SharedSchedule`, bot/delivery/shared_rate.py). The line's head reserves a short run
-  of slots (`SHARED_RUN` seconds' worth) of the account's one schedule before it takes a slot;
-  runs never overlap, so the processes together keep the rate, and each takes as many slots as
-  it can use (a busy process is not held to a fixed share). A slot may be taken a little late
+  of slots of the account's one schedule before it takes a slot; runs never overlap, so the
+  processes together keep the rate. A run is sized by what the process used of its previous
+  one (doubled when it used them all, up to `SHARED_RUN` seconds' worth; the slots it used,
+  and a quarter more, when some went unused): a process that sends less than its share (its
+  CPU is the limit) reserves only what it sends, so the schedule does not run ahead of the
+  clock on slots nobody uses, and the others take the rest. A slot may be taken a little late
   (at most `SHARED_GRACE` of a run after the run's end: the event loop is busy), so the shared
   schedule is spaced that much wider and a late slot never lifts the rate over the limit in
   any 1 s window. A pause (429) is shared too. Per-chat limits stay per process.
@@ -162,6 +165,8 @@ class Pacer:
         # and the last moment one of them may be taken.
         self._shared = shared
         self._run_left = 0
+        self._run_size = 0  # slots in the current run
+        self._next_run = 4  # slots to reserve next time
         self._run_until = -math.inf
         self._background: set[asyncio.Task[None]] = set()
         self._reserving: asyncio.Lock | None = None
@@ -304,7 +309,12 @@ class Pacer:
     async def _reserve(self, shared: SharedSchedule) -> None:
         # Spaced wider by the grace, so that slots taken late never exceed the rate.
         spacing = self._interval * (1 + SHARED_GRACE * SHARED_RUN)
-        count = max(1, round(SHARED_RUN / spacing))
+        largest = max(1, round(SHARED_RUN / spacing))
+        if self._run_size:  # size this run by the use of the previous one
+            used = self._run_size - max(self._run_left, 0)
+            self._next_run = (self._run_size * 2 if self._run_left <= 0
+                              else math.ceil(used * 1.25) + 1)
+        count = max(1, min(largest, self._next_run))
         try:
             start = await shared.reserve(count, spacing)
         except Exception:
@@ -313,7 +323,7 @@ class Pacer:
             log.warning("pacing: the shared schedule cannot be reached; pacing locally",
                         exc_info=True)
             start = self._clock()
-        self._run_left = count
+        self._run_left = self._run_size = count
         self._run_until = start + count * spacing + SHARED_GRACE * SHARED_RUN
         self._next_slot = max(self._next_slot, start)
 

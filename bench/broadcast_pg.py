@@ -9,8 +9,10 @@ the elected-sender design's rate, which is one process's by construction (only t
 process sends), so the shared rate is what lets a second process add anything.
 
 The sandbox runs in its own process, as do the bots and PostgreSQL: on a 2-core machine the
-bots, the sandbox and the database share the same two cores, which caps what a second process
-can add (reported as measured).
+bots, the sandbox and the database share the same two cores (and, on a shared machine, other
+people's work), which caps what a second process can add. So the CPU time each bot process
+used during the push is printed too (from /proc): messages per CPU-second of the bots says
+whether a second process costs more per message (coordination) or only lacks a free core.
 
 Usage: python bench/broadcast_pg.py [--subscribers 20000] [--url postgresql://...]
 """
@@ -63,9 +65,19 @@ async def _sent(http: httpx.AsyncClient) -> int:
     return int(calls.get("sendMessage", 0)) + int(calls.get("sendPhoto", 0))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def push(server_url: str, sandbox_url: str, work: Path, processes: int,
-               subscribers: int) -> float:
-    """Messages/s of one push to `subscribers` chats by `processes` bot processes."""
+               subscribers: int) -> tuple[float, float]:
+    """(messages/s, messages per CPU-second of the bot processes) of one push to
+    `subscribers` chats by `processes` bot processes."""
     url = await _fresh_database(server_url, f"paid_{processes}_{os.getpid()}")
     db = await open_database(url)
     async with db.transaction() as tx:
@@ -93,6 +105,7 @@ async def push(server_url: str, sandbox_url: str, work: Path, processes: int,
         async with httpx.AsyncClient(base_url=sandbox_url, timeout=30) as http:
             await asyncio.sleep(4.0)  # started, migrated, polling
             before = await _sent(http)
+            cpu_before = sum(_cpu_seconds(p.pid) for p in procs)
             data = {"title": "Thông báo khẩn", "url": "https://mattran.example.vn/tin/khan.html",
                     "category": CATEGORY, "published": "2024-05-20T08:30:00+07:00",
                     "summary": "Tóm tắt.", "body": "Nội dung."}
@@ -105,10 +118,11 @@ async def push(server_url: str, sandbox_url: str, work: Path, processes: int,
                 samples.append((time.perf_counter(), done))
                 if done >= subscribers:
                     break
+            cpu = sum(_cpu_seconds(p.pid) for p in procs) - cpu_before
             # The sustained rate: from 5% to 95% of the push (start-up and tail excluded).
             low = next(t for t, d in samples if d >= subscribers * 0.05)
             high = next(t for t, d in samples if d >= subscribers * 0.95)
-            return subscribers * 0.9 / (high - low)
+            return subscribers * 0.9 / (high - low), subscribers / max(cpu, 1e-3)
     finally:
         for proc in procs:
             proc.send_signal(signal.SIGTERM)
@@ -133,12 +147,15 @@ async def _main(args: argparse.Namespace) -> int:
             await asyncio.to_thread(pgserver.wait_ready, url)
             await asyncio.sleep(1.0)
             sandbox_url = f"http://127.0.0.1:{port}"
-            one = await push(url, sandbox_url, Path(tmp), 1, args.subscribers)
-            print(f"one process:  {one:7.0f} messages/s  (also the elected-sender design's "
-                  "rate: one process sends)", flush=True)
-            two = await push(url, sandbox_url, Path(tmp), 2, args.subscribers)
-            print(f"two processes: {two:7.0f} messages/s  = {two / one:.2f} x one "
-                  f"(target >= 1.6 x; limit 1,000/s)")
+            one, one_cpu = await push(url, sandbox_url, Path(tmp), 1, args.subscribers)
+            print(f"one process:   {one:7.0f} messages/s, {one_cpu:6.0f} messages per CPU-second"
+                  " (also the elected-sender design's rate: only one process sends)",
+                  flush=True)
+            two, two_cpu = await push(url, sandbox_url, Path(tmp), 2, args.subscribers)
+            print(f"two processes: {two:7.0f} messages/s, {two_cpu:6.0f} messages per CPU-second"
+                  f" of both = {two / one:.2f} x one's rate (target >= 1.6 x; limit 1,000/s)")
+            print(f"per message, two processes cost {one_cpu / two_cpu:.2f} x one's CPU: with a "
+                  f"free core each, two would send {2 * two_cpu / one_cpu:.2f} x one")
         finally:
             sandbox.terminate()
             await sandbox.wait()

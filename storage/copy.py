@@ -30,9 +30,11 @@ from storage.sqlite import SqliteDatabase
 TABLES = (
     "sources", "categories", "articles", "archive_files", "chats", "subscriptions",
     "broadcasts", "digests", "deliveries", "interactions", "article_stats", "article_photos",
-    "cluster_facts", "cluster_scan", "digest_overflow", "cluster_candidates", "inbox",
-    "search_results",
+    "cluster_facts", "cluster_scan", "digest_overflow", "cluster_candidates", "cluster_review",
+    "cluster_review_asks", "cluster_dialogs", "inbox", "search_results",
 )
+# Tables of one row that the schema itself creates: replaced by the source's row.
+_SINGLETONS = ("cluster_scan", "cluster_review")
 # Tables whose ids PostgreSQL generates (identity columns): their sequences move past the copy.
 _IDENTITY = ("categories", "articles", "broadcasts", "digests", "deliveries", "cluster_facts",
              "cluster_candidates", "inbox")
@@ -77,7 +79,7 @@ async def copy_database(source: Path, target: str, *, force: bool = False,
         async with dst.pool.acquire() as conn, conn.transaction():
             if not force:
                 for table in TABLES:
-                    if table == "cluster_scan":
+                    if table in _SINGLETONS:
                         continue
                     if await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {table})"):
                         raise DatabaseError(
@@ -120,8 +122,8 @@ async def _copy_table(src: SqliteDatabase, conn: Any, table: str, progress: Prog
     async with src.execute(f"SELECT count(*) FROM {table}") as cur:
         row = await cur.fetchone()
     total = int(row[0]) if row else 0
-    if table == "cluster_scan":
-        await conn.execute("DELETE FROM cluster_scan")
+    if table in _SINGLETONS:
+        await conn.execute(f"DELETE FROM {table}")
     progress(f"copying {table}: {total} rows")
     done = 0
     shown = 0.0

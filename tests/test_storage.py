@@ -120,3 +120,41 @@ async def test_category_matching_ignores_accents_and_case(db: Database) -> None:
     assert found.name == "Hoạt động MTTQ thành phố"
     assert await categories.find(db, "thể thao") is None
     assert await categories.find(db, "   ") is None
+
+
+async def test_a_database_of_the_previous_version_keeps_every_row(tmp_path: Path) -> None:
+    """Migration 0012 (search results and broadcast progress in the database) on a database
+    made by the previous version: every row of every table is kept."""
+    path = tmp_path / "previous.db"
+    raw = sqlite3.connect(path)
+    previous = schema_version() - 1
+    for number, sql in enumerate(migrations()[:previous], start=1):
+        raw.executescript(f"{sql}\nPRAGMA user_version = {number};")
+    raw.executescript("""
+        INSERT INTO categories(id, name, folded) VALUES (1, 'Tin tức', 'tin tuc');
+        INSERT INTO chats(channel, id, type, created_at) VALUES ('telegram', '5', 'private', 1);
+        INSERT INTO subscriptions(channel, chat_id, category_id, created_at)
+            VALUES ('telegram', '5', 1, 1);
+        INSERT INTO broadcasts(admin_channel, admin_id, text, status, created_at, recipients)
+            VALUES ('telegram', '9', '{"html": "x"}', 'sending', 1, 1);
+        INSERT INTO deliveries(channel, chat_id, broadcast_id, created_at)
+            VALUES ('telegram', '5', 1, 1);
+    """)
+    tables = [r[0] for r in raw.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_index%'"
+        " AND name NOT LIKE 'sqlite_%'")]
+    before = {t: raw.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    raw.commit()
+    raw.close()
+    db = await open_database(path)
+    try:
+        for table, count in before.items():
+            async with db.execute(f"SELECT count(*) FROM {table}") as cur:
+                assert (await cur.fetchone())[0] == count, table  # type: ignore[index]
+        async with db.execute("SELECT progress_edited_at, progress_shown, recipients "
+                              "FROM broadcasts") as cur:
+            assert tuple(await cur.fetchone()) == (None, None, 1)  # type: ignore[arg-type]
+        async with db.execute("SELECT count(*) FROM search_results") as cur:
+            assert (await cur.fetchone())[0] == 0  # type: ignore[index]
+    finally:
+        await db.close()

@@ -1,6 +1,6 @@
--- Issue 14 (PostgreSQL, several bot processes; reserved number 0011: renumber at merge): what
--- one process kept in memory lives in the database, so that any process can serve it. SQLite
--- gets the same tables, so both backends run one code path.
+-- Issue 14 (PostgreSQL, several bot processes; numbered 0012, after main's 0011; renumber at
+-- merge): what one process kept in memory lives in the database, so that any process can serve
+-- it. SQLite gets the same tables, so both backends run one code path.
 
 -- The ranked results of a search, for its page buttons ("sp:<id>:<page>"): any process (a
 -- webhook may reach any of them) shows any page. `used` is a counter bumped at each use; only

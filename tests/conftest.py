@@ -47,7 +47,8 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-_TEMPLATE = "newsbot_template"
+# Per test run: several runs may share one server (NEWSBOT_TEST_POSTGRES_URL).
+_TEMPLATE = f"newsbot_template_{os.getpid()}"
 _numbers = itertools.count(1)
 
 
@@ -73,6 +74,10 @@ def postgres_server() -> Iterator[str]:
     finally:
         if folder is not None:
             pgserver.stop(folder)
+        else:
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, drop_postgres_database(_url_of(url, _TEMPLATE))
+                            ).result()
 
 
 def _url_of(server: str, database: str) -> str:

@@ -31,6 +31,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import check_target, is_postgres_url
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # A real token is "<bot id>:<secret>"; anything else (a placeholder copied from the example
 # file, an empty string) is refused before we talk to Telegram.
@@ -71,7 +73,9 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_url: str = TELEGRAM_API_URL
-    database: Path = Path("newsbot.db")
+    # A SQLite file (the default) or a postgresql:// URL (several processes: README
+    # "Several processes on PostgreSQL"); any other URL is refused, never taken as a file name.
+    database: Path | str = Path("newsbot.db")
     sources_file: Path = Path("sources.toml")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     poll_interval: float = Field(default=300.0, ge=1)
@@ -130,6 +134,10 @@ class Settings(BaseSettings):
     # the rest of a batch of new articles goes as one summary message. 0 = no rule.
     push_flood_limit: int = Field(default=5, ge=0, le=1000)
     push_flood_window: float = Field(default=600.0, ge=1)
+    # PostgreSQL, several processes: a process's claim on the deliveries (and stored updates)
+    # it is sending lasts this long and is renewed while it works; the claims of a process that
+    # died return to the queue when their lease runs out.
+    delivery_lease: float = Field(default=30.0, ge=2, le=3600)
 
     # Admin tools: seconds between edits of a broadcast's progress message (no flood on the
     # admin's chat: Telegram allows about one message per second per chat, edits included).
@@ -150,6 +158,14 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_target(cls, value: object) -> object:
+        if isinstance(value, str):
+            check_target(value)
+            return value if is_postgres_url(value) else Path(value)
         return value
 
     @field_validator("timezone")

@@ -1,5 +1,6 @@
 """Faults without loss, end to end (issue 18): the real bot (python-telegram-bot over HTTP) on the
-sandbox, a real SQLite file, faults played through the sandbox.
+sandbox, a real database (SQLite, and PostgreSQL where a test takes `database_target` or the
+webhook tests' `database`), faults played through the sandbox.
 
 - an outage of the Bot API longer than all retries together (the sandbox stopped, then started
   again on the same port): every reader gets the article, nothing ends "failed";
@@ -77,11 +78,12 @@ def cards(records: list[dict[str, Any]]) -> Counter[int]:
 # --------------------------------------------------------------------------- the outage
 
 
-async def test_an_outage_longer_than_all_retries_loses_no_delivery(tmp_path: Path) -> None:
+async def test_an_outage_longer_than_all_retries_loses_no_delivery(
+        tmp_path: Path, database_target: Path | str) -> None:
     sources, archive = push_source(tmp_path)
     # Retries: 3 attempts, 1 s then 2 s apart: a reader would be "failed" 3 s into an outage.
-    async with bot_on_sandbox(tmp_path, sources_file=sources, delivery_rate=60,
-                              delivery_timeout=1.0, delivery_retry_base=1,
+    async with bot_on_sandbox(tmp_path, sources_file=sources, database=database_target,
+                              delivery_rate=60, delivery_timeout=1.0, delivery_retry_base=1,
                               delivery_max_attempts=3) as chat:
         core: Core = chat.app.bot_data.core
         assert core.delivery is not None
@@ -101,7 +103,7 @@ async def test_an_outage_longer_than_all_retries_loses_no_delivery(tmp_path: Pat
         # Longer than all the retries of a reader together (1 s + 2 s, then the claim of the
         # retry), several times over.
         await asyncio.sleep(9.0)
-        still = await outbox.counts(core.db.conn, article_id=article.id)
+        still = await outbox.counts(core.db, article_id=article.id)
         assert still.failed == 0
         assert still.pending > 0
         assert outbound.outage.down
@@ -113,7 +115,7 @@ async def test_an_outage_longer_than_all_retries_loses_no_delivery(tmp_path: Pat
         duplicates = sum(n - 1 for n in got.values())
         assert duplicates <= core.delivery.config.unconfirmed_limit  # the in-flight bound
         assert (counts[article.id].sent, counts[article.id].failed) == (READERS, 0)
-        final = await outbox.by_chat(core.db.conn, article_id=article.id)
+        final = await outbox.by_chat(core.db, article_id=article.id)
         assert {d.status for d in final.values()} == {"sent"}
         # The outage cost nobody an attempt: every reader's delivery took one.
         assert max(d.attempts for d in final.values()) == 1
@@ -251,7 +253,7 @@ async def test_a_poison_update_is_skipped_in_webhook_mode(
             await _inbox_done(face)
             db = await open_database(database)
             try:
-                async with db.conn.execute(
+                async with db.execute(
                         "SELECT handled_at IS NOT NULL FROM inbox WHERE update_key = ?",
                         (str(poison_id),)) as cur:
                     row = await cur.fetchone()
@@ -270,10 +272,11 @@ async def test_a_poison_update_is_skipped_in_webhook_mode(
 # --------------------------------------------------------------------------- ambiguous sends
 
 
-async def test_a_timeout_after_sending_is_counted_and_shown_in_stats(tmp_path: Path) -> None:
+async def test_a_timeout_after_sending_is_counted_and_shown_in_stats(
+        tmp_path: Path, database_target: Path | str) -> None:
     sources, archive = push_source(tmp_path)
-    async with bot_on_sandbox(tmp_path, sources_file=sources, delivery_rate=2000,
-                              delivery_timeout=1.0, delivery_retry_base=1,
+    async with bot_on_sandbox(tmp_path, sources_file=sources, database=database_target,
+                              delivery_rate=2000, delivery_timeout=1.0, delivery_retry_base=1,
                               delivery_max_attempts=3) as chat:
         core: Core = chat.app.bot_data.core
         slow, fine = 71_001, [71_002, 71_003]
@@ -285,9 +288,9 @@ async def test_a_timeout_after_sending_is_counted_and_shown_in_stats(tmp_path: P
         write_article(archive, "slow", title="Tin trả lời chậm", category="Thời sự")
         (article,) = await ingest(core)
         await wait_done(core, [article.id])
-        final = await outbox.by_chat(core.db.conn, article_id=article.id)
+        final = await outbox.by_chat(core.db, article_id=article.id)
         assert final[ChatRef("telegram", str(slow))].status == "sent"
-        async with core.db.conn.execute(
+        async with core.db.execute(
                 "SELECT uncertain FROM deliveries WHERE article_id = ? AND chat_id = ?",
                 (article.id, str(slow))) as cur:
             assert (await cur.fetchone())[0] == 1
@@ -334,8 +337,8 @@ async def test_a_frozen_api_costs_at_most_the_requests_in_flight(tmp_path: Path)
                 os.kill(box.pid, signal.SIGCONT)
                 counts = await wait_done(core, [article.id])
                 got = cards((await http.get("/sandbox/sent")).json()["sent"])
-                uncertain = await outbox.uncertain_since(core.db.conn, 0)
-                final = await outbox.by_chat(core.db.conn, article_id=article.id)
+                uncertain = await outbox.uncertain_since(core.db, 0)
+                final = await outbox.by_chat(core.db, article_id=article.id)
         assert set(got) == set(readers)
         assert (counts[article.id].sent, counts[article.id].failed) == (READERS, 0)
         assert {d.status for d in final.values()} == {"sent"}

@@ -2,28 +2,31 @@
 chat and window; the rest of a batch goes as ONE summary message listing them ("12 bài mới trong
 chuyên mục …"), persisted with the articles (crash-safe) and sent like any push.
 
-The SQL on a real SQLite file (storage/deliveries.py `enqueue_articles`), then end to end: the
-real bot on the sandbox.
+The SQL on both backends (storage/deliveries.py `enqueue_articles`; on PostgreSQL also two
+processes queueing at once), then end to end: the real bot on the sandbox; the migration of a
+database of the previous version (both series) and copy-db.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
+import pytest
 
 from bot.core import Core
 from storage import articles, bulk, categories, chats
 from storage import deliveries as outbox
 from storage.articles import NewArticle
-from storage.db import Database, open_database
-from storage.migrations import migrations
+from storage.copy import copy_database
+from storage.db import Conn, Database, open_database
+from storage.migrations import migrations, postgres_migrations
 from tests.bothelper import bot_on_sandbox, text_of
-from tests.conftest import tg
+from tests.conftest import drop_postgres_database, new_postgres_database, tg
 from tests.pushhelper import ingest, push_source, subscribe, wait_done, write_article
 
 NOW = 1_700_000_000
@@ -31,7 +34,7 @@ WINDOW = 600
 TG = ["telegram"]
 
 
-async def _batch(conn: aiosqlite.Connection, *items: tuple[str, str]) -> list[tuple[int, str]]:
+async def _batch(conn: Conn, *items: tuple[str, str]) -> list[tuple[int, str]]:
     """Store articles (key, category) in one batch; (id, category) as the ingestion gives them."""
     stored = await articles.insert_new(conn, [NewArticle(
         dedupe_key=key, source="s", url=f"https://x.vn/{key}", title=f"Bài {key}",
@@ -42,7 +45,7 @@ async def _batch(conn: aiosqlite.Connection, *items: tuple[str, str]) -> list[tu
 
 
 async def _rows(db: Database, chat_id: int) -> list[tuple[int, int | None]]:
-    async with db.conn.execute(
+    async with db.execute(
             "SELECT article_id, summary_upto FROM deliveries WHERE channel = 'telegram' "
             "AND chat_id = ? ORDER BY article_id", (str(chat_id),)) as cur:
         return [(r[0], r[1]) for r in await cur.fetchall()]
@@ -71,14 +74,14 @@ async def test_beyond_the_limit_a_batch_becomes_one_summary_per_chat(db: Databas
     assert await _rows(db, 3) == [(a, None) for a in social_ids]
     assert await _rows(db, 4) == []  # paused: nothing
     assert (queued.cards, queued.summaries) == (13, 2)
-    claimed = await outbox.next_new(db.conn, after_id=0, limit=100, channels=TG)
+    claimed = await outbox.next_new(db, after_id=0, limit=100, channels=TG)
     summaries = [r for r in claimed if r.kind == "summary"]
     assert {(r.chat, r.ref_id, r.summary_upto) for r in summaries} == {
         (tg(1), news_ids[5], last), (tg(2), mine[5], last)}
     # What a summary lists: the chat's articles in its range.
-    counts = await outbox.summary_counts(db.conn, [news], first=news_ids[5], upto=last)
+    counts = await outbox.summary_counts(db, [news], first=news_ids[5], upto=last)
     assert counts == [("Thời sự", 3)]
-    counts = await outbox.summary_counts(db.conn, [news, social], first=mine[5], upto=last)
+    counts = await outbox.summary_counts(db, [news, social], first=mine[5], upto=last)
     assert sum(n for _, n in counts) == 6
 
 
@@ -111,6 +114,53 @@ async def test_no_limit_means_one_card_per_article(db: Database) -> None:
     assert len(await _rows(db, 1)) == 9
 
 
+async def test_a_claim_carries_the_summary(db: Database) -> None:
+    """PostgreSQL's claims (several processes) return a summary as a summary, not a card."""
+    async with db.transaction() as conn:
+        news = (await categories.ensure(conn, "Thời sự")).id
+        await bulk.add_subscribers(conn, [1], news, now=NOW)
+        batch = await _batch(conn, *[(f"a{i}", "Thời sự") for i in range(7)])
+        await outbox.enqueue_articles(conn, batch, now=NOW, limit=5, window=WINDOW)
+    if db.backend == "postgres":
+        assert await db.lead("alive:p1")
+    async with db.transaction() as conn:
+        claimed = await outbox.next_new(conn, after_id=0, limit=100, channels=TG,
+                                        claim=outbox.Claim("p1", NOW, NOW + 30))
+    assert [(r.kind, r.summary_upto) for r in claimed] == (
+        [("article", None)] * 5 + [("summary", batch[-1][0])])
+
+
+@pytest.mark.postgres
+async def test_two_processes_queueing_at_once_keep_the_limit(
+        db: Database, database_target: object) -> None:
+    """PostgreSQL: two processes (two pools) queue batches for the same chat at the same time,
+    each in its own transaction. The count comes from the outbox and the enqueuers take turns,
+    so the chat gets `limit` cards in all, not `limit` from each; the rest are summaries."""
+    if db.backend != "postgres":
+        pytest.skip("several processes share PostgreSQL only")
+    async with db.transaction() as conn:
+        news = (await categories.ensure(conn, "Thời sự")).id
+        await bulk.add_subscribers(conn, [1], news, now=NOW)
+    other = await open_database(database_target)  # type: ignore[arg-type]
+    try:
+        both_in = asyncio.Barrier(2)
+
+        async def queue(database: Database, prefix: str) -> outbox.Queued:
+            async with database.transaction() as conn:
+                batch = await _batch(conn, *[(f"{prefix}{i}", "Thời sự") for i in range(4)])
+                await both_in.wait()  # both transactions hold uncommitted articles now
+                return await outbox.enqueue_articles(conn, batch, now=NOW, limit=5,
+                                                     window=WINDOW)
+
+        first, second = await asyncio.gather(queue(db, "p"), queue(other, "q"))
+    finally:
+        await other.close()
+    assert first.cards + second.cards == 5
+    assert first.summaries + second.summaries == 1
+    rows = await _rows(db, 1)
+    assert sum(1 for _, upto in rows if upto is None) == 5
+
+
 # --------------------------------------------------------------------------- end to end
 
 READERS_VI = [81_001, 81_002, -81_003]  # two people and a group, Vietnamese
@@ -122,10 +172,11 @@ def _messages(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in records if r["method"] in ("sendMessage", "sendPhoto")]
 
 
-async def test_a_flood_of_articles_is_five_cards_and_one_summary(tmp_path: Path) -> None:
+async def test_a_flood_of_articles_is_five_cards_and_one_summary(
+        tmp_path: Path, database_target: Path | str) -> None:
     sources, archive = push_source(tmp_path)
-    async with bot_on_sandbox(tmp_path, sources_file=sources, delivery_rate=2000,
-                              schedule_ingestion=False) as chat:
+    async with bot_on_sandbox(tmp_path, sources_file=sources, database=database_target,
+                              delivery_rate=2000, schedule_ingestion=False) as chat:
         core: Core = chat.app.bot_data.core
         assert core.delivery is not None
         await subscribe(core, READERS_VI, "Thời sự")
@@ -175,7 +226,7 @@ async def test_a_flood_of_articles_is_five_cards_and_one_summary(tmp_path: Path)
         got = _messages(await chat.sent(chat_id=reader, after=start))
         assert len(got) == 1
         assert "2 bài mới" in text_of(got[0])
-        counts = await outbox.counts(core.db.conn)
+        counts = await outbox.counts(core.db)
         assert counts.failed == 0
         assert counts.pending == 0
 
@@ -227,7 +278,7 @@ async def test_a_database_of_the_previous_version_keeps_every_delivery(tmp_path:
 
     db = await open_database(path)
     try:
-        async with db.conn.execute(
+        async with db.execute(
                 "SELECT id, channel, chat_id, article_id, status, attempts, message_id, "
                 "created_at, finished_at, reason, summary_upto, uncertain "
                 "FROM deliveries ORDER BY id") as cur:
@@ -238,9 +289,105 @@ async def test_a_database_of_the_previous_version_keeps_every_delivery(tmp_path:
             (2, "telegram", "1001", 2, "failed", 5, None, 52, 60, "timed out"),
             (3, "telegram", "-5", 2, "pending", 1, None, 53, None, "HTTP 502")]
         assert {(r[10], r[11]) for r in after} == {(None, 0)}  # cards, nothing uncertain
-        claimed = await outbox.next_new(db.conn, after_id=0, limit=10, channels=TG)
+        claimed = await outbox.next_new(db, after_id=0, limit=10, channels=TG)
         assert [(p.id, p.kind) for p in claimed] == [(3, "article")]
-        async with db.conn.execute("PRAGMA index_info(deliveries_by_chat)") as cur:
+        async with db.execute("PRAGMA index_info(deliveries_by_chat)") as cur:
             assert [r[2] for r in await cur.fetchall()] == ["channel", "chat_id", "created_at"]
     finally:
         await db.close()
+
+
+# PostgreSQL's series: the schema before this issue's migration, found by content too.
+PG_PREVIOUS = next(n for n, sql in enumerate(postgres_migrations()) if "summary_upto" in sql)
+
+
+@pytest.mark.postgres
+async def test_a_postgres_database_of_the_previous_version_keeps_every_delivery(
+        postgres_server: str) -> None:
+    import asyncpg
+
+    url = await new_postgres_database(postgres_server, empty=True)
+    try:
+        raw = await asyncpg.connect(url)
+        try:
+            await raw.execute("CREATE TABLE newsbot_schema (version INTEGER PRIMARY KEY, "
+                              "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            for number, sql in enumerate(postgres_migrations()[:PG_PREVIOUS], start=1):
+                await raw.execute(sql)
+                await raw.execute("INSERT INTO newsbot_schema(version) VALUES ($1)", number)
+            await raw.execute("""
+                INSERT INTO categories(id, name, folded) VALUES (1, 'Thời sự', 'thoi su');
+                INSERT INTO articles(id, dedupe_key, source, url, title, category_id, published,
+                                     fetched_at, summary, body)
+                VALUES (1, 'k1', 's', 'https://x.vn/1', 'Một', 1, 100, 100, 'tóm tắt', 'thân'),
+                       (2, 'k2', 's', 'https://x.vn/2', 'Hai', 1, 200, 200, 'tóm tắt', 'thân');
+                INSERT INTO chats(channel, id, type, language, created_at)
+                VALUES ('telegram', '1001', 'private', 'vi', 10),
+                       ('telegram', '-5', 'group', 'en', 11);
+                INSERT INTO deliveries(id, channel, chat_id, article_id, status, attempts,
+                                       message_id, created_at, finished_at, reason)
+                VALUES (1, 'telegram', '1001', 1, 'sent', 1, '55', 50, 51, NULL),
+                       (2, 'telegram', '1001', 2, 'failed', 5, NULL, 52, 60, 'timed out'),
+                       (3, 'telegram', '-5', 2, 'pending', 1, NULL, 53, NULL, 'HTTP 502');
+            """)
+        finally:
+            await raw.close()
+
+        db = await open_database(url)
+        try:
+            assert await db.schema_version() == len(postgres_migrations())
+            async with db.execute(
+                    "SELECT id, channel, chat_id, article_id, status, attempts, message_id, "
+                    "created_at, finished_at, reason, summary_upto, uncertain "
+                    "FROM deliveries ORDER BY id") as cur:
+                after = [tuple(r) for r in await cur.fetchall()]
+            assert [r[:10] for r in after] == [
+                (1, "telegram", "1001", 1, "sent", 1, "55", 50, 51, None),
+                (2, "telegram", "1001", 2, "failed", 5, None, 52, 60, "timed out"),
+                (3, "telegram", "-5", 2, "pending", 1, None, 53, None, "HTTP 502")]
+            assert {(r[10], r[11]) for r in after} == {(None, 0)}
+            claimed = await outbox.next_new(db, after_id=0, limit=10, channels=TG)
+            assert [(p.id, p.kind) for p in claimed] == [(3, "article")]
+            async with db.execute(
+                    "SELECT indexdef FROM pg_indexes WHERE indexname = 'deliveries_by_chat'"
+                    ) as cur:
+                (row,) = list(await cur.fetchall())
+            assert "(channel, chat_id, created_at)" in row[0]
+        finally:
+            await db.close()
+    finally:
+        await drop_postgres_database(url)
+
+
+@pytest.mark.postgres
+async def test_copy_db_carries_summaries_and_ambiguous_sends(tmp_path: Path,
+                                                            postgres_server: str) -> None:
+    """`newsbot copy-db`: a flood summary stays a summary, a send counted as ambiguous stays
+    counted (/stats on the copy shows it)."""
+    source = tmp_path / "bot.db"
+    db = await open_database(source)
+    try:
+        async with db.transaction() as conn:
+            news = (await categories.ensure(conn, "Thời sự")).id
+            await bulk.add_subscribers(conn, [1], news, now=NOW)
+            batch = await _batch(conn, *[(f"a{i}", "Thời sự") for i in range(7)])
+            await outbox.enqueue_articles(conn, batch, now=NOW, limit=5, window=WINDOW)
+        (first, *_) = await outbox.next_new(db, after_id=0, limit=10, channels=TG)
+        async with db.transaction() as conn:
+            await outbox.record_outcomes(conn, [outbox.Outcome(
+                first.id, outbox.SENT, 1, message_id="9", uncertain=2)], now=NOW)
+        expected = await _rows(db, 1)
+    finally:
+        await db.close()
+    url = await new_postgres_database(postgres_server, empty=True)
+    try:
+        await copy_database(source, url)
+        copy = await open_database(url)
+        try:
+            assert await _rows(copy, 1) == expected
+            assert expected[-1][1] is not None  # the summary is among them
+            assert await outbox.uncertain_since(copy, 0) == 2
+        finally:
+            await copy.close()
+    finally:
+        await drop_postgres_database(url)

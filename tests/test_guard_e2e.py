@@ -61,13 +61,13 @@ async def test_a_press_on_a_message_the_bot_did_not_send_runs_nothing(
     (answer,) = answers(pressed)
     assert answer["text"] == "Nút này không hợp lệ hoặc đã hết hạn."
     assert not edits(pressed)
-    assert await subscriptions.category_ids(core_of(chat).db.conn, tg(USER)) == set()
+    assert await subscriptions.category_ids(core_of(chat).db, tg(USER)) == set()
     assert any("did not send" in r.getMessage() or "not the bot's" in r.getMessage()
                for r in caplog.records)
     # The same button on the bot's own message works.
     pressed = await chat.press(USER, picker["message_id"], str(toggle), expect=2)
     assert edits(pressed)
-    assert len(await subscriptions.category_ids(core_of(chat).db.conn, tg(USER))) == 1
+    assert len(await subscriptions.category_ids(core_of(chat).db, tg(USER))) == 1
 
 
 async def test_a_press_in_someone_elses_private_chat_runs_nothing(chat: Chatter) -> None:
@@ -77,7 +77,7 @@ async def test_a_press_in_someone_elses_private_chat_runs_nothing(chat: Chatter)
     pressed = await chat.press(USER + 1, picker["message_id"], str(toggle))
     (answer,) = answers(pressed)
     assert answer["text"] == "Nút này không hợp lệ hoặc đã hết hạn."
-    assert await subscriptions.category_ids(core_of(chat).db.conn, tg(USER)) == set()
+    assert await subscriptions.category_ids(core_of(chat).db, tg(USER)) == set()
 
 
 async def test_an_expired_query_is_normal_no_error_no_alert(
@@ -93,7 +93,7 @@ async def test_an_expired_query_is_normal_no_error_no_alert(
     caplog.clear()
     pressed = await chat.press(USER, picker["message_id"], str(toggle))
     assert edits(pressed)  # the choice still did its work: the picker is redrawn
-    assert len(await subscriptions.category_ids(core_of(chat).db.conn, tg(USER))) == 1
+    assert len(await subscriptions.category_ids(core_of(chat).db, tg(USER))) == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     expired = [r for r in caplog.records if "could not be answered" in r.getMessage()]
     assert [r.levelno for r in expired] == [logging.INFO]
@@ -108,11 +108,11 @@ async def test_a_forged_digest_hour_is_refused(chat: Chatter) -> None:
         pressed = await chat.press(USER, settings["message_id"], forged)
         (answer,) = answers(pressed)
         assert answer["text"] == "Nút này không hợp lệ hoặc đã hết hạn."
-    found = await chats.get(core_of(chat).db.conn, tg(USER))
+    found = await chats.get(core_of(chat).db, tg(USER))
     assert found is None or found.delivery_mode == "instant"
     pressed = await chat.press(USER, settings["message_id"], "dhr:6", expect=2)
     assert "06:00" in answers(pressed)[0]["text"]
-    found = await chats.get(core_of(chat).db.conn, tg(USER))
+    found = await chats.get(core_of(chat).db, tg(USER))
     assert found is not None
     assert (found.delivery_mode, found.digest_hour) == ("digest", 6)
 
@@ -123,13 +123,13 @@ async def test_a_demoted_group_admin_cannot_change_anything(chat: Chatter) -> No
     toggle = next(d for _, d in button_data(picker) if d and d.startswith("sub:"))
     pressed = await chat.press(USER, picker["message_id"], str(toggle), chat_id=GROUP, expect=2)
     assert edits(pressed)
-    assert len(await subscriptions.category_ids(core_of(chat).db.conn, tg(GROUP))) == 1
+    assert len(await subscriptions.category_ids(core_of(chat).db, tg(GROUP))) == 1
     # Demoted: the next press, well within the minute the admin check is cached for, is refused.
     await chat.chat(GROUP, admins=[])
     pressed = await chat.press(USER, picker["message_id"], str(toggle), chat_id=GROUP)
     (answer,) = answers(pressed)
     assert answer["text"] == "Chỉ quản trị viên của nhóm mới thay đổi được cài đặt của nhóm."
-    assert len(await subscriptions.category_ids(core_of(chat).db.conn, tg(GROUP))) == 1
+    assert len(await subscriptions.category_ids(core_of(chat).db, tg(GROUP))) == 1
     (refused,) = await chat.say(USER, "/unsubscribe all", chat_id=GROUP)
     assert "Chỉ quản trị viên" in text_of(refused)
 
@@ -165,7 +165,7 @@ async def test_categories_are_paged_when_there_are_hundreds(chat: Chatter) -> No
     async with core.db.transaction() as conn:
         for n in range(300):
             await categories.ensure(conn, f"Chuyên mục số {n:03d}")
-    total = len(await categories.list_all(core.db.conn))
+    total = len(await categories.list_all(core.db))
     (picker,) = await chat.say(USER, "/categories")
     assert "Xin lỗi" not in text_of(picker)
     first = button_data(picker)
@@ -183,7 +183,7 @@ async def test_categories_are_paged_when_there_are_hundreds(chat: Chatter) -> No
     pressed = await chat.press(USER, picker["message_id"], page2_toggles[0], expect=2)
     (redrawn,) = edits(pressed)
     assert "Trang 2/" in redrawn["text"]
-    assert len(await subscriptions.category_ids(core.db.conn, tg(USER))) == 1
+    assert len(await subscriptions.category_ids(core.db, tg(USER))) == 1
     # Every category is reachable, page by page.
     seen: set[str] = set(toggles)
     current, message_id = page2, picker["message_id"]

@@ -54,7 +54,7 @@ class Reader:
         return await self.common.language(who.chat)
 
     async def _ensure_chat(self, who: Who) -> chats.Chat:
-        existing = await chats.get(self.db.conn, who.chat)
+        existing = await chats.get(self.db, who.chat)
         if existing is not None and existing.active:
             return existing
         async with self.db.transaction() as conn:
@@ -99,14 +99,14 @@ class Reader:
                       around: int | None = None) -> Message:
         """Page `page` of the picker (or the page showing category `around`): a source with
         hundreds of categories would otherwise need more buttons than a message holds."""
-        all_categories = await categories.list_all(self.db.conn)
+        all_categories = await categories.list_all(self.db)
         if not all_categories:
             return Message(t(lang, "categories.none"))
         if around is not None:
             index = next((n for n, c in enumerate(all_categories) if c.id == around), 0)
             page = page_containing(index, PICKER_PAGE)
         shown = page_of(len(all_categories), PICKER_PAGE, page)
-        followed = await subscriptions.category_ids(self.db.conn, who.chat)
+        followed = await subscriptions.category_ids(self.db, who.chat)
         choices = tuple(
             (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
                     action=callbacks.make(callbacks.TOGGLE, c.id)),)
@@ -124,7 +124,7 @@ class Reader:
         lang = await self.language(who)
         if not await self.common.may_manage(who):
             return Notice(t(lang, "group.admins_only"), alert=True)
-        category = await categories.get(self.db.conn, category_id)
+        category = await categories.get(self.db, category_id)
         if category is None:
             return Notice(t(lang, "button.invalid"))
         await self._ensure_chat(who)
@@ -175,11 +175,11 @@ class Reader:
     async def _find_category(self, argument: str) -> Category | None:
         if len(argument) > 200:
             return None
-        return await categories.find(self.db.conn, argument)
+        return await categories.find(self.db, argument)
 
     async def unknown_category(self, lang: str, argument: str) -> Message:
         """"No such category", with the ones there are."""
-        found = [Text(c.name) for c in await categories.list_all(self.db.conn)]
+        found = [Text(c.name) for c in await categories.list_all(self.db)]
         names, _ = fit_entries([], found, _NAMES_ROOM, separator=", ",
                                more=lambda n: t(lang, "list.more_names", count=n))
         query = argument.strip()
@@ -203,7 +203,7 @@ class Reader:
             category = await self._find_category(" ".join(words))
             if category is None:
                 return await self.unknown_category(lang, " ".join(words))
-        found = await articles.latest(self.db.conn, limit=count,
+        found = await articles.latest(self.db, limit=count,
                                       category_id=category.id if category else None)
         if not found:
             return Message(t(lang, "latest.empty"))
@@ -251,7 +251,7 @@ class Reader:
     async def open_article(self, who: Who, article_id: int) -> Message:
         """An article's card (deep link or a list choice)."""
         lang = await self.language(who)
-        article = await articles.get(self.db.conn, article_id)
+        article = await articles.get(self.db, article_id)
         if article is None:
             return Message(t(lang, "article.not_found"))
         if who.user is not None:  # popularity: each reader counts once per article
@@ -267,7 +267,7 @@ class Reader:
         return await self._settings_reply(who, lang)
 
     async def _settings_reply(self, who: Who, lang: str) -> Message:
-        chat = await chats.get(self.db.conn, who.chat)
+        chat = await chats.get(self.db, who.chat)
         mode = chat.delivery_mode if chat else "instant"
         languages = tuple(
             Choice(("✅ " if code == lang else "") + str(t(code, "language.name")),
@@ -314,7 +314,7 @@ class Reader:
                       edit=await self._settings_reply(who, lang))
 
     async def _hour_picker(self, who: Who, lang: str) -> Message:
-        chat = await chats.get(self.db.conn, who.chat)
+        chat = await chats.get(self.db, who.chat)
         current = chat.digest_hour if chat and chat.delivery_mode == "digest" else None
         hours = [Choice(("✅ " if h == current else "") + f"{h:02d}:00",
                         action=callbacks.make(callbacks.HOUR, h)) for h in DIGEST_HOURS]

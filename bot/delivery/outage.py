@@ -22,6 +22,12 @@ what became of the request (`sent`, `failed`). States:
   the guard back DOWN at once (a partial outage: getMe answers while sendMessage does not), with
   the back-off it had. The first successful send makes the guard UP again and resets it.
 
+Per process on purpose (several processes on PostgreSQL): each process's guard learns the API's
+state from its own requests and probes on its own; nothing about it needs to outlive the
+process (a new process starts UP and finds an outage with its first failures), and what must
+not be lost, the deliveries, waits in the database whichever process sends them. So every
+process pauses its own sending during an outage, and none counts an attempt for it.
+
 Failures judged as an outage cost no attempt: the request is made again once the API answers. A
 timeout after the request was sent may still have delivered it (the sender says so); such
 requests are at most the ones in flight when the outage began.

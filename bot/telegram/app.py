@@ -25,6 +25,7 @@ from bot.chat.common import Admins
 from bot.config import Settings
 from bot.core import Core
 from bot.delivery.outbound import Outbound
+from bot.delivery.shared_rate import DatabaseSchedule
 from bot.i18n import LANGUAGES, t
 from bot.logs import redact
 from bot.message import Message
@@ -35,6 +36,7 @@ from bot.telegram.routes import telegram_handlers
 from bot.telegram.sender import TelegramSender, file_url, pacer_for, push_bots
 from bot.telegram.updates import PollingErrors, UpdatesBot
 from handlers import all_routes
+from storage.db import POSTGRES
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +87,10 @@ async def _post_init(app: NewsApplication) -> None:
     sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http,
                             upload_timeout=settings.delivery_upload_timeout)
     await sender.initialize()
-    outbound = Outbound(sender, pacer_for(settings), on_migrated=core.chat_migrated)
+    # Several processes on PostgreSQL share the account's rate through the database.
+    shared = (DatabaseSchedule(core.db, f"{CHANNEL}:{app.bot.token.split(':', 1)[0]}")
+              if core.db.backend == POSTGRES else None)
+    outbound = Outbound(sender, pacer_for(settings, shared), on_migrated=core.chat_migrated)
     core.add_channel(outbound, LIMITS, article_link=lambda article_id: deep_link(
         app.bot.username, article_id),
         rights=incoming.rights_check(app.bot, app.bot_data.group_admin_cache))

@@ -1,6 +1,7 @@
--- Issue 18 (faults without loss; reserved 0011, numbered 0012 after main's 0011_cluster_review;
--- self-contained, renumber freely): the flood rule's summaries, ambiguous sends, and the index
--- both read per chat. Portable SQL (SQLite and PostgreSQL): ADD COLUMN, DROP/CREATE INDEX.
+-- Issue 18 (faults without loss; reserved 0011, numbered 0013 after main's 0011_cluster_review
+-- and 0012_shared_state; self-contained, renumber freely): the flood rule's summaries, ambiguous
+-- sends, and the index both read per chat. PostgreSQL's equivalent is
+-- postgres/0002_faults.sql.
 
 -- A flood of articles (more than NEWSBOT_PUSH_FLOOD_LIMIT pushes to one chat within
 -- NEWSBOT_PUSH_FLOOD_WINDOW seconds) goes as one summary message instead of one card per

@@ -52,3 +52,49 @@ async def find(conn: aiosqlite.Connection, query: str) -> Category | None:
     if len(partial) == 1:
         return Category(partial[0]["id"], partial[0]["name"])
     return None
+
+
+# --- categories the admins have not been told about ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewCategory:
+    """A category the admins were not told about yet, with the sources that used it."""
+
+    id: int
+    name: str
+    sources: tuple[tuple[str, int], ...]  # (source name, articles), most first
+
+
+async def unannounced(conn: aiosqlite.Connection) -> list[NewCategory]:
+    """The categories not told to the admins yet, oldest first, with their sources."""
+    async with conn.execute(
+        "SELECT id, name FROM categories WHERE announced_at IS NULL ORDER BY id"
+    ) as cur:
+        found = [(r["id"], r["name"]) for r in await cur.fetchall()]
+    result: list[NewCategory] = []
+    for category_id, name in found:
+        async with conn.execute(
+            """SELECT source, count(*) AS n FROM articles WHERE category_id = ?
+               GROUP BY source ORDER BY n DESC, source LIMIT 5""",
+            (category_id,),
+        ) as cur:
+            sources = tuple((r[0], int(r[1])) for r in await cur.fetchall())
+        result.append(NewCategory(category_id, name, sources))
+    return result
+
+
+async def any_announced(conn: aiosqlite.Connection) -> bool:
+    """Whether any category has been told (or was known before announcing began)."""
+    async with conn.execute(
+        "SELECT 1 FROM categories WHERE announced_at IS NOT NULL LIMIT 1"
+    ) as cur:
+        return await cur.fetchone() is not None
+
+
+async def mark_announced(conn: aiosqlite.Connection, category_ids: list[int], *,
+                         now: int) -> None:
+    await conn.executemany(
+        "UPDATE categories SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
+        [(now, category_id) for category_id in category_ids],
+    )

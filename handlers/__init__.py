@@ -19,6 +19,7 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+from bot.chat.memberships import MembershipChange
 from bot.core import Core
 from bot.delivery.outbound import Conversation
 from bot.message import Photo, Text, Who
@@ -96,18 +97,20 @@ class Routes:
     unknown_command: Callable[[Request], Awaitable[None]]
     text: Callable[[Request], Awaitable[None]]  # a message that is no command
     unknown_button: Callable[[Press], Awaitable[None]]  # an action no family owns
+    # The bot added to or removed from a chat (platforms that report it: Telegram).
+    membership: Callable[[Core, MembershipChange], Awaitable[None]] | None = None
 
 
 def all_routes() -> Routes:
     """Every command and choice family, from the modules of this package."""
-    from handlers import admin, cluster, digest, fallback, popular, reader, search
+    from handlers import admin, channels, cluster, digest, fallback, popular, reader, search
 
     found: list[Route] = []
-    for module in (reader, popular, search, digest, cluster, admin):
+    for module in (reader, popular, search, digest, cluster, admin, channels):
         found.extend(module.routes())
     return Routes(
         commands=[r for r in found if isinstance(r, Command)],
         buttons=[r for r in found if isinstance(r, Buttons)],
         refuse=admin.refuse, unknown_command=fallback.unknown_command, text=fallback.plain_text,
-        unknown_button=fallback.unknown_button,
+        unknown_button=fallback.unknown_button, membership=channels.on_membership,
     )

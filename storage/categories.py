@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
-from bot.text.fold import fold
+from bot.text.fold import category_key, fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,18 +39,28 @@ async def get(conn: aiosqlite.Connection, category_id: int) -> Category | None:
 
 
 async def find(conn: aiosqlite.Connection, query: str) -> Category | None:
-    """The category a user means: exact folded match, else the only one whose name contains it."""
+    """The category a user means: an exact folded match, else the only one whose name contains
+    it; each tried as written, then with punctuation ignored ("tin tuc su kien" finds "Tin tức
+    - Sự kiện")."""
     folded = fold(query)
     if not folded:
         return None
     async with conn.execute("SELECT id, name, folded FROM categories") as cur:
         rows = await cur.fetchall()
-    exact = [r for r in rows if r["folded"] == folded]
-    if exact:
-        return Category(exact[0]["id"], exact[0]["name"])
-    partial = [r for r in rows if folded in r["folded"]]
-    if len(partial) == 1:
-        return Category(partial[0]["id"], partial[0]["name"])
+    key = category_key(query)
+    keys = {r["id"]: category_key(r["name"]) for r in rows} if key else {}
+    for matches in (lambda r: r["folded"] == folded,
+                    lambda r: bool(key) and keys[r["id"]] == key):
+        exact = [r for r in rows if matches(r)]
+        if exact:
+            return Category(exact[0]["id"], exact[0]["name"])
+    for matches in (lambda r: folded in r["folded"],
+                    lambda r: bool(key) and key in keys[r["id"]]):
+        partial = [r for r in rows if matches(r)]
+        if len(partial) == 1:
+            return Category(partial[0]["id"], partial[0]["name"])
+        if partial:
+            return None
     return None
 
 

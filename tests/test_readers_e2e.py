@@ -129,6 +129,18 @@ async def test_a_channel_post_needs_no_user_and_other_commands_stay_quiet(
     assert await readers.post(CHANNEL, "Chào các bạn", expect=0) == []
     assert await readers.post(CHANNEL, "/khonglenh", expect=0) == []
     assert await readers.chat.sent(chat_id=CHANNEL, after=reply["seq"]) == []
+    # The post copied into the channel's discussion group is no command to that group.
+    mark = await readers.chat.last_seq()
+    await readers.chat.inject({"message": {
+        "message_id": 990001, "date": int(time.time()),
+        "chat": {"id": FORUM, "type": "supergroup", "title": "Thảo luận"},
+        "from": {"id": 777000, "is_bot": False, "first_name": "Telegram"},
+        "sender_chat": {"id": CHANNEL, "type": "channel", "title": "Kênh"},
+        "is_automatic_forward": True, "text": "/subscribe all",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 10}]}})
+    await asyncio.sleep(0.5)
+    assert await readers.chat.sent(after=mark) == []
+    assert not await subscriptions.follows_all(readers.core.db.conn, tg(FORUM))
     (off,) = await readers.post(CHANNEL, "/unsubscribe tất cả")
     assert "Đã hủy đăng ký mọi chuyên mục" in text_of(off)
     assert not await subscriptions.follows_all(readers.core.db.conn, tg(CHANNEL))

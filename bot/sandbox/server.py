@@ -360,11 +360,16 @@ _INDEX = """newsbot sandbox: a local fake Telegram Bot API.
 
 Bot API:      /bot<token>/<method>   (point the bot at  <this URL>/bot); after setWebhook,
               updates are POSTed to the webhook (X-Telegram-Bot-Api-Secret-Token) instead
-Control API:  POST /sandbox/messages {"user_id", "text", "chat_id"?, "chat_type"?}
+Control API:  POST /sandbox/messages {"user_id", "text", "chat_id"?, "chat_type"?,
+                                     "thread_id"? (a forum topic)}
+                   {"chat_type": "channel", "chat_id", "text"}  (a channel post: no user)
               POST /sandbox/callbacks {"user_id", "message_id", "data", "chat_id"?}
-              GET  /sandbox/sent?chat_id=&after=
+              GET  /sandbox/sent?chat_id=&after=&thread_id=
               POST /sandbox/chats/<id> {"blocked"|"deactivated"|"kicked"|"left": bool}
                                        {"migrate_to": id} {"admins": [user ids]}
+                                       {"member": "administrator"|"member"|"left"|"kicked",
+                                        "chat_type"?, "title"?, "user_id"?, "can_post"?}
+                                       (the bot added or removed: a my_chat_member update)
               POST /sandbox/faults {"method", "status", "description"?, "retry_after"?,
                                     "times"?, "chat_id"?, "delay"?}
               GET  /sandbox/stats    POST /sandbox/updates {raw Update}    POST /sandbox/reset

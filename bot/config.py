@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.text.fold import category_key
+from storage.db import check_target, is_postgres_url
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # A real token is "<bot id>:<secret>"; anything else (a placeholder copied from the example
@@ -73,7 +74,9 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_url: str = TELEGRAM_API_URL
-    database: Path = Path("newsbot.db")
+    # A SQLite file (the default) or a postgresql:// URL (several processes: README
+    # "Several processes on PostgreSQL"); any other URL is refused, never taken as a file name.
+    database: Path | str = Path("newsbot.db")
     sources_file: Path = Path("sources.toml")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     poll_interval: float = Field(default=300.0, ge=1)
@@ -124,6 +127,10 @@ class Settings(BaseSettings):
     delivery_timeout: float = Field(default=10.0, gt=0)
     delivery_max_attempts: int = Field(default=5, ge=1, le=50)
     delivery_retry_base: float = Field(default=2.0, ge=1)
+    # PostgreSQL, several processes: a process's claim on the deliveries (and stored updates)
+    # it is sending lasts this long and is renewed while it works; the claims of a process that
+    # died return to the queue when their lease runs out.
+    delivery_lease: float = Field(default=30.0, ge=2, le=3600)
 
     # Admin tools: seconds between edits of a broadcast's progress message (no flood on the
     # admin's chat: Telegram allows about one message per second per chat, edits included).
@@ -144,6 +151,14 @@ class Settings(BaseSettings):
             return frozenset(int(p) for p in parts)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_target(cls, value: object) -> object:
+        if isinstance(value, str):
+            check_target(value)
+            return value if is_postgres_url(value) else Path(value)
         return value
 
     @field_validator("timezone")

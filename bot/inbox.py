@@ -91,6 +91,9 @@ class Inbox:
         if self._tasks:
             raise RuntimeError("the inbox consumer is running already")
         self._stopping = False
+        # Several processes (PostgreSQL): while this lock is held, our claims are ours; once
+        # the process is gone, the others take them back at once (storage.inbox).
+        await self.db.lead(f"alive:{self.config.consumer}")
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._claimer(), name=f"inbox-{self.channel}"),
                        loop.create_task(self._writer(), name=f"inbox-{self.channel}-writer")]
@@ -117,6 +120,7 @@ class Inbox:
         self._flush.set()
         await asyncio.gather(writer, return_exceptions=True)
         self._tasks = []
+        await self.db.resign(f"alive:{self.config.consumer}")
 
     @property
     def in_flight(self) -> int:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.text.fold import category_key, fold
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +14,7 @@ class Category:
     name: str
 
 
-async def ensure(conn: aiosqlite.Connection, name: str) -> Category:
+async def ensure(conn: Conn, name: str) -> Category:
     """The category called `name` (or its folded twin), created when new."""
     folded = fold(name)
     await conn.execute(
@@ -27,18 +26,18 @@ async def ensure(conn: aiosqlite.Connection, name: str) -> Category:
     return Category(row["id"], row["name"])
 
 
-async def list_all(conn: aiosqlite.Connection) -> list[Category]:
+async def list_all(conn: Conn) -> list[Category]:
     async with conn.execute("SELECT id, name FROM categories ORDER BY name") as cur:
         return [Category(r["id"], r["name"]) for r in await cur.fetchall()]
 
 
-async def get(conn: aiosqlite.Connection, category_id: int) -> Category | None:
+async def get(conn: Conn, category_id: int) -> Category | None:
     async with conn.execute("SELECT id, name FROM categories WHERE id = ?", (category_id,)) as cur:
         row = await cur.fetchone()
     return Category(row["id"], row["name"]) if row else None
 
 
-async def find(conn: aiosqlite.Connection, query: str) -> Category | None:
+async def find(conn: Conn, query: str) -> Category | None:
     """The category a user means: an exact folded match, else the only one whose name contains
     it; each tried as written, then with punctuation ignored ("tin tuc su kien" finds "Tin tức
     - Sự kiện")."""
@@ -76,7 +75,7 @@ class NewCategory:
     sources: tuple[tuple[str, int], ...]  # (source name, articles), most first
 
 
-async def unannounced(conn: aiosqlite.Connection) -> list[NewCategory]:
+async def unannounced(conn: Conn) -> list[NewCategory]:
     """The categories not told to the admins yet, oldest first, with their sources."""
     async with conn.execute(
         "SELECT id, name FROM categories WHERE announced_at IS NULL ORDER BY id"
@@ -94,7 +93,7 @@ async def unannounced(conn: aiosqlite.Connection) -> list[NewCategory]:
     return result
 
 
-async def any_announced(conn: aiosqlite.Connection) -> bool:
+async def any_announced(conn: Conn) -> bool:
     """Whether any category has been told (or was known before announcing began)."""
     async with conn.execute(
         "SELECT 1 FROM categories WHERE announced_at IS NOT NULL LIMIT 1"
@@ -102,9 +101,15 @@ async def any_announced(conn: aiosqlite.Connection) -> bool:
         return await cur.fetchone() is not None
 
 
-async def mark_announced(conn: aiosqlite.Connection, category_ids: list[int], *,
-                         now: int) -> None:
-    await conn.executemany(
-        "UPDATE categories SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
-        [(now, category_id) for category_id in category_ids],
-    )
+async def mark_announced(conn: Conn, category_ids: list[int], *, now: int) -> list[int]:
+    """Mark the categories as told; the ids this call marked (another process's transaction
+    may have marked some first: PostgreSQL's row lock makes this one wait, then skip them).
+    One statement per category: they are few, and each says whether it changed a row."""
+    marked: list[int] = []
+    for category_id in category_ids:
+        cur = await conn.execute(
+            "UPDATE categories SET announced_at = ? WHERE id = ? AND announced_at IS NULL",
+            (now, category_id))
+        if cur.rowcount > 0:
+            marked.append(category_id)
+    return marked

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.message import ChatRef
+from storage.db import Conn, Row
 
 # The bot's statuses in which it is in the chat (and may post, rights permitting).
 PRESENT = ("creator", "administrator", "member", "restricted")
@@ -35,12 +34,12 @@ class Membership:
 _COLUMNS = "id, channel, chat_id, chat_type, title, status, can_post, updated_at"
 
 
-def _membership(row: aiosqlite.Row) -> Membership:
+def _membership(row: Row) -> Membership:
     return Membership(row["id"], ChatRef(row["channel"], row["chat_id"]), row["chat_type"],
                       row["title"], row["status"], bool(row["can_post"]), row["updated_at"])
 
 
-async def record(conn: aiosqlite.Connection, chat: ChatRef, *, chat_type: str, title: str,
+async def record(conn: Conn, chat: ChatRef, *, chat_type: str, title: str,
                  status: str, can_post: bool, now: int) -> Membership:
     """Store what the platform says about the bot in `chat` (the latest report wins)."""
     await conn.execute(
@@ -57,7 +56,7 @@ async def record(conn: aiosqlite.Connection, chat: ChatRef, *, chat_type: str, t
     return found
 
 
-async def get(conn: aiosqlite.Connection, chat: ChatRef) -> Membership | None:
+async def get(conn: Conn, chat: ChatRef) -> Membership | None:
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM memberships WHERE channel = ? AND chat_id = ?",
         (chat.channel, chat.id),
@@ -66,14 +65,14 @@ async def get(conn: aiosqlite.Connection, chat: ChatRef) -> Membership | None:
     return _membership(row) if row else None
 
 
-async def by_id(conn: aiosqlite.Connection, membership_id: int) -> Membership | None:
+async def by_id(conn: Conn, membership_id: int) -> Membership | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM memberships WHERE id = ?",
                             (membership_id,)) as cur:
         row = await cur.fetchone()
     return _membership(row) if row else None
 
 
-async def present(conn: aiosqlite.Connection, *, types: tuple[str, ...]) -> list[Membership]:
+async def present(conn: Conn, *, types: tuple[str, ...]) -> list[Membership]:
     """The chats of `types` the bot is in now, channels first, then by title."""
     kinds = ",".join("?" * len(types))
     states = ",".join("?" * len(PRESENT))

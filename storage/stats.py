@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class QueueFigures:
         return self.articles + self.broadcasts + self.digests
 
 
-async def chat_figures(conn: aiosqlite.Connection) -> ChatFigures:
+async def chat_figures(conn: Conn) -> ChatFigures:
     async with conn.execute("SELECT active, count(*) FROM chats GROUP BY active") as cur:
         by_active = {bool(r[0]): r[1] for r in await cur.fetchall()}
     async with conn.execute(
@@ -44,7 +44,7 @@ async def chat_figures(conn: aiosqlite.Connection) -> ChatFigures:
     return ChatFigures(by_active.get(True, 0), by_active.get(False, 0), languages, types)
 
 
-async def subscribers_per_category(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+async def subscribers_per_category(conn: Conn) -> list[tuple[str, int]]:
     """Every category with its active readers (0 included; those following every category
     count in each), most first."""
     async with conn.execute(
@@ -61,14 +61,14 @@ async def subscribers_per_category(conn: aiosqlite.Connection) -> list[tuple[str
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def articles_per_source(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+async def articles_per_source(conn: Conn) -> list[tuple[str, int]]:
     async with conn.execute(
         "SELECT source, count(*) AS n FROM articles GROUP BY source ORDER BY n DESC, source"
     ) as cur:
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def articles_per_category(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+async def articles_per_category(conn: Conn) -> list[tuple[str, int]]:
     async with conn.execute(
         """SELECT g.name, count(*) AS n FROM articles a JOIN categories g ON g.id = a.category_id
            GROUP BY g.id ORDER BY n DESC, g.name"""
@@ -76,7 +76,7 @@ async def articles_per_category(conn: aiosqlite.Connection) -> list[tuple[str, i
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def deliveries_since(conn: aiosqlite.Connection, since: int) -> dict[str, int]:
+async def deliveries_since(conn: Conn, since: int) -> dict[str, int]:
     """Deliveries that ended since `since` (unix time), per final status."""
     async with conn.execute(
         """SELECT status, count(*) FROM deliveries
@@ -86,7 +86,7 @@ async def deliveries_since(conn: aiosqlite.Connection, since: int) -> dict[str, 
         return {r[0]: r[1] for r in await cur.fetchall()}
 
 
-async def failure_reasons_since(conn: aiosqlite.Connection, since: int, limit: int = 3
+async def failure_reasons_since(conn: Conn, since: int, limit: int = 3
                                 ) -> list[tuple[str, int]]:
     async with conn.execute(
         """SELECT coalesce(reason, ''), count(*) AS n FROM deliveries
@@ -97,10 +97,11 @@ async def failure_reasons_since(conn: aiosqlite.Connection, since: int, limit: i
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def queue(conn: aiosqlite.Connection) -> QueueFigures:
+async def queue(conn: Conn) -> QueueFigures:
     async with conn.execute(
         """SELECT count(article_id), count(broadcast_id), count(digest_id),
-                  coalesce(sum(attempts > 0), 0), min(created_at)
+                  CAST(coalesce(sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0)
+                       AS BIGINT), min(created_at)
            FROM deliveries WHERE status = 'pending'"""
     ) as cur:
         row = await cur.fetchone()

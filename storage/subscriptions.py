@@ -7,9 +7,8 @@ covers every category, also those created after it.
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.message import ChatRef
+from storage.db import Conn
 
 
 def thread_key(reader: ChatRef) -> str:
@@ -21,7 +20,7 @@ def _key(reader: ChatRef) -> tuple[str, str, str]:
     return reader.channel, reader.id, thread_key(reader)
 
 
-async def category_ids(conn: aiosqlite.Connection, reader: ChatRef) -> set[int]:
+async def category_ids(conn: Conn, reader: ChatRef) -> set[int]:
     async with conn.execute(
         """SELECT category_id FROM subscriptions
            WHERE channel = ? AND chat_id = ? AND thread_id = ?""",
@@ -30,7 +29,7 @@ async def category_ids(conn: aiosqlite.Connection, reader: ChatRef) -> set[int]:
         return {r[0] for r in await cur.fetchall()}
 
 
-async def add(conn: aiosqlite.Connection, reader: ChatRef, category_id: int, *,
+async def add(conn: Conn, reader: ChatRef, category_id: int, *,
               now: int) -> bool:
     """Subscribe; False when it was subscribed already."""
     cur = await conn.execute(
@@ -41,7 +40,7 @@ async def add(conn: aiosqlite.Connection, reader: ChatRef, category_id: int, *,
     return cur.rowcount > 0
 
 
-async def remove(conn: aiosqlite.Connection, reader: ChatRef, category_id: int) -> bool:
+async def remove(conn: Conn, reader: ChatRef, category_id: int) -> bool:
     """Unsubscribe; False when it was not subscribed."""
     cur = await conn.execute(
         """DELETE FROM subscriptions
@@ -51,7 +50,7 @@ async def remove(conn: aiosqlite.Connection, reader: ChatRef, category_id: int) 
     return cur.rowcount > 0
 
 
-async def follows_all(conn: aiosqlite.Connection, reader: ChatRef) -> bool:
+async def follows_all(conn: Conn, reader: ChatRef) -> bool:
     """Whether the reader has the "all categories" subscription."""
     async with conn.execute(
         "SELECT 1 FROM subscriptions_all WHERE channel = ? AND chat_id = ? AND thread_id = ?",
@@ -60,7 +59,7 @@ async def follows_all(conn: aiosqlite.Connection, reader: ChatRef) -> bool:
         return await cur.fetchone() is not None
 
 
-async def add_all(conn: aiosqlite.Connection, reader: ChatRef, *, now: int) -> bool:
+async def add_all(conn: Conn, reader: ChatRef, *, now: int) -> bool:
     """Subscribe to every category, present and future; False when it was already."""
     cur = await conn.execute(
         """INSERT INTO subscriptions_all(channel, chat_id, thread_id, created_at)
@@ -70,7 +69,7 @@ async def add_all(conn: aiosqlite.Connection, reader: ChatRef, *, now: int) -> b
     return cur.rowcount > 0
 
 
-async def remove_all_categories(conn: aiosqlite.Connection, reader: ChatRef) -> bool:
+async def remove_all_categories(conn: Conn, reader: ChatRef) -> bool:
     """Drop the "all categories" subscription (the reader's own categories stay)."""
     cur = await conn.execute(
         "DELETE FROM subscriptions_all WHERE channel = ? AND chat_id = ? AND thread_id = ?",
@@ -79,7 +78,7 @@ async def remove_all_categories(conn: aiosqlite.Connection, reader: ChatRef) -> 
     return cur.rowcount > 0
 
 
-async def remove_all(conn: aiosqlite.Connection, reader: ChatRef) -> int:
+async def remove_all(conn: Conn, reader: ChatRef) -> int:
     """Unsubscribe the reader from everything ("all categories" included); how many
     subscriptions there were."""
     cur = await conn.execute(
@@ -91,7 +90,7 @@ async def remove_all(conn: aiosqlite.Connection, reader: ChatRef) -> int:
     return count
 
 
-async def count_for(conn: aiosqlite.Connection, chat: ChatRef) -> dict[str, int]:
+async def count_for(conn: Conn, chat: ChatRef) -> dict[str, int]:
     """thread ('' for the chat itself) -> subscriptions ("all" counts one) of every reader of
     `chat` that has any."""
     async with conn.execute(
@@ -105,13 +104,13 @@ async def count_for(conn: aiosqlite.Connection, chat: ChatRef) -> dict[str, int]
         return {r[0]: int(r[1]) for r in await cur.fetchall()}
 
 
-async def readers_of(conn: aiosqlite.Connection, chat: ChatRef) -> list[ChatRef]:
+async def readers_of(conn: Conn, chat: ChatRef) -> list[ChatRef]:
     """Every reader of `chat` (the chat itself, its topics) with a subscription."""
     found = await count_for(conn, chat)
     return [chat.base.topic(thread) for thread in found]
 
 
-async def count_subscribers(conn: aiosqlite.Connection) -> dict[int, int]:
+async def count_subscribers(conn: Conn) -> dict[int, int]:
     """Active readers per category id (those following every category included)."""
     async with conn.execute(
         """SELECT r.category_id, count(*) FROM (

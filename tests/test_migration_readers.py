@@ -76,7 +76,7 @@ async def test_every_row_is_kept_and_becomes_the_chats_own_reader(tmp_path: Path
 
     db = await open_database(path)
     try:
-        conn = db.conn
+        conn = db
         after = {table: _rows(path, table) for table in TABLES}
         for table in TABLES:
             assert len(after[table]) == len(before[table]), table

@@ -97,7 +97,7 @@ async def test_a_user_finds_a_category_without_its_punctuation(db: Database) -> 
         await categories.ensure(conn, "Tin tức - Sự kiện")
         await categories.ensure(conn, "Hoạt động MTTQ thành phố")
     for query in ("tin tuc su kien", "TIN TỨC – SỰ KIỆN", "su kien", "tin tuc - su kien"):
-        found = await categories.find(db.conn, query)
+        found = await categories.find(db, query)
         assert found is not None, query
         assert found.name == "Tin tức - Sự kiện", query
 
@@ -147,7 +147,7 @@ async def test_a_reader_follows_all_categories_with_later_ones(db: Database) -> 
     assert "tất cả chuyên mục" in str(picked.text)
     assert (await reader.unsubscribe(who, "all")).text == Text(
         "Đã hủy đăng ký mọi chuyên mục.")
-    assert not await subscriptions.follows_all(db.conn, tg(1))
+    assert not await subscriptions.follows_all(db, tg(1))
 
 
 # --- a forum's topics: digests, pacing -----------------------------------------------------------
@@ -176,7 +176,7 @@ async def test_each_subscribed_topic_gets_its_own_digest(db: Database) -> None:
     clock.now = local(2025, 3, 10, 7, 0)
     run = await scheduler.run_due()
     assert (run.handled, run.queued) == (1, 2)
-    async with db.conn.execute(
+    async with db.execute(
         """SELECT d.thread_id, g.thread_id, g.text FROM deliveries d
            JOIN digests g ON g.id = d.digest_id ORDER BY d.thread_id""") as cur:
         rows = [(r[0], r[1], r[2]) for r in await cur.fetchall()]

@@ -57,7 +57,7 @@ class Readers:
         await self.chat.chat(chat_id, member=status, **extra)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            found = await memberships.get(self.core.db.conn, tg(chat_id))
+            found = await memberships.get(self.core.db, tg(chat_id))
             if found is not None and found.status == status:
                 return
             await asyncio.sleep(0.05)
@@ -97,7 +97,7 @@ async def test_a_channels_subscribe_brings_the_next_card_into_the_channel_once(
     (reply,) = await readers.post(CHANNEL, "/subscribe an sinh")
     assert reply["chat_id"] == CHANNEL
     assert "Đã đăng ký chuyên mục <b>An sinh xã hội</b>" in text_of(reply)
-    stored = await chats.get(readers.core.db.conn, tg(CHANNEL))
+    stored = await chats.get(readers.core.db, tg(CHANNEL))
     assert stored is not None
     assert stored.type == "channel"
     assert stored.is_group
@@ -124,7 +124,7 @@ async def test_a_channel_post_needs_no_user_and_other_commands_stay_quiet(
     await readers.member(CHANNEL, "administrator", chat_type="channel", title="Kênh")
     (reply,) = await readers.post(CHANNEL, "/subscribe all")
     assert "tất cả chuyên mục" in text_of(reply)
-    assert await subscriptions.follows_all(readers.core.db.conn, tg(CHANNEL))
+    assert await subscriptions.follows_all(readers.core.db, tg(CHANNEL))
     # A plain post and an unknown command are the channel's own business: no answer.
     assert await readers.post(CHANNEL, "Chào các bạn", expect=0) == []
     assert await readers.post(CHANNEL, "/khonglenh", expect=0) == []
@@ -140,10 +140,10 @@ async def test_a_channel_post_needs_no_user_and_other_commands_stay_quiet(
         "entities": [{"type": "bot_command", "offset": 0, "length": 10}]}})
     await asyncio.sleep(0.5)
     assert await readers.chat.sent(after=mark) == []
-    assert not await subscriptions.follows_all(readers.core.db.conn, tg(FORUM))
+    assert not await subscriptions.follows_all(readers.core.db, tg(FORUM))
     (off,) = await readers.post(CHANNEL, "/unsubscribe tất cả")
     assert "Đã hủy đăng ký mọi chuyên mục" in text_of(off)
-    assert not await subscriptions.follows_all(readers.core.db.conn, tg(CHANNEL))
+    assert not await subscriptions.follows_all(readers.core.db, tg(CHANNEL))
 
 
 async def test_a_channels_buttons_answer_its_admins_only(readers: Readers) -> None:
@@ -156,11 +156,11 @@ async def test_a_channels_buttons_answer_its_admins_only(readers: Readers) -> No
     refused = await readers.chat.press(READER, picker["message_id"], str(data), chat_id=CHANNEL)
     answer = next(r for r in refused if r["method"] == "answerCallbackQuery")
     assert "quản trị viên của kênh" in str(answer["text"])
-    assert await subscriptions.category_ids(readers.core.db.conn, tg(CHANNEL)) == set()
+    assert await subscriptions.category_ids(readers.core.db, tg(CHANNEL)) == set()
     done = await readers.chat.press(GROUP_ADMIN, picker["message_id"], str(data),
                                     chat_id=CHANNEL, expect=2)
     assert any(r["method"].startswith("edit") for r in done)
-    assert len(await subscriptions.category_ids(readers.core.db.conn, tg(CHANNEL))) == 1
+    assert len(await subscriptions.category_ids(readers.core.db, tg(CHANNEL))) == 1
 
 
 async def test_removing_the_bot_marks_the_channel_inactive_and_skips_its_deliveries(
@@ -173,15 +173,15 @@ async def test_removing_the_bot_marks_the_channel_inactive_and_skips_its_deliver
     # The worker is stopped so that the next push stays pending in the outbox.
     await core.delivery.stop()
     waiting = await readers.article("Bài chờ gửi", "An sinh xã hội")
-    pending = await outbox.by_chat(core.db.conn, article_id=waiting)
+    pending = await outbox.by_chat(core.db, article_id=waiting)
     assert pending[tg(CHANNEL)].status == "pending"
 
     await readers.member(CHANNEL, "kicked")
-    stored = await chats.get(core.db.conn, tg(CHANNEL))
+    stored = await chats.get(core.db, tg(CHANNEL))
     assert stored is not None
     assert not stored.active
     assert "kicked" in str(stored.inactive_reason)
-    after = await outbox.by_chat(core.db.conn, article_id=waiting)
+    after = await outbox.by_chat(core.db, article_id=waiting)
     assert after[tg(CHANNEL)].status == "skipped"
     mark = await readers.chat.last_seq()
     await core.delivery.start()
@@ -197,7 +197,7 @@ async def test_removing_the_bot_marks_the_channel_inactive_and_skips_its_deliver
 
     # Added back: the channel is active again with its subscription, and gets the next card.
     await readers.member(CHANNEL, "administrator")
-    stored = await chats.get(core.db.conn, tg(CHANNEL))
+    stored = await chats.get(core.db, tg(CHANNEL))
     assert stored is not None
     assert stored.active
     again = await readers.article("Bài khi trở lại", "An sinh xã hội")
@@ -228,7 +228,7 @@ async def test_an_admin_links_a_channel_from_a_private_chat(readers: Readers) ->
     forged = await readers.chat.press(READER, listing["message_id"],
                                       str(choices["▫️ An sinh xã hội"]))
     assert "chỉ dành cho quản trị viên" in str(forged[0]["text"])
-    assert await subscriptions.category_ids(readers.core.db.conn, tg(CHANNEL)) == set()
+    assert await subscriptions.category_ids(readers.core.db, tg(CHANNEL)) == set()
 
     toggled = await readers.chat.press(ADMIN_ID, listing["message_id"],
                                        str(choices["▫️ An sinh xã hội"]), expect=2)
@@ -244,7 +244,7 @@ async def test_an_admin_links_a_channel_from_a_private_chat(readers: Readers) ->
                                         str(dict(button_data(edit))["🔗 Hủy liên kết"]),
                                         expect=2)
     assert "Đã hủy liên kết" in str(unlinked[0]["text"])
-    assert await subscriptions.count_for(readers.core.db.conn, tg(CHANNEL)) == {}
+    assert await subscriptions.count_for(readers.core.db, tg(CHANNEL)) == {}
 
 
 # --- forum topics --------------------------------------------------------------------------------
@@ -261,7 +261,7 @@ async def test_a_topics_subscribe_brings_cards_into_that_topic_only(readers: Rea
     (refused,) = await readers.chat.say(READER, "/subscribe an sinh", chat_id=FORUM,
                                         thread_id=OTHER_TOPIC)
     assert refused["message_thread_id"] == OTHER_TOPIC
-    conn = readers.core.db.conn
+    conn = readers.core.db
     assert len(await subscriptions.category_ids(conn, tg(FORUM).topic(str(TOPIC)))) == 1
     assert await subscriptions.category_ids(conn, tg(FORUM)) == set()
 
@@ -300,7 +300,7 @@ async def test_a_deleted_topic_unsubscribes_that_topic_only(readers: Readers) ->
         response.raise_for_status()
     fresh = await readers.article("Bài sau khi xóa chủ đề", "An sinh xã hội")
     await readers.pushed(fresh)
-    conn = readers.core.db.conn
+    conn = readers.core.db
     states = await outbox.by_chat(conn, article_id=fresh)
     statuses = sorted(d.status for d in states.values())
     # One of the two readers met the deleted topic first: only that reader is affected.
@@ -319,7 +319,7 @@ async def test_all_categories_gets_a_category_that_did_not_exist(readers: Reader
     assert "tất cả chuyên mục" in text_of(reply)
     (picker,) = await readers.chat.say(READER, "/categories")
     assert button_data(picker)[0] == ("✅ Tất cả chuyên mục", "all:t")
-    assert await categories.find(readers.core.db.conn, "Thời sự mới") is None
+    assert await categories.find(readers.core.db, "Thời sự mới") is None
 
     mark = await readers.chat.last_seq()
     fresh = await readers.article("Tin chuyên mục mới", "Thời sự mới")
@@ -342,7 +342,7 @@ async def test_all_categories_gets_a_category_that_did_not_exist(readers: Reader
     pressed = await readers.chat.press(READER, picker["message_id"], "all:t", expect=2)
     assert next(r for r in pressed if r["method"] == "answerCallbackQuery")["text"] == (
         "Đã hủy đăng ký: Tất cả chuyên mục")
-    assert not await subscriptions.follows_all(readers.core.db.conn, tg(READER))
+    assert not await subscriptions.follows_all(readers.core.db, tg(READER))
 
 
 async def test_a_category_map_folds_a_feeds_names_into_the_publishers(tmp_path: Path) -> None:
@@ -365,8 +365,8 @@ async def test_a_category_map_folds_a_feeds_names_into_the_publishers(tmp_path: 
             await readers.pushed(article_id)
         assert sorted(title_of(c) for c in await readers.cards(READER, after=mark)) == [
             "Không dấu", "Viết tắt"]
-        names = [c.name for c in await categories.list_all(core.db.conn)]
+        names = [c.name for c in await categories.list_all(core.db)]
         assert names == ["Tin tức - Sự kiện"]
         await readers.article("Thời sự hôm nay", "THOI SU")
-        assert [c.name for c in await categories.list_all(core.db.conn)] == [
+        assert [c.name for c in await categories.list_all(core.db)] == [
             "Thời sự", "Tin tức - Sự kiện"]

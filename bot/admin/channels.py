@@ -86,12 +86,12 @@ class ChannelLinks:
         lang = await self._lang(who)
         if not self.common.is_admin(who):
             return Message(t(lang, "admin.refused"))
-        found = await memberships.present(self.db.conn, types=LINKABLE)
+        found = await memberships.present(self.db, types=LINKABLE)
         if not found:
             return Message(t(lang, "channels.none"))
         rows = []
         for chat in found:
-            count = sum((await subscriptions.count_for(self.db.conn, chat.chat)).values())
+            count = sum((await subscriptions.count_for(self.db, chat.chat)).values())
             state = t(lang, "channels.count", count=count) if count \
                 else t(lang, "channels.unlinked")
             label = f"{_icon(chat)} {_title(chat)} · {state}"
@@ -108,7 +108,7 @@ class ChannelLinks:
             return Notice(t(lang, "admin.refused"), alert=True)
         if choice.action == LIST:
             return Notice(edit=await self.listing(who))
-        found = await memberships.by_id(self.db.conn, choice.membership_id)
+        found = await memberships.by_id(self.db, choice.membership_id)
         if found is None or not found.present or found.chat_type not in LINKABLE:
             return Notice(t(lang, "channels.gone"), alert=True,
                           edit=await self.listing(who))

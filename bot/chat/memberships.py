@@ -4,6 +4,9 @@
 - Removed (left, kicked; blocked, in a private chat): the chat is marked inactive at once and
   its pending deliveries skipped, in one transaction; the delivery worker skips what it had
   already read of that chat. Nothing is sent there any more (every send would be refused).
+  Several processes (PostgreSQL): `on_gone` tells this process's worker only, on purpose; a row
+  another process had claimed before is refused by the platform when it tries it (the bot is
+  no longer there), which that worker treats as a gone chat, so nothing is sent twice nor lost.
 - Added back: a chat that was inactive is active again with its subscriptions as they were
   (its admins need not subscribe again).
 Group and channel memberships are stored (`storage.memberships`): the admins link channels

@@ -37,14 +37,14 @@ async def choices(db: Database, reader: ChatRef, lang: str,
                   action: Callable[[int | str], str]) -> tuple[Choices, bool]:
     """One choice per row: "all categories" first, then every category; and whether the reader
     follows every category. `action(category id or ALL)` is what a choice sends back."""
-    follows_all = await subscriptions.follows_all(db.conn, reader)
-    followed = await subscriptions.category_ids(db.conn, reader)
+    follows_all = await subscriptions.follows_all(db, reader)
+    followed = await subscriptions.category_ids(db, reader)
     rows: list[tuple[Choice, ...]] = [(Choice(
         ("✅ " if follows_all else "▫️ ") + str(t(lang, "categories.all")),
         action=action(ALL)),)]
     rows.extend(
         (Choice(("✅ " if c.id in followed else "▫️ ") + c.name, action=action(c.id)),)
-        for c in await categories.list_all(db.conn)
+        for c in await categories.list_all(db)
     )
     return tuple(rows), follows_all
 
@@ -58,11 +58,11 @@ async def toggle(db: Database, reader: ChatRef, target: int | str, *, chat_type:
         name = t(lang, "categories.all")
         category_id = None
     else:
-        category = await categories.get(db.conn, int(target))
+        category = await categories.get(db, int(target))
         if category is None:
             return None
         name, category_id = Text(category.name), category.id
-    existing = await chats.get(db.conn, reader)
+    existing = await chats.get(db, reader)
     async with db.transaction() as conn:
         if existing is None or not existing.active:
             await chats.ensure(conn, reader, chat_type,

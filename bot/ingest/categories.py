@@ -78,7 +78,10 @@ class CategoryNotices:
             if not found:
                 return None
             first = not await categories.any_announced(conn)
-            await categories.mark_announced(conn, [c.id for c in found], now=now)
+            marked = set(await categories.mark_announced(conn, [c.id for c in found], now=now))
+            found = [c for c in found if c.id in marked]  # told by another process meanwhile
+            if not found:
+                return None
         if first:  # a new installation's first categories: the publisher's own
             log.info("categories: %d known from the first ingestion", len(found))
             return None

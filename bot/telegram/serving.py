@@ -16,6 +16,7 @@ arrives while the bot is down.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator
@@ -28,8 +29,9 @@ from telegram.ext import Application
 
 from bot.admin.alerts import health_alert_text, health_recovered_text
 from bot.config import Settings
-from bot.core import Core
-from bot.inbox import Handle, Inbox
+from bot.core import JOBS, Core
+from bot.delivery.worker import process_name
+from bot.inbox import Handle, Inbox, InboxConfig
 from bot.message import Text
 from bot.web.app import WebParts, build_web_app
 from bot.web.health import HealthMonitor, HealthReport
@@ -37,6 +39,7 @@ from bot.web.metrics import BotMetrics
 from bot.web.pages import ArticlePages, PageConfig, build_templates
 from bot.web.server import WebServer, bind
 from bot.web.telegram import CHANNEL, TelegramWebhook
+from storage.db import POSTGRES
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +75,15 @@ def build_parts(app: AnyApplication, settings: Settings, core: Core, *,
     lang, tz = settings.default_language, settings.tz
 
     async def alert(report: HealthReport) -> bool:
+        if not await core.db.lead(JOBS):  # several processes: the jobs' leader tells
+            return True
         text = health_alert_text(report.problems, lang, tz, queue=report.figures.queue,
                                  checked_at=report.checked_at, since=report.stuck_since)
         return await tell_admins(core, text)
 
     async def recovered(report: HealthReport) -> bool:
+        if not await core.db.lead(JOBS):
+            return True
         return await tell_admins(
             core, health_recovered_text(lang, tz, checked_at=report.checked_at))
 
@@ -92,7 +99,14 @@ def build_parts(app: AnyApplication, settings: Settings, core: Core, *,
     inbox = None
     hook = None
     if webhook:
-        inbox = Inbox(core.db, CHANNEL, application_handler(app))
+        config = InboxConfig()
+        if core.db.backend == POSTGRES:
+            # Several processes share the inbox: each claims under its own name, and the
+            # updates one was handling when it died are taken back at once by another (it
+            # no longer holds its "alive" lock), or after the lease at the latest.
+            config = InboxConfig(consumer=process_name("inbox"),
+                                 lease=max(60, int(settings.delivery_lease * 2)))
+        inbox = Inbox(core.db, CHANNEL, application_handler(app), config=config)
         hook = TelegramWebhook(inbox, settings.webhook_secret_token())
     return WebParts(core.db, pages, health, metrics, hook), inbox
 
@@ -139,13 +153,63 @@ async def serving(app: AnyApplication, *, sock: socket.socket | None = None,
             log.info("updates by webhook at %s; web server on %s", settings.webhook_endpoint,
                      server.address)
         else:
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=int(poll_timeout),
-                                            allowed_updates=Update.ALL_TYPES,
-                                            drop_pending_updates=False)
-            stack.push_async_callback(_stop_polling, app)
+            poller = Poller(app, core, poll_timeout)
+            await poller.start()
+            stack.push_async_callback(poller.stop)
             log.info("updates by long polling; web server on %s", server.address)
         yield WebFace(server, parts, inbox)
+
+
+class Poller:
+    """Long polling by one process at a time: the one that leads "poll:<bot id>" (always this
+    one on SQLite). The others stand by and look again every few seconds, so when the poller
+    dies another takes over (Telegram keeps the updates it had not confirmed, and gives them to
+    the next getUpdates). A process that loses the leadership (its database connection broke)
+    stops polling."""
+
+    CHECK_EVERY = 2.0
+
+    def __init__(self, app: AnyApplication, core: Core, poll_timeout: float) -> None:
+        self.app = app
+        self.core = core
+        self.poll_timeout = poll_timeout
+        self.name = f"poll:{CHANNEL}:{app.bot.token.split(':', 1)[0]}"
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self._step()  # on SQLite (or a free leadership) polling starts right here
+        if self.core.db.backend == POSTGRES:
+            self._task = asyncio.create_task(self._watch(), name="poller-election")
+
+    async def _step(self) -> None:
+        updater = self.app.updater
+        assert updater is not None
+        leading = await self.core.db.lead(self.name)
+        if leading and not updater.running:
+            log.info("polling: this process receives the updates")
+            await updater.start_polling(poll_interval=0, timeout=int(self.poll_timeout),
+                                        allowed_updates=Update.ALL_TYPES,
+                                        drop_pending_updates=False)
+        elif not leading and updater.running:
+            log.warning("polling: leadership lost, another process receives the updates")
+            await updater.stop()
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(self.CHECK_EVERY)
+            try:
+                await self._step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("polling: the election failed; looking again shortly")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        await _stop_polling(self.app)
+        await self.core.db.resign(self.name)
 
 
 async def _stop_polling(app: AnyApplication) -> None:

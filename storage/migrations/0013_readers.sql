@@ -1,6 +1,7 @@
--- Issue 13 (reserved number 0011; numbered 0012 here, after main's 0011_cluster_review; renumber
--- at merge: this file is self-contained): Telegram channels and forum topics as readers, "all
--- categories", the chats the bot is in, and new categories told to the admins once.
+-- Issue 13 (reserved number 0011; numbered 0013, after main's 0012_shared_state; renumber at
+-- merge: this file is self-contained; PostgreSQL's equivalent is postgres/0002_readers.sql):
+-- Telegram channels and forum topics as readers, "all categories", the chats the bot is in, and
+-- new categories told to the admins once.
 --
 -- A *reader* is a chat, or one topic of a forum chat: (channel, chat_id, thread_id), where
 -- thread_id is the topic's id as text and '' for the chat itself ('' rather than NULL, so that

@@ -76,10 +76,11 @@ def title_of(record: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-async def readers(tmp_path: Path) -> AsyncIterator[Readers]:
+async def readers(tmp_path: Path, database_target: Path | str) -> AsyncIterator[Readers]:
+    """The bot on the sandbox, on each backend (SQLite, PostgreSQL)."""
     sources, archive = push_source(tmp_path)
     async with bot_on_sandbox(tmp_path, sources_file=sources, schedule_ingestion=False,
-                              delivery_rate=2000) as chat:
+                              delivery_rate=2000, database=database_target) as chat:
         core = chat.app.bot_data.core
         assert core is not None
         assert core.delivery is not None
@@ -345,14 +346,15 @@ async def test_all_categories_gets_a_category_that_did_not_exist(readers: Reader
     assert not await subscriptions.follows_all(readers.core.db, tg(READER))
 
 
-async def test_a_category_map_folds_a_feeds_names_into_the_publishers(tmp_path: Path) -> None:
+async def test_a_category_map_folds_a_feeds_names_into_the_publishers(
+        tmp_path: Path, database_target: Path | str) -> None:
     sources, archive = push_source(tmp_path)
     sources.write_text(
         '[[source]]\nname = "push-test"\nkind = "archive"\npath = "archive"\n'
         'category_map = { "Tin tức" = "Tin tức - Sự kiện", "Thoi su" = "Thời sự" }\n',
         encoding="utf-8")
     async with bot_on_sandbox(tmp_path, sources_file=sources, schedule_ingestion=False,
-                              delivery_rate=2000) as chat:
+                              delivery_rate=2000, database=database_target) as chat:
         core = chat.app.bot_data.core
         assert core is not None
         readers = Readers(chat, core, archive)

@@ -9,23 +9,26 @@ a row was skipped, failed or cancelled, ``uncertain`` how many of its sends time
 request went out (it may have arrived twice).
 
 Writers, all owned by the caller's transaction:
-- enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per article or
-  broadcast, so 100,000 recipients cost one statement, and enqueueing again never duplicates
-  (the unique indexes ``deliveries_article`` / ``deliveries_broadcast``);
+- enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per audience (two for an
+  article or a category's broadcast: the category's readers, then those following every
+  category), so 100,000 recipients cost one statement, and enqueueing again never duplicates
+  (the unique indexes ``deliveries_article`` / ``deliveries_broadcast``, per reader: a chat or
+  one of its forum topics);
 - results are written in batches (`record_outcomes`: a few ``executemany`` in one transaction),
   because one round trip per message would cap the delivery rate.
 
-The flood rule (`enqueue_articles`): a chat gets at most `limit` cards per `window` seconds. The
-articles of one batch (one poll of a source) beyond that become ONE summary delivery per chat:
-the row of the first article without a card, with ``summary_upto`` = the batch's last article id;
-its message lists the chat's articles in that id range (`summary_articles`). Both are rows of the
-same transaction as the articles, so a flood is as crash-safe as a single push, and its cost
-does not grow with the flood: the cards are decided on the first `limit` articles of each
-category, the summaries on the first `limit` + 1 (the first article a chat did not get as a card
-is always among them), with one statement each. The count is the outbox's own (the chat's cards
-created within the window), never a process's memory, so the rule holds whichever process
-queues; on PostgreSQL, enqueuers take turns under a transaction-level advisory lock, so two
-processes queueing at once cannot both find room for `limit` cards.
+The flood rule (`enqueue_articles`): a reader (a chat, or one of its forum topics) gets at most
+`limit` cards per `window` seconds. The articles of one batch (one poll of a source) beyond that
+become ONE summary delivery per reader: the row of the first article without a card, with
+``summary_upto`` = the batch's last article id; its message lists the reader's articles in that
+id range (`summary_articles`). Both are rows of the same transaction as the articles, so a flood
+is as crash-safe as a single push, and its cost does not grow with the flood: the cards are
+decided on the first `limit` articles of each category, the summaries on the first `limit` + 1
+(the first article a reader did not get as a card is always among them), with two statements
+each (the category's readers, those following every category). The count is the outbox's own
+(the reader's cards created within the window), never a process's memory, so the rule holds
+whichever process queues; on PostgreSQL, enqueuers take turns under a transaction-level
+advisory lock, so two processes queueing at once cannot both find room for `limit` cards.
 
 Readers claim work in bounded batches (`next_new`, `due_retries`), never all rows: a push to
 100,000 chats must not hold 100,000 rows in memory. Both read through the partial index
@@ -63,7 +66,7 @@ class Pending:
     """A delivery to make, with what the sender needs to know about its chat."""
 
     id: int
-    chat: ChatRef
+    chat: ChatRef  # the reader: the chat, or one of its forum topics (`chat.thread`)
     kind: Kind
     ref_id: int  # the article, broadcast or digest id
     attempts: int
@@ -151,48 +154,106 @@ class StoredBroadcast:
 
 # --- enqueueing --------------------------------------------------------------------------------
 
-# Who receives a push: active chats subscribed to the article's category, in instant mode.
+# Who receives a push: active instant-mode readers (chats, forum topics) subscribed to the
+# article's category, then those following every category. Two statements rather than a UNION:
+# a UNION sorts the whole audience to remove duplicates, while the unique index
+# `deliveries_article` drops a reader that has both for free (ON CONFLICT DO NOTHING).
+# `{flood}`: the flood rule's condition, or nothing.
 _ENQUEUE_ARTICLE = """
-    INSERT INTO deliveries(channel, chat_id, article_id, silent, created_at)
-    SELECT s.channel, s.chat_id, a.id, ?, ?
+    INSERT INTO deliveries(channel, chat_id, thread_id, article_id, silent, created_at)
+    SELECT s.channel, s.chat_id, s.thread_id, a.id, ?, ?
     FROM articles a
     JOIN subscriptions s ON s.category_id = a.category_id
     JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
     WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'{flood}
-    ORDER BY s.channel, s.chat_id
+    ORDER BY s.channel, s.chat_id, s.thread_id
     ON CONFLICT DO NOTHING
 """
-# The flood rule: the chat's cards (not summaries) created within the window.
+_ENQUEUE_ARTICLE_ALL = """
+    INSERT INTO deliveries(channel, chat_id, thread_id, article_id, silent, created_at)
+    SELECT s.channel, s.chat_id, s.thread_id, ?, ?, ?
+    FROM subscriptions_all s
+    JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
+    WHERE c.active = 1 AND c.delivery_mode = 'instant'
+      AND EXISTS (SELECT 1 FROM articles a WHERE a.id = ?){flood}
+    ORDER BY s.channel, s.chat_id, s.thread_id
+    ON CONFLICT DO NOTHING
+"""
+# The flood rule: the reader's cards (not summaries) created within the window. Per reader (a
+# chat, or one forum topic: each topic is read on its own), the outbox's own count.
 _BELOW_FLOOD_LIMIT = """
       AND (SELECT count(*) FROM deliveries r
-           WHERE r.channel = s.channel AND r.chat_id = s.chat_id AND r.created_at >= ?
-             AND r.article_id IS NOT NULL AND r.summary_upto IS NULL) < ?"""
+           WHERE r.channel = s.channel AND r.chat_id = s.chat_id AND r.thread_id = s.thread_id
+             AND r.created_at >= ? AND r.article_id IS NOT NULL
+             AND r.summary_upto IS NULL) < ?"""
 
 
 async def enqueue_article(conn: Conn, article_id: int, *, now: int,
                           silent: bool = False) -> int:
-    """Queue `article_id` for every active instant-mode subscriber of its category.
+    """Queue `article_id` for every active instant-mode reader of its category (and every one
+    following all categories).
 
-    One statement whatever the number of subscribers; a second call adds nobody twice.
+    Two statements whatever the number of subscribers; a second call adds nobody twice.
     Returns the number of deliveries added.
     """
-    cur = await conn.execute(_ENQUEUE_ARTICLE.format(flood=""), (int(silent), now, article_id))
-    return cur.rowcount
+    return await _enqueue_card(conn, article_id, now=now, silent=silent, flood=None)
+
+
+async def _enqueue_card(conn: Conn, article_id: int, *, now: int, silent: bool,
+                        flood: tuple[int, int] | None) -> int:
+    """`article_id`'s cards; `flood` (window start, limit): only readers below the limit."""
+    condition, extra = ("", ()) if flood is None else (_BELOW_FLOOD_LIMIT, flood)
+    cur = await conn.execute(_ENQUEUE_ARTICLE.format(flood=condition),
+                             (int(silent), now, article_id, *extra))
+    added = cur.rowcount
+    cur = await conn.execute(_ENQUEUE_ARTICLE_ALL.format(flood=condition),
+                             (article_id, int(silent), now, article_id, *extra))
+    return added + cur.rowcount
 
 
 @dataclass(frozen=True, slots=True)
 class Queued:
-    """What `enqueue_articles` added: cards, and summaries (one per flooded chat)."""
+    """What `enqueue_articles` added: cards, and summaries (one per flooded reader)."""
 
     cards: int = 0
     summaries: int = 0
+
+
+# A flood summary per reader that has articles of the batch left without a card: the first of
+# them (`min(a.id)`, among the batch's `heads`) carries the summary up to the batch's last id.
+# `{readers}`: the audience (the category's subscribers, or those following every category).
+# A reader with a summary of this batch already (it has both kinds of subscription) gets none.
+_ENQUEUE_SUMMARY = """
+    INSERT INTO deliveries(channel, chat_id, thread_id, article_id, summary_upto, silent,
+                           created_at)
+    SELECT s.channel, s.chat_id, s.thread_id, min(a.id), ?, ?, ?
+    FROM {readers}
+    JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
+    WHERE a.id IN ({marks}) AND c.active = 1 AND c.delivery_mode = 'instant'
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.article_id = a.id AND d.channel = s.channel
+                        AND d.chat_id = s.chat_id AND d.thread_id = s.thread_id)
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.channel = s.channel AND d.chat_id = s.chat_id
+                        AND d.thread_id = s.thread_id AND d.summary_upto = ?
+                        AND d.article_id >= ?)
+    GROUP BY s.channel, s.chat_id, s.thread_id
+    ORDER BY s.channel, s.chat_id, s.thread_id
+    ON CONFLICT DO NOTHING
+"""
+# Those following every category first: their first article without a card may be of any
+# category, so a reader with both kinds of subscription gets the summary that starts there.
+_SUMMARY_READERS = (
+    "subscriptions_all s CROSS JOIN articles a",
+    "articles a JOIN subscriptions s ON s.category_id = a.category_id",
+)
 
 
 async def enqueue_articles(conn: Conn, batch: Sequence[tuple[int, str]], *,
                            now: int, limit: int | None, window: int,
                            silent: bool = False) -> Queued:
     """Queue a batch of new articles, given as (article id, category name), with the flood rule:
-    each chat gets cards until it has `limit` of them created within the last `window`
+    each reader gets cards until it has `limit` of them created within the last `window`
     seconds, and one summary of the rest (see the module docstring). `limit` None: no rule,
     one card per article and subscriber.
     """
@@ -206,8 +267,8 @@ async def enqueue_articles(conn: Conn, batch: Sequence[tuple[int, str]], *,
         return Queued(cards)
     if conn.backend == POSTGRES:
         # Several processes may queue at once (the jobs' leader polling, an admin's "fetch now"
-        # in another process). The count of a chat's recent cards is read from the outbox, and
-        # under READ COMMITTED a transaction does not see another's uncommitted cards: both
+        # in another process). The count of a reader's recent cards is read from the outbox,
+        # and under READ COMMITTED a transaction does not see another's uncommitted cards: both
         # would find room for `limit`. One lock held to the end of the transaction makes the
         # enqueuers take turns; each statement after it sees the cards committed before.
         # (SQLite: one writer at a time already.)
@@ -216,35 +277,25 @@ async def enqueue_articles(conn: Conn, batch: Sequence[tuple[int, str]], *,
     by_category: dict[str, list[int]] = {}
     for article_id, category in sorted(set(batch)):
         by_category.setdefault(category, []).append(article_id)
-    # Only the first `limit` articles of a category can be a chat's cards (any later one
-    # comes after `limit` others the chat gets); in id order, so each chat's cards are its
-    # first articles.
+    # Only the first `limit` articles of a category can be a reader's cards (any later one
+    # comes after `limit` others the reader gets; for a reader of every category, the batch's
+    # first `limit` are among them too); in id order, so each reader's cards are its first
+    # articles.
     candidates = sorted(a for found in by_category.values() for a in found[:limit])
-    card_sql = _ENQUEUE_ARTICLE.format(flood=_BELOW_FLOOD_LIMIT)
     cards = 0
     for article_id in candidates:
-        cur = await conn.execute(card_sql, (int(silent), now, article_id, now - window, limit))
-        cards += cur.rowcount
-    # A chat's first article without a card is among the first `limit` + 1 of its categories.
+        cards += await _enqueue_card(conn, article_id, now=now, silent=silent,
+                                     flood=(now - window, limit))
+    # A reader's first article without a card is among the first `limit` + 1 of its
+    # categories.
     heads = sorted(a for found in by_category.values() for a in found[:limit + 1])
     marks = ",".join("?" * len(heads))
-    cur = await conn.execute(
-        f"""INSERT INTO deliveries(channel, chat_id, article_id, summary_upto, silent,
-                                   created_at)
-            SELECT s.channel, s.chat_id, min(a.id), ?, ?, ?
-            FROM articles a
-            JOIN subscriptions s ON s.category_id = a.category_id
-            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
-            WHERE a.id IN ({marks}) AND c.active = 1 AND c.delivery_mode = 'instant'
-              AND NOT EXISTS (SELECT 1 FROM deliveries d
-                              WHERE d.article_id = a.id AND d.channel = s.channel
-                                AND d.chat_id = s.chat_id)
-            GROUP BY s.channel, s.chat_id
-            ORDER BY s.channel, s.chat_id
-            ON CONFLICT DO NOTHING""",
-        (ids[-1], int(silent), now, *heads),
-    )
-    return Queued(cards, cur.rowcount)
+    summaries = 0
+    for readers in _SUMMARY_READERS:
+        cur = await conn.execute(_ENQUEUE_SUMMARY.format(readers=readers, marks=marks),
+                                 (ids[-1], int(silent), now, *heads, ids[-1], ids[0]))
+        summaries += cur.rowcount
+    return Queued(cards, summaries)
 
 
 async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
@@ -252,41 +303,48 @@ async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
                             silent: bool = False) -> int:
     """Queue broadcast `broadcast_id` for its audience; returns the number of deliveries added.
 
-    The audience is every active chat (`category_id` None) or the active subscribers of one
-    category. Chats that paused their news are left out unless `include_paused`; chats in digest
-    mode are included (an announcement is not news to bundle). Calling it again (e.g. after a
-    crash between enqueueing and marking the broadcast as sending) adds nobody twice.
+    The audience is every active chat (`category_id` None: the chat itself, not its topics) or
+    the active readers of one category (its subscribers, forum topics included, and those
+    following every category). Chats that paused their news are left out unless
+    `include_paused`; chats in digest mode are included (an announcement is not news to
+    bundle). Calling it again (e.g. after a crash between enqueueing and marking the broadcast
+    as sending) adds nobody twice.
     """
     modes = ("instant", "digest", "paused") if include_paused else ("instant", "digest")
     marks = ",".join("?" * len(modes))
     if category_id is None:
-        sql = f"""
-            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
-            SELECT c.channel, c.id, ?, ?, ? FROM chats c
-            WHERE c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY c.channel, c.id
-            ON CONFLICT DO NOTHING"""
-        params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes)
-    else:
-        sql = f"""
-            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
-            SELECT s.channel, s.chat_id, ?, ?, ? FROM subscriptions s
-            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
-            WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY s.channel, s.chat_id
-            ON CONFLICT DO NOTHING"""
-        params = (broadcast_id, int(silent), now, category_id, *modes)
-    cur = await conn.execute(sql, params)
-    return cur.rowcount
+        cur = await conn.execute(
+            f"""INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+                SELECT c.channel, c.id, ?, ?, ? FROM chats c
+                WHERE c.active = 1 AND c.delivery_mode IN ({marks})
+                ORDER BY c.channel, c.id
+                ON CONFLICT DO NOTHING""",
+            (broadcast_id, int(silent), now, *modes))
+        return cur.rowcount
+    added = 0
+    for readers, condition in (
+            ("subscriptions", "s.category_id = ?"),
+            ("subscriptions_all", "EXISTS (SELECT 1 FROM categories g WHERE g.id = ?)")):
+        cur = await conn.execute(
+            f"""INSERT INTO deliveries(channel, chat_id, thread_id, broadcast_id, silent,
+                                       created_at)
+                SELECT s.channel, s.chat_id, s.thread_id, ?, ?, ? FROM {readers} s
+                JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
+                WHERE {condition} AND c.active = 1 AND c.delivery_mode IN ({marks})
+                ORDER BY s.channel, s.chat_id, s.thread_id
+                ON CONFLICT DO NOTHING""",
+            (broadcast_id, int(silent), now, category_id, *modes))
+        added += cur.rowcount
+    return added
 
 
-async def enqueue_digest(conn: Conn, digest_id: int, chat: ChatRef, *,
+async def enqueue_digest(conn: Conn, digest_id: int, reader: ChatRef, *,
                          now: int, silent: bool = False) -> int:
-    """Queue digest `digest_id` (one chat's daily message) for `chat`; returns its row id."""
+    """Queue digest `digest_id` (one reader's daily message) for `reader`; returns its row id."""
     async with conn.execute(
-        """INSERT INTO deliveries(channel, chat_id, digest_id, silent, created_at)
-           VALUES (?, ?, ?, ?, ?) RETURNING id""",
-        (chat.channel, chat.id, digest_id, int(silent), now),
+        """INSERT INTO deliveries(channel, chat_id, thread_id, digest_id, silent, created_at)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+        (reader.channel, reader.id, reader.thread or "", digest_id, int(silent), now),
     ) as cur:
         row = await cur.fetchone()
     assert row is not None
@@ -296,8 +354,8 @@ async def enqueue_digest(conn: Conn, digest_id: int, chat: ChatRef, *,
 # --- claiming ----------------------------------------------------------------------------------
 
 _PENDING_SELECT = """
-    SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id, d.attempts,
-           d.silent, d.summary_upto, c.type, c.language, c.active, c.delivery_mode
+    SELECT d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id, d.digest_id,
+           d.attempts, d.silent, d.summary_upto, c.type, c.language, c.active, c.delivery_mode
     FROM deliveries d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
 """
 
@@ -317,7 +375,8 @@ def _pending(row: Row) -> Pending:
     else:
         kind, ref = "digest", row["digest_id"]
     return Pending(
-        id=row["id"], chat=ChatRef(row["channel"], row["chat_id"]), kind=kind, ref_id=ref,
+        id=row["id"], chat=ChatRef(row["channel"], row["chat_id"], row["thread_id"] or None),
+        kind=kind, ref_id=ref,
         attempts=row["attempts"],
         silent=bool(row["silent"]), chat_type=row["type"], language=row["language"],
         chat_active=bool(row["active"]), delivery_mode=row["delivery_mode"],
@@ -342,10 +401,10 @@ async def _claim(conn: Conn, claim: Claim, where: str, params: Sequence[object],
         claimed AS (
             UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
             FROM picked WHERE d.id = picked.id
-            RETURNING d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
-                      d.attempts, d.silent, d.summary_upto, d.not_before)
-        SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
-               d.attempts, d.silent, d.summary_upto, c.type, c.language, c.active,
+            RETURNING d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id,
+                      d.digest_id, d.attempts, d.silent, d.summary_upto, d.not_before)
+        SELECT d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id,
+               d.digest_id, d.attempts, d.silent, d.summary_upto, c.type, c.language, c.active,
                c.delivery_mode
         FROM claimed d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
         ORDER BY {order}"""
@@ -477,11 +536,23 @@ async def record_outcomes(conn: Conn, outcomes: Iterable[Outcome], *,
 
 async def skip_chat(conn: Conn, chat: ChatRef, reason: str, *,
                     now: int) -> int:
-    """Skip every pending delivery of a chat that cannot receive messages any more."""
+    """Skip every pending delivery of a chat that cannot receive messages any more (its
+    topics' too)."""
     cur = await conn.execute(
         """UPDATE deliveries SET status = 'skipped', reason = ?, finished_at = ?
            WHERE channel = ? AND chat_id = ? AND status = 'pending'""",
         (reason, now, chat.channel, chat.id),
+    )
+    return cur.rowcount
+
+
+async def skip_reader(conn: Conn, reader: ChatRef, reason: str, *,
+                      now: int) -> int:
+    """Skip every pending delivery of one reader (a forum topic that was deleted)."""
+    cur = await conn.execute(
+        """UPDATE deliveries SET status = 'skipped', reason = ?, finished_at = ?
+           WHERE channel = ? AND chat_id = ? AND thread_id = ? AND status = 'pending'""",
+        (reason, now, reader.channel, reader.id, reader.thread or ""),
     )
     return cur.rowcount
 
@@ -500,6 +571,7 @@ async def move_chat(conn: Conn, old: ChatRef, new: ChatRef) -> None:
              AND NOT EXISTS (
                  SELECT 1 FROM deliveries d2
                  WHERE d2.channel = deliveries.channel AND d2.chat_id = ?
+                   AND d2.thread_id = deliveries.thread_id
                    AND (d2.article_id = deliveries.article_id
                         OR d2.broadcast_id = deliveries.broadcast_id))""",
         (new.id, old.channel, old.id, new.id),
@@ -561,49 +633,58 @@ async def reasons(conn: Conn, *, status: str, since: int | None = None,
 
 async def by_chat(conn: Conn, *, article_id: int
                   ) -> dict[ChatRef, ChatDelivery]:
-    """chat -> where one article's delivery to that chat stands (tests, small pushes)."""
+    """reader -> where one article's delivery to that chat (or topic) stands (tests, small
+    pushes)."""
     async with conn.execute(
-        """SELECT channel, chat_id, status, reason, attempts, silent FROM deliveries
+        """SELECT channel, chat_id, thread_id, status, reason, attempts, silent FROM deliveries
            WHERE article_id = ?""",
         (article_id,),
     ) as cur:
-        return {ChatRef(r[0], r[1]): ChatDelivery(r[2], r[3], r[4], bool(r[5]))
+        return {ChatRef(r[0], r[1], r[2] or None): ChatDelivery(r[3], r[4], r[5], bool(r[6]))
                 for r in await cur.fetchall()}
 
 
 # --- flood summaries ---------------------------------------------------------------------------
 
-# The articles a summary lists: ids in [first, upto] of the given categories. The range is read
-# through the primary key (`+` keeps SQLite from preferring the category index, which would
-# read every article of the category instead of the few thousand of the range).
-_SUMMARY_RANGE = "a.id >= ? AND a.id <= ? AND +a.category_id IN ({marks})"
+# The articles a summary lists: ids in [first, upto] of the given categories (None: of every
+# category, for a reader following them all). The range is read through the primary key (`+`
+# keeps SQLite from preferring the category index, which would read every article of the
+# category instead of the few thousand of the range).
+_SUMMARY_RANGE = "a.id >= ? AND a.id <= ?"
+_SUMMARY_CATEGORIES = " AND +a.category_id IN ({marks})"
 
 
-async def summary_counts(conn: Conn, category_ids: Sequence[int], *,
+def _summary_where(category_ids: Sequence[int] | None) -> str:
+    if category_ids is None:
+        return _SUMMARY_RANGE
+    return _SUMMARY_RANGE + _SUMMARY_CATEGORIES.format(marks=",".join("?" * len(category_ids)))
+
+
+async def summary_counts(conn: Conn, category_ids: Sequence[int] | None, *,
                          first: int, upto: int) -> list[tuple[str, int]]:
-    """(category name, articles) of a summary's range, by name."""
-    if not category_ids:
+    """(category name, articles) of a summary's range, by name (`category_ids` None: every
+    category)."""
+    if category_ids is not None and not category_ids:
         return []
-    where = _SUMMARY_RANGE.format(marks=",".join("?" * len(category_ids)))
     async with conn.execute(
         f"""SELECT g.name, count(*) FROM articles a JOIN categories g ON g.id = a.category_id
-            WHERE {where} GROUP BY g.name ORDER BY g.name""",
-        (first, upto, *category_ids),
+            WHERE {_summary_where(category_ids)} GROUP BY g.name ORDER BY g.name""",
+        (first, upto, *(category_ids or ())),
     ) as cur:
         return [(r[0], int(r[1])) for r in await cur.fetchall()]
 
 
-async def summary_articles(conn: Conn, category_ids: Sequence[int], *,
+async def summary_articles(conn: Conn, category_ids: Sequence[int] | None, *,
                            first: int, upto: int, limit: int) -> list[DigestArticle]:
-    """The newest `limit` articles of a summary's range (as a digest lists them)."""
-    if not category_ids:
+    """The newest `limit` articles of a summary's range (as a digest lists them;
+    `category_ids` None: every category)."""
+    if category_ids is not None and not category_ids:
         return []
-    where = _SUMMARY_RANGE.format(marks=",".join("?" * len(category_ids)))
     async with conn.execute(
         f"""SELECT a.id, a.title, a.url, g.name AS category, a.published
             FROM articles a JOIN categories g ON g.id = a.category_id
-            WHERE {where} ORDER BY a.id DESC LIMIT ?""",
-        (first, upto, *category_ids, limit),
+            WHERE {_summary_where(category_ids)} ORDER BY a.id DESC LIMIT ?""",
+        (first, upto, *(category_ids or ()), limit),
     ) as cur:
         return [DigestArticle(r["id"], r["title"], r["url"], r["category"], r["published"])
                 for r in await cur.fetchall()]

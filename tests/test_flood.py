@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from bot.core import Core
-from storage import articles, bulk, categories, chats
+from bot.message import ChatRef
+from storage import articles, bulk, categories, chats, subscriptions
 from storage import deliveries as outbox
 from storage.articles import NewArticle
 from storage.copy import copy_database
@@ -114,6 +115,52 @@ async def test_no_limit_means_one_card_per_article(db: Database) -> None:
     assert len(await _rows(db, 1)) == 9
 
 
+async def _reader_rows(db: Database, reader: ChatRef) -> list[tuple[int, int | None]]:
+    async with db.execute(
+            "SELECT article_id, summary_upto FROM deliveries WHERE channel = ? AND chat_id = ? "
+            "AND thread_id = ? ORDER BY article_id",
+            (reader.channel, reader.id, reader.thread or "")) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def test_forum_topics_and_readers_of_every_category_get_one_summary_each(
+        db: Database) -> None:
+    """Readers (issue 13): a forum topic is a reader of its own (the group's cards do not count
+    against it); a reader of every category gets its first cards whatever their category and
+    ONE summary, also when it follows a category too; the summary of a reader of every
+    category lists every category's articles of its range."""
+    group, topic = tg(-1001), ChatRef("telegram", "-1001", "7")
+    every, both = tg(2), tg(3)
+    async with db.transaction() as conn:
+        news = (await categories.ensure(conn, "Thời sự")).id
+        social = (await categories.ensure(conn, "An sinh")).id
+        await bulk.add_subscribers(conn, [-1001], news, now=NOW)  # the group itself
+        await subscriptions.add(conn, topic, news, now=NOW)
+        await bulk.add_subscribers(conn, [3], social, now=NOW)
+        await chats.ensure(conn, every, "private", "vi", now=NOW)
+        await subscriptions.add_all(conn, every, now=NOW)
+        await subscriptions.add_all(conn, both, now=NOW)
+        # n0 s0 n1 s1 n2 n3 ... n7 s2: the 6th article (the first without a card for a reader
+        # of every category) is n3, of a category `both` does not follow itself.
+        order = ["n0", "s0", "n1", "s1", "n2", "n3", "n4", "n5", "n6", "n7", "s2"]
+        batch = await _batch(conn, *[(key, "Thời sự" if key[0] == "n" else "An sinh")
+                                     for key in order])
+        queued = await outbox.enqueue_articles(conn, batch, now=NOW, limit=5, window=WINDOW)
+    ids = sorted(a for a, _ in batch)
+    news_ids = [a for a, c in batch if c == "Thời sự"]
+    last = ids[-1]
+    assert await _reader_rows(db, group) == (
+        [(a, None) for a in news_ids[:5]] + [(news_ids[5], last)])
+    assert await _reader_rows(db, topic) == await _reader_rows(db, group)
+    for reader in (every, both):
+        assert await _reader_rows(db, reader) == [(a, None) for a in ids[:5]] + [(ids[5], last)]
+    assert (queued.cards, queued.summaries) == (20, 4)
+    counts = await outbox.summary_counts(db, None, first=ids[5], upto=last)
+    assert sum(n for _, n in counts) == 6
+    assert len(await outbox.summary_articles(db, None, first=ids[5], upto=last,
+                                             limit=50)) == 6
+
+
 async def test_a_claim_carries_the_summary(db: Database) -> None:
     """PostgreSQL's claims (several processes) return a summary as a summary, not a card."""
     async with db.transaction() as conn:
@@ -166,6 +213,8 @@ async def test_two_processes_queueing_at_once_keep_the_limit(
 READERS_VI = [81_001, 81_002, -81_003]  # two people and a group, Vietnamese
 READER_EN = 81_004
 OTHER = 81_005  # follows another category: one card, no summary
+EVERY = 81_006  # follows every category: 5 cards of either, one summary of both
+FORUM, TOPIC = -1_000_000_081_007, 3  # one forum topic follows Thời sự (the group itself nothing)
 
 
 def _messages(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -182,6 +231,12 @@ async def test_a_flood_of_articles_is_five_cards_and_one_summary(
         await subscribe(core, READERS_VI, "Thời sự")
         await subscribe(core, [READER_EN], "Thời sự", language="en")
         await subscribe(core, [OTHER], "An sinh")
+        async with core.db.transaction() as conn:
+            await chats.ensure(conn, tg(EVERY), "private", "vi", now=NOW)
+            await subscriptions.add_all(conn, tg(EVERY), now=NOW)
+            await chats.ensure(conn, tg(FORUM), "supergroup", "vi", now=NOW)
+            news = (await categories.ensure(conn, "Thời sự")).id
+            await subscriptions.add(conn, tg(FORUM).topic(str(TOPIC)), news, now=NOW)
         titles = [f"Tin thứ {n:02d} trong đợt đăng dồn dập" for n in range(12)]
         for n, title in enumerate(titles):
             write_article(archive, f"f{n:02d}", title=title, category="Thời sự")
@@ -216,6 +271,20 @@ async def test_a_flood_of_articles_is_five_cards_and_one_summary(
             links = re.findall(r'<a href="(https://mattran\.example\.vn/tin/f\d\d\.html)"', text)
             assert len(links) == 7
         assert len(_messages(await chat.sent(chat_id=OTHER, after=start))) == 1
+        # A forum topic is a reader of its own: 5 cards and the summary, in that topic.
+        got = _messages(await chat.sent(chat_id=FORUM, after=start))
+        assert [r["message_thread_id"] for r in got] == [TOPIC] * 6
+        assert "7 bài mới" in text_of(got[-1])
+        # A reader of every category: 5 cards, then one summary of the other 8 (both
+        # categories' articles, each once).
+        got = _messages(await chat.sent(chat_id=EVERY, after=start))
+        assert len(got) == 6
+        text = text_of(got[-1])
+        assert "8 bài mới" in text
+        everything = [*titles, "Tin an sinh duy nhất"]
+        carded = {t for t in everything if any(t in text_of(r) for r in got[:5])}
+        assert len(carded) == 5
+        assert {t for t in everything if t in text} == set(everything) - carded
 
         # More within the window: no more cards, one more summary.
         start = await chat.last_seq()
@@ -292,7 +361,8 @@ async def test_a_database_of_the_previous_version_keeps_every_delivery(tmp_path:
         claimed = await outbox.next_new(db, after_id=0, limit=10, channels=TG)
         assert [(p.id, p.kind) for p in claimed] == [(3, "article")]
         async with db.execute("PRAGMA index_info(deliveries_by_chat)") as cur:
-            assert [r[2] for r in await cur.fetchall()] == ["channel", "chat_id", "created_at"]
+            assert [r[2] for r in await cur.fetchall()] == ["channel", "chat_id", "thread_id",
+                                                          "created_at"]
     finally:
         await db.close()
 
@@ -352,7 +422,7 @@ async def test_a_postgres_database_of_the_previous_version_keeps_every_delivery(
                     "SELECT indexdef FROM pg_indexes WHERE indexname = 'deliveries_by_chat'"
                     ) as cur:
                 (row,) = list(await cur.fetchall())
-            assert "(channel, chat_id, created_at)" in row[0]
+            assert "(channel, chat_id, thread_id, created_at)" in row[0]
         finally:
             await db.close()
     finally:

@@ -17,7 +17,7 @@ import pytest
 
 from bot.core import Core
 from bot.message import utf16_len
-from storage import categories, chats, subscriptions
+from storage import categories, chats, memberships, subscriptions
 from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
 from tests.conftest import tg
 from tests.pushhelper import push_source, write_article
@@ -197,6 +197,57 @@ async def test_categories_are_paged_when_there_are_hundreds(chat: Chatter) -> No
     (unknown,) = await chat.say(USER, "/subscribe the thao")
     assert utf16_len(text_of(unknown)) <= 4096
     assert "chuyên mục khác" in text_of(unknown)
+
+
+async def test_channels_lists_and_pickers_are_paged(chat: Chatter) -> None:
+    """/channels (issue 13) with a bot in 45 chats and a source of 300 categories: the list of
+    chats and each chat's picker show a page at a time (never more than 100 buttons), every
+    chat and every category reachable; a toggle redraws the page it was on."""
+    core = core_of(chat)
+    async with core.db.transaction() as conn:
+        for n in range(300):
+            await categories.ensure(conn, f"Chuyên mục số {n:03d}")
+        for n in range(45):
+            await memberships.record(conn, tg(-1_000_000_090_000 - n), chat_type="channel",
+                                     title=f"Kênh số {n:02d}", status="administrator",
+                                     can_post=True, now=1_700_000_000)
+    total = len(await categories.list_all(core.db))
+    (listing,) = await chat.say(ADMIN_ID, "/kenh")
+    message_id = listing["message_id"]
+    shown: set[str] = set()
+    current = listing
+    while True:
+        buttons = button_data(current)
+        assert len(buttons) <= 100
+        shown.update(label for label, d in buttons if d and d.startswith("chn:s:"))
+        nxt = [d for label, d in buttons if label == "Sau »"]
+        if not nxt:
+            break
+        (current,) = edits(await chat.press(ADMIN_ID, message_id, str(nxt[0]), expect=2))
+    assert len(shown) == 45
+    # One channel's picker: "all categories" first on every page, 300 categories over pages.
+    first = next(d for label, d in button_data(listing) if "Kênh số 00" in label)
+    (picker,) = edits(await chat.press(ADMIN_ID, message_id, str(first), expect=2))
+    toggles: set[str] = set()
+    page2: dict[str, Any] | None = None
+    current = picker
+    while True:
+        buttons = button_data(current)
+        assert len(buttons) <= 100
+        assert buttons[0][0] == "▫️ Tất cả chuyên mục"
+        toggles.update(d for _, d in buttons if d and d.startswith("chn:t:")
+                       and not d.endswith(":all"))
+        nxt = [d for label, d in buttons if label == "Sau »"]
+        if not nxt:
+            break
+        (current,) = edits(await chat.press(ADMIN_ID, message_id, str(nxt[0]), expect=2))
+        page2 = page2 or current
+    assert len(toggles) == total
+    assert page2 is not None
+    on_page2 = next(d for label, d in button_data(page2) if label.startswith("▫️ Chuyên mục"))
+    (redrawn,) = edits(await chat.press(ADMIN_ID, message_id, str(on_page2), expect=2))
+    assert dict(button_data(redrawn)).keys() - dict(button_data(page2)).keys()  # ✅ now
+    assert {d for _, d in button_data(redrawn)} == {d for _, d in button_data(page2)}
 
 
 async def test_the_sandbox_refuses_a_keyboard_of_more_than_100_buttons(chat: Chatter) -> None:

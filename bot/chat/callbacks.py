@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 TOGGLE = "sub"  # sub:<category id>      toggle a subscription in the picker
+ALL = "all"  # all:t                     toggle "all categories" in the picker
 OPEN = "open"  # open:<article id>       show an article's card
 MORE = "more"  # more:<article id>       the longer excerpt ("Xem thêm")
 LIKE = "like"  # like:<article id>       👍
@@ -21,10 +22,10 @@ HOUR = "dhr"  # dhr:<6-21>               the daily digest's hour in /settings
 PICKER = "cpg"  # cpg:<page>             another page of the category picker
 
 # What each family's handler receives (prefixes only: the handler parses the whole action).
-READER = r"^(sub|open|lang|dlv|dhr|cpg):"
+READER = r"^(sub|all|open|lang|dlv|dhr|cpg):"
 CARD = r"^(more|like):"
 
-_SHAPE = re.compile(r"^(sub|open|more|like|cpg):(\d{1,12})$|^(lang):(vi|en)$"
+_SHAPE = re.compile(r"^(sub|open|more|like|cpg):(\d{1,12})$|^(all):(t)$|^(lang):(vi|en)$"
                     r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$",
                     re.ASCII)  # \d: ASCII digits only, not "١٢"
 

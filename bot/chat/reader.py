@@ -1,6 +1,11 @@
 """The reader's commands: welcome, help, categories and subscriptions, /latest, settings, /stop.
 
 Plain data in (`Who`, argument strings), `Message`/`Notice` out; no chat-platform objects here.
+
+The reader is `who.chat`: a chat, or one topic of a forum chat (a subscription made in a topic
+is that topic's, and its cards go there). What belongs to the chat (language, delivery mode)
+is the chat's, wherever in it it is changed. "All categories" is a subscription of its own that
+covers categories created later (`bot.chat.picker`).
 """
 
 from __future__ import annotations
@@ -9,9 +14,9 @@ import logging
 import re
 from collections.abc import Sequence
 
-from bot.chat import callbacks
+from bot.chat import callbacks, picker
 from bot.chat.common import Common
-from bot.chat.listing import fit_entries, nav_row, page_containing, page_of, title_width
+from bot.chat.listing import fit_entries, title_width
 from bot.delivery.card import article_card, is_web_url
 from bot.digest.scheduler import slot_day
 from bot.i18n import LANGUAGES, t
@@ -20,10 +25,22 @@ from bot.models import Article
 from bot.popularity import forget_reader, record_interaction
 from bot.text.cut import shorten_text
 from bot.text.datefmt import format_local_datetime
+from bot.text.fold import fold
 from storage import articles, categories, chats, digests, subscriptions
 from storage.categories import Category
 
 log = logging.getLogger(__name__)
+
+
+def _admins_only(who: Who, lang: str) -> Text:
+    """"Only the admins may", worded for the chat's kind (a channel's or a group's)."""
+    return t(lang, "channel.admins_only" if who.chat_type == "channel" else "group.admins_only")
+
+
+def _toggle_action(target: int | str) -> str:
+    if target == picker.ALL:
+        return callbacks.make(callbacks.ALL, "t")
+    return callbacks.make(callbacks.TOGGLE, target)
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -34,8 +51,6 @@ _TITLE_IN_LIST = 160
 # the quiet hours of SPEC section 6).
 DELIVERY_MODES = ("instant", "digest", "paused")
 DIGEST_HOURS = tuple(range(6, 22))
-# Categories per page of the picker (one button each, well within a message's choices).
-PICKER_PAGE = 20
 # The names listed when a category is not found (the rest are counted).
 _NAMES_ROOM = 1500
 
@@ -99,50 +114,47 @@ class Reader:
                       around: int | None = None) -> Message:
         """Page `page` of the picker (or the page showing category `around`): a source with
         hundreds of categories would otherwise need more buttons than a message holds."""
-        all_categories = await categories.list_all(self.db)
-        if not all_categories:
+        if not await categories.list_all(self.db):
             return Message(t(lang, "categories.none"))
-        if around is not None:
-            index = next((n for n, c in enumerate(all_categories) if c.id == around), 0)
-            page = page_containing(index, PICKER_PAGE)
-        shown = page_of(len(all_categories), PICKER_PAGE, page)
-        followed = await subscriptions.category_ids(self.db, who.chat)
-        choices = tuple(
-            (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
-                    action=callbacks.make(callbacks.TOGGLE, c.id)),)
-            for c in all_categories[shown.start:shown.end]
-        )
+        choices, follows_all, shown = await picker.choices(
+            self.db, who.chat, lang, _toggle_action, page=page, around=around,
+            nav=lambda number: callbacks.make(callbacks.PICKER, number))
         title = t(lang, "categories.title")
+        if follows_all:
+            title = title + "\n" + t(lang, "categories.all_on")
         if shown.pages > 1:
             title = title + "\n" + t(lang, "categories.page", page=shown.number + 1,
                                       pages=shown.pages)
-        nav = nav_row(shown, lang, lambda n: callbacks.make(callbacks.PICKER, n))
-        return Message(title, choices + ((nav,) if nav else ()))
+        return Message(title, choices)
 
-    async def toggle(self, who: Who, category_id: int) -> Notice:
-        """A ✅ choice: subscribe or unsubscribe, and redraw the picker."""
+    async def toggle(self, who: Who, category_id: int | str) -> Notice:
+        """A ✅ choice (a category's id, or `picker.ALL`): subscribe or unsubscribe, and redraw
+        the picker."""
         lang = await self.language(who)
         if not await self.common.may_manage(who):
-            return Notice(t(lang, "group.admins_only"), alert=True)
-        category = await categories.get(self.db, category_id)
-        if category is None:
+            return Notice(_admins_only(who, lang), alert=True)
+        toggled = await picker.toggle(self.db, who.chat, category_id, chat_type=who.chat_type,
+                                      language=self.common.default_language, lang=lang,
+                                      now=int(self.common.clock()))
+        if toggled is None:
             return Notice(t(lang, "button.invalid"))
-        await self._ensure_chat(who)
-        async with self.db.transaction() as conn:
-            removed = await subscriptions.remove(conn, who.chat, category.id)
-            if not removed:
-                await subscriptions.add(conn, who.chat, category.id,
-                                        now=int(self.common.clock()))
-        key = "toggle.off" if removed else "toggle.on"
-        return Notice(t(lang, key, category=category.name),
-                      edit=await self._picker(who, lang, around=category.id))
+        key = "toggle.on" if toggled.on else "toggle.off"
+        around = category_id if isinstance(category_id, int) else None
+        return Notice(t(lang, key, category=toggled.name),
+                      edit=await self._picker(who, lang, around=around))
 
     async def subscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
         if not argument.strip():
             return await self.categories(who)
         if not await self.common.may_manage(who):
-            return Message(t(lang, "group.admins_only"))
+            return Message(_admins_only(who, lang))
+        if picker.is_all(argument):
+            await self._ensure_chat(who)
+            async with self.db.transaction() as conn:
+                added = await subscriptions.add_all(conn, who.chat,
+                                                    now=int(self.common.clock()))
+            return Message(t(lang, "subscribe.all_done" if added else "subscribe.all_already"))
         category = await self._find_category(argument)
         if category is None:
             return await self.unknown_category(lang, argument)
@@ -159,8 +171,8 @@ class Reader:
         if not arg:
             return Message(t(lang, "unsubscribe.usage"))
         if not await self.common.may_manage(who):
-            return Message(t(lang, "group.admins_only"))
-        if arg.casefold() in ("all", "tatca", "tất cả", "hết", "het"):
+            return Message(_admins_only(who, lang))
+        if picker.is_all(arg) or fold(arg) == "het":
             async with self.db.transaction() as conn:
                 count = await subscriptions.remove_all(conn, who.chat)
             return Message(t(lang, "unsubscribe.all" if count else "unsubscribe.nothing"))
@@ -293,7 +305,7 @@ class Reader:
         if choice == "back":
             return Notice(edit=await self._settings_reply(who, lang))
         if not await self.common.may_manage(who):
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         if choice == "digest":
             return Notice(edit=await self._hour_picker(who, lang))
         if choice not in DELIVERY_MODES:
@@ -308,7 +320,7 @@ class Reader:
         if hour not in DIGEST_HOURS:  # only what the picker offers (a forged button)
             return Notice(t(lang, "button.invalid"))
         if not await self.common.may_manage(who):
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         await self._set_delivery(who, "digest", hour)
         return Notice(t(lang, "delivery.set_digest", hour=f"{hour:02d}:00"),
                       edit=await self._settings_reply(who, lang))
@@ -353,7 +365,7 @@ class Reader:
     async def set_language(self, who: Who, lang: str) -> Notice:
         current = await self.language(who)
         if not await self.common.may_manage(who):
-            return Notice(t(current, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, current), alert=True)
         if lang not in LANGUAGES:
             return Notice(t(current, "button.invalid"))
         await self._ensure_chat(who)
@@ -363,10 +375,15 @@ class Reader:
                       edit=await self._settings_reply(who, lang))
 
     async def stop(self, who: Who) -> Message:
-        """Unsubscribe from everything and forget the chat."""
+        """Unsubscribe from everything and forget the chat; in a forum topic, unsubscribe that
+        topic (the chat and its other topics stay)."""
         lang = await self.language(who)
         if not await self.common.may_manage(who):
-            return Message(t(lang, "group.admins_only"))
+            return Message(_admins_only(who, lang))
+        if who.chat.thread is not None:
+            async with self.db.transaction() as conn:
+                await subscriptions.remove_all(conn, who.chat)
+            return Message(t(lang, "stop.topic_done"))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)
         if who.chat_type == "private" and who.user is not None:

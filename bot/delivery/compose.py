@@ -16,7 +16,8 @@ A digest's choices ("more") belong to the digest feature: `digest_choices` is gi
 A flood summary (the flood rule, storage/deliveries.py) says "12 bài mới trong chuyên mục …" and
 lists the newest of those articles, titles linking to them, as a digest lays them out (within the
 channel's text limit, the rest counted). It is made once per range, set of categories, language
-and channel, and shared by every chat that has the same.
+and channel, and shared by every reader that has the same (a reader following every category
+gets every category's articles of the range).
 """
 
 from __future__ import annotations
@@ -100,9 +101,9 @@ class Composer:
         self._photos: OrderedDict[tuple[int, str], _PhotoState] = OrderedDict()
         self._broadcasts: OrderedDict[int, tuple[float, Message | str]] = OrderedDict()
         self._broadcast_no_photo: set[tuple[int, str]] = set()
-        # (first, upto, categories, language, channel) -> the flood summary's message.
-        self._summaries: OrderedDict[tuple[int, int, frozenset[int], str, str], Message | str] \
-            = OrderedDict()
+        # (first, upto, categories (None: all), language, channel) -> the flood summary.
+        self._summaries: OrderedDict[
+            tuple[int, int, frozenset[int] | None, str, str], Message | str] = OrderedDict()
         self.renders = 0  # cards made (for tests: once per article, language and channel)
 
     # -- the MessageSource protocol ---------------------------------------------------------------
@@ -272,19 +273,23 @@ class Composer:
         """"12 bài mới trong chuyên mục …" with the newest titles of the summary's range."""
         first, upto = item.ref_id, item.summary_upto or item.ref_id
         channel = item.chat.channel
-        followed = frozenset(await subscriptions.category_ids(self.db, item.chat))
+        # The reader's categories (a chat, or one forum topic); None: it follows them all.
+        followed: frozenset[int] | None = None
+        if not await subscriptions.follows_all(self.db, item.chat):
+            followed = frozenset(await subscriptions.category_ids(self.db, item.chat))
         key = (first, upto, followed, item.language, channel)
         if key in self._summaries:
             self._summaries.move_to_end(key)
             return self._summaries[key]
         conn = self.db
-        counts = await outbox.summary_counts(conn, sorted(followed), first=first, upto=upto)
+        categories = None if followed is None else sorted(followed)
+        counts = await outbox.summary_counts(conn, categories, first=first, upto=upto)
         total = sum(count for _, count in counts)
         composed: Message | str
         if not total:
             composed = "nothing left to summarise (unsubscribed)"
         else:
-            found = await outbox.summary_articles(conn, sorted(followed), first=first,
+            found = await outbox.summary_articles(conn, categories, first=first,
                                                   upto=upto, limit=SUMMARY_TITLES)
             lang = item.language
             head = [t(lang, "flood.title", count=total,

@@ -227,7 +227,7 @@ class Core:
 
     def _start_alerts(self) -> None:
         """Errors logged anywhere reach the first admin, aggregated (bot/admin/alerts.py)."""
-        target = self.common.admins.alert_chat()
+        target = self.common.admins.alert_chat(self.outbound)
         outbound = self.outbound.get(target.channel) if target is not None else None
         if target is None or outbound is None or self.admin is None:
             return
@@ -235,10 +235,9 @@ class Core:
         async def alert(text: Text) -> None:
             await outbound.send(target, Message(text), group=False, priority=Priority.ADMIN)
 
-        secret = (self.settings.bot_token.get_secret_value() if self.settings.bot_token
-                  else "")
         self._alerts = AdminAlertHandler(alert, loop=asyncio.get_running_loop(),
-                                         lang=self.settings.default_language, secrets=[secret])
+                                         lang=self.settings.default_language,
+                                         secrets=self.settings.secrets())
         logging.getLogger().addHandler(self._alerts)
         self.admin.alerts = self._alerts
 

@@ -48,6 +48,7 @@ class Broadcast:
     failed_count: int
     cancelled_count: int
     cancelled_by: str | None
+    audience_channel: str | None = None  # None = every channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +66,7 @@ _COLUMNS = (
     "id, admin_channel, admin_id, text, photo, photo_channel, category_id, audience, status, "
     "created_at, started_at, finished_at, progress_channel, progress_chat_id, "
     "progress_message_id, recipients, left_out, sent_count, skipped_count, failed_count, "
-    "cancelled_count, cancelled_by"
+    "cancelled_count, cancelled_by, audience_channel"
 )
 
 
@@ -81,7 +82,8 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         progress_message_id=row["progress_message_id"], recipients=row["recipients"],
         left_out=row["left_out"], sent_count=row["sent_count"],
         skipped_count=row["skipped_count"], failed_count=row["failed_count"],
-        cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"])
+        cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"],
+        audience_channel=row["audience_channel"])
 
 
 async def create_draft(conn: aiosqlite.Connection, *, admin_channel: str, admin_id: str,
@@ -125,14 +127,18 @@ async def recent(conn: aiosqlite.Connection, limit: int = 3) -> list[Broadcast]:
 _RECEIVING = "c.active = 1 AND c.delivery_mode IN ('instant', 'digest')"
 
 
-async def audience_sizes(conn: aiosqlite.Connection) -> AudienceSizes:
+async def audience_sizes(conn: aiosqlite.Connection, channel: str | None = None
+                         ) -> AudienceSizes:
     """How many chats everyone / each category's subscribers are: receiving, and not (inactive
-    or paused) whom a broadcast leaves out."""
-    async with conn.execute(f"SELECT {_RECEIVING}, count(*) FROM chats c GROUP BY 1") as cur:
+    or paused) whom a broadcast leaves out; of one channel's chats, or of every channel."""
+    where, params = ("WHERE c.channel = ?", (channel,)) if channel is not None else ("", ())
+    async with conn.execute(f"SELECT {_RECEIVING}, count(*) FROM chats c {where} GROUP BY 1",
+                            params) as cur:
         by_receiving = {bool(r[0]): r[1] for r in await cur.fetchall()}
     async with conn.execute(
         f"""SELECT s.category_id, {_RECEIVING}, count(*) FROM subscriptions s
-            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id GROUP BY 1, 2"""
+            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id {where}
+            GROUP BY 1, 2""", params
     ) as cur:
         rows = await cur.fetchall()
     return AudienceSizes(
@@ -155,6 +161,16 @@ async def start(conn: aiosqlite.Connection, broadcast_id: int, *, category_id: i
         """UPDATE broadcasts SET status = ?, category_id = ?, audience = ?, started_at = ?,
            left_out = ? WHERE id = ? AND status = ?""",
         (SENDING, category_id, audience, now, left_out, broadcast_id, DRAFT),
+    )
+    return cur.rowcount > 0
+
+
+async def set_audience_channel(conn: aiosqlite.Connection, broadcast_id: int,
+                               channel: str | None) -> bool:
+    """Choose the draft's channel (None: every channel); False when it is no draft any more."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET audience_channel = ? WHERE id = ? AND status = ?",
+        (channel, broadcast_id, DRAFT),
     )
     return cur.rowcount > 0
 

@@ -141,31 +141,34 @@ async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: i
 
 async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, now: int,
                             category_id: int | None = None, include_paused: bool = False,
-                            silent: bool = False) -> int:
+                            silent: bool = False, channel: str | None = None) -> int:
     """Queue broadcast `broadcast_id` for its audience; returns the number of deliveries added.
 
     The audience is every active chat (`category_id` None) or the active subscribers of one
     category. Chats that paused their news are left out unless `include_paused`; chats in digest
     mode are included (an announcement is not news to bundle). Calling it again (e.g. after a
     crash between enqueueing and marking the broadcast as sending) adds nobody twice.
+    `channel`: only that channel's chats (None: every channel).
     """
     modes = ("instant", "digest", "paused") if include_paused else ("instant", "digest")
     marks = ",".join("?" * len(modes))
+    only = " AND c.channel = ?" if channel is not None else ""
+    extra: tuple[object, ...] = (channel,) if channel is not None else ()
     if category_id is None:
         sql = f"""
             INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
             SELECT c.channel, c.id, ?, ?, ? FROM chats c
-            WHERE c.active = 1 AND c.delivery_mode IN ({marks})
+            WHERE c.active = 1 AND c.delivery_mode IN ({marks}){only}
             ORDER BY c.channel, c.id"""
-        params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes)
+        params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes, *extra)
     else:
         sql = f"""
             INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
             SELECT s.channel, s.chat_id, ?, ?, ? FROM subscriptions s
             JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
-            WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks})
+            WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks}){only}
             ORDER BY s.channel, s.chat_id"""
-        params = (broadcast_id, int(silent), now, category_id, *modes)
+        params = (broadcast_id, int(silent), now, category_id, *modes, *extra)
     cur = await conn.execute(sql, params)
     return cur.rowcount
 

@@ -13,6 +13,8 @@ class ChatFigures:
     inactive: int
     by_language: tuple[tuple[str, int], ...]  # active chats per language, most first
     by_type: tuple[tuple[str, int], ...]  # active chats per chat type, most first
+    # (channel, active, inactive) per channel (Telegram, Zalo), by channel name
+    by_channel: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,13 @@ async def chat_figures(conn: aiosqlite.Connection) -> ChatFigures:
         "SELECT type, count(*) AS n FROM chats WHERE active = 1 GROUP BY 1 ORDER BY n DESC, 1"
     ) as cur:
         types = tuple((r[0], r[1]) for r in await cur.fetchall())
-    return ChatFigures(by_active.get(True, 0), by_active.get(False, 0), languages, types)
+    async with conn.execute(
+        """SELECT channel, coalesce(sum(active), 0), count(*) - coalesce(sum(active), 0)
+           FROM chats GROUP BY channel ORDER BY channel"""
+    ) as cur:
+        channels = tuple((r[0], int(r[1]), int(r[2])) for r in await cur.fetchall())
+    return ChatFigures(by_active.get(True, 0), by_active.get(False, 0), languages, types,
+                       channels)
 
 
 async def subscribers_per_category(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
@@ -78,6 +86,21 @@ async def deliveries_since(conn: aiosqlite.Connection, since: int) -> dict[str, 
         (since,),
     ) as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def deliveries_by_channel_since(conn: aiosqlite.Connection, since: int
+                                      ) -> dict[str, dict[str, int]]:
+    """Deliveries that ended since `since`, per channel and final status."""
+    async with conn.execute(
+        """SELECT channel, status, count(*) FROM deliveries
+           WHERE finished_at IS NOT NULL AND finished_at >= ? GROUP BY channel, status
+           ORDER BY channel""",
+        (since,),
+    ) as cur:
+        found: dict[str, dict[str, int]] = {}
+        for channel, status, count in await cur.fetchall():
+            found.setdefault(channel, {})[status] = count
+        return found
 
 
 async def failure_reasons_since(conn: aiosqlite.Connection, since: int, limit: int = 3

@@ -9,6 +9,11 @@ TEXTS: dict[str, str] = {
         "type a number to press a button; /quit to leave."
     ),
     "demo.no_button": "There is no button with that number (there are {count}).",
+    "demo.banner_zalo": (
+        "News bot on Zalo (demo, no Zalo needed): you are a Zalo reader. Type commands such as "
+        "/start, /latest, /help; Zalo has no buttons, so answer with a number to choose; /quit "
+        "to leave."
+    ),
     # Reader commands
     "start.welcome": (
         "👋 Hello! This is the news bot of the **city committee of the Vietnam Fatherland "
@@ -99,6 +104,17 @@ TEXTS: dict[str, str] = {
     "command.unknown": "The bot has no such command. Type /help to see the commands.",
     "text.hint": "The bot answers commands, e.g. /latest. Type /help to see them all.",
     "error.generic": "Sorry, something went wrong. Please try again later.",
+    # Zalo: no buttons, numbered choices answered by writing the number
+    "zalo.choose": "↩️ Reply with a number from 1 to {last} to choose.",
+    "zalo.choose_one": "↩️ Reply 1 to choose.",
+    "zalo.no_choices": (
+        "There is no list to choose from by number yet. Type /categories to choose categories, "
+        "/latest for the newest articles, /help for every command."
+    ),
+    "zalo.number_invalid": (
+        "There is no choice number {number}. Reply with a number from 1 to {last} (from the "
+        "latest list)."
+    ),
     # Command menu (set_my_commands)
     "menu.start": "Start, choose categories",
     "menu.help": "How to use the bot",
@@ -191,6 +207,8 @@ TEXTS: dict[str, str] = {
     "admin.bc.everyone": "all subscribers",
     "admin.bc.button_everyone": "👥 Everyone · {count}",
     "admin.bc.button_discard": "✖️ Discard",
+    "admin.bc.channel": "Channel: {channel}",
+    "admin.bc.channel_all": "Every channel",
     "admin.bc.button_back": "↩️ Choose again",
     "admin.bc.button_send": "✅ Send to {count} recipients",
     "admin.bc.button_stop": "⏹ Stop sending",
@@ -259,6 +277,10 @@ TEXTS: dict[str, str] = {
     "admin.stats.chats": "👥 **Recipients**: {active} receiving · {inactive} stopped",
     "admin.stats.languages": "   Languages: {items}",
     "admin.stats.types": "   Chat types: {items}",
+    "admin.stats.channels": "   By channel: {items}",
+    "admin.stats.channel_item": "{channel} {active} ({inactive} stopped)",
+    "admin.stats.deliveries_channels": "   By channel: {items}",
+    "admin.stats.deliveries_channel": "{channel}: sent {sent}, failed {failed}, skipped {skipped}",
     "admin.stats.per_category": "   Per category:",
     "admin.stats.per_source": "   Per source:",
     "admin.stats.articles": "📰 **Articles**: {total}",

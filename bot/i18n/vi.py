@@ -9,6 +9,11 @@ TEXTS: dict[str, str] = {
         "gõ số để bấm nút; /quit để thoát."
     ),
     "demo.no_button": "Không có nút số đó (có {count} nút).",
+    "demo.banner_zalo": (
+        "Bot tin tức trên Zalo (bản chạy thử, không cần Zalo): bạn là một người đọc trên Zalo. "
+        "Gõ lệnh như /start, /latest, /help; Zalo không có nút bấm, hãy trả lời bằng số để "
+        "chọn; /quit để thoát."
+    ),
     # Reader commands
     "start.welcome": (
         "👋 Xin chào! Đây là bot tin tức của **Ủy ban MTTQ Việt Nam thành phố**.\n"
@@ -102,6 +107,17 @@ TEXTS: dict[str, str] = {
     "command.unknown": "Bot không có lệnh này. Gõ /help để xem các lệnh.",
     "text.hint": "Bot trả lời các lệnh, ví dụ /latest. Gõ /help để xem tất cả.",
     "error.generic": "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau.",
+    # Zalo: no buttons, numbered choices answered by writing the number
+    "zalo.choose": "↩️ Trả lời bằng một số từ 1 đến {last} để chọn.",
+    "zalo.choose_one": "↩️ Trả lời 1 để chọn.",
+    "zalo.no_choices": (
+        "Chưa có danh sách nào để chọn theo số. Gõ /categories để chọn chuyên mục, /latest "
+        "để xem tin mới, /help để xem mọi lệnh."
+    ),
+    "zalo.number_invalid": (
+        "Không có lựa chọn số {number}. Hãy trả lời bằng một số từ 1 đến {last} "
+        "(theo danh sách gần nhất)."
+    ),
     # Command menu (set_my_commands)
     "menu.start": "Bắt đầu, chọn chuyên mục",
     "menu.help": "Hướng dẫn sử dụng",
@@ -199,6 +215,8 @@ TEXTS: dict[str, str] = {
     "admin.bc.everyone": "Tất cả người đăng ký",
     "admin.bc.button_everyone": "👥 Tất cả · {count}",
     "admin.bc.button_discard": "✖️ Hủy bỏ",
+    "admin.bc.channel": "Kênh: {channel}",
+    "admin.bc.channel_all": "Mọi kênh",
     "admin.bc.button_back": "↩️ Chọn lại",
     "admin.bc.button_send": "✅ Gửi cho {count} người nhận",
     "admin.bc.button_stop": "⏹ Dừng gửi",
@@ -269,6 +287,10 @@ TEXTS: dict[str, str] = {
     "admin.stats.chats": "👥 **Người nhận**: {active} đang nhận · {inactive} đã ngừng",
     "admin.stats.languages": "   Ngôn ngữ: {items}",
     "admin.stats.types": "   Loại trò chuyện: {items}",
+    "admin.stats.channels": "   Theo kênh: {items}",
+    "admin.stats.channel_item": "{channel} {active} (đã ngừng {inactive})",
+    "admin.stats.deliveries_channels": "   Theo kênh: {items}",
+    "admin.stats.deliveries_channel": "{channel}: gửi {sent}, lỗi {failed}, bỏ qua {skipped}",
     "admin.stats.per_category": "   Theo chuyên mục:",
     "admin.stats.per_source": "   Theo nguồn:",
     "admin.stats.articles": "📰 **Bài viết**: {total}",

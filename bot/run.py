@@ -193,7 +193,7 @@ async def serving(settings: Settings, *, telegram_app: Any = None,
         if settings.zalo_enabled:
             from bot.zalo.channel import ZaloChannel
 
-            zalo = ZaloChannel(settings, core)
+            zalo = ZaloChannel(settings, core, poll_timeout=poll_timeout)
             channels[zalo.name] = zalo
             await zalo.open()
         await core.start(schedule_ingestion=schedule_ingestion)

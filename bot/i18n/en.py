@@ -36,7 +36,7 @@ TEXTS: dict[str, str] = {
         "/stop — unsubscribe from everything and delete your data\n\n"
         "Category names work without accents, e.g. `/latest hoat dong mttq 3`."
     ),
-    "categories.title": "Choose the categories to receive (✅ = on, press again to turn off):",
+    "categories.title": "Choose the categories to receive (✅ = on, choose again to turn off):",
     "categories.none": "No categories yet: no news has been loaded. Please come back later.",
     "toggle.on": "Subscribed: {category}",
     "toggle.off": "Unsubscribed: {category}",
@@ -111,6 +111,9 @@ TEXTS: dict[str, str] = {
         "There is no list to choose from by number yet. Type /categories to choose categories, "
         "/latest for the newest articles, /help for every command."
     ),
+    "zalo.number_invalid_one": (
+        "There is no choice number {number}. Reply 1 (from the latest list)."
+    ),
     "zalo.number_invalid": (
         "There is no choice number {number}. Reply with a number from 1 to {last} (from the "
         "latest list)."
@@ -145,7 +148,7 @@ TEXTS: dict[str, str] = {
     "popular.legend": "__👍 likes · 📖 «Xem thêm» (more) · 👁 opens (each reader counts once)__",
     "popular.empty": (
         "No article published in the last {days} days has been read yet. "
-        "Press 👍 or «Xem thêm» under the articles, or see /latest."
+        "Choose 👍 or «Xem thêm» with the articles, or see /latest."
     ),
     "popular.empty_category": (
         "No article of **{category}** published in the last {days} days has been read yet."
@@ -164,7 +167,7 @@ TEXTS: dict[str, str] = {
     "cluster.more": (
         "… and {count} more: type /cluster <year> or /cluster <cluster name>."
     ),
-    "cluster.footer": "Press 📰 and a number to open the source article.",
+    "cluster.footer": "Choose 📰 and a number to open the source article.",
     "cluster.none": "No emulation-cluster leadership is known yet: no article has named one.",
     "cluster.none_year": "No cluster leader or deputy is known for {year}.",
     "cluster.none_cluster_year": "Nothing is known about cluster «{query}» for {year}.",

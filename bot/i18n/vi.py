@@ -35,7 +35,7 @@ TEXTS: dict[str, str] = {
         "/stop — hủy mọi đăng ký và xóa dữ liệu của bạn\n\n"
         "Tên chuyên mục gõ không dấu cũng được, ví dụ: `/latest hoat dong mttq 3`."
     ),
-    "categories.title": "Chọn chuyên mục để nhận tin mới (✅ là đang nhận, bấm lần nữa để bỏ):",
+    "categories.title": "Chọn chuyên mục để nhận tin mới (✅ là đang nhận, chọn lần nữa để bỏ):",
     "categories.none": "Chưa có chuyên mục nào: tin tức chưa được tải về. Vui lòng quay lại sau.",
     "toggle.on": "Đã đăng ký: {category}",
     "toggle.off": "Đã hủy đăng ký: {category}",
@@ -114,6 +114,9 @@ TEXTS: dict[str, str] = {
         "Chưa có danh sách nào để chọn theo số. Gõ /categories để chọn chuyên mục, /latest "
         "để xem tin mới, /help để xem mọi lệnh."
     ),
+    "zalo.number_invalid_one": (
+        "Không có lựa chọn số {number}. Hãy trả lời 1 (theo danh sách gần nhất)."
+    ),
     "zalo.number_invalid": (
         "Không có lựa chọn số {number}. Hãy trả lời bằng một số từ 1 đến {last} "
         "(theo danh sách gần nhất)."
@@ -150,7 +153,7 @@ TEXTS: dict[str, str] = {
     ),
     "popular.empty": (
         "Chưa có bài nào đăng trong {days} ngày qua được bạn đọc quan tâm. "
-        "Hãy bấm 👍 hoặc «Xem thêm» dưới các bài viết, hoặc xem /latest."
+        "Hãy chọn 👍 hoặc «Xem thêm» ở các bài viết, hoặc xem /latest."
     ),
     "popular.empty_category": (
         "Chưa có bài nào của chuyên mục **{category}** đăng trong {days} ngày qua được bạn "
@@ -168,7 +171,7 @@ TEXTS: dict[str, str] = {
     "cluster.source": "[{number}] {title} · {when}",
     "cluster.by_admin": "✍️ (do quản trị viên đặt lúc {when})",
     "cluster.more": "… và {count} mục khác: gõ /cluster <năm> hoặc /cluster <tên cụm>.",
-    "cluster.footer": "Bấm 📰 số để mở bài nguồn.",
+    "cluster.footer": "Chọn 📰 theo số để mở bài nguồn.",
     "cluster.none": (
         "Chưa có thông tin cụm thi đua nào: chưa bài viết nào nêu cụm trưởng, cụm phó."
     ),

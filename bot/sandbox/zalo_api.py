@@ -108,12 +108,14 @@ def _check_chat(bot: ZaloBot, chat_id: str) -> None:
 # --------------------------------------------------------------------------- methods
 
 
-async def _get_me(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _get_me(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                  request: web.Request) -> Any:
     return {"id": bot.id, "account_name": f"bot.sandbox{bot.id}", "account_type": "BASIC",
             "can_join_groups": False}
 
 
-async def _get_updates(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _get_updates(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                       request: web.Request) -> Any:
     raw = params.get("timeout", DEFAULT_POLL_TIMEOUT)
     try:
         timeout = float(raw)
@@ -122,10 +124,17 @@ async def _get_updates(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -
     update = await state.next_update(bot, timeout)
     if update is None:
         raise ZaloApiError(408, "Request timeout")
+    transport = request.transport
+    if transport is None or transport.is_closing():
+        # The client gave up waiting (a bot that stopped): nobody will read this answer, so
+        # the update stays for the next caller instead of vanishing.
+        bot.updates.appendleft(update)
+        raise ZaloApiError(408, "Request timeout")
     return update
 
 
-async def _set_webhook(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _set_webhook(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                       request: web.Request) -> Any:
     url = params.get("url")
     secret = params.get("secret_token")
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") \
@@ -140,13 +149,15 @@ async def _set_webhook(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -
     return {"url": url, "updated_at": now}
 
 
-async def _delete_webhook(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _delete_webhook(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                          request: web.Request) -> Any:
     bot.hook = None
     bot.notify()
     return {"url": "", "updated_at": int(time.time() * 1000)}
 
 
-async def _get_webhook_info(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _get_webhook_info(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                            request: web.Request) -> Any:
     hook = bot.hook
     return {"url": hook.url if hook else "", "updated_at": hook.updated_at if hook else 0,
             "pending_update_count": len(bot.updates),
@@ -154,7 +165,8 @@ async def _get_webhook_info(state: ZaloState, bot: ZaloBot, params: dict[str, An
             "last_error_date": hook.last_error_at if hook else None}
 
 
-async def _send_message(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _send_message(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                        request: web.Request) -> Any:
     chat_id = _chat_id(params)
     text = _text(params, "text", required=True)
     _check_chat(bot, chat_id)
@@ -164,7 +176,8 @@ async def _send_message(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) 
     return {"message_id": record.message_id, "date": record.date}
 
 
-async def _send_photo(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _send_photo(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                      request: web.Request) -> Any:
     chat_id = _chat_id(params)
     photo = params.get("photo")
     if not isinstance(photo, str) or not photo.lower().startswith("https://") \
@@ -178,7 +191,8 @@ async def _send_photo(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) ->
     return {"message_id": record.message_id, "date": record.date}
 
 
-async def _send_chat_action(state: ZaloState, bot: ZaloBot, params: dict[str, Any]) -> Any:
+async def _send_chat_action(state: ZaloState, bot: ZaloBot, params: dict[str, Any],
+                            request: web.Request) -> Any:
     chat_id = _chat_id(params)
     action = params.get("action")
     if action not in _CHAT_ACTIONS:
@@ -229,7 +243,7 @@ async def zalo_api(request: web.Request) -> web.StreamResponse:
                 return web.Response(status=499)
             if fault.status != 200:
                 raise ZaloApiError(fault.status, fault.description)
-        result = await handler(state, bot, params)
+        result = await handler(state, bot, params, request)
     except ZaloApiError as error:
         return _error(state, error)
     return _answer({"ok": True, "result": result})

@@ -219,8 +219,8 @@ class ZaloDispatcher:
             await out.reply(Message(t(lang, "zalo.no_choices")))
             return
         if not 1 <= number <= len(found.actions):
-            await out.reply(Message(t(lang, "zalo.number_invalid", number=number,
-                                      last=len(found.actions))))
+            key = "zalo.number_invalid" if len(found.actions) > 1 else "zalo.number_invalid_one"
+            await out.reply(Message(t(lang, key, number=number, last=len(found.actions))))
             return
         out.pressed = MessageRef(who.chat, found.message_id or "")
         press = Press(who, core, out, found.actions[number - 1])

@@ -4,9 +4,11 @@ Zalo publishes no rate limit (SPEC 5a); it answers 429 "Quota exceeded" when the
 fast, without saying how long to wait. So the account's `Pacer` starts at NEWSBOT_ZALO_RATE
 messages per second, and:
 - a 429 halves the rate (at most once per `cut_gap` seconds: the requests already in flight
-  answer 429 together, and that is one signal, not twenty) down to `floor`, and asks everyone
-  to wait (`pause`: 1 s, doubling while 429s keep coming, at most `max_pause`); the message
-  itself is sent again after the pause, so nothing is dropped;
+  answer 429 together, and that is one signal, not twenty) down to `floor` (a tenth of the
+  configured rate, at least 0.5/s), and asks everyone to wait `first_pause` (1 s; Zalo gives no
+  retry_after, and the lower rate is what adapts; `max_pause` > `first_pause` doubles the pause
+  while 429s keep coming); the message itself is sent again after the pause, so nothing is
+  dropped;
 - after `recover_after` seconds without a 429, each success may raise the rate by a tenth of the
   configured rate, once per `recover_every` seconds, back up to the configured rate.
 This is additive increase / multiplicative decrease, the rule TCP uses for the same problem (an
@@ -30,14 +32,15 @@ log = logging.getLogger(__name__)
 class Throttle:
     """Adjusts `pacer`'s global rate from Zalo's answers (see the module docstring)."""
 
-    def __init__(self, pacer: Pacer, rate: float, *, floor: float = 0.5, decrease: float = 0.5,
-                 cut_gap: float = 1.0, first_pause: float = 1.0, max_pause: float = 30.0,
+    def __init__(self, pacer: Pacer, rate: float, *, floor: float | None = None,
+                 decrease: float = 0.5, cut_gap: float = 1.0, first_pause: float = 1.0,
+                 max_pause: float = 1.0,
                  recover_after: float = 5.0, recover_every: float = 2.0, step: float = 0.1,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.pacer = pacer
         self.configured = rate
         self.rate = rate
-        self.floor = min(floor, rate)
+        self.floor = min(max(0.5, rate / 10) if floor is None else floor, rate)
         self.decrease = decrease
         self.cut_gap = cut_gap
         self.first_pause = first_pause

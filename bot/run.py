@@ -179,9 +179,17 @@ async def serving(settings: Settings, *, telegram_app: Any = None,
                 except Exception:
                     log.exception("closing the %s channel failed", channel.name)
 
+        stack.push_async_callback(close_channels)  # last: after the core (its worker) stopped
+        zalo = None
+        if settings.zalo_enabled:
+            from bot.zalo.channel import ZaloChannel
+
+            # The token is checked before anything is opened: a refused one is one clear line.
+            zalo = ZaloChannel(settings, poll_timeout=poll_timeout)
+            channels[zalo.name] = zalo
+            await zalo.connect()
         telegram_admins = telegram_app.bot_data.admin_ids if telegram_app is not None else None
         core = await Core.open(settings, admins=admins_of(settings, telegram_admins))
-        stack.push_async_callback(close_channels)  # last: after the core (its worker) stopped
         stack.push_async_callback(core.close)
         if serve_telegram:
             from bot.telegram.serving import TelegramChannel
@@ -190,11 +198,8 @@ async def serving(settings: Settings, *, telegram_app: Any = None,
                                        poll_timeout=poll_timeout)
             channels[telegram.name] = telegram
             await telegram.open()
-        if settings.zalo_enabled:
-            from bot.zalo.channel import ZaloChannel
-
-            zalo = ZaloChannel(settings, core, poll_timeout=poll_timeout)
-            channels[zalo.name] = zalo
+        if zalo is not None:
+            zalo.core = core
             await zalo.open()
         await core.start(schedule_ingestion=schedule_ingestion)
         parts = build_parts(settings, core)
@@ -213,7 +218,8 @@ async def serving(settings: Settings, *, telegram_app: Any = None,
         stack.push_async_callback(server.stop)  # first: no new requests
         for channel in channels.values():
             await channel.start_receiving()
-        log.info("serving %s; web server on %s", " and ".join(channels), server.address)
+        names = sorted(channels, key=lambda name: name != "telegram")  # Telegram first
+        log.info("serving %s; web server on %s", " and ".join(names), server.address)
         inbox = telegram_channel.inbox if telegram_channel is not None else None
         yield WebFace(server, parts, inbox, core, channels)
 

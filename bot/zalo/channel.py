@@ -2,11 +2,12 @@
 
 `ZaloChannel` is what `bot.run` starts next to (or instead of) Telegram, on the same core, the
 same database and the same outbox:
-1. `open()`: the API client (its own connection pool), `getMe` to check the token (a refused
-   token stops the start with a clear message), the account's `Pacer` at NEWSBOT_ZALO_RATE with
-   its `Throttle`, the `ZaloSender`, and one `Outbound` for everything sent on the account,
-   plugged into the core with Zalo's limits and its article links (the article's page on the
-   bot's web server, when there is a public address);
+1. `connect()` (before anything else starts): the API client (its own connection pool) and
+   `getMe` to check the token: a refused token stops the start with one clear line;
+   `open()`: the account's `Pacer` at NEWSBOT_ZALO_RATE with its `Throttle`, the `ZaloSender`,
+   and one `Outbound` for everything sent on the account, plugged into the core with Zalo's
+   limits and its article links (the article's page on the bot's web server, when there is a
+   public address);
 2. `start_receiving()`: the inbox of Zalo updates and its consumer (the dispatcher), then either
    the webhook (setWebhook at NEWSBOT_PUBLIC_URL/zalo with the secret; the route is served by the
    web server, `webhook`) or the getUpdates loop (deleting any webhook first);
@@ -45,8 +46,8 @@ class ZaloChannel:
 
     name = ZALO
 
-    def __init__(self, settings: Settings, core: Core, *, routes: Routes | None = None,
-                 poll_timeout: float = POLL_TIMEOUT) -> None:
+    def __init__(self, settings: Settings, core: Core | None = None, *,
+                 routes: Routes | None = None, poll_timeout: float = POLL_TIMEOUT) -> None:
         self.settings = settings
         self.core = core
         self.routes = routes or all_routes()
@@ -61,8 +62,10 @@ class ZaloChannel:
         self.dispatcher: ZaloDispatcher | None = None
         self.bot_name = ""
 
-    async def open(self) -> None:
-        """Check the token and plug the account into the core (before `core.start`)."""
+    async def connect(self) -> None:
+        """The API client, and the token checked with getMe (ConfigError when refused)."""
+        if self.client is not None:
+            return
         settings = self.settings
         client = ZaloClient(settings.zalo_api_url, settings.zalo_token(),
                             timeout=settings.zalo_timeout,
@@ -81,12 +84,24 @@ class ZaloChannel:
         self.client = client
         self.bot_name = str(me.get("account_name") or me.get("display_name")
                             or me.get("name") or "")
+
+    @property
+    def _core(self) -> Core:
+        if self.core is None:
+            raise RuntimeError("the Zalo channel has no core yet")
+        return self.core
+
+    async def open(self) -> None:
+        """Plug the account into the core (before `core.start`), connecting first if needed."""
+        await self.connect()
+        assert self.client is not None
+        settings, client = self.settings, self.client
         pacer = Pacer(global_rate=settings.zalo_rate, private_interval=0, group_per_minute=0)
         self.throttle = Throttle(pacer, settings.zalo_rate)
-        self.sender = ZaloSender(client, language=self.core.common.language,
+        self.sender = ZaloSender(client, language=self._core.common.language,
                                  remember=self._remember, throttle=self.throttle)
         self.outbound = Outbound(self.sender, pacer)
-        self.core.add_channel(self.outbound, LIMITS, article_link=self._article_link())
+        self._core.add_channel(self.outbound, LIMITS, article_link=self._article_link())
         log.info("zalo: bot %s ready (%.3g messages/s at most)", self.bot_name or "?",
                  settings.zalo_rate)
 
@@ -103,9 +118,10 @@ class ZaloChannel:
 
     async def _remember(self, chat: ChatRef, message_id: str | None,
                         actions: tuple[str, ...]) -> None:
-        async with self.core.db.transaction() as conn:
+        core = self._core
+        async with core.db.transaction() as conn:
             await choices.remember(conn, chat, message_id, actions,
-                                   now=int(self.core.common.clock()))
+                                   now=int(core.common.clock()))
 
     @property
     def webhook_mode(self) -> bool:
@@ -114,8 +130,8 @@ class ZaloChannel:
     def prepare_receiving(self) -> None:
         """Build the inbox (and in webhook mode the route the web server serves)."""
         assert self.outbound is not None
-        self.dispatcher = ZaloDispatcher(self.routes, self.core, self.outbound)
-        self.inbox = Inbox(self.core.db, ZALO, self.dispatcher.handle)
+        self.dispatcher = ZaloDispatcher(self.routes, self._core, self.outbound)
+        self.inbox = Inbox(self._core.db, ZALO, self.dispatcher.handle)
         if self.webhook_mode:
             self.webhook = ZaloWebhook(self.inbox, self.settings.zalo_webhook_secret_token())
 

@@ -55,7 +55,7 @@ async def test_a_quota_storm_slows_the_push_and_drops_nothing(tmp_path: Path) ->
         assert stats["errors"]["429"] == 10
         slowed = throttle(zalo)
         assert slowed.quota_exceeded == 10
-        assert slowed.lowest <= 40.0 / 8  # it slowed down (halving the rate at each 429)...
+        assert slowed.lowest <= 40.0 / 8  # it slowed down (cutting the rate at each 429)...
         worker = zalo.core.delivery
         assert worker is not None
         assert worker.stats.flood_waits == 10  # ...and sent the same message again each time

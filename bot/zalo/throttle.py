@@ -3,7 +3,7 @@
 Zalo publishes no rate limit (SPEC 5a); it answers 429 "Quota exceeded" when the bot sends too
 fast, without saying how long to wait. So the account's `Pacer` starts at NEWSBOT_ZALO_RATE
 messages per second, and:
-- a 429 halves the rate (at most once per `cut_gap` seconds: the requests already in flight
+- a 429 cuts the rate by 30% (at most once per `cut_gap` seconds: the requests already in flight
   answer 429 together, and that is one signal, not twenty) down to `floor` (a tenth of the
   configured rate, at least 0.5/s), and asks everyone to wait `first_pause` (1 s; Zalo gives no
   retry_after, and the lower rate is what adapts; `max_pause` > `first_pause` doubles the pause
@@ -12,7 +12,8 @@ messages per second, and:
 - after `recover_after` seconds without a 429, each success may raise the rate by a tenth of the
   configured rate, once per `recover_every` seconds, back up to the configured rate.
 This is additive increase / multiplicative decrease, the rule TCP uses for the same problem (an
-unknown capacity that signals only "too much").
+unknown capacity that signals only "too much"); 0.7 is the decrease of TCP CUBIC (RFC 8312),
+gentler than halving, so a rate just above Zalo's quota is not cut to far below it.
 
 The throttle only changes the pacer's global rate; the delivery worker and the outbound path
 already wait out a `RETRY_AFTER` and send the same message again.
@@ -33,7 +34,7 @@ class Throttle:
     """Adjusts `pacer`'s global rate from Zalo's answers (see the module docstring)."""
 
     def __init__(self, pacer: Pacer, rate: float, *, floor: float | None = None,
-                 decrease: float = 0.5, cut_gap: float = 1.0, first_pause: float = 1.0,
+                 decrease: float = 0.7, cut_gap: float = 1.0, first_pause: float = 1.0,
                  max_pause: float = 1.0,
                  recover_after: float = 5.0, recover_every: float = 2.0, step: float = 0.1,
                  clock: Callable[[], float] = time.monotonic) -> None:

@@ -1,0 +1,217 @@
+"""One article to 10,000 Zalo readers through the sandbox (SPEC 11), while Telegram readers of
+the same bot process keep writing.
+
+The sandbox (`python -m bot sandbox`) and the bot (`python -m bot run`, with a Telegram and a
+Zalo token: one process, one database, one outbox) run in their own processes, as in
+production. Figures, each next to its target and a baseline measured in the same run:
+1. the Zalo push: how many readers got the article (target: every one, once: zero drops, zero
+   duplicates), the deliveries recorded as failed or skipped (target 0), the sustained rate
+   between 10% and 90% of the readers next to the configured NEWSBOT_ZALO_RATE, and the highest
+   rate the sandbox saw in any 0.95 s window (target: never above the configured rate);
+2. Telegram replies during the push: new Telegram users send /start about once a second; the
+   reply latency p50/p95 during the Zalo push next to the same probe before it (baseline; target:
+   the push does not move it, as each account has its own pacer and replies go first);
+3. with `--quota N` the sandbox answers Zalo sends beyond N per second with 429 "Quota
+   exceeded": the push slows down to what Zalo accepts, and still nobody is dropped.
+
+Usage: python bench/zalo.py [--readers 10000] [--rate 50] [--quota N]
+       python bench/zalo.py --quick        (2,000 readers)
+At NEWSBOT_ZALO_RATE's default of 10/s, 10,000 readers take ~17 minutes: `--rate 10` shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.fanout import (  # noqa: E402
+    PHOTO_URL,
+    SUMMARY,
+    Sandbox,
+    StartProbe,
+    free_port,
+    rate_between,
+    start_bot,
+    start_sandbox,
+    stop_bot,
+)
+from storage import bulk, categories  # noqa: E402
+from storage import deliveries as outbox  # noqa: E402
+from storage.db import open_database  # noqa: E402
+
+ZALO_TOKEN = "8000001:bench-zalo-token-for-the-push"
+CATEGORY = "Tin tức"
+BASELINE_SAMPLES = 15
+
+
+async def prepare(folder: Path, readers: list[str]) -> tuple[Path, Path, Path]:
+    """The Zalo readers subscribed, and an empty archive source: (db, sources, archive)."""
+    folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a benchmark's set-up
+    db_path = folder / "bot.db"
+    db = await open_database(db_path)
+    try:
+        async with db.transaction() as conn:
+            category = await categories.ensure(conn, CATEGORY)
+            await bulk.add_subscribers(conn, readers, category.id, now=int(time.time()),
+                                       channel="zalo")
+    finally:
+        await db.close()
+    archive = folder / "archive"
+    archive.mkdir(exist_ok=True)
+    sources = folder / "sources.toml"
+    sources.write_text('[[source]]\nname = "bench"\nkind = "archive"\npath = "archive"\n', "utf-8")
+    return db_path, sources, archive
+
+
+def write_article(archive: Path) -> None:
+    data = {"title": "Hội nghị tổng kết công tác Mặt trận năm 2024",
+            "url": "https://mattran.example.vn/tin/tong-ket-2024.html", "category": CATEGORY,
+            "published": "2024-12-15T16:30:00+07:00", "summary": SUMMARY,
+            "body": SUMMARY + "\n\nNội dung chi tiết.", "image": PHOTO_URL,
+            "image_caption": "Quang cảnh hội nghị tổng kết"}
+    (archive / "tong-ket.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+
+
+async def zalo_stats(sandbox: Sandbox) -> dict[str, Any]:
+    response = await sandbox.http.get("/sandbox/stats", params={"channel": "zalo"})
+    return dict(response.json())
+
+
+async def wait_for_bot(sandbox: Sandbox, timeout: float = 60) -> None:  # noqa: ASYNC109
+    """Until the bot polls both channels (its first getUpdates on each)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        telegram = (await sandbox.stats())["calls"].get("getUpdates", 0)
+        zalo = (await zalo_stats(sandbox))["calls"].get("getUpdates", 0)
+        if telegram and zalo:
+            return
+        await asyncio.sleep(0.2)
+    raise RuntimeError("the bot did not start polling both channels")
+
+
+async def follow_push(sandbox: Sandbox, total: int, *, timeout: float = 7200  # noqa: ASYNC109
+                      ) -> tuple[list[tuple[float, int]], list[str]]:
+    """Follow the Zalo sends until `total` messages were accepted: (time, accepted) samples every
+    0.1 s from the first one, and every chat id in the order they were accepted."""
+    samples: list[tuple[float, int]] = []
+    chats: list[str] = []
+    after = 0
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        response = await sandbox.http.get("/sandbox/sent", params={
+            "channel": "zalo", "after": after, "method": "sendPhoto"})
+        new = response.json()["sent"]
+        now = time.perf_counter()
+        if new:
+            chats.extend(r["chat_id"] for r in new)
+            after = new[-1]["seq"]
+        if chats:
+            samples.append((now, len(chats)))
+        if len(chats) >= total:
+            return samples, chats
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"the push did not finish in {timeout} s ({len(chats)} of {total})")
+
+
+async def run(args: argparse.Namespace, folder: Path) -> None:
+    readers = [f"zr{n:06d}" for n in range(args.readers)]
+    db_path, sources, archive = await prepare(folder, readers)
+    sandbox = await start_sandbox(flood_limits=False)
+    bot = None
+    log = folder / "bot.log"
+    try:
+        if args.quota:
+            await sandbox.http.post("/sandbox/zalo/quota", json={"per_second": args.quota})
+        bot = start_bot(sandbox, db_path, sources, log, zalo_bot_token=ZALO_TOKEN,
+                        zalo_api_url=f"{sandbox.url}/zalo/bot", zalo_rate=args.rate,
+                        web_port=free_port(), log_level="WARNING")
+        await wait_for_bot(sandbox)
+        probe = StartProbe(sandbox, first_user=1)
+        for _ in range(BASELINE_SAMPLES):  # Telegram replies while nothing else runs
+            await probe.once()
+            await asyncio.sleep(0.5)
+        baseline = probe.line()
+
+        during = StartProbe(sandbox, first_user=100_000)
+        stop = asyncio.Event()
+        probing = asyncio.create_task(during.run(stop))
+        started = time.perf_counter()
+        write_article(archive)  # the bot polls its sources every second
+        samples, chats = await follow_push(sandbox, len(readers))
+        took = time.perf_counter() - started
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await probing
+        await asyncio.sleep(2.0)  # anything sent twice would show up now
+        every = (await sandbox.http.get("/sandbox/sent", params={
+            "channel": "zalo", "method": "sendPhoto"})).json()["sent"]
+        chats = [r["chat_id"] for r in every]
+        stats = await zalo_stats(sandbox)
+    finally:
+        if bot is not None:
+            stop_bot(bot)
+        await sandbox.stop()
+
+    db = await open_database(db_path)
+    try:
+        async with db.conn.execute("SELECT id FROM articles") as cur:
+            (article_id,) = await cur.fetchone()  # type: ignore[misc]
+        counts = await outbox.counts(db.conn, article_id=article_id)
+    finally:
+        await db.close()
+
+    bot_stats = stats["bots"].get(ZALO_TOKEN.split(":")[0], {})
+    distinct = len(set(chats))
+    sustained = rate_between(samples, 0.1, 0.9)
+    print(f"Zalo push: {len(readers):,} readers, NEWSBOT_ZALO_RATE={args.rate:g}/s"
+          + (f", sandbox quota {args.quota:g}/s" if args.quota else ""))
+    print(f"  readers who got it: {distinct:,} of {len(readers):,} (target: all); duplicates: "
+          f"{len(chats) - distinct} (target 0)")
+    print(f"  deliveries: sent {counts.sent:,}, failed {counts.failed}, skipped {counts.skipped}, "
+          f"pending {counts.pending} (target: failed = skipped = pending = 0)")
+    limit = min(args.rate, args.quota) if args.quota else args.rate
+    print(f"  sustained rate (10%-90%): {sustained:.2f}/s next to the configured {args.rate:g}/s"
+          f" ({sustained / limit:.0%} of {limit:g}/s); whole push {len(readers) / took:.2f}/s "
+          f"in {took:.0f} s")
+    print(f"  highest rate the sandbox saw in a 0.95 s window: {bot_stats.get('max_per_second')} "
+          f"(target <= {args.rate:g})")
+    print(f"  429 answers: {stats['errors'].get('429', 0)}")
+    print(f"Telegram /start reply latency, same process: baseline {baseline}")
+    print(f"                                   during the Zalo push {during.line()}")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--readers", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=50.0,
+                        help="NEWSBOT_ZALO_RATE for the run (default 50/s)")
+    parser.add_argument("--quota", type=float, default=None,
+                        help="the sandbox answers 429 beyond this many Zalo sends per second")
+    parser.add_argument("--quick", action="store_true", help="2,000 readers")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+    if args.quick:
+        args.readers = min(args.readers, 2000)
+    folder = Path(tempfile.mkdtemp(prefix="newsbot-bench-zalo-"))
+    try:
+        await run(args, folder)
+    finally:
+        if args.keep:
+            print(f"work folder kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

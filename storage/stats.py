@@ -44,7 +44,8 @@ async def chat_figures(conn: aiosqlite.Connection) -> ChatFigures:
     ) as cur:
         types = tuple((r[0], r[1]) for r in await cur.fetchall())
     async with conn.execute(
-        """SELECT channel, coalesce(sum(active), 0), count(*) - coalesce(sum(active), 0)
+        """SELECT channel, sum(CASE WHEN active = 1 THEN 1 ELSE 0 END),
+                  sum(CASE WHEN active = 1 THEN 0 ELSE 1 END)
            FROM chats GROUP BY channel ORDER BY channel"""
     ) as cur:
         channels = tuple((r[0], int(r[1]), int(r[2])) for r in await cur.fetchall())

@@ -60,7 +60,8 @@ async def test_zalo_and_telegram_readers_of_one_process(tmp_path: Path) -> None:
         assert welcome["method"] == "sendMessage"
         assert "Xin chào" in text_of(welcome)
         assert "↩️ Trả lời bằng một số từ 1 đến 4 để chọn." in text_of(welcome)
-        assert "<b>" not in text_of(welcome) and "**" not in text_of(welcome)
+        assert "<b>" not in text_of(welcome)
+        assert "**" not in text_of(welcome)
         choice = number_of(welcome, "Tin tức - Sự kiện")
         (toggled,) = await zalo.say("zr1", choice)
         assert text_of(toggled).startswith("Đã đăng ký: Tin tức - Sự kiện")
@@ -183,7 +184,8 @@ async def test_zalo_admin_stats_per_channel_and_broadcast_to_zalo_only(tmp_path:
         (only_zalo,) = await zalo.say(ZALO_ADMIN, number_of(picker, "Zalo"))
         assert "Kênh: Zalo" in text_of(only_zalo)
         (confirm,) = await zalo.say(ZALO_ADMIN, number_of(only_zalo, "👥 Tất cả · 3"))
-        assert "3" in text_of(confirm) and "Zalo" in text_of(confirm)
+        assert "3" in text_of(confirm)
+        assert "Zalo" in text_of(confirm)
         seq = await zalo.last_seq()
         telegram_seq = await telegram.last_seq()
         await zalo.say(ZALO_ADMIN, number_of(confirm, "Gửi cho 3 người nhận"), expect=1)
@@ -208,3 +210,50 @@ async def test_a_zalo_reader_who_stops_is_forgotten_with_their_choices(tmp_path:
         assert await chats.get(zalo.core.db.conn, _zalo("zr1")) is None
         (none,) = await zalo.say("zr1", "1")
         assert "Chưa có danh sách nào" in text_of(none)
+
+
+async def test_every_reader_command_answers_on_zalo_with_its_aliases(tmp_path: Path) -> None:
+    from handlers import all_routes
+
+    names = [name for command in all_routes().commands if not command.admin
+             for name in command.names if name != "stop"]
+    assert {"start", "latest", "tinmoi", "search", "timkiem", "cluster", "cum", "settings",
+            "caidat", "popular", "noibat", "categories", "chuyenmuc"} <= set(names)
+    async with bot_on_zalo(tmp_path) as (zalo, _):
+        for name in [*names, "stop"]:
+            replies = await zalo.say("zcmd", f"/{name}")
+            assert replies, name
+            for reply in replies:
+                assert "Bot không có lệnh này" not in text_of(reply), name
+                assert fits(reply), name
+
+
+async def test_the_settings_by_number_and_a_daily_digest_on_zalo(tmp_path: Path) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Ho_Chi_Minh")
+    sources, archive = two_sources(tmp_path)
+    async with bot_on_zalo(tmp_path, sources_file=sources, ingest_first=False,
+                           schedule_ingestion=False) as (zalo, _):
+        core = zalo.core
+        now = [datetime(2025, 3, 10, 6, 0, tzinfo=tz).timestamp()]
+        core.common.clock = lambda: now[0]
+        await ingest(core)
+        (picker,) = await zalo.say("zd", "/dangky tin tuc - su kien")
+        (settings,) = await zalo.say("zd", "/caidat")
+        (hours,) = await zalo.say("zd", number_of(settings, "Bản tin ngày"))
+        (chosen,) = await zalo.say("zd", number_of(hours, "07:00"))
+        assert "bản tin hằng ngày lúc 07:00" in text_of(chosen)
+        write_article(archive, "sang-nay", title="Tin sáng nay: hội nghị Mặt trận",
+                      category="Tin tức - Sự kiện")
+        await ingest(core)
+        before = await zalo.last_seq()
+        now[0] = datetime(2025, 3, 10, 7, 0, tzinfo=tz).timestamp()
+        run = await core.run_digests()
+        assert run.queued == 1
+        (digest,) = await zalo.replies(before, 1, chat_id="zd")
+        assert text_of(digest).startswith("🗞 Bản tin ngày 10/03/2025")
+        assert "Tin sáng nay: hội nghị Mặt trận (https://mattran.example.vn/tin/sang-nay.html)" \
+            in text_of(digest)
+        assert fits(digest)

@@ -125,3 +125,18 @@ def test_a_long_card_fits_zalo_with_its_choices_and_link() -> None:
     assert utf16_len(rendered.text) <= TEXT_LIMIT
     assert rendered.text.endswith(long.url)
     assert "…" in rendered.text
+
+
+def test_link_addresses_give_way_before_any_text_is_cut() -> None:
+    """A digest's titles link to their articles: when the addresses do not fit, the titles stay
+    whole (the core laid the text out counting titles, not addresses)."""
+    lines = [link(f"Bài số {n} về hoạt động của Mặt trận", f"https://mattran.example.vn/{n}"
+                  + "/duong-dan-rat-dai" * 3) for n in range(30)]
+    text = Text.join("\n", lines)
+    assert text.length <= LIMITS.text
+    rendered = render(Message(text, ((Choice("Xem thêm 12 bài", action="dgm:1"),),)), "vi")
+    assert "Bài số 29 về hoạt động của Mặt trận" in rendered.text
+    assert "https://" not in rendered.text
+    assert "…" not in rendered.text
+    short = render(Message(Text.join("\n", lines[:3])), "vi")
+    assert "(https://mattran.example.vn/0/duong-dan-rat-dai" in short.text

@@ -14,7 +14,9 @@ Pure: nothing here talks to Zalo; `bot/zalo/sender.py` turns `Rendered` into API
   ends with the article's link.
 - Text and captions hold 1-2,000 characters (counted here in UTF-16 units, never fewer than
   characters). The core lays messages out in `LIMITS`, which leaves room for the lines added
-  here; when they need more, the text is cut at a sentence or word boundary, never the choices.
+  here; when the written-out link addresses make a text too long (a digest of many articles),
+  they are left out (the words stay); only when that is not enough is the text cut, at a
+  sentence or word boundary, never the choices.
 - A photo goes as an https URL Zalo fetches itself; any other photo (a local file, a platform's
   file id, http://) is left out and the message goes as text (`bot.delivery.card.channel_photo`
   turns archive photos into their https address on the bot's web server before this).
@@ -110,6 +112,10 @@ def render(message: Message, lang: str) -> Rendered:
         links.pop()
         tail = "\n\n".join(b for b in ("\n".join(numbered), "\n".join(links)) if b)
     room = TEXT_LIMIT - (utf16_len(tail) + 2 if tail else 0)
+    if utf16_len(body) > room:
+        # The core laid the text out counting what shows (a link's words, not its address):
+        # written-out addresses are what does not fit, so they go first (a digest stays whole).
+        body = str(message.text).strip()
     if utf16_len(body) > room:
         log.warning("zalo: a text of %d characters was cut to %d", utf16_len(body), room)
         body = shorten_text(body, room)

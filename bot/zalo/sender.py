@@ -9,9 +9,10 @@
   restart (stored, `storage/choices.py`).
 - Zalo cannot edit a message: an edit goes out as a new message. The only edits that reach the
   sender are a broadcast's progress (the admin priority): one new message per `progress_gap`
-  seconds at most, so a long broadcast does not flood the admin's chat (the final report is a
-  message of its own anyway). A conversation's own "edits" (a redrawn picker) are sent as new
-  messages by `bot.zalo.incoming.ZaloConversation`.
+  seconds at most, the first a gap after the progress message itself, so a long broadcast does
+  not flood the admin's chat (the final report is a message of its own anyway). A
+  conversation's own "edits" (a redrawn picker) are sent as new messages by
+  `bot.zalo.incoming.ZaloConversation`.
 - No pop-ups either: `answer` does nothing (the conversation sends the notice as a message).
 - Errors: 429 "Quota exceeded" -> `RETRY_AFTER` after the throttle slowed down (the same message
   goes again); 403 (the reader blocked the bot) and a chat or user not found -> `CHAT_GONE`
@@ -101,7 +102,11 @@ class ZaloSender:
         if priority == Priority.ADMIN:
             now = self._clock()
             last = self._progress_sent.get(target.id)
-            if last is not None and now - last < self.progress_gap:
+            if last is None or now - last < self.progress_gap:
+                # The first edit comes right after the message itself went out (the confirmed
+                # broadcast's progress): nothing new to say yet.
+                if last is None:
+                    self._progress_sent[target.id] = now
                 return SendOutcome(Status.SENT, message_id=target.id, shown=target.shown)
             self._progress_sent[target.id] = now
             self._progress_sent.move_to_end(target.id)

@@ -1,6 +1,6 @@
 """The core's vocabulary: what the bot says, to whom, and who is asking, as plain data.
 
-Nothing here knows a chat platform. Each channel (Telegram now, Zalo later) has a renderer in
+Nothing here knows a chat platform. Each channel (Telegram, Zalo) has a renderer in
 `bot/render/` that turns these values into its own format (HTML and inline keyboards, or plain
 text and numbered choices) and a sender in its adapter package that delivers them.
 

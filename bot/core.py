@@ -3,9 +3,10 @@
 Channel-neutral. `bot.run` opens the core and each channel adapter (`bot/telegram/`,
 `bot/zalo/`) plugs its account in with `add_channel` (its `Outbound`: the sender and the pacer
 of everything sent on that account; how much text its messages hold; how a link opens an
-article in one of its chats), and hands incoming messages to the handlers (handlers/), which call the services here. `start`
-then runs the delivery worker and the jobs: ingestion every poll interval, due digests every
-minute, broadcast progress every second or so, and error alerts to the first admin.
+article in one of its chats), and hands incoming messages to the handlers (handlers/), which
+call the services here. `start` then runs the delivery worker and the jobs: ingestion every poll
+interval, due digests every minute, broadcast progress every second or so, and error alerts to
+the first admin.
 """
 
 from __future__ import annotations

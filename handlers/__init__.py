@@ -4,9 +4,9 @@ Each module is one command family and exposes its handlers through `routes()`: `
 command's names, English first, then the Vietnamese aliases) and `Buttons` (a family of choices,
 by the prefix of their action). `all_routes()` assembles them in one place; a channel adapter
 registers them with its platform (`bot/telegram/routes.py` for Telegram; the Zalo adapter,
-`bot/zalo/incoming.py`, dispatches its text messages and numbered answers to the same routes). Because every family owns
-its own prefix and one route takes the actions nobody owns, the order of registration does not
-matter.
+`bot/zalo/incoming.py`, dispatches its text messages and numbered answers to the same
+routes). Because every family owns its own prefix and one route takes the actions nobody owns,
+the order of registration does not matter.
 
 A handler receives a `Request` (a command) or a `Press` (a chosen choice): who is asking, the
 arguments, the core, and `out`, the conversation through which everything goes back (paced with

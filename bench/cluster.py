@@ -29,8 +29,8 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.cluster import read_leadership  # noqa: E402
-from bot.leadership import LeadershipScanner  # noqa: E402
-from storage import cluster_candidates, clusters  # noqa: E402
+from bot.cluster.scanner import ClusterScanner  # noqa: E402
+from storage import cluster_candidates, cluster_scan  # noqa: E402
 from storage.db import open_database  # noqa: E402
 from storage.migrations import migrations  # noqa: E402
 from tests.cluster_corpus import CASES, Case, Fact, score  # noqa: E402
@@ -178,21 +178,21 @@ _INSERT = ("INSERT INTO articles(id, dedupe_key, source, url, title, category_id
 async def rescan(path: Path) -> None:
     db = await open_database(path)
     try:
-        total = await clusters.article_count(db.conn)
+        total = await cluster_scan.article_count(db.conn)
         started = time.perf_counter()
         after = 0
-        while batch := await clusters.articles_after(db.conn, after, 200):
+        while batch := await cluster_scan.articles_after(db.conn, after, 200):
             after = batch[-1].id
         read_only = time.perf_counter() - started
         started = time.perf_counter()
         after = 0
-        while batch := await clusters.articles_after(db.conn, after, 200):
+        while batch := await cluster_scan.articles_after(db.conn, after, 200):
             after = batch[-1].id
             for article in batch:
                 _baseline(f"{article.title}\n\n{article.body}")
         base = time.perf_counter() - started
         started = time.perf_counter()
-        report = await LeadershipScanner(TZ).rescan(db)
+        report = await ClusterScanner(TZ).rescan(db)
         ours = time.perf_counter() - started
         pending = await cluster_candidates.count(db.conn, "pending")
     finally:
@@ -202,7 +202,7 @@ async def rescan(path: Path) -> None:
           f"{total / read_only:10,.0f} articles/s")
     print(f"  read + regex scan, no writes (baseline) {base:7.1f} s  {total / base:10,.0f} "
           "articles/s")
-    print(f"  LeadershipScanner.rescan                {ours:7.1f} s  {total / ours:10,.0f} "
+    print(f"  ClusterScanner.rescan                {ours:7.1f} s  {total / ours:10,.0f} "
           f"articles/s  ({ours / base:.1f}x the baseline's time)")
     print(f"  found {report.facts:,} facts to show and {report.candidates:,} readings for the "
           f"admins ({pending:,} stored as pending)")

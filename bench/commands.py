@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bigdb import CATEGORIES, build  # noqa: E402
 from bench.popular_data import NOW, describe, with_popularity  # noqa: E402
 from bench.search_data import QUERIES, with_search  # noqa: E402
-from bot.chat.clusters import Clusters  # noqa: E402
+from bot.chat.cluster import ClusterCommands  # noqa: E402
 from bot.chat.common import Admins, Common  # noqa: E402
 from bot.chat.popular import Popular  # noqa: E402
 from bot.chat.reader import Reader  # noqa: E402
@@ -74,16 +74,16 @@ def handler_scenarios(db: Database, reader: Reader) -> dict[str, Scenario]:
 def popular_cluster_scenarios(reader: Reader) -> dict[str, Scenario]:
     """/popular, the card's 👍 and "Xem thêm" (writes), /cluster (issue 5)."""
     popular = Popular(reader)
-    clusters = Clusters(reader)
+    cluster = ClusterCommands(reader)
     return {
         "/popular": lambda who: popular.popular(who, ""),
         "/popular <category>": lambda who: popular.popular(who, "an sinh xa hoi"),
         "like button (toggle, write)": lambda who: popular.like(who, random.randint(1, 1000)),
         "Xem thêm button (write)": lambda who: popular.more(who, random.randint(1, 1000)),
-        "/cluster": lambda who: clusters.show(who, ""),
-        "/cluster 2023": lambda who: clusters.show(who, "2023"),
-        "/cluster <words>": lambda who: clusters.show(who, "khu vuc so 17"),
-        "/cluster <member unit>": lambda who: clusters.show(who, "khanh hoa 2024"),
+        "/cluster": lambda who: cluster.show(who, ""),
+        "/cluster 2023": lambda who: cluster.show(who, "2023"),
+        "/cluster <words>": lambda who: cluster.show(who, "khu vuc so 17"),
+        "/cluster <member unit>": lambda who: cluster.show(who, "khanh hoa 2024"),
     }
 
 

@@ -130,10 +130,10 @@ async def _ingest(settings: Settings, *, only: str | None, as_json: bool) -> int
     db = await open_database(settings.database)
     try:
         async with make_client(settings.fetch_timeout) as http:
-            from bot.leadership import LeadershipScanner
+            from bot.cluster.scanner import ClusterScanner
 
             ingestor = Ingestor(db, source_configs, settings, http,
-                                after_store=[LeadershipScanner(settings.tz).after_store])
+                                after_store=[ClusterScanner(settings.tz).after_store])
             # A manual ingest means "now": back-off applies to the scheduler only.
             report = await ingestor.run_once(only=only, respect_backoff=False)
     finally:
@@ -153,8 +153,8 @@ async def _ingest(settings: Settings, *, only: str | None, as_json: bool) -> int
 
 async def _rescan_clusters(settings: Settings) -> int:
     """Re-extract cluster leadership from every stored article, with progress on stderr."""
+    from bot.cluster.scanner import ClusterScanner
     from bot.i18n import t
-    from bot.leadership import LeadershipScanner
     from storage.db import open_database
 
     lang = settings.default_language
@@ -170,7 +170,7 @@ async def _rescan_clusters(settings: Settings) -> int:
 
     db = await open_database(settings.database)
     try:
-        report = await LeadershipScanner(settings.tz).rescan(db, progress)
+        report = await ClusterScanner(settings.tz).rescan(db, progress)
     finally:
         await db.close()
     print(t(lang, "cli.rescan.done", articles=report.articles, facts=report.facts))

@@ -5,8 +5,9 @@ Channel-neutral. `bot.run` opens the core and each channel adapter (`bot/telegra
 of everything sent on that account; how much text its messages hold; how a link opens an
 article in one of its chats), and hands incoming messages to the handlers (handlers/), which
 call the services here. `start` then runs the delivery worker and the jobs: ingestion every poll
-interval, due digests every minute, broadcast progress every second or so, and error alerts to
-the first admin.
+interval, due digests every minute, broadcast progress every second or so, new cluster
+questions to the admins (after each ingestion, and every minute), and error alerts to the first
+admin.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ import httpx
 
 from bot.admin.alerts import AdminAlertHandler
 from bot.admin.service import Admin
-from bot.chat.clusters import Clusters
+from bot.chat.cluster import ClusterCommands
+from bot.chat.cluster_dialog import ClusterDialog
+from bot.chat.cluster_review import ClusterReview
 from bot.chat.common import Admins, Common
 from bot.chat.digest import DigestPages, more_choices
 from bot.chat.popular import Popular
 from bot.chat.reader import Reader
 from bot.chat.search import Search
+from bot.cluster.scanner import ClusterScanner
 from bot.config import Settings, load_sources
 from bot.delivery.compose import Composer
 from bot.delivery.outbound import Outbound, Undelivered
@@ -35,7 +39,6 @@ from bot.delivery.worker import DeliveryWorker, WorkerConfig
 from bot.digest.scheduler import DigestRun, DigestScheduler
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
-from bot.leadership import LeadershipScanner
 from bot.message import ChatRef, Limits, Message, Text
 from storage import chats
 from storage import deliveries as outbox
@@ -44,6 +47,9 @@ from storage.db import Database, open_database
 log = logging.getLogger(__name__)
 
 DIGEST_CHECK_INTERVAL = 60.0  # a digest goes out within a minute of its hour
+# New cluster questions are announced after each ingestion, and looked for this often (they
+# may also come from `newsbot rescan-clusters` or an admin's refresh of a source).
+CLUSTER_REVIEW_INTERVAL = 60.0
 
 ArticleLink = Callable[[int], str | None]
 
@@ -88,7 +94,7 @@ class Core:
                          max_attempts=settings.delivery_max_attempts,
                          retry_base=settings.delivery_retry_base)))
         # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
-        scanner = LeadershipScanner(settings.tz)
+        scanner = ClusterScanner(settings.tz)
         await scanner.catch_up(db)
         if settings.sources_file.exists():
             # New articles' deliveries are recorded in the transaction that stores them.
@@ -119,6 +125,7 @@ class Core:
             ("digest", 10.0, DIGEST_CHECK_INTERVAL, self.run_digests),
             ("broadcast-progress", self._progress_every, self._progress_every,
              self.show_progress),
+            ("cluster-review", 5.0, CLUSTER_REVIEW_INTERVAL, self.ask_cluster_questions),
         ]
         if self.ingestor is not None and schedule_ingestion:
             loops.append(("ingest", 1.0, self.settings.poll_interval, self.ingest))
@@ -149,9 +156,19 @@ class Core:
         return Popular(self.reader)
 
     @cached_property
-    def clusters(self) -> Clusters:
-        """/cluster and /setcluster (built on first use)."""
-        return Clusters(self.reader)
+    def cluster(self) -> ClusterCommands:
+        """/cluster and /setcluster with arguments (built on first use)."""
+        return ClusterCommands(self.reader)
+
+    @cached_property
+    def cluster_review(self) -> ClusterReview:
+        """The admins' questions about unsure cluster readings, /review (built on first use)."""
+        return ClusterReview(self.reader)
+
+    @cached_property
+    def cluster_dialog(self) -> ClusterDialog:
+        """The step-by-step /setcluster dialog (built on first use)."""
+        return ClusterDialog(self.reader, self.cluster_review)
 
     @cached_property
     def search(self) -> Search:
@@ -188,9 +205,28 @@ class Core:
     # -- jobs ---------------------------------------------------------------------------------
 
     async def ingest(self) -> None:
-        """Poll the sources (failing ones are backed off inside the pipeline)."""
+        """Poll the sources (failing ones are backed off inside the pipeline), then tell the
+        admins about new cluster questions, if the articles raised any."""
         if self.ingestor is not None:
             await self.ingestor.run_once()
+            await self.ask_cluster_questions()
+
+    async def ask_cluster_questions(self) -> int:
+        """Announce new cluster questions to the admins (bot/chat/cluster_review.py decides
+        who gets what), through each channel's outbound path after the replies."""
+
+        async def send(chat: ChatRef, message: Message) -> bool:
+            outbound = self.outbound.get(chat.channel)
+            if outbound is None:
+                return False
+            try:
+                sent = await outbound.send(chat, message, group=False, priority=Priority.ADMIN)
+            except Undelivered as exc:
+                log.warning("cluster question not delivered to chat=%s: %s", chat, exc)
+                return False
+            return sent is not None
+
+        return await self.cluster_review.announce(send)
 
     async def run_digests(self) -> DigestRun:
         """Queue every due digest, then wake the delivery worker."""

@@ -133,6 +133,10 @@ async def run_demo(settings: Settings, channel: str = "telegram") -> int:
                 "bot_token": SecretStr(DEMO_TOKEN),
                 "database": database,
                 "sources_file": sources_file,
+                # The terminal is one chat and the demo's sandbox counts no rates: Telegram's
+                # second between two messages to a chat would only make an edit (a pressed
+                # button's answer) arrive after the demo has stopped listening for it.
+                "private_chat_interval": 0.05,
             })
             term.say(str(t(lang, "demo.loading")))
             new_total = await _ingest_once(demo_settings)
@@ -173,7 +177,8 @@ async def _chat_loop(sandbox: Sandbox, term: Terminal, *, interactive: bool, lan
         if not interactive:
             term.say(f"> {text}")
         after = state.last_seq
-        if text.isdigit() and term.buttons:
+        # A number presses that button; four digits are a year typed into a dialog (/setcluster).
+        if text.isdigit() and len(text) < 4 and term.buttons:
             number = int(text)
             if not 1 <= number <= len(term.buttons):
                 term.say(str(t(lang, "demo.no_button", count=len(term.buttons))))

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial, wraps
 
 from bot.core import Core
 from bot.delivery.outbound import Conversation
@@ -105,9 +106,30 @@ def all_routes() -> Routes:
     found: list[Route] = []
     for module in (reader, popular, search, digest, cluster, admin):
         found.extend(module.routes())
+
+    async def text(req: Request) -> None:
+        """A message that is no command: the answer to an open /setcluster dialog, if the chat
+        has one, else the reader's hint."""
+        if not await cluster.typed(req):
+            await fallback.plain_text(req)
+
+    # Any command ends an open /setcluster dialog in its chat (a new command, a new subject).
+    ending = partial(_first, cluster.interrupt)
     return Routes(
-        commands=[r for r in found if isinstance(r, Command)],
+        commands=[replace(r, run=ending(r.run)) for r in found if isinstance(r, Command)],
         buttons=[r for r in found if isinstance(r, Buttons)],
-        refuse=admin.refuse, unknown_command=fallback.unknown_command, text=fallback.plain_text,
+        refuse=admin.refuse, unknown_command=ending(fallback.unknown_command), text=text,
         unknown_button=fallback.unknown_button,
     )
+
+
+def _first(before: Callable[[Request], Awaitable[None]],
+           run: Callable[[Request], Awaitable[None]]) -> Callable[[Request], Awaitable[None]]:
+    """`run`, after `before` (with `run`'s name and docstring: the adapter shows them)."""
+
+    @wraps(run)
+    async def both(req: Request) -> None:
+        await before(req)
+        await run(req)
+
+    return both

@@ -2,7 +2,7 @@
 
 A candidate is one claim (cluster, year, role, unit) read from one article's sentence with a
 confidence below what readers are shown. It waits as 'pending' until an admin answers:
-- `confirm`: the claim becomes an admin fact (storage/clusters.py `set_admin`), 'confirmed';
+- `confirm`: the claim becomes an admin fact (storage/cluster_facts.py `set_admin`), 'confirmed';
 - `correct`: an admin fact with the admin's values replaces it, 'corrected';
 - `reject`: 'rejected', and the claim is never asked again, from any article.
 An answer covers every pending copy of the same claim (several articles may restate it).
@@ -20,8 +20,8 @@ from typing import Literal
 
 import aiosqlite
 
-from storage import clusters
-from storage.clusters import NewFact, Role
+from storage import cluster_facts
+from storage.cluster_facts import NewFact, Role
 
 Status = Literal["pending", "confirmed", "corrected", "rejected"]
 
@@ -62,7 +62,7 @@ class Candidate:
     status: Status
     created_at: datetime
     decided_at: datetime | None
-    decided_by: int | None
+    decided_by: int | str | None
 
     def as_fact(self) -> NewFact:
         """The claim as a fact to store (what `confirm` makes of it)."""
@@ -76,6 +76,7 @@ _SELECT = """
            c.confidence, c.reasons, c.status, c.created_at, c.decided_at, c.decided_by
     FROM cluster_candidates c JOIN articles a ON a.id = c.article_id
 """
+_CHUNK = 500  # article ids per IN (...) list
 # The same claim (from any article) is the same question.
 _SAME_CLAIM = ("d.cluster_key = c.cluster_key AND d.year = c.year AND d.role = c.role "
                "AND d.unit_key = c.unit_key")
@@ -104,18 +105,31 @@ async def replace_candidates(conn: aiosqlite.Connection, article_ids: Sequence[i
                              found: Sequence[tuple[int, NewCandidate]], *, now: int) -> None:
     """Make the pending candidates of `article_ids` exactly `found` ((article id, candidate)).
 
+    A claim found again keeps its row (and id: a question already put to the admins stays
+    answerable, and is not announced as new) with the reader's latest sentence and confidence.
     A decided candidate is kept as it is, even when the reader no longer finds it, so that an
     admin's answer survives every re-scan. Re-running with the same input changes nothing.
     """
-    await conn.executemany(
-        "DELETE FROM cluster_candidates WHERE article_id = ? AND status = 'pending'",
-        [(i,) for i in article_ids],
-    )
+    wanted = {(article_id, c.cluster_key, c.year, c.role, c.unit_key) for article_id, c in found}
+    stale: list[tuple[int]] = []
+    for start in range(0, len(article_ids), _CHUNK):
+        chunk = list(article_ids[start:start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        async with conn.execute(
+            f"""SELECT id, article_id, cluster_key, year, role, unit_key FROM cluster_candidates
+                WHERE status = 'pending' AND article_id IN ({marks})""", chunk) as cur:
+            stale.extend((r["id"],) for r in await cur.fetchall()
+                         if (r["article_id"], r["cluster_key"], r["year"], r["role"],
+                             r["unit_key"]) not in wanted)
+    await conn.executemany("DELETE FROM cluster_candidates WHERE id = ?", stale)
     await conn.executemany(
         """INSERT INTO cluster_candidates(article_id, sentence, cluster_key, cluster, year,
                role, unit, unit_key, confidence, reasons, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT(article_id, cluster_key, year, role, unit_key) DO NOTHING""",
+           ON CONFLICT(article_id, cluster_key, year, role, unit_key) DO UPDATE SET
+               sentence = excluded.sentence, cluster = excluded.cluster, unit = excluded.unit,
+               confidence = excluded.confidence, reasons = excluded.reasons
+           WHERE cluster_candidates.status = 'pending'""",
         [
             (article_id, c.sentence, c.cluster_key, c.cluster, c.year, c.role, c.unit,
              c.unit_key, c.confidence, " ".join(c.reasons), now)
@@ -133,20 +147,41 @@ async def candidate(conn: aiosqlite.Connection, candidate_id: int) -> Candidate 
     return _candidate(row) if row is not None else None
 
 
+# What is still worth asking: pending, the first copy of its claim, not decided in any copy,
+# not settled by an admin fact for its cluster, year and role, nor already shown as a fact.
+_ASKABLE = f"""
+    c.status = 'pending'
+    AND NOT EXISTS (SELECT 1 FROM cluster_candidates d
+                    WHERE {_SAME_CLAIM} AND (d.status != 'pending' OR d.id < c.id))
+    AND NOT EXISTS (SELECT 1 FROM cluster_facts f
+                    WHERE f.cluster_key = c.cluster_key AND f.year = c.year
+                      AND f.role = c.role
+                      AND (f.origin = 'admin' OR f.unit_key = c.unit_key))
+"""
+
+
 async def pending(conn: aiosqlite.Connection, *, limit: int = 20, after_id: int = 0
                   ) -> list[Candidate]:
     """Questions still worth asking, oldest first, one per claim (its first article's)."""
-    sql = f"""{_SELECT}
-        WHERE c.status = 'pending' AND c.id > ?
-          AND NOT EXISTS (SELECT 1 FROM cluster_candidates d
-                          WHERE {_SAME_CLAIM} AND (d.status != 'pending' OR d.id < c.id))
-          AND NOT EXISTS (SELECT 1 FROM cluster_facts f
-                          WHERE f.cluster_key = c.cluster_key AND f.year = c.year
-                            AND f.role = c.role
-                            AND (f.origin = 'admin' OR f.unit_key = c.unit_key))
-        ORDER BY c.id LIMIT ?"""
+    sql = f"{_SELECT} WHERE c.id > ? AND {_ASKABLE} ORDER BY c.id LIMIT ?"
     async with conn.execute(sql, (after_id, limit)) as cur:
         return [_candidate(r) for r in await cur.fetchall()]
+
+
+async def pending_count(conn: aiosqlite.Connection, *, after_id: int = 0) -> int:
+    """How many questions are still worth asking (with an id after `after_id`)."""
+    sql = f"SELECT count(*) FROM cluster_candidates c WHERE c.id > ? AND {_ASKABLE}"
+    async with conn.execute(sql, (after_id,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def newest_pending_id(conn: aiosqlite.Connection) -> int:
+    """The id of the newest pending candidate (0 when none): whether anything new came in."""
+    async with conn.execute(
+            "SELECT max(id) FROM cluster_candidates WHERE status = 'pending'") as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 async def count(conn: aiosqlite.Connection, status: Status | None = None) -> int:
@@ -163,33 +198,33 @@ async def count(conn: aiosqlite.Connection, status: Status | None = None) -> int
 # --- answers (the admins) -------------------------------------------------------------------
 
 
-async def confirm(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int, now: int
-                  ) -> Candidate | None:
+async def confirm(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int | str,
+                  now: int) -> Candidate | None:
     """The admin says yes: the claim becomes an admin fact. None if not pending (any more)."""
     found = await _decide(conn, candidate_id, "confirmed", admin_id=admin_id, now=now)
     if found is not None:
-        await clusters.set_admin(conn, found.as_fact(), admin_id=admin_id, now=now)
+        await cluster_facts.set_admin(conn, found.as_fact(), admin_id=admin_id, now=now)
     return found
 
 
 async def correct(conn: aiosqlite.Connection, candidate_id: int, fact: NewFact, *,
-                  admin_id: int, now: int) -> Candidate | None:
+                  admin_id: int | str, now: int) -> Candidate | None:
     """The admin gives the right values: they become an admin fact; the claim as read is not
     asked again. None if not pending (any more)."""
     found = await _decide(conn, candidate_id, "corrected", admin_id=admin_id, now=now)
     if found is not None:
-        await clusters.set_admin(conn, fact, admin_id=admin_id, now=now)
+        await cluster_facts.set_admin(conn, fact, admin_id=admin_id, now=now)
     return found
 
 
-async def reject(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int, now: int
-                 ) -> Candidate | None:
+async def reject(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int | str,
+                 now: int) -> Candidate | None:
     """The admin says no: the claim is never asked again. None if not pending (any more)."""
     return await _decide(conn, candidate_id, "rejected", admin_id=admin_id, now=now)
 
 
 async def _decide(conn: aiosqlite.Connection, candidate_id: int, status: Status, *,
-                  admin_id: int, now: int) -> Candidate | None:
+                  admin_id: int | str, now: int) -> Candidate | None:
     found = await candidate(conn, candidate_id)
     if found is None or found.status != "pending":
         return None

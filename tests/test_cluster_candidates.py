@@ -7,19 +7,21 @@ import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.cli import main
+from bot.cluster.scanner import ClusterScanner
 from bot.config import Settings, load_sources
 from bot.demo import sample_sources_file
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
-from bot.leadership import LeadershipScanner
-from storage import articles, cluster_candidates, clusters
+from bot.message import ChatRef, Message
+from storage import articles, cluster_candidates, cluster_facts, cluster_scan
 from storage.articles import NewArticle
-from storage.clusters import NewFact
+from storage.cluster_facts import NewFact
 from storage.db import Database, open_database
 from storage.migrations import migrations, schema_version
 
@@ -45,9 +47,9 @@ async def _article(db: Database, key: str, text: str, published: str = "2024-10-
 async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: Database
                                                                              ) -> None:
     article_id = await _article(db, "a", RESTATED)
-    report = await LeadershipScanner(TZ).catch_up(db)
+    report = await ClusterScanner(TZ).catch_up(db)
     assert (report.facts, report.candidates) == (0, 1)
-    assert await clusters.latest(db.conn) == []  # not shown to readers
+    assert await cluster_facts.latest(db.conn) == []  # not shown to readers
     (question,) = await cluster_candidates.pending(db.conn)
     assert (question.cluster, question.year, question.role, question.unit) == (
         FIVE, 2024, "leader", f"{MTTQ} thành phố Hải Phòng")
@@ -61,7 +63,7 @@ async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: 
     assert confirmed is not None
     assert confirmed.status == "confirmed"
     assert confirmed.decided_by == 7
-    (fact,) = await clusters.latest(db.conn)
+    (fact,) = await cluster_facts.latest(db.conn)
     assert (fact.unit, fact.origin, fact.admin_id, fact.year) == (
         f"{MTTQ} thành phố Hải Phòng", "admin", 7, 2024)
     assert await cluster_candidates.pending(db.conn) == []
@@ -71,7 +73,7 @@ async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: 
 
 async def test_a_rejected_claim_is_never_asked_again(db: Database) -> None:
     await _article(db, "a", RESTATED)
-    scanner = LeadershipScanner(TZ)
+    scanner = ClusterScanner(TZ)
     await scanner.catch_up(db)
     (question,) = await cluster_candidates.pending(db.conn)
     async with db.transaction() as conn:
@@ -88,12 +90,12 @@ async def test_a_rejected_claim_is_never_asked_again(db: Database) -> None:
     again = await cluster_candidates.candidate(db.conn, question.id)
     assert again is not None
     assert again.status == "rejected"
-    assert await clusters.latest(db.conn) == []
+    assert await cluster_facts.latest(db.conn) == []
 
 
 async def test_correcting_stores_the_admins_values(db: Database) -> None:
     await _article(db, "a", RESTATED)
-    await LeadershipScanner(TZ).catch_up(db)
+    await ClusterScanner(TZ).catch_up(db)
     (question,) = await cluster_candidates.pending(db.conn)
     right = NewFact(question.cluster_key, question.cluster, 2024, "deputy",
                     f"{MTTQ} thành phố Hải Phòng", "x")
@@ -101,7 +103,7 @@ async def test_correcting_stores_the_admins_values(db: Database) -> None:
         done = await cluster_candidates.correct(conn, question.id, right, admin_id=9, now=5)
     assert done is not None
     assert done.status == "corrected"
-    (fact,) = await clusters.latest(db.conn)
+    (fact,) = await cluster_facts.latest(db.conn)
     assert (fact.role, fact.origin) == ("deputy", "admin")
     assert await cluster_candidates.pending(db.conn) == []
 
@@ -111,13 +113,13 @@ async def test_questions_are_not_asked_about_what_is_settled(db: Database) -> No
     # and role, or the same fact already shown, settles it.
     await _article(db, "a", RESTATED)
     await _article(db, "b", RESTATED.replace("Hội thảo", "Tọa đàm"))
-    await LeadershipScanner(TZ).catch_up(db)
+    await ClusterScanner(TZ).catch_up(db)
     assert await cluster_candidates.count(db.conn, "pending") == 2
     (question,) = await cluster_candidates.pending(db.conn)
     async with db.transaction() as conn:
-        await clusters.set_admin(conn, NewFact(question.cluster_key, FIVE, 2024, "leader",
-                                               f"{MTTQ} thành phố Cần Thơ", "x"),
-                                 admin_id=1, now=1)
+        await cluster_facts.set_admin(conn, NewFact(question.cluster_key, FIVE, 2024, "leader",
+                                                    f"{MTTQ} thành phố Cần Thơ", "x"),
+                                      admin_id=1, now=1)
     assert await cluster_candidates.pending(db.conn) == []
     # an answer covers every copy of the claim
     async with db.transaction() as conn:
@@ -128,7 +130,7 @@ async def test_questions_are_not_asked_about_what_is_settled(db: Database) -> No
 async def test_a_decided_candidate_survives_rescans_and_pending_ones_follow_the_reader(
         db: Database) -> None:
     first = await _article(db, "a", RESTATED)
-    scanner = LeadershipScanner(TZ)
+    scanner = ClusterScanner(TZ)
     await scanner.catch_up(db)
     (question,) = await cluster_candidates.pending(db.conn)
     async with db.transaction() as conn:
@@ -158,7 +160,7 @@ async def test_the_sample_restatements_are_stored_for_review(tmp_path: Path, db:
     settings = Settings(database=tmp_path / "n.db")  # type: ignore[call-arg]
     async with make_client(5) as http:
         await Ingestor(db, load_sources(sample_sources_file()), settings, http,
-                       after_store=[LeadershipScanner(TZ).after_store]).run_once()
+                       after_store=[ClusterScanner(TZ).after_store]).run_once()
     async with db.conn.execute(
         "SELECT c.year, c.role, c.unit, a.dedupe_key FROM cluster_candidates c "
         "JOIN articles a ON a.id = c.article_id ORDER BY c.year") as cur:
@@ -170,7 +172,7 @@ async def test_the_sample_restatements_are_stored_for_review(tmp_path: Path, db:
     assert "2023-12-19_tong-ket" in stored[0][3]
     assert "2024-10-17_hoi-thao" in stored[1][3]
     assert await cluster_candidates.pending(db.conn) == []
-    assert {(f.role, f.unit) for f in await clusters.of_year(db.conn, 2024)} == {
+    assert {(f.role, f.unit) for f in await cluster_facts.of_year(db.conn, 2024)} == {
         ("leader", f"{MTTQ} thành phố Hải Phòng"), ("deputy", f"{MTTQ} thành phố Cần Thơ")}
 
 
@@ -204,8 +206,8 @@ async def test_a_database_from_the_previous_version_migrates_with_every_row(tmp_
     try:
         async with db.conn.execute("PRAGMA user_version") as cur:
             assert (await cur.fetchone())[0] == schema_version()  # type: ignore[index]
-        assert await clusters.article_count(db.conn) == 1
-        assert await clusters.count(db.conn, "admin") == 1
+        assert await cluster_scan.article_count(db.conn) == 1
+        assert await cluster_facts.count(db.conn, "admin") == 1
         assert await cluster_candidates.count(db.conn) == 0
     finally:
         await db.close()
@@ -221,7 +223,7 @@ async def test_rescan_gives_an_upgraded_database_the_new_facts(
     assert await asyncio.to_thread(main, ["rescan-clusters"]) == 0  # idempotent
     db = await open_database(path)
     try:
-        facts = await clusters.of_year(db.conn, 2025)
+        facts = await cluster_facts.of_year(db.conn, 2025)
         assert {(f.cluster, f.role, f.unit) for f in facts} == {
             ("số 1", "leader", f"{MTTQ} phường Máy Chai"),
             ("số 1", "deputy", f"{MTTQ} phường Vạn Mỹ"),
@@ -229,7 +231,7 @@ async def test_rescan_gives_an_upgraded_database_the_new_facts(
         }
         (question,) = await cluster_candidates.pending(db.conn)
         assert (question.year, question.unit) == (2024, f"{MTTQ} thành phố Hải Phòng")
-        assert await clusters.count(db.conn, "admin") == 1
+        assert await cluster_facts.count(db.conn, "admin") == 1
     finally:
         await db.close()
 
@@ -242,3 +244,111 @@ def test_migrations_refuse_two_files_with_one_number() -> None:
         ordered([("0001_a.sql", "A"), ("0002_b.sql", "B"), ("0002_c.sql", "C")])
     with pytest.raises(RuntimeError, match="without gaps"):
         ordered([("0001_a.sql", "A"), ("0003_c.sql", "C")])
+
+
+async def test_a_rescan_keeps_the_ids_of_the_questions(db: Database) -> None:
+    """A question put to the admins stays answerable after a re-scan: same row, same id."""
+    await _article(db, "a", RESTATED)
+    scanner = ClusterScanner(TZ)
+    await scanner.catch_up(db)
+    (before,) = await cluster_candidates.pending(db.conn)
+    await scanner.rescan(db)
+    await scanner.rescan(db)
+    (after,) = await cluster_candidates.pending(db.conn)
+    assert after.id == before.id
+    assert await cluster_candidates.newest_pending_id(db.conn) == before.id
+
+
+def _review(db: Database, clock: list[float]) -> Any:
+    from bot.chat.cluster_review import ClusterReview
+    from bot.chat.common import Admins, Common
+    from bot.chat.reader import Reader
+    from bot.render.telegram import LIMITS
+
+    common = Common(db, default_language="vi", tz=TZ, limits={"telegram": LIMITS},
+                    admins=Admins.of([1, 2]), clock=lambda: clock[0])
+    return ClusterReview(Reader(common))
+
+
+async def test_admins_are_told_once_and_not_flooded(db: Database) -> None:
+    clock = [1_750_000_000.0]
+    review = _review(db, clock)
+    told: list[tuple[str, str]] = []
+
+    async def send(chat: ChatRef, message: Message) -> bool:
+        told.append((chat.id, str(message.text).split("\n")[0]))
+        return chat.id != "2"  # admin 2 never started the bot: not delivered
+
+    assert await review.announce(send) == 0  # nothing to ask
+    await _article(db, "a", RESTATED)
+    await ClusterScanner(TZ).catch_up(db)
+    assert await review.announce(send) == 1
+    assert told == [("1", "🗂 1 câu hỏi mới về cụm thi đua"),
+                    ("2", "🗂 1 câu hỏi mới về cụm thi đua")]
+    assert await review.announce(send) == 0  # told already
+    # New questions while admin 1's is unanswered: only admin 2 (never reached) is tried.
+    told.clear()
+    await _article(db, "b", RESTATED.replace("Hải Phòng", "Cần Thơ"))
+    await ClusterScanner(TZ).catch_up(db)
+    assert await review.announce(send) == 0
+    assert [who for who, _ in told] == ["2"]
+    # A day later an unanswered question is announced again, with the new ones.
+    told.clear()
+    clock[0] += 24 * 3600
+    await _article(db, "c", RESTATED.replace("Hải Phòng", "Hà Nội"))
+    await ClusterScanner(TZ).catch_up(db)
+    assert await review.announce(send) == 1
+    assert told[0] == ("1", "🗂 1 câu hỏi mới về cụm thi đua")
+
+
+async def test_two_processes_announce_a_batch_once(tmp_path: Path) -> None:
+    """Two processes sharing the database: the announcement mark moves once."""
+    path = tmp_path / "shared.db"
+    first, second = await open_database(path), await open_database(path)
+    try:
+        await _article(first, "a", RESTATED)
+        await ClusterScanner(TZ).catch_up(first)
+        sent: list[str] = []
+
+        async def send(chat: ChatRef, message: Message) -> bool:
+            sent.append(chat.id)
+            return True
+
+        clock = [1_750_000_000.0]
+        counts = await asyncio.gather(_review(first, clock).announce(send),
+                                      _review(second, clock).announce(send))
+        assert sorted(counts) == [0, 2]
+        assert sorted(sent) == ["1", "2"]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_questions_of_a_database_from_the_previous_version_are_announced(
+        tmp_path: Path) -> None:
+    """A database of the previous version already holding a question: kept, and announced once
+    after the upgrade."""
+    path = tmp_path / "old.db"
+    _old_database(path)
+    raw = sqlite3.connect(path)
+    raw.execute(
+        "INSERT INTO cluster_candidates(article_id, sentence, cluster_key, cluster, year, role, "
+        "unit, unit_key, confidence, reasons, created_at) VALUES (1, ?, 'so 9', 'số 9', 2025, "
+        "'leader', 'Ủy ban MTTQ Việt Nam phường Lê Lợi', 'uy ban mttq viet nam phuong le loi', "
+        "0.6, 'form:parenthesis', 5)", (RESTATED,))
+    raw.commit()
+    raw.close()
+    db = await open_database(path)
+    try:
+        (question,) = await cluster_candidates.pending(db.conn)
+        assert question.unit == "Ủy ban MTTQ Việt Nam phường Lê Lợi"
+        sent: list[str] = []
+
+        async def send(chat: ChatRef, message: Message) -> bool:
+            sent.append(str(message.text))
+            return True
+
+        assert await _review(db, [1_750_000_000.0]).announce(send) == 2
+        assert "phường Lê Lợi" in sent[0]
+    finally:
+        await db.close()

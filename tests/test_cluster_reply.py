@@ -1,4 +1,4 @@
-"""The /cluster and /setcluster core (bot/chat/clusters.py) on a real SQLite file: argument
+"""The /cluster and /setcluster core (bot/chat/cluster.py) on a real SQLite file: argument
 parsing, Telegram's length limit with many clusters, escaping, admin checks."""
 
 from __future__ import annotations
@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.chat.clusters import Clusters, _parse_set
+from bot.chat.cluster import ClusterCommands
+from bot.chat.cluster_input import parse_setcluster
 from bot.chat.common import Admins, Common
 from bot.chat.reader import Reader
 from bot.i18n import vi
 from bot.message import Who, markup
 from bot.render.telegram import LIMITS, TEXT_LIMIT
-from storage import articles, clusters
+from storage import articles, cluster_facts
 from storage.articles import NewArticle
-from storage.clusters import NewFact
+from storage.cluster_facts import NewFact
 from storage.db import Database
 from tests.conftest import html, tg
 
@@ -27,10 +28,10 @@ BOSS = Who(chat=tg(ADMIN), chat_type="private", user_id=str(ADMIN))
 MTTQ = "Ủy ban MTTQ Việt Nam"
 
 
-def _core(db: Database) -> Clusters:
+def _core(db: Database) -> ClusterCommands:
     common = Common(db, default_language="vi", tz=TZ, limits={"telegram": LIMITS},
                     admins=Admins.of([ADMIN]), clock=lambda: 1_700_000_000)
-    return Clusters(Reader(common))
+    return ClusterCommands(Reader(common))
 
 
 @pytest.mark.parametrize(
@@ -45,7 +46,7 @@ def _core(db: Database) -> Clusters:
     ],
 )
 def test_setcluster_syntax(argument: str, expected: tuple[object, ...]) -> None:
-    assert _parse_set(argument) == expected
+    assert parse_setcluster(argument) == expected
 
 
 @pytest.mark.parametrize(
@@ -64,14 +65,14 @@ def test_setcluster_syntax(argument: str, expected: tuple[object, ...]) -> None:
     ],
 )
 def test_setcluster_refuses_malformed_input(argument: str) -> None:
-    assert _parse_set(argument) is None
+    assert parse_setcluster(argument) is None
 
 
 async def test_setcluster_checks_the_admin_in_the_core(db: Database) -> None:
     core = _core(db)
     reply = await core.set_leadership(ME, "2024 | số 3 | Cụm trưởng | Ủy ban MTTQ tỉnh A")
     assert reply.text == markup(vi.TEXTS["admin.refused"])
-    assert await clusters.count(db.conn) == 0
+    assert await cluster_facts.count(db.conn) == 0
     usage = await core.set_leadership(BOSS, "2024 | số 3")
     assert usage.text == markup(vi.TEXTS["setcluster.usage"])
 
@@ -106,7 +107,7 @@ async def test_many_clusters_fit_one_message(db: Database) -> None:
                      f"uy ban mttq viet nam tinh so {i}", sentence="Câu dài. " * 60))
             for i, a in enumerate(stored) for role in ("leader", "deputy")
         ]
-        await clusters.replace_extracted(conn, [a.id for a in stored], facts, now=0)
+        await cluster_facts.replace_extracted(conn, [a.id for a in stored], facts, now=0)
     reply = await _core(db).show(ME, "")
     assert reply.text.length <= TEXT_LIMIT
     assert "… và " in reply.text

@@ -24,17 +24,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import web
 
+from bot.cluster.scanner import ClusterScanner
 from bot.config import Settings, SourceConfig
 from bot.ingest import fetch as fetch_module
 from bot.ingest.archive import parse_article_text, read_archive_file
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor, IngestReport
-from bot.leadership import LeadershipScanner
 from bot.models import Article
 from bot.search.engine import search
 from bot.search.query import parse_query
 from bot.text.datefmt import format_local_datetime
-from storage import articles, clusters, sources
+from storage import articles, cluster_facts, sources
 from storage.db import Database, open_database
 from tests.hostile import (
     BIDI_TITLE,
@@ -122,7 +122,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 async def _ingest(db: Database, settings: Settings, srcs: list[SourceConfig], *,
                   with_hooks: bool = False, **kw: Any) -> IngestReport:
     """One poll, as the app does it (the cluster hooks included when asked)."""
-    scanner = LeadershipScanner(VN)
+    scanner = ClusterScanner(VN)
     hooks: dict[str, Any] = {}
     if with_hooks:
         hooks = {"after_store": [scanner.after_store]}
@@ -613,7 +613,7 @@ async def test_a_corrected_feed_item_updates_its_article_and_cluster_facts(
     (article,) = await _all(db)
     assert article.title == "Tổng kết cụm thi đua"
     assert report.sources[0].updated == 1
-    facts = await clusters.of_year(db.conn, 2026)
+    facts = await cluster_facts.of_year(db.conn, 2026)
     assert {(f.role, f.unit) for f in facts} == {
         ("leader", "Ủy ban MTTQ Việt Nam thành phố Hải Phòng")}
 

@@ -70,7 +70,12 @@ class Reader:
         return [Message(t(lang, "start.welcome") + "\n\n" + picker.text, picker.choices)]
 
     async def help(self, who: Who) -> Message:
-        return Message(t(await self.language(who), "help"))
+        """Every command; admins also see theirs."""
+        lang = await self.language(who)
+        text = t(lang, "help")
+        if self.common.is_admin(who):
+            text += "\n\n" + t(lang, "help.admin")
+        return Message(text)
 
     # -- categories and subscriptions --------------------------------------------------------
 

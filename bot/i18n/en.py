@@ -177,13 +177,107 @@ TEXTS: dict[str, str] = {
         "`/cluster 5 thanh pho` (one cluster; accents optional)."
     ),
     "setcluster.usage": (
-        "Usage: `/setcluster <year> | <cluster> | Cụm trưởng or Cụm phó | "
-        "<unit, or - for none>`\nExample: `/setcluster 2024 | 5 thành phố "
+        "Usage: `/setcluster` (a step-by-step dialog), or `/setcluster <year> | <cluster> | "
+        "Cụm trưởng or Cụm phó | <unit, or - for none>`\nExample: `/setcluster 2024 | 5 thành phố "
         "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng`"
     ),
     "setcluster.done": (
         "✅ Saved: {year}, emulation cluster **{cluster}**, {role}: **{unit}** "
         "(set by an admin; it overrides what articles say). See: /cluster {year}"
+    ),
+    # Admin review of unsure cluster readings and the /setcluster dialog (issue 16, SPEC 13)
+    "review.new": (
+        "🗂 **New questions about emulation clusters: {count}**\n"
+        "The bot is not sure about these, so readers do not see them yet. Please confirm, "
+        "correct or reject them."
+    ),
+    "review.waiting": "🗂 **Questions about emulation clusters waiting: {count}**",
+    "review.left": "Questions about emulation clusters left: {count}.",
+    "review.question": "❓ Is **{unit}** the **{role}** of cluster **{cluster}** in **{year}**?",
+    "review.source": "📰 {title} · {when}",
+    "review.button_confirm": "✅ Yes",
+    "review.button_reject": "❌ No",
+    "review.button_correct": "✏️ Correct",
+    "review.button_later": "⏭ Later",
+    "review.button_open": "📰 Open article",
+    "review.confirmed": (
+        "✅ **Confirmed**: {unit} is the {role} of cluster {cluster} in {year}. /cluster shows "
+        "it as set by an admin."
+    ),
+    "review.rejected": (
+        "❌ **Rejected**: «{unit} is the {role} of cluster {cluster} in {year}». The bot will "
+        "not ask again."
+    ),
+    "review.corrected": (
+        "✏️ **Corrected**: «{unit} is the {role} of cluster {cluster} in {year}» was replaced "
+        "by what an admin entered."
+    ),
+    "review.notice_confirmed": "Confirmed.",
+    "review.notice_rejected": "Rejected.",
+    "review.already": "This question was already answered ({status} on {when}).",
+    "review.status.confirmed": "confirmed",
+    "review.status.rejected": "rejected",
+    "review.status.corrected": "corrected",
+    "review.gone": "This question no longer exists (the article was read again or removed).",
+    "review.none": "✅ No question about emulation clusters is waiting.",
+    "review.all_done": "🎉 Every question about emulation clusters is answered.",
+    "review.no_other": "There is no other question.",
+    "dialog.title": "✍️ **Set a cluster leader or deputy**",
+    "dialog.title_correct": "✏️ **Correct what the bot read**",
+    "dialog.read_as": "The bot read: {unit} is the {role} of cluster {cluster} in {year}.",
+    "dialog.chosen": "Chosen: {chosen}",
+    "dialog.chosen_year": "{year}",
+    "dialog.chosen_cluster": "cluster {cluster}",
+    "dialog.step_year": "**Step 1/4 · Year.** Choose or type the year (e.g. `2024`).",
+    "dialog.step_cluster": (
+        "**Step 2/4 · Emulation cluster.** Choose a known cluster or type a new cluster's "
+        "name (e.g. `5 thành phố trực thuộc Trung ương`, `các quận`, `số 2`)."
+    ),
+    "dialog.step_cluster_none": (
+        "**Step 2/4 · Emulation cluster.** Type the cluster's name (e.g. `5 thành phố trực "
+        "thuộc Trung ương`, `các quận`, `số 2`)."
+    ),
+    "dialog.page": "Page {page}/{pages}.",
+    "dialog.step_role": "**Step 3/4 · Role.** Leader (Cụm trưởng) or deputy (Cụm phó)?",
+    "dialog.step_unit": (
+        "**Step 4/4 · Unit.** Type the unit's name (e.g. `Ủy ban MTTQ Việt Nam thành phố Hải "
+        "Phòng`; short forms such as `UBMTTQ TP Hải Phòng` work too) or choose below."
+    ),
+    "dialog.now_shown": "/cluster now shows: **{unit}** {origin}.",
+    "dialog.now_none": "/cluster knows nothing about this yet.",
+    "dialog.origin_article": "(from an article)",
+    "dialog.origin_admin": "(set by an admin)",
+    "dialog.step_confirm": "**Check, then press ✅ Save.**",
+    "dialog.summary": "Year: **{year}**\nEmulation cluster: **{cluster}**{new}\n{role}: **{unit}**",
+    "dialog.new_cluster": " (new cluster)",
+    "dialog.replaces": "Replaces: {unit} {origin}.",
+    "dialog.pending_note": "Questions about emulation clusters waiting: {count} (/review)",
+    "dialog.button_keep": "✔️ Keep: {value}",
+    "dialog.button_nobody": "— No unit",
+    "dialog.button_save": "✅ Save",
+    "dialog.button_back": "↩️ Back",
+    "dialog.button_cancel": "✖️ Cancel",
+    "dialog.button_previous": "« Previous",
+    "dialog.button_next": "Next »",
+    "dialog.bad_year": "⚠️ «{text}» is not a year (1990 to 2100).",
+    "dialog.bad_cluster": (
+        "⚠️ «{text}» does not say which cluster. Type its name, e.g. `các quận` or `số 2`."
+    ),
+    "dialog.bad_role": "⚠️ Choose the leader (Cụm trưởng) or the deputy (Cụm phó).",
+    "dialog.bad_unit": "⚠️ «{text}» is not a unit's name.",
+    "dialog.use_buttons": "⚠️ Press ✅ Save to store it, ↩️ Back to change it, or ✖️ Cancel.",
+    "dialog.cancelled": "✖️ Cancelled, nothing was stored.",
+    "dialog.expired": "This dialog has ended or expired. Type /setcluster to start again.",
+    "dialog.stale": "This step is over. Use the dialog's latest message.",
+    "dialog.saved": "Saved.",
+    "help.admin": (
+        "**Admin commands**\n"
+        "/broadcast — send an announcement to subscribers\n"
+        "/stats — statistics\n"
+        "/sources — news sources: health, pause, fetch now\n"
+        "/setcluster — set a cluster leader or deputy (a step-by-step dialog; or "
+        "`/setcluster <year> | <cluster> | <role> | <unit>`)\n"
+        "/review (/duyetcum) — questions about emulation clusters waiting for an answer"
     ),
     "cli.rescan.progress": "Read {done}/{total} articles",
     "cli.rescan.done": "Done: read {articles} articles, found {facts} cluster facts.",

@@ -185,13 +185,107 @@ TEXTS: dict[str, str] = {
         "`/cluster 5 thanh pho` (một cụm, gõ không dấu cũng được)."
     ),
     "setcluster.usage": (
-        "Cách dùng: `/setcluster <năm> | <tên cụm> | Cụm trưởng hoặc Cụm phó | "
-        "<đơn vị, hoặc - nếu không có>`\nVí dụ: `/setcluster 2024 | 5 thành phố "
-        "trực thuộc Trung ương | Cụm trưởng | Ủy ban MTTQ Việt Nam thành phố Hải Phòng`"
+        "Cách dùng: `/setcluster` (hộp thoại từng bước), hoặc `/setcluster <năm> | <tên cụm> "
+        "| Cụm trưởng hoặc Cụm phó | <đơn vị, hoặc - nếu không có>`\n"
+        "Ví dụ: `/setcluster 2024 | 5 thành phố trực thuộc Trung ương | Cụm trưởng | "
+        "Ủy ban MTTQ Việt Nam thành phố Hải Phòng`"
     ),
     "setcluster.done": (
         "✅ Đã ghi: năm {year}, cụm thi đua **{cluster}**, {role}: **{unit}** "
         "(do quản trị viên đặt, thay cho thông tin rút ra từ bài viết). Xem: /cluster {year}"
+    ),
+    # Admin review of unsure cluster readings and the /setcluster dialog (issue 16, SPEC 13)
+    "review.new": (
+        "🗂 **{count} câu hỏi mới về cụm thi đua**\n"
+        "Bot chưa chắc chắn nên chưa hiển thị các thông tin này cho người đọc. Mời quản trị "
+        "viên xác nhận, sửa hoặc bác bỏ."
+    ),
+    "review.waiting": "🗂 **{count} câu hỏi về cụm thi đua đang chờ trả lời**",
+    "review.left": "Còn {count} câu hỏi về cụm thi đua.",
+    "review.question": "❓ Có phải **{unit}** là **{role}** cụm **{cluster}** năm **{year}**?",
+    "review.source": "📰 {title} · {when}",
+    "review.button_confirm": "✅ Đúng",
+    "review.button_reject": "❌ Không đúng",
+    "review.button_correct": "✏️ Sửa",
+    "review.button_later": "⏭ Để sau",
+    "review.button_open": "📰 Mở bài",
+    "review.confirmed": (
+        "✅ **Đã xác nhận**: {unit} là {role} cụm {cluster} năm {year}. /cluster hiển thị "
+        "thông tin này là do quản trị viên đặt."
+    ),
+    "review.rejected": (
+        "❌ **Đã bác bỏ**: «{unit} là {role} cụm {cluster} năm {year}». Bot sẽ không hỏi lại."
+    ),
+    "review.corrected": (
+        "✏️ **Đã sửa**: «{unit} là {role} cụm {cluster} năm {year}» đã được thay bằng thông "
+        "tin quản trị viên nhập."
+    ),
+    "review.notice_confirmed": "Đã xác nhận.",
+    "review.notice_rejected": "Đã bác bỏ.",
+    "review.already": "Câu hỏi này đã được trả lời trước đó ({status} lúc {when}).",
+    "review.status.confirmed": "đã xác nhận",
+    "review.status.rejected": "đã bác bỏ",
+    "review.status.corrected": "đã sửa",
+    "review.gone": "Câu hỏi này không còn nữa (bài viết đã được đọc lại hoặc đã bị gỡ).",
+    "review.none": "✅ Không có câu hỏi nào về cụm thi đua đang chờ trả lời.",
+    "review.all_done": "🎉 Đã trả lời hết các câu hỏi về cụm thi đua.",
+    "review.no_other": "Không còn câu hỏi nào khác.",
+    "dialog.title": "✍️ **Đặt cụm trưởng, cụm phó**",
+    "dialog.title_correct": "✏️ **Sửa thông tin bot đọc được**",
+    "dialog.read_as": "Bot đọc được: {unit} là {role} cụm {cluster} năm {year}.",
+    "dialog.chosen": "Đã chọn: {chosen}",
+    "dialog.chosen_year": "năm {year}",
+    "dialog.chosen_cluster": "cụm {cluster}",
+    "dialog.step_year": "**Bước 1/4 · Năm.** Chọn hoặc gõ năm (ví dụ `2024`).",
+    "dialog.step_cluster": (
+        "**Bước 2/4 · Cụm thi đua.** Chọn một cụm đã biết hoặc gõ tên cụm mới (ví dụ "
+        "`5 thành phố trực thuộc Trung ương`, `các quận`, `số 2`)."
+    ),
+    "dialog.step_cluster_none": (
+        "**Bước 2/4 · Cụm thi đua.** Gõ tên cụm (ví dụ `5 thành phố trực thuộc Trung ương`, "
+        "`các quận`, `số 2`)."
+    ),
+    "dialog.page": "Trang {page}/{pages}.",
+    "dialog.step_role": "**Bước 3/4 · Vai trò.** Cụm trưởng hay Cụm phó?",
+    "dialog.step_unit": (
+        "**Bước 4/4 · Đơn vị.** Gõ tên đơn vị (ví dụ `Ủy ban MTTQ Việt Nam thành phố Hải "
+        "Phòng`; viết tắt như `UBMTTQ TP Hải Phòng` cũng được) hoặc chọn bên dưới."
+    ),
+    "dialog.now_shown": "Hiện /cluster đang hiển thị: **{unit}** {origin}.",
+    "dialog.now_none": "Hiện /cluster chưa có thông tin này.",
+    "dialog.origin_article": "(theo bài viết)",
+    "dialog.origin_admin": "(do quản trị viên đặt)",
+    "dialog.step_confirm": "**Kiểm tra lại rồi bấm ✅ Lưu.**",
+    "dialog.summary": "Năm: **{year}**\nCụm thi đua: **{cluster}**{new}\n{role}: **{unit}**",
+    "dialog.new_cluster": " (cụm mới)",
+    "dialog.replaces": "Thay cho: {unit} {origin}.",
+    "dialog.pending_note": "Có {count} câu hỏi về cụm thi đua đang chờ trả lời: /review",
+    "dialog.button_keep": "✔️ Giữ: {value}",
+    "dialog.button_nobody": "— Không có đơn vị nào",
+    "dialog.button_save": "✅ Lưu",
+    "dialog.button_back": "↩️ Quay lại",
+    "dialog.button_cancel": "✖️ Hủy",
+    "dialog.button_previous": "« Trước",
+    "dialog.button_next": "Sau »",
+    "dialog.bad_year": "⚠️ «{text}» không phải một năm (từ 1990 đến 2100).",
+    "dialog.bad_cluster": (
+        "⚠️ «{text}» chưa nói rõ cụm nào. Hãy gõ tên cụm, ví dụ `các quận` hoặc `số 2`."
+    ),
+    "dialog.bad_role": "⚠️ Hãy chọn Cụm trưởng hoặc Cụm phó.",
+    "dialog.bad_unit": "⚠️ «{text}» không phải tên một đơn vị.",
+    "dialog.use_buttons": "⚠️ Hãy bấm ✅ Lưu để ghi, ↩️ Quay lại để sửa, hoặc ✖️ Hủy.",
+    "dialog.cancelled": "✖️ Đã hủy, không ghi gì.",
+    "dialog.expired": "Hộp thoại này đã kết thúc hoặc hết hạn. Gõ /setcluster để bắt đầu lại.",
+    "dialog.stale": "Bước này đã qua. Hãy dùng tin nhắn mới nhất của hộp thoại.",
+    "dialog.saved": "Đã lưu.",
+    "help.admin": (
+        "**Lệnh quản trị**\n"
+        "/broadcast — gửi thông báo tới người đăng ký\n"
+        "/stats — thống kê\n"
+        "/sources — nguồn tin: tình trạng, tạm dừng, lấy tin ngay\n"
+        "/setcluster — đặt cụm trưởng, cụm phó (hộp thoại từng bước; hoặc "
+        "`/setcluster <năm> | <cụm> | <vai trò> | <đơn vị>`)\n"
+        "/review (/duyetcum) — câu hỏi về cụm thi đua đang chờ trả lời"
     ),
     "cli.rescan.progress": "Đã đọc {done}/{total} bài viết",
     "cli.rescan.done": "Xong: đã đọc {articles} bài viết, tìm thấy {facts} thông tin cụm thi đua.",

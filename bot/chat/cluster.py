@@ -1,7 +1,7 @@
 """/cluster and /setcluster: who leads which emulation cluster (cụm thi đua), with the source.
 
 Plain data in (`Who`, argument strings), `Message` out; no chat-platform objects here. Which fact
-wins when several answer the same cluster, year and role is decided in storage/clusters.py
+wins when several answer the same cluster, year and role is decided in storage/cluster_facts.py
 (an admin's fact, else the most recent article).
 """
 
@@ -13,36 +13,35 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
+import aiosqlite
+
 from bot.chat import callbacks
+from bot.chat.cluster_input import (
+    MAX_YEAR,
+    MIN_YEAR,
+    known_spelling,
+    named_cluster_key,
+    parse_setcluster,
+)
 from bot.chat.reader import Reader
-from bot.cluster import canonical_cluster, cluster_key, normalize_unit
+from bot.cluster import canonical_cluster, cluster_key
 from bot.delivery.card import is_web_url
 from bot.i18n import t
 from bot.message import Choice, Message, Text, Who, italic, link, rows
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
-from storage import clusters
-from storage.clusters import Fact, NewFact, Role
+from storage import cluster_facts
+from storage.cluster_facts import Fact, NewFact
 
 log = logging.getLogger(__name__)
 
-MIN_YEAR, MAX_YEAR = 1990, 2100
 _MAX_ARGUMENT = 300
 _MAX_ECHO = 60
-_MAX_CLUSTER = 150
-_MAX_UNIT = 200
 _TITLE_CHARS = 110
 _SENTENCE_CHARS = 320
 _MAX_SOURCES = 40  # one open choice each; Telegram allows ~100 buttons per keyboard
 _FOOTER_ROOM = 200  # room kept for the "and N more" line
 _YEAR = re.compile(r"\d{4}")
-_NOBODY = {"-", "—", "–", "khong", "khong co", "none", "nobody"}
-_GENERIC = {"cum", "thi", "dua", "khoi", "mttq", "cac"}  # "cụm thi đua" alone names no cluster
-_ROLES: dict[str, Role] = {
-    "cum truong": "leader", "truong cum": "leader", "leader": "leader",
-    "cum pho": "deputy", "pho cum": "deputy", "pho truong cum": "deputy",
-    "pho cum truong": "deputy", "deputy": "deputy",
-}
 
 
 @dataclass
@@ -58,7 +57,7 @@ class _Sources:
         return _Sources(dict(self.numbers))
 
 
-class Clusters:
+class ClusterCommands:
     """The cluster commands; the core's admins may use /setcluster."""
 
     def __init__(self, reader: Reader) -> None:
@@ -77,23 +76,23 @@ class Clusters:
             return Message(t(lang, "cluster.usage"))
         year, name = parsed
         room = self.common.limits(who.chat.channel).text - _FOOTER_ROOM
-        if key := _cluster_key(name):
-            keys = await clusters.find_keys(self.db.conn, key)
+        if key := named_cluster_key(name):
+            keys = await cluster_facts.find_keys(self.db.conn, key)
             if not keys:
-                keys = await clusters.keys_with_unit(self.db.conn, fold(name))
+                keys = await cluster_facts.keys_with_unit(self.db.conn, fold(name))
             if not keys:
                 return Message(t(lang, "cluster.unknown", query=_echo(name)))
-            facts = await clusters.of_clusters(self.db.conn, keys, year)
+            facts = await cluster_facts.of_clusters(self.db.conn, keys, year)
             if not facts:
                 return Message(t(lang, "cluster.none_cluster_year", query=_echo(name), year=year))
             return self._render(lang, t(lang, "cluster.title_search", query=_echo(name)), facts,
                                 room)
         if year is not None:
-            facts = await clusters.of_year(self.db.conn, year)
+            facts = await cluster_facts.of_year(self.db.conn, year)
             if not facts:
                 return Message(t(lang, "cluster.none_year", year=year))
             return self._render(lang, t(lang, "cluster.title_year", year=year), facts, room)
-        facts = await clusters.latest(self.db.conn)
+        facts = await cluster_facts.latest(self.db.conn)
         if not facts:
             return Message(t(lang, "cluster.none"))
         return self._render(lang, t(lang, "cluster.title"), facts, room)
@@ -183,23 +182,46 @@ class Clusters:
         if not self.common.is_admin(who):
             log.warning("setcluster refused: user_id=%s chat=%s", who.user_id, who.chat)
             return Message(t(lang, "admin.refused"))
-        parsed = _parse_set(argument)
+        parsed = parse_setcluster(argument)
         if parsed is None:
             return Message(t(lang, "setcluster.usage"))
-        year, cluster_text, role, unit = parsed
-        key = cluster_key(cluster_text)
-        name = await clusters.cluster_name(self.db.conn, key) or canonical_cluster(cluster_text)
+        year, cluster_text, role, typed_unit = parsed
+        key, name = await resolve_cluster(self.db.conn, cluster_text)
+        unit = await resolve_unit(self.db.conn, typed_unit, key)
         fact = NewFact(cluster_key=key, cluster=name, year=year, role=role, unit=unit,
                        unit_key=fold(unit))
         assert who.user_id is not None  # an admin is a known user
         async with self.db.transaction() as conn:
-            await clusters.set_admin(conn, fact, admin_id=who.user_id,
-                                     now=int(self.common.clock()))
+            await cluster_facts.set_admin(conn, fact, admin_id=who.user_id,
+                                          now=int(self.common.clock()))
         log.info("setcluster: admin user_id=%s set cluster=%r year=%s role=%s unit=%r",
                  who.user_id, key, year, role, unit)
-        return Message(t(lang, "setcluster.done", year=year, cluster=name,
-                         role=t(lang, f"cluster.role.{role}"),
-                         unit=unit or t(lang, "cluster.nobody")))
+        return Message(set_text(lang, fact))
+
+
+def set_text(lang: str, fact: NewFact) -> Text:
+    """What an admin is told once their fact is stored."""
+    return t(lang, "setcluster.done", year=fact.year, cluster=fact.cluster,
+             role=t(lang, f"cluster.role.{fact.role}"), unit=fact.unit or t(lang, "cluster.nobody"))
+
+
+async def resolve_cluster(conn: aiosqlite.Connection, text: str) -> tuple[str, str]:
+    """(key, display name) of a cluster an admin typed: a known cluster keeps the name the facts
+    use; a new one gets its canonical spelling."""
+    key = cluster_key(text)
+    return key, await cluster_facts.cluster_name(conn, key) or canonical_cluster(text)
+
+
+async def resolve_unit(conn: aiosqlite.Connection, unit: str, key: str) -> str:
+    """A unit an admin typed, as the facts already spell the same member (of this cluster
+    first, then of any), else in its canonical spelling."""
+    if not unit:
+        return unit
+    for of_cluster in (key, None):
+        found = known_spelling(unit, await cluster_facts.known_units(conn, of_cluster))
+        if found != unit:
+            return found
+    return unit
 
 
 def _parse_show(argument: str) -> tuple[int | None, str] | None:
@@ -214,35 +236,6 @@ def _parse_show(argument: str) -> tuple[int | None, str] | None:
     name = " ".join(w for i, w in enumerate(words) if w not in years and not (
         i + 1 < len(words) and words[i + 1] in years and fold(w) in ("nam", "year")))
     return (int(years[0]) if years else None), name
-
-
-def _parse_set(argument: str) -> tuple[int, str, Role, str] | None:
-    """(year, cluster, role, unit) of a /setcluster argument, or None when it is malformed."""
-    if len(argument) > _MAX_ARGUMENT * 2:
-        return None
-    parts = [" ".join(p.split()) for p in argument.split("|")]
-    if len(parts) != 4 or not all(parts):
-        return None
-    year_text, cluster_text, role_text, unit_text = parts
-    if not _YEAR.fullmatch(year_text) or not MIN_YEAR <= int(year_text) <= MAX_YEAR:
-        return None
-    if len(cluster_text) > _MAX_CLUSTER or not _cluster_key(cluster_text):
-        return None
-    role = _ROLES.get(fold(role_text))
-    if role is None:
-        return None
-    if fold(unit_text) in _NOBODY:
-        return int(year_text), cluster_text, role, ""
-    unit = normalize_unit(unit_text)
-    if not 3 <= len(unit) <= _MAX_UNIT or not any(ch.isalpha() for ch in unit):
-        return None
-    return int(year_text), cluster_text, role, unit
-
-
-def _cluster_key(name: str) -> str:
-    """The cluster key of what a user typed; "" when it names no cluster in particular."""
-    key = cluster_key(name) if name else ""
-    return "" if set(key.split()) <= _GENERIC else key
 
 
 def _cut(text: str, limit: int) -> str:

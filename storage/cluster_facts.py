@@ -6,7 +6,7 @@ may answer the same (cluster, year, role); `leadership` picks the winner in SQL:
 2. else the fact from the most recently published article (ties: the later stored article),
    because a later article corrects or confirms an earlier one.
 
-Also owns the extraction watermark (`cluster_scan`) and reading articles for the scanner.
+The scanner's watermark and its reading of articles are storage/cluster_scan.py's.
 """
 
 from __future__ import annotations
@@ -55,51 +55,6 @@ class Fact:
     article_url: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleText:
-    """What the scanner reads of an article."""
-
-    id: int
-    title: str
-    body: str
-    published: int
-
-
-# --- the scan watermark and what to scan ----------------------------------------------------
-
-
-async def scan_mark(conn: aiosqlite.Connection) -> int:
-    """Every article with an id up to this one has been scanned."""
-    async with conn.execute("SELECT last_article_id FROM cluster_scan WHERE id = 1") as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def set_scan_mark(conn: aiosqlite.Connection, article_id: int) -> None:
-    """Move the watermark forward (never back)."""
-    await conn.execute(
-        "UPDATE cluster_scan SET last_article_id = max(last_article_id, ?) WHERE id = 1",
-        (article_id,),
-    )
-
-
-async def articles_after(conn: aiosqlite.Connection, after_id: int, limit: int
-                         ) -> list[ArticleText]:
-    """The next `limit` articles by id after `after_id` (the scanner's batches)."""
-    async with conn.execute(
-        "SELECT id, title, body, published FROM articles WHERE id > ? ORDER BY id LIMIT ?",
-        (after_id, limit),
-    ) as cur:
-        return [ArticleText(r["id"], r["title"], r["body"], r["published"])
-                for r in await cur.fetchall()]
-
-
-async def article_count(conn: aiosqlite.Connection, after_id: int = 0) -> int:
-    async with conn.execute("SELECT count(*) FROM articles WHERE id > ?", (after_id,)) as cur:
-        row = await cur.fetchone()
-    return int(row[0]) if row else 0
-
-
 # --- writing facts --------------------------------------------------------------------------
 
 
@@ -114,9 +69,10 @@ async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[in
         [(i,) for i in article_ids],
     )
     await conn.executemany(
-        """INSERT OR IGNORE INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key,
+        """INSERT INTO cluster_facts(cluster_key, cluster, year, role, unit, unit_key,
                origin, article_id, published, sentence, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, 'extracted', ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING""",
         [
             (f.cluster_key, f.cluster, f.year, f.role, f.unit, f.unit_key, article_id,
              published, f.sentence, now)
@@ -268,3 +224,30 @@ async def count(conn: aiosqlite.Connection, origin: Origin | None = None) -> int
     async with conn.execute(sql, params) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
+
+
+# --- what an admin may pick from (the /setcluster dialog) -----------------------------------
+
+
+async def known_clusters(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
+    """Every cluster with a fact, as (key, the display name last used), in key order."""
+    async with conn.execute(
+        """SELECT f.cluster_key, f.cluster FROM cluster_facts f
+           JOIN (SELECT max(id) AS id FROM cluster_facts GROUP BY cluster_key) m ON m.id = f.id
+           ORDER BY f.cluster_key"""
+    ) as cur:
+        return [(r[0], r[1]) for r in await cur.fetchall()]
+
+
+async def known_units(conn: aiosqlite.Connection, cluster_key: str | None = None, *,
+                      limit: int = 2000) -> list[str]:
+    """Unit names facts use (of one cluster, or of all), the most used first."""
+    sql = "SELECT unit, count(*) AS n FROM cluster_facts WHERE unit != ''"
+    params: list[object] = []
+    if cluster_key is not None:
+        sql += " AND cluster_key = ?"
+        params.append(cluster_key)
+    sql += " GROUP BY unit ORDER BY n DESC, unit LIMIT ?"
+    params.append(limit)
+    async with conn.execute(sql, params) as cur:
+        return [r[0] for r in await cur.fetchall()]

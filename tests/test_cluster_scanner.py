@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cli import main
+from bot.cluster.scanner import ClusterScanner, facts_of
 from bot.config import Settings, load_sources
 from bot.demo import sample_sources_file
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
-from bot.leadership import LeadershipScanner, facts_of
-from storage import articles, clusters
+from storage import articles, cluster_facts, cluster_scan
 from storage.articles import NewArticle
-from storage.clusters import ArticleText, Fact, NewFact
+from storage.cluster_facts import Fact, NewFact
+from storage.cluster_scan import ArticleText
 from storage.db import Database, open_database
 from storage.migrations import migrations
 from tests.conftest import REPO, shared_path
@@ -47,7 +48,7 @@ def _winners(facts: list[Fact]) -> dict[tuple[int, str], str]:
 
 async def _ingest_sample(tmp_path: Path, db: Database, *, hook: bool = True) -> None:
     settings = Settings(database=tmp_path / "n.db")  # type: ignore[call-arg]
-    scanner = LeadershipScanner(TZ)
+    scanner = ClusterScanner(TZ)
     async with make_client(5) as http:
         ingestor = Ingestor(db, load_sources(sample_sources_file()), settings, http,
                             after_store=[scanner.after_store] if hook else ())
@@ -91,14 +92,14 @@ async def test_ingesting_the_sample_stores_its_facts_and_no_trap(tmp_path: Path,
     # The answer per year is exactly the expected one.
     by_year = expected["by_year"]
     for year in ("2023", "2024"):
-        facts = await clusters.of_year(db.conn, int(year))
+        facts = await cluster_facts.of_year(db.conn, int(year))
         assert {(ROLES_BACK[f.role], f.unit) for f in facts} == set(
             by_year[year].items())  # type: ignore[index]
         assert all(f.cluster == FIVE and f.origin == "extracted" and f.sentence for f in facts)
-    latest = await clusters.latest(db.conn)
+    latest = await cluster_facts.latest(db.conn)
     assert {f.year for f in latest} == {expected["latest_year"]}
-    assert await clusters.of_year(db.conn, 2025) == []
-    assert await clusters.scan_mark(db.conn) == await _max_article_id(db)
+    assert await cluster_facts.of_year(db.conn, 2025) == []
+    assert await cluster_scan.scan_mark(db.conn) == await _max_article_id(db)
 
 
 ROLES_BACK = {v: k for k, v in ROLES.items()}
@@ -112,11 +113,11 @@ async def _max_article_id(db: Database) -> int:
 async def test_catch_up_scans_what_was_stored_without_the_hook(tmp_path: Path, db: Database
                                                                 ) -> None:
     await _ingest_sample(tmp_path, db, hook=False)
-    assert await clusters.count(db.conn) == 0
-    scanner = LeadershipScanner(TZ)
+    assert await cluster_facts.count(db.conn) == 0
+    scanner = ClusterScanner(TZ)
     first = await scanner.catch_up(db)
     assert first.articles == await _max_article_id(db)
-    assert first.facts == await clusters.count(db.conn) > 0
+    assert first.facts == await cluster_facts.count(db.conn) > 0
     again = await scanner.catch_up(db)
     assert (again.articles, again.facts) == (0, 0)
 
@@ -125,10 +126,10 @@ async def test_rescan_is_idempotent_and_keeps_admin_facts(tmp_path: Path, db: Da
     await _ingest_sample(tmp_path, db)
     before = await _all_facts(db)
     async with db.transaction() as conn:
-        await clusters.set_admin(conn, NewFact("x", "X", 2022, "leader", "Đơn vị A", "don vi a"),
-                                 admin_id=1, now=5)
+        await cluster_facts.set_admin(
+            conn, NewFact("x", "X", 2022, "leader", "Đơn vị A", "don vi a"), admin_id=1, now=5)
     progress: list[tuple[int, int]] = []
-    scanner = LeadershipScanner(TZ)
+    scanner = ClusterScanner(TZ)
     report = await scanner.rescan(db, lambda done, total: progress.append((done, total)))
     assert report.articles == progress[-1][0] == progress[-1][1]
     after = await _all_facts(db)
@@ -142,9 +143,9 @@ async def test_rescan_is_idempotent_and_keeps_admin_facts(tmp_path: Path, db: Da
 async def test_rescan_replaces_what_an_older_extractor_stored(db: Database) -> None:
     aid = await _article(db, "a", "Không có gì về cụm thi đua.", "2023-05-01T08:00:00+07:00")
     async with db.transaction() as conn:  # a fact a buggy extractor once stored
-        await clusters.replace_extracted(
+        await cluster_facts.replace_extracted(
             conn, [aid], [(aid, 0, NewFact("k", "K", 2023, "leader", "Sai", "sai"))], now=1)
-    await LeadershipScanner(TZ).rescan(db)
+    await ClusterScanner(TZ).rescan(db)
     assert await _all_facts(db) == []
 
 
@@ -159,25 +160,26 @@ async def test_most_recent_article_wins_and_admin_overrides(db: Database) -> Non
         "Hội nghị đã thống nhất bầu Ủy ban MTTQ Việt Nam tỉnh Bắc Ninh làm Cụm trưởng Cụm thi "
         "đua các tỉnh Đông Bắc năm 2023.",
         "2023-01-15T08:00:00+07:00")
-    await LeadershipScanner(TZ).catch_up(db)
-    (fact,) = await clusters.latest(db.conn)
+    await ClusterScanner(TZ).catch_up(db)
+    (fact,) = await cluster_facts.latest(db.conn)
     assert (fact.unit, fact.article_id) == (f"{MTTQ} tỉnh Bắc Ninh", newer)
     assert fact.article_title == "Bài newer"
     assert fact.article_url == "https://x.vn/newer"
     assert older != newer
     key = fact.cluster_key
     async with db.transaction() as conn:
-        await clusters.set_admin(conn, NewFact(key, fact.cluster, 2023, "leader",
-                                               f"{MTTQ} tỉnh Lạng Sơn", "x"), admin_id=42, now=9)
-    (admin,) = await clusters.latest(db.conn)
+        await cluster_facts.set_admin(conn, NewFact(key, fact.cluster, 2023, "leader",
+                                                    f"{MTTQ} tỉnh Lạng Sơn", "x"),
+                                      admin_id=42, now=9)
+    (admin,) = await cluster_facts.latest(db.conn)
     assert (admin.unit, admin.origin, admin.admin_id) == (f"{MTTQ} tỉnh Lạng Sơn", "admin", 42)
     # A second /setcluster for the same year and role replaces the first; "" is "nobody".
     async with db.transaction() as conn:
-        await clusters.set_admin(conn, NewFact(key, fact.cluster, 2023, "leader", "", ""),
-                                 admin_id=43, now=10)
-    (nobody,) = await clusters.latest(db.conn)
+        await cluster_facts.set_admin(conn, NewFact(key, fact.cluster, 2023, "leader", "", ""),
+                                      admin_id=43, now=10)
+    (nobody,) = await cluster_facts.latest(db.conn)
     assert (nobody.unit, nobody.admin_id) == ("", 43)
-    assert await clusters.count(db.conn, "admin") == 1
+    assert await cluster_facts.count(db.conn, "admin") == 1
 
 
 def test_implausible_years_are_not_stored() -> None:
@@ -202,14 +204,14 @@ async def test_finding_clusters_by_words_and_by_member(db: Database) -> None:
             ("5 thanh pho truc thuoc trung uong", FIVE, f"{MTTQ} thành phố Hải Phòng"),
             ("cac tinh dong bac", "các tỉnh Đông Bắc", f"{MTTQ} tỉnh Quảng Ninh"),
         ]:
-            await clusters.set_admin(conn, NewFact(key, name, 2024, "leader", unit,
-                                                   unit.casefold()), admin_id=1, now=1)
-    assert await clusters.find_keys(db.conn, "cac tinh dong bac") == ["cac tinh dong bac"]
-    assert await clusters.find_keys(db.conn, "dong bac") == ["cac tinh dong bac"]
-    assert await clusters.find_keys(db.conn, "_") == []  # LIKE wildcards are literal
-    assert await clusters.find_keys(db.conn, "%") == []
-    assert await clusters.keys_with_unit(db.conn, "quảng ninh") == ["cac tinh dong bac"]
-    assert await clusters.cluster_name(db.conn, "cac tinh dong bac") == "các tỉnh Đông Bắc"
+            await cluster_facts.set_admin(conn, NewFact(key, name, 2024, "leader", unit,
+                                                        unit.casefold()), admin_id=1, now=1)
+    assert await cluster_facts.find_keys(db.conn, "cac tinh dong bac") == ["cac tinh dong bac"]
+    assert await cluster_facts.find_keys(db.conn, "dong bac") == ["cac tinh dong bac"]
+    assert await cluster_facts.find_keys(db.conn, "_") == []  # LIKE wildcards are literal
+    assert await cluster_facts.find_keys(db.conn, "%") == []
+    assert await cluster_facts.keys_with_unit(db.conn, "quảng ninh") == ["cac tinh dong bac"]
+    assert await cluster_facts.cluster_name(db.conn, "cac tinh dong bac") == "các tỉnh Đông Bắc"
 
 
 async def test_upgrade_leaves_old_articles_to_the_rescan_command(
@@ -232,8 +234,8 @@ async def test_upgrade_leaves_old_articles_to_the_rescan_command(
     raw.close()
     db = await open_database(path)
     try:
-        assert await clusters.scan_mark(db.conn) == 1
-        assert (await LeadershipScanner(TZ).catch_up(db)).articles == 0
+        assert await cluster_scan.scan_mark(db.conn) == 1
+        assert (await ClusterScanner(TZ).catch_up(db)).articles == 0
     finally:
         await db.close()
     monkeypatch.setenv("NEWSBOT_DATABASE", str(path))
@@ -242,10 +244,10 @@ async def test_upgrade_leaves_old_articles_to_the_rescan_command(
     assert await asyncio.to_thread(main, ["rescan-clusters"]) == 0
     db = await open_database(path)
     try:
-        facts = await clusters.of_year(db.conn, 2024)
+        facts = await cluster_facts.of_year(db.conn, 2024)
         assert {(f.role, f.unit) for f in facts} == {
             ("leader", f"{MTTQ} thành phố Hải Phòng"), ("deputy", f"{MTTQ} thành phố Cần Thơ")}
-        assert await clusters.count(db.conn) == 2
+        assert await cluster_facts.count(db.conn) == 2
     finally:
         await db.close()
 
@@ -273,8 +275,8 @@ async def test_seed_page_through_the_archive(tmp_path: Path) -> None:
         settings = Settings(database=tmp_path / "seed.db")  # type: ignore[call-arg]
         async with make_client(5) as http:
             await Ingestor(db, load_sources(sources), settings, http,
-                           after_store=[LeadershipScanner(TZ).after_store]).run_once()
-        facts = await clusters.latest(db.conn)
+                           after_store=[ClusterScanner(TZ).after_store]).run_once()
+        facts = await cluster_facts.latest(db.conn)
         assert [(f.cluster, f.year, f.role, f.unit) for f in facts] == [
             (FIVE, 2022, "leader", f"{MTTQ} thành phố Đà Nẵng"),
             (FIVE, 2022, "deputy", f"{MTTQ} thành phố Hải Phòng"),

@@ -1,7 +1,7 @@
 """Emulation-cluster leadership from stored articles: extraction on ingest, catch-up, re-scan.
 
 Owns when the extractor (bot/cluster) runs and what of its output is stored:
-- `LeadershipScanner.after_store` is an Ingestor `after_store` hook: inside the transaction that
+- `ClusterScanner.after_store` is an Ingestor `after_store` hook: inside the transaction that
   stores new articles it scans every article not scanned yet (the new ones, plus any stored by a
   process without the hook), so an article is never stored without its facts;
 - `catch_up` does the same at start-up, in batches (articles ingested by `newsbot ingest`, the
@@ -33,9 +33,10 @@ import aiosqlite
 from bot.cluster import Reading, cluster_key, read_leadership
 from bot.models import Article
 from bot.text.fold import fold
-from storage import cluster_candidates, clusters
+from storage import cluster_candidates, cluster_facts, cluster_scan
 from storage.cluster_candidates import NewCandidate
-from storage.clusters import ArticleText, NewFact
+from storage.cluster_facts import NewFact
+from storage.cluster_scan import ArticleText
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,7 @@ def _candidate(reading: Reading) -> NewCandidate:
                         confidence=reading.confidence, reasons=reading.reasons)
 
 
-class LeadershipScanner:
+class ClusterScanner:
     """Runs the extractor over stored articles; `tz` decides an article's publication year."""
 
     def __init__(self, tz: tzinfo, clock: Callable[[], float] = time.time) -> None:
@@ -90,14 +91,14 @@ class LeadershipScanner:
     async def after_store(self, conn: aiosqlite.Connection, stored: list[Article]) -> None:
         """Ingestor hook: scan what is new, inside the storing transaction."""
         del stored  # everything after the watermark is scanned: the new ones are among them
-        while await self._scan_batch(conn, await clusters.scan_mark(conn)) is not None:
+        while await self._scan_batch(conn, await cluster_scan.scan_mark(conn)) is not None:
             pass
 
     async def after_update(self, conn: aiosqlite.Connection, updated: list[Article]) -> None:
         """Ingestor hook for corrections: each corrected article's facts become those of its
         new text, inside the transaction that stores the correction (articles after the
         watermark are not scanned yet: the next scan reads their new text anyway)."""
-        mark = await clusters.scan_mark(conn)
+        mark = await cluster_scan.scan_mark(conn)
         texts = [ArticleText(a.id, a.title, a.body, int(a.published.timestamp()))
                  for a in updated if a.id <= mark]
         if not texts:
@@ -105,7 +106,7 @@ class LeadershipScanner:
         read = [(t, r) for t in texts for r in self._readings(t)]
         ids = [t.id for t in texts]
         now = int(self.clock())
-        await clusters.replace_extracted(
+        await cluster_facts.replace_extracted(
             conn, ids, [(t.id, t.published, _fact(r)) for t, r in read if r.shown], now=now)
         await cluster_candidates.replace_candidates(
             conn, ids, [(t.id, _candidate(r)) for t, r in read if not r.shown], now=now)
@@ -115,7 +116,7 @@ class LeadershipScanner:
         articles = facts = candidates = 0
         while True:
             async with db.transaction() as conn:
-                result = await self._scan_batch(conn, await clusters.scan_mark(conn))
+                result = await self._scan_batch(conn, await cluster_scan.scan_mark(conn))
             if result is None:
                 break
             articles += result.articles
@@ -128,7 +129,7 @@ class LeadershipScanner:
 
     async def rescan(self, db: Database, progress: Progress | None = None) -> ScanReport:
         """Re-read every stored article and replace its extracted facts."""
-        total = await clusters.article_count(db.conn)
+        total = await cluster_scan.article_count(db.conn)
         done = facts = candidates = 0
         after = 0
         while True:
@@ -147,7 +148,7 @@ class LeadershipScanner:
         return ScanReport(done, facts, candidates)
 
     async def _scan_batch(self, conn: aiosqlite.Connection, after: int) -> _Batch | None:
-        batch = await clusters.articles_after(conn, after, BATCH)
+        batch = await cluster_scan.articles_after(conn, after, BATCH)
         if not batch:
             return None
         read = [(a, r) for a in batch for r in self._readings(a)]
@@ -155,9 +156,9 @@ class LeadershipScanner:
         asked = [(a.id, _candidate(r)) for a, r in read if not r.shown]
         ids = [a.id for a in batch]
         now = int(self.clock())
-        await clusters.replace_extracted(conn, ids, facts, now=now)
+        await cluster_facts.replace_extracted(conn, ids, facts, now=now)
         await cluster_candidates.replace_candidates(conn, ids, asked, now=now)
-        await clusters.set_scan_mark(conn, batch[-1].id)
+        await cluster_scan.set_scan_mark(conn, batch[-1].id)
         return _Batch(len(batch), len(facts), len(asked), batch[-1].id)
 
     def _readings(self, article: ArticleText) -> Sequence[Reading]:

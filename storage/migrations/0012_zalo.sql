@@ -1,4 +1,5 @@
--- Issue 12 (the Zalo channel): numbered choices, and a broadcast's audience per channel.
+-- Issue 12 (the Zalo channel; reserved 0011, numbered 0012 after main's cluster review):
+-- numbered choices, and a broadcast's audience per channel.
 --
 -- Zalo has no buttons: where Telegram shows buttons, a Zalo message lists numbered choices and
 -- the reader answers with the number. The choices of the latest message with choices in a chat

@@ -257,3 +257,17 @@ async def test_the_settings_by_number_and_a_daily_digest_on_zalo(tmp_path: Path)
         assert "Tin sáng nay: hội nghị Mặt trận (https://mattran.example.vn/tin/sang-nay.html)" \
             in text_of(digest)
         assert fits(digest)
+
+
+async def test_the_admins_cluster_tools_answer_by_number_on_zalo(tmp_path: Path) -> None:
+    async with bot_on_zalo(tmp_path) as (zalo, _):
+        (year,) = await zalo.say(ZALO_ADMIN, "/setcluster")
+        assert "↩️ Trả lời" in text_of(year)  # the dialog's choices are numbered
+        assert fits(year)
+        (cluster,) = await zalo.say(ZALO_ADMIN, "2024")  # a year is typed, not a choice
+        assert "2024" in text_of(cluster)
+        assert re.search(r"^1\. ", text_of(cluster), re.MULTILINE)
+        (reviewed,) = await zalo.say(ZALO_ADMIN, "/duyetcum")
+        assert fits(reviewed)
+        (refused,) = await zalo.say("zr1", "/setcluster")
+        assert "chỉ dành cho quản trị viên" in text_of(refused)

@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--json", action="store_true", help="print one JSON object")
     sub.add_parser("rescan-clusters",
                    help="re-read every stored article for cluster leadership (after an upgrade)")
-    sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API for trying the bot")
+    sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API and Zalo Bot "
+                                             "Platform for trying the bot")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
     sandbox.add_argument("--flood-limits", action="store_true",

@@ -192,7 +192,7 @@ async def broadcast(args: argparse.Namespace, url: str, http: httpx.AsyncClient,
         report: dict[str, Any] | None = None
         while report is None:
             await asyncio.sleep(0.25)
-            counts = await deliveries.counts(core.db.conn)
+            counts = await deliveries.counts(core.db)
             now = time.perf_counter() - started
             samples.append((now, counts.finished))
             if len(samples) % 40 == 0:

@@ -178,15 +178,15 @@ _INSERT = ("INSERT INTO articles(id, dedupe_key, source, url, title, category_id
 async def rescan(path: Path) -> None:
     db = await open_database(path)
     try:
-        total = await cluster_scan.article_count(db.conn)
+        total = await cluster_scan.article_count(db)
         started = time.perf_counter()
         after = 0
-        while batch := await cluster_scan.articles_after(db.conn, after, 200):
+        while batch := await cluster_scan.articles_after(db, after, 200):
             after = batch[-1].id
         read_only = time.perf_counter() - started
         started = time.perf_counter()
         after = 0
-        while batch := await cluster_scan.articles_after(db.conn, after, 200):
+        while batch := await cluster_scan.articles_after(db, after, 200):
             after = batch[-1].id
             for article in batch:
                 _baseline(f"{article.title}\n\n{article.body}")
@@ -194,7 +194,7 @@ async def rescan(path: Path) -> None:
         started = time.perf_counter()
         report = await ClusterScanner(TZ).rescan(db)
         ours = time.perf_counter() - started
-        pending = await cluster_candidates.count(db.conn, "pending")
+        pending = await cluster_candidates.count(db, "pending")
     finally:
         await db.close()
     print(f"== newsbot rescan-clusters over {total:,} generated articles")

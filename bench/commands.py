@@ -11,7 +11,13 @@ the same run:
 
 New commands add their scenarios in `handler_scenarios` (and `E2E_COMMANDS`).
 
+`--backend postgres` measures the same on PostgreSQL: the SQLite database built above is
+copied once with `newsbot copy-db` into a database of the server at `--url` (or
+NEWSBOT_TEST_POSTGRES_URL, or a throwaway server from the machine's binaries) and kept there
+for the next runs.
+
 Usage: python bench/commands.py [--articles 1000000] [--subscribers 100000] [--samples 300]
+                                [--backend sqlite|postgres] [--url postgresql://...]
        python bench/commands.py --quick      (100,000 articles, 10,000 subscribers,
                                               1,000,000 interactions)
 """
@@ -49,7 +55,7 @@ def handler_scenarios(db: Database, reader: Reader) -> dict[str, Scenario]:
     """Each command's core call, as its handler makes it."""
 
     async def baseline(who: Who) -> object:
-        async with db.conn.execute("SELECT 1") as cur:
+        async with db.execute("SELECT 1") as cur:
             return await cur.fetchone()
 
     async def subscribe_unsubscribe(who: Who) -> object:
@@ -57,7 +63,7 @@ def handler_scenarios(db: Database, reader: Reader) -> dict[str, Scenario]:
         return await reader.unsubscribe(who, "kinh te")
 
     return {
-        "[baseline] aiosqlite SELECT 1": baseline,
+        "[baseline] SELECT 1 round trip": baseline,
         "/latest": lambda who: reader.latest(who, ""),
         "/latest <category> 10": lambda who: reader.latest(who, "an sinh xa hoi 10"),
         "/categories": reader.categories,
@@ -138,7 +144,7 @@ def row(label: str, samples: list[float], target_ms: float | None = None) -> str
     return f"{label:<34}{p50:>9.2f}{p95:>9.2f}{p99:>9.2f}  {verdict}"
 
 
-async def measure_handlers(path: Path, subscribers: int, samples: int) -> None:
+async def measure_handlers(path: Path | str, subscribers: int, samples: int) -> None:
     db = await open_database(path)
     # "Now" is the newest article's date, so /popular's 7-day window has articles.
     reader = Reader(Common(db, default_language="vi", tz=Settings().tz,  # type: ignore[call-arg]
@@ -157,7 +163,7 @@ async def measure_handlers(path: Path, subscribers: int, samples: int) -> None:
     await db.close()
 
 
-async def measure_end_to_end(path: Path, subscribers: int, samples: int) -> None:
+async def measure_end_to_end(path: Path | str, subscribers: int, samples: int) -> None:
     from pydantic import SecretStr
 
     from bot.sandbox import Sandbox
@@ -167,7 +173,7 @@ async def measure_end_to_end(path: Path, subscribers: int, samples: int) -> None
     await sandbox.start()
     settings = Settings(  # type: ignore[call-arg]
         telegram_api_url=sandbox.base_url, bot_token=SecretStr("123456:bench-token-commands"),
-        database=path, sources_file=path.with_suffix(".none.toml"))
+        database=path, sources_file=Path(gettempdir()) / "newsbot-bench-none.toml")
     app = build_application(settings, schedule_ingestion=False)
     state = sandbox.state
     print("\nreply latency through the sandbox (ms)  p50      p95      p99")
@@ -197,6 +203,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 articles, 10,000 chats")
     parser.add_argument("--cache", type=Path, default=Path(gettempdir()) / "newsbot-bench")
     parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--url", help="PostgreSQL server URL (a database is created beside)")
     args = parser.parse_args()
     if args.quick:
         args.articles, args.subscribers, args.interactions = 100_000, 10_000, 1_000_000
@@ -207,9 +215,68 @@ def main() -> None:
     print(f"database: {args.articles:,} articles in {len(CATEGORIES)} categories, "
           f"{args.subscribers:,} subscribers ({path.stat().st_size / 1e6:.0f} MB)")
     print(f"          {describe(path)}")
-    asyncio.run(measure_handlers(path, args.subscribers, args.samples))
-    if not args.skip_e2e:
-        asyncio.run(measure_end_to_end(path, args.subscribers, max(50, args.samples // 3)))
+    target: Path | str = path
+    server: Path | None = None
+    if args.backend == "postgres":
+        target, server = on_postgres(path, args.url)
+        print(f"on PostgreSQL: {target}")
+    try:
+        asyncio.run(measure_handlers(target, args.subscribers, args.samples))
+        if not args.skip_e2e:
+            asyncio.run(measure_end_to_end(target, args.subscribers,
+                                           max(50, args.samples // 3)))
+    finally:
+        if server is not None:
+            from tests import pgserver
+
+            pgserver.stop(server)
+
+
+def on_postgres(path: Path, url: str | None) -> tuple[str, Path | None]:
+    """The SQLite bench database copied into PostgreSQL (once: kept under its name)."""
+    import os
+
+    import asyncpg
+
+    from storage.copy import copy_database
+    from tests import pgserver
+
+    server: Path | None = None
+    url = url or os.environ.get(pgserver.ENV_URL)
+    if not url:
+        server = Path(gettempdir()) / "newsbot-bench-pg"
+        url = pgserver.start(server)
+    pgserver.wait_ready(url)
+    name = path.stem.replace("-", "_").replace(".", "_")
+    target = url.rsplit("/", 1)[0] + "/" + name
+
+    async def prepare() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+            if not exists:
+                await conn.execute(f"CREATE DATABASE {name}")
+        finally:
+            await conn.close()
+        db = await open_database(target)
+        try:
+            async with db.execute("SELECT count(*) FROM articles") as cur:
+                row = await cur.fetchone()
+        finally:
+            await db.close()
+        if row is None or not row[0]:
+            started = time.perf_counter()
+            report = await copy_database(path, target, force=True,
+                                         progress=lambda line: print(line, flush=True))
+            print(f"copied {report.total:,} rows in {time.perf_counter() - started:.0f} s")
+            conn = await asyncpg.connect(target)
+            try:
+                await conn.execute("VACUUM ANALYZE")
+            finally:
+                await conn.close()
+
+    asyncio.run(prepare())
+    return target, server
 
 
 if __name__ == "__main__":

@@ -103,7 +103,7 @@ async def _screenshot_database(folder: Path) -> tuple[Database, dict[str, object
     db = await open_database(settings.database)
     async with make_client(settings.fetch_timeout) as http:
         await Ingestor(db, sources, settings, http).run_once()
-    async with db.conn.execute(
+    async with db.execute(
             "SELECT id FROM articles WHERE url LIKE 'file:%' AND image IS NOT NULL "
             "ORDER BY length(body) DESC LIMIT 1") as cur:
         row = await cur.fetchone()
@@ -188,8 +188,8 @@ async def _long_articles(db: Database, count: int) -> tuple[list[int], int]:
                         f"Bài dài số {n}", "Kinh tế", datetime(2025, 5, 1, tzinfo=UTC),
                         paragraph, body, f"https://tin.example.vn/anh/dai-{n}.jpg",
                         "Quang cảnh hội nghị", "PV") for n in range(count)]
-    await db.conn.execute("BEGIN")
-    stored = await articles.insert_new(db.conn, items, fetched_at=0)
+    await db.execute("BEGIN")
+    stored = await articles.insert_new(db, items, fetched_at=0)
     return [a.id for a in stored], len(body)
 
 
@@ -226,13 +226,13 @@ async def latency(path: Path, articles_count: int, samples: int) -> None:
                 times["page"].append(await get(f"{base}/a/{random.randint(1, articles_count)}"))
                 times["long"].append(await get(f"{base}/a/{random.choice(long_ids)}"))
                 start = time.perf_counter()
-                found = await articles.get(db.conn, random.randint(1, articles_count))
+                found = await articles.get(db, random.randint(1, articles_count))
                 assert found is not None
                 parts.pages.render(found)
                 times["handler"].append(time.perf_counter() - start)
     finally:
         await server.stop()
-        await db.conn.rollback()
+        await db.rollback()
         await db.close()
     print(f"\nGET over HTTP, {samples} samples each (ms)        p50     p95     p99"
           "   (target p99 <= 20)")

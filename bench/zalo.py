@@ -205,9 +205,9 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
 
     db = await open_database(db_path)
     try:
-        async with db.conn.execute("SELECT id FROM articles") as cur:
+        async with db.execute("SELECT id FROM articles") as cur:
             (article_id,) = await cur.fetchone()  # type: ignore[misc]
-        counts = await outbox.counts(db.conn, article_id=article_id)
+        counts = await outbox.counts(db, article_id=article_id)
     finally:
         await db.close()
 

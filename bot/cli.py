@@ -1,4 +1,5 @@
-"""The `newsbot` command line: run, demo, ingest, rescan-clusters, sandbox, --version.
+"""The `newsbot` command line: run, demo, ingest, rescan-clusters, migrate, copy-db, sandbox,
+--version.
 
 Exit codes: 0 ok, 2 usage or configuration error (a bad setting, a missing or bad sources file,
 a database file this version cannot use), 1 anything else — always with one line on stderr.
@@ -17,7 +18,7 @@ from importlib import metadata
 
 from bot.config import ConfigError, Settings, load_settings, load_sources
 from bot.logs import configure_logging, redact
-from storage.db import DatabaseError, WrongDatabaseError
+from storage.db import DatabaseError, WrongDatabaseError, password_of
 
 log = logging.getLogger("newsbot")
 
@@ -38,6 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--json", action="store_true", help="print one JSON object")
     sub.add_parser("rescan-clusters",
                    help="re-read every stored article for cluster leadership (after an upgrade)")
+    sub.add_parser("migrate", help="bring the database's schema to this version (NEWSBOT_DATABASE)")
+    copy = sub.add_parser("copy-db", help="copy an installation's SQLite database into an empty "
+                                         "PostgreSQL database, verifying every table's count")
+    copy.add_argument("source", metavar="SQLITE_PATH")
+    copy.add_argument("target", metavar="POSTGRESQL_URL")
+    copy.add_argument("--force", action="store_true",
+                      help="copy even when the target already holds data (it is emptied first)")
     sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API and Zalo Bot "
                                              "Platform for trying the bot")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -64,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version (0) and usage errors (2): argparse printed
         return exc.code if isinstance(exc.code, int) else 2
     secrets: list[str] = []
+    for value in vars(args).values():  # a database URL given on the command line
+        if isinstance(value, str) and (password := password_of(value)):
+            secrets.append(password)
     try:
         settings = load_settings()
         secrets.extend(settings.secrets())
@@ -106,6 +117,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _ingest(settings, only=args.source, as_json=args.json)
     if args.command == "rescan-clusters":
         return await _rescan_clusters(settings)
+    if args.command == "migrate":
+        return await _migrate(settings)
+    if args.command == "copy-db":
+        return await _copy_db(settings, args.source, args.target, force=args.force)
     if args.command == "sandbox":
         from bot.sandbox import serve_forever
 
@@ -175,4 +190,35 @@ async def _rescan_clusters(settings: Settings) -> int:
     finally:
         await db.close()
     print(t(lang, "cli.rescan.done", articles=report.articles, facts=report.facts))
+    return 0
+
+
+async def _migrate(settings: Settings) -> int:
+    """Apply the migrations this version has and the database lacks (also done by `run`)."""
+    from storage.db import migrate_database, without_password
+
+    before, after = await migrate_database(settings.database)
+    where = without_password(str(settings.database))
+    if before == after:
+        print(f"{where}: schema version {after}, nothing to migrate")
+    else:
+        print(f"{where}: migrated from schema version {before} to {after}")
+    return 0
+
+
+async def _copy_db(settings: Settings, source: str, target: str, *, force: bool) -> int:
+    """Copy a SQLite installation into PostgreSQL, table by table, with progress on stderr and
+    every table's count verified."""
+    from pathlib import Path
+
+    from storage.copy import copy_database
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    report = await copy_database(Path(source), target, force=force, progress=progress)
+    for table, count in report.counts.items():
+        print(f"{table}: {count}")
+    print(f"copied {report.total} rows in {len(report.counts)} tables, every count verified "
+          f"({report.seconds:.1f} s)")
     return 0

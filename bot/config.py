@@ -31,6 +31,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage.db import check_target, is_postgres_url, password_of
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # A real token is "<bot id>:<secret>"; anything else (a placeholder copied from the example
 # file, an empty string) is refused before we talk to Telegram.
@@ -87,7 +89,9 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_url: str = TELEGRAM_API_URL
-    database: Path = Path("newsbot.db")
+    # A SQLite file (the default) or a postgresql:// URL (several processes: README
+    # "Several processes on PostgreSQL"); any other URL is refused, never taken as a file name.
+    database: Path | str = Path("newsbot.db")
     sources_file: Path = Path("sources.toml")
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     poll_interval: float = Field(default=300.0, ge=1)
@@ -138,6 +142,10 @@ class Settings(BaseSettings):
     delivery_timeout: float = Field(default=10.0, gt=0)
     delivery_max_attempts: int = Field(default=5, ge=1, le=50)
     delivery_retry_base: float = Field(default=2.0, ge=1)
+    # PostgreSQL, several processes: a process's claim on the deliveries (and stored updates)
+    # it is sending lasts this long and is renewed while it works; the claims of a process that
+    # died return to the queue when their lease runs out.
+    delivery_lease: float = Field(default=30.0, ge=2, le=3600)
 
     # The Zalo channel (SPEC 5a): empty token = no Zalo channel. Zalo user ids are strings.
     zalo_bot_token: SecretStr | None = None
@@ -184,6 +192,14 @@ class Settings(BaseSettings):
             return frozenset(parts)
         if isinstance(value, list | tuple | set | frozenset):
             return frozenset(str(v) for v in value)
+        return value
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database_target(cls, value: object) -> object:
+        if isinstance(value, str):
+            check_target(value)
+            return value if is_postgres_url(value) else Path(value)
         return value
 
     @field_validator("timezone")
@@ -328,8 +344,11 @@ class Settings(BaseSettings):
                         hashlib.sha256).hexdigest()
 
     def secrets(self) -> list[str]:
-        """Every secret value a log line must never show (tokens, webhook secrets)."""
+        """Every secret value a log line must never show (tokens, webhook secrets, the
+        database's password)."""
         found: list[str] = []
+        if password := password_of(self.database):
+            found.append(password)
         if self.bot_token is not None:
             found += [self.bot_token.get_secret_value(), self.webhook_secret_token()]
         if self.zalo_bot_token is not None:

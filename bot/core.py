@@ -8,6 +8,11 @@ call the services here. `start` then runs the delivery worker and the jobs: inge
 interval, due digests every minute, broadcast progress every second or so, new cluster
 questions to the admins (after each ingestion, and every minute), and error alerts to the first
 admin.
+
+Several processes on one PostgreSQL database: the scheduled jobs run in the process that leads
+"jobs" (`Database.lead`, an advisory lock), so each tick runs once across the processes; every
+process checks at each tick, so when the leader dies another one takes over at its next tick.
+(On SQLite the one process always leads.) Error alerts stay per process: each reports its own.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from storage.db import Database, open_database
 log = logging.getLogger(__name__)
 
 DIGEST_CHECK_INTERVAL = 60.0  # a digest goes out within a minute of its hour
+JOBS = "jobs"  # the leadership of the scheduled jobs (several processes)
 # New cluster questions are announced after each ingestion, and looked for this often (they
 # may also come from `newsbot rescan-clusters` or an admin's refresh of a source).
 CLUSTER_REVIEW_INTERVAL = 60.0
@@ -92,7 +98,8 @@ class Core:
         core.delivery = DeliveryWorker(db, core.outbound, composer, tz=settings.tz, config=(
             WorkerConfig(concurrency=settings.delivery_concurrency,
                          max_attempts=settings.delivery_max_attempts,
-                         retry_base=settings.delivery_retry_base)))
+                         retry_base=settings.delivery_retry_base,
+                         lease=settings.delivery_lease)))
         # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
         scanner = ClusterScanner(settings.tz)
         await scanner.catch_up(db)
@@ -130,8 +137,19 @@ class Core:
         if self.ingestor is not None and schedule_ingestion:
             loops.append(("ingest", 1.0, self.settings.poll_interval, self.ingest))
         for name, first, every, job in loops:
-            self._jobs.append(asyncio.create_task(_repeat(name, first, every, job), name=name))
+            self._jobs.append(asyncio.create_task(
+                _repeat(name, first, every, self._elected(job)), name=name))
         self._start_alerts()
+
+    def _elected(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
+        """`job`, run only while this process leads the scheduled jobs."""
+
+        async def run() -> object:
+            if await self.db.lead(JOBS):
+                return await job()
+            return None
+
+        return run
 
     async def close(self) -> None:
         """Stop the jobs, the alerts and the worker (recording every result), then close."""
@@ -199,7 +217,7 @@ class Core:
             await chats.migrate(conn, old, new)
 
     async def is_group_chat(self, chat: ChatRef) -> bool:
-        found = await chats.get(self.db.conn, chat)
+        found = await chats.get(self.db, chat)
         return found is not None and found.is_group
 
     # -- jobs ---------------------------------------------------------------------------------
@@ -257,7 +275,7 @@ class Core:
                 # A deleted progress message must not stop the report.
                 log.warning("broadcast_id=%s progress message not edited: %s",
                             item.broadcast_id, exc)
-            self.admin.broadcasts.mark_edited(item.broadcast_id)
+            await self.admin.broadcasts.mark_edited(item.broadcast_id)
             if item.report is not None:
                 await outbound.send(item.target.chat, item.report, group=group,
                                     priority=Priority.ADMIN)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage import inbox as store
-from storage.db import Database
+from storage.db import POSTGRES, Database
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,17 @@ class InboxConfig:
     idle_check: float = 5.0  # seconds between looks when nobody wakes the consumer
     keep_handled: int = 2 * 86400  # seconds handled updates are kept (to recognise repeats)
     prune_every: float = 3600.0
+
+
+def inbox_config(db: Database, *, delivery_lease: float) -> InboxConfig:
+    """The inbox's settings for `db`: on PostgreSQL several processes share the inbox, so each
+    claims under its own name, and the updates one was handling when it died are taken back at
+    once by another (it no longer holds its "alive" lock), or after the lease at the latest."""
+    if db.backend != POSTGRES:
+        return InboxConfig()
+    from bot.delivery.worker import process_name
+
+    return InboxConfig(consumer=process_name("inbox"), lease=max(60, int(delivery_lease * 2)))
 
 
 class Inbox:
@@ -91,6 +102,9 @@ class Inbox:
         if self._tasks:
             raise RuntimeError("the inbox consumer is running already")
         self._stopping = False
+        # Several processes (PostgreSQL): while this lock is held, our claims are ours; once
+        # the process is gone, the others take them back at once (storage.inbox).
+        await self.db.lead(f"alive:{self.config.consumer}")
         loop = asyncio.get_running_loop()
         self._tasks = [loop.create_task(self._claimer(), name=f"inbox-{self.channel}"),
                        loop.create_task(self._writer(), name=f"inbox-{self.channel}-writer")]
@@ -117,6 +131,7 @@ class Inbox:
         self._flush.set()
         await asyncio.gather(writer, return_exceptions=True)
         self._tasks = []
+        await self.db.resign(f"alive:{self.config.consumer}")
 
     @property
     def in_flight(self) -> int:

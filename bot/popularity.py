@@ -121,6 +121,6 @@ async def top(db: Database, *, limit: int, category_id: int | None = None,
     since = window_start(at)
     # An article of the window has weight >= 1 (log2 >= 0) and published >= since, so its key
     # is at least since/H: the index walk stops there instead of reading the whole archive.
-    found = await interactions.top(db.conn, since=since, min_key=since / _HALF_LIFE,
+    found = await interactions.top(db, since=since, min_key=since / _HALF_LIFE,
                                    limit=limit, category_id=category_id)
     return [Ranked(c, score(c, at)) for c in found]

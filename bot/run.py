@@ -35,7 +35,7 @@ from typing import Any, Protocol
 from bot.admin.alerts import health_alert_text, health_recovered_text
 from bot.chat.common import Admins
 from bot.config import ConfigError, Settings
-from bot.core import Core
+from bot.core import JOBS, Core
 from bot.delivery.outbound import Undelivered
 from bot.delivery.pacing import Priority
 from bot.inbox import Inbox
@@ -110,11 +110,15 @@ def build_parts(settings: Settings, core: Core) -> WebParts:
     lang, tz = settings.default_language, settings.tz
 
     async def alert(report: HealthReport) -> bool:
+        if not await core.db.lead(JOBS):  # several processes: the jobs' leader tells
+            return True
         text = health_alert_text(report.problems, lang, tz, queue=report.figures.queue,
                                  checked_at=report.checked_at, since=report.stuck_since)
         return await tell_admins(core, text)
 
     async def recovered(report: HealthReport) -> bool:
+        if not await core.db.lead(JOBS):
+            return True
         return await tell_admins(
             core, health_recovered_text(lang, tz, checked_at=report.checked_at))
 

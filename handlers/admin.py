@@ -113,7 +113,7 @@ async def on_choice(press: Press) -> None:
     notice = await _choose(admin, who, parsed, pressed)
     await press.out.notice(replace(notice, send=None))
     if parsed.action == cb.CONFIRM:  # the pressed message now shows the progress
-        admin.broadcasts.mark_edited(parsed.broadcast_id)
+        await admin.broadcasts.mark_edited(parsed.broadcast_id)
     if notice.send is not None:  # the report of a stopped broadcast follows the edit
         await press.out.reply(notice.send)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +14,7 @@ class FileStamp:
     size: int
 
 
-async def stamps(conn: aiosqlite.Connection, source: str) -> dict[str, FileStamp]:
+async def stamps(conn: Conn, source: str) -> dict[str, FileStamp]:
     """The last seen (mtime, size) of every file of `source`."""
     async with conn.execute(
         "SELECT relpath, mtime_ns, size FROM archive_files WHERE source = ?", (source,)
@@ -23,7 +23,7 @@ async def stamps(conn: aiosqlite.Connection, source: str) -> dict[str, FileStamp
 
 
 async def remember(
-    conn: aiosqlite.Connection, source: str, stamp: FileStamp, error: str | None
+    conn: Conn, source: str, stamp: FileStamp, error: str | None
 ) -> None:
     await conn.execute(
         """INSERT INTO archive_files(source, relpath, mtime_ns, size, error) VALUES (?, ?, ?, ?, ?)

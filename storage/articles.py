@@ -6,10 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.models import Article
 from storage import categories
+from storage.db import Conn, Row
 
 # SQLite's default limit on host parameters is 32766 since 3.32; stay far below it.
 _CHUNK = 500
@@ -61,7 +60,7 @@ def _moment(timestamp: int) -> datetime:
         return _MAX_TIME if timestamp > 0 else _MIN_TIME
 
 
-def _article(row: aiosqlite.Row) -> Article:
+def _article(row: Row) -> Article:
     return Article(
         id=row["id"],
         source=row["source"],
@@ -82,7 +81,7 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-async def existing_keys(conn: aiosqlite.Connection, keys: Sequence[str]) -> set[str]:
+async def existing_keys(conn: Conn, keys: Sequence[str]) -> set[str]:
     """Which of `keys` are stored already."""
     found: set[str] = set()
     for chunk in _chunks(keys):
@@ -94,7 +93,7 @@ async def existing_keys(conn: aiosqlite.Connection, keys: Sequence[str]) -> set[
 
 
 async def insert_new(
-    conn: aiosqlite.Connection, items: Sequence[NewArticle], *, fetched_at: int
+    conn: Conn, items: Sequence[NewArticle], *, fetched_at: int
 ) -> list[Article]:
     """Store the items not stored yet (by dedupe key); return only those, oldest first."""
     known = await existing_keys(conn, [i.dedupe_key for i in items])
@@ -111,7 +110,8 @@ async def insert_new(
     await conn.executemany(
         """INSERT INTO articles(dedupe_key, source, url, title, category_id, published, fetched_at,
                summary, body, image, image_caption, author, content_hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(dedupe_key) DO NOTHING""",
         [
             (
                 i.dedupe_key, i.source, i.url, i.title, category_ids[i.category],
@@ -130,7 +130,7 @@ async def insert_new(
     return stored
 
 
-async def versions(conn: aiosqlite.Connection, keys: Sequence[str]) -> dict[str, StoredVersion]:
+async def versions(conn: Conn, keys: Sequence[str]) -> dict[str, StoredVersion]:
     """The stored articles among `keys`: id, source and content hash, by dedupe key."""
     found: dict[str, StoredVersion] = {}
     for chunk in _chunks(keys):
@@ -143,12 +143,12 @@ async def versions(conn: aiosqlite.Connection, keys: Sequence[str]) -> dict[str,
     return found
 
 
-async def set_content_hash(conn: aiosqlite.Connection, article_id: int, digest: str) -> None:
+async def set_content_hash(conn: Conn, article_id: int, digest: str) -> None:
     """Remember the hash of an article stored before hashes were kept (content unchanged)."""
     await conn.execute("UPDATE articles SET content_hash = ? WHERE id = ?", (digest, article_id))
 
 
-async def correct(conn: aiosqlite.Connection, article_id: int, item: NewArticle, *, now: int
+async def correct(conn: Conn, article_id: int, item: NewArticle, *, now: int
                   ) -> Article | None:
     """Store `item` as the new content of article `article_id` (same id: not a new article).
 
@@ -159,19 +159,22 @@ async def correct(conn: aiosqlite.Connection, article_id: int, item: NewArticle,
     category_id = (await categories.ensure(conn, item.category)).id
     await conn.execute(
         """UPDATE articles SET url = ?, title = ?, category_id = ?, summary = ?, body = ?,
-               photo_file_id = CASE WHEN image IS ? THEN photo_file_id END,
-               photo_failed = CASE WHEN image IS ? THEN photo_failed ELSE 0 END,
+               photo_file_id = CASE WHEN image = ? OR (image IS NULL AND CAST(? AS TEXT) IS NULL)
+                                    THEN photo_file_id END,
+               photo_failed = CASE WHEN image = ? OR (image IS NULL AND CAST(? AS TEXT) IS NULL)
+                                   THEN photo_failed ELSE 0 END,
                image = ?, image_caption = ?, author = ?, content_hash = ?, updated_at = ?
            WHERE id = ?""",
         (item.url, item.title, category_id, item.summary, item.body, item.image, item.image,
-         item.image, item.image_caption, item.author, item.content_hash, now, article_id),
+         item.image, item.image, item.image, item.image_caption, item.author, item.content_hash,
+         now, article_id),
     )
     await conn.execute("UPDATE article_stats SET category_id = ? WHERE article_id = ?",
                        (category_id, article_id))
     return await get(conn, article_id)
 
 
-async def forget_local_images(conn: aiosqlite.Connection, sources: Sequence[str]) -> int:
+async def forget_local_images(conn: Conn, sources: Sequence[str]) -> int:
     """Drop the photo of articles of `sources` whose photo is not a web URL; returns how many.
 
     For feed sources: a feed never names a local file, but older versions stored what it said.
@@ -179,24 +182,23 @@ async def forget_local_images(conn: aiosqlite.Connection, sources: Sequence[str]
     changed = 0
     for chunk in _chunks(sources):
         marks = ",".join("?" * len(chunk))
-        cur = await conn.execute(
+        async with conn.execute(
             f"""UPDATE articles SET image = NULL, photo_file_id = NULL
                 WHERE source IN ({marks}) AND image IS NOT NULL
-                  AND image NOT LIKE 'http://%' AND image NOT LIKE 'https://%'""",
+                  AND lower(image) NOT LIKE 'http://%' AND lower(image) NOT LIKE 'https://%'""",
             tuple(chunk),
-        )
-        changed += cur.rowcount
-        await cur.close()
+        ) as cur:
+            changed += cur.rowcount
     return changed
 
 
-async def get(conn: aiosqlite.Connection, article_id: int) -> Article | None:
+async def get(conn: Conn, article_id: int) -> Article | None:
     async with conn.execute(f"{_SELECT} WHERE a.id = ?", (article_id,)) as cur:
         row = await cur.fetchone()
     return _article(row) if row else None
 
 
-async def get_many(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> list[Article]:
+async def get_many(conn: Conn, article_ids: Sequence[int]) -> list[Article]:
     """The stored articles among `article_ids`, in that order (missing ones left out)."""
     found: dict[int, Article] = {}
     for start in range(0, len(article_ids), _CHUNK):
@@ -208,7 +210,7 @@ async def get_many(conn: aiosqlite.Connection, article_ids: Sequence[int]) -> li
 
 
 async def latest(
-    conn: aiosqlite.Connection, *, limit: int, category_id: int | None = None
+    conn: Conn, *, limit: int, category_id: int | None = None
 ) -> list[Article]:
     """The newest articles, of one category when given."""
     if category_id is None:
@@ -221,12 +223,12 @@ async def latest(
         return [_article(r) for r in await cur.fetchall()]
 
 
-async def count(conn: aiosqlite.Connection) -> int:
+async def count(conn: Conn) -> int:
     async with conn.execute("SELECT count(*) FROM articles") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def count_by_source(conn: aiosqlite.Connection) -> dict[str, int]:
+async def count_by_source(conn: Conn) -> dict[str, int]:
     async with conn.execute("SELECT source, count(*) FROM articles GROUP BY source") as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}

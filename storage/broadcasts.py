@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.message import ChatRef
+from storage.db import Conn, Row
 from storage.deliveries import StatusCounts
 
 DRAFT = "draft"
@@ -49,6 +48,10 @@ class Broadcast:
     cancelled_count: int
     cancelled_by: str | None
     audience_channel: str | None = None  # None = every channel
+    # The progress message: when it was last edited (unix time; later than now while an edit
+    # is on its way) and the text it shows (storage, not memory: any process runs the job).
+    progress_edited_at: float | None = None
+    progress_shown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +69,11 @@ _COLUMNS = (
     "id, admin_channel, admin_id, text, photo, photo_channel, category_id, audience, status, "
     "created_at, started_at, finished_at, progress_channel, progress_chat_id, "
     "progress_message_id, recipients, left_out, sent_count, skipped_count, failed_count, "
-    "cancelled_count, cancelled_by, audience_channel"
+    "cancelled_count, cancelled_by, audience_channel, progress_edited_at, progress_shown"
 )
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     progress = (ChatRef(row["progress_channel"], row["progress_chat_id"])
                 if row["progress_chat_id"] is not None else None)
     return Broadcast(
@@ -83,36 +86,38 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         left_out=row["left_out"], sent_count=row["sent_count"],
         skipped_count=row["skipped_count"], failed_count=row["failed_count"],
         cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"],
-        audience_channel=row["audience_channel"])
+        audience_channel=row["audience_channel"],
+        progress_edited_at=row["progress_edited_at"], progress_shown=row["progress_shown"])
 
 
-async def create_draft(conn: aiosqlite.Connection, *, admin_channel: str, admin_id: str,
+async def create_draft(conn: Conn, *, admin_channel: str, admin_id: str,
                        text: str, photo: str | None, photo_channel: str | None, now: int) -> int:
     """Record a new draft (`text` is stored rich text); returns its id."""
-    cur = await conn.execute(
+    async with conn.execute(
         """INSERT INTO broadcasts(admin_channel, admin_id, text, photo, photo_channel, status,
                                   created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
         (admin_channel, admin_id, text, photo, photo_channel, DRAFT, now),
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
-async def get(conn: aiosqlite.Connection, broadcast_id: int) -> Broadcast | None:
+async def get(conn: Conn, broadcast_id: int) -> Broadcast | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM broadcasts WHERE id = ?",
                             (broadcast_id,)) as cur:
         row = await cur.fetchone()
     return _broadcast(row) if row else None
 
 
-async def list_by_status(conn: aiosqlite.Connection, status: str) -> list[Broadcast]:
+async def list_by_status(conn: Conn, status: str) -> list[Broadcast]:
     async with conn.execute(f"SELECT {_COLUMNS} FROM broadcasts WHERE status = ? ORDER BY id",
                             (status,)) as cur:
         return [_broadcast(r) for r in await cur.fetchall()]
 
 
-async def recent(conn: aiosqlite.Connection, limit: int = 3) -> list[Broadcast]:
+async def recent(conn: Conn, limit: int = 3) -> list[Broadcast]:
     """The latest broadcasts that were sent (drafts, also discarded ones, are no record)."""
     async with conn.execute(
         f"SELECT {_COLUMNS} FROM broadcasts WHERE started_at IS NOT NULL "
@@ -127,8 +132,7 @@ async def recent(conn: aiosqlite.Connection, limit: int = 3) -> list[Broadcast]:
 _RECEIVING = "c.active = 1 AND c.delivery_mode IN ('instant', 'digest')"
 
 
-async def audience_sizes(conn: aiosqlite.Connection, channel: str | None = None
-                         ) -> AudienceSizes:
+async def audience_sizes(conn: Conn, channel: str | None = None) -> AudienceSizes:
     """How many chats everyone / each category's subscribers are: receiving, and not (inactive
     or paused) whom a broadcast leaves out; of one channel's chats, or of every channel."""
     where, params = ("WHERE c.channel = ?", (channel,)) if channel is not None else ("", ())
@@ -149,7 +153,7 @@ async def audience_sizes(conn: aiosqlite.Connection, channel: str | None = None
     )
 
 
-async def start(conn: aiosqlite.Connection, broadcast_id: int, *, category_id: int | None,
+async def start(conn: Conn, broadcast_id: int, *, category_id: int | None,
                 audience: str | None, now: int, left_out: int) -> bool:
     """Turn a draft into a sending broadcast; False when it was no longer a draft (a second
     press of the confirm button, or another admin was quicker).
@@ -165,8 +169,7 @@ async def start(conn: aiosqlite.Connection, broadcast_id: int, *, category_id: i
     return cur.rowcount > 0
 
 
-async def set_audience_channel(conn: aiosqlite.Connection, broadcast_id: int,
-                               channel: str | None) -> bool:
+async def set_audience_channel(conn: Conn, broadcast_id: int, channel: str | None) -> bool:
     """Choose the draft's channel (None: every channel); False when it is no draft any more."""
     cur = await conn.execute(
         "UPDATE broadcasts SET audience_channel = ? WHERE id = ? AND status = ?",
@@ -175,12 +178,12 @@ async def set_audience_channel(conn: aiosqlite.Connection, broadcast_id: int,
     return cur.rowcount > 0
 
 
-async def set_recipients(conn: aiosqlite.Connection, broadcast_id: int, recipients: int) -> None:
+async def set_recipients(conn: Conn, broadcast_id: int, recipients: int) -> None:
     await conn.execute("UPDATE broadcasts SET recipients = ? WHERE id = ?",
                        (recipients, broadcast_id))
 
 
-async def set_progress_message(conn: aiosqlite.Connection, broadcast_id: int, chat: ChatRef,
+async def set_progress_message(conn: Conn, broadcast_id: int, chat: ChatRef,
                                message_id: str) -> None:
     await conn.execute(
         """UPDATE broadcasts SET progress_channel = ?, progress_chat_id = ?,
@@ -189,7 +192,19 @@ async def set_progress_message(conn: aiosqlite.Connection, broadcast_id: int, ch
     )
 
 
-async def discard(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: str,
+async def set_progress_state(conn: Conn, broadcast_id: int, *, edited_at: float | None,
+                             shown: str | None, keep_shown: bool = False) -> None:
+    """Record the progress message's last edit time and text (`keep_shown`: only the time)."""
+    if keep_shown:
+        await conn.execute("UPDATE broadcasts SET progress_edited_at = ? WHERE id = ?",
+                           (edited_at, broadcast_id))
+        return
+    await conn.execute(
+        "UPDATE broadcasts SET progress_edited_at = ?, progress_shown = ? WHERE id = ?",
+        (edited_at, shown, broadcast_id))
+
+
+async def discard(conn: Conn, broadcast_id: int, *, admin_id: str,
                   now: int) -> bool:
     """Drop a draft (nothing was sent); False when it was not a draft any more."""
     cur = await conn.execute(
@@ -200,7 +215,7 @@ async def discard(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: st
     return cur.rowcount > 0
 
 
-async def cancel(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: str,
+async def cancel(conn: Conn, broadcast_id: int, *, admin_id: str,
                  now: int) -> bool:
     """Mark a sending broadcast cancelled; False when it was not sending (finished or cancelled
     already). The caller cancels its pending deliveries (`storage.deliveries.cancel_broadcast`)
@@ -213,7 +228,7 @@ async def cancel(conn: aiosqlite.Connection, broadcast_id: int, *, admin_id: str
     return cur.rowcount > 0
 
 
-async def finish(conn: aiosqlite.Connection, broadcast_id: int, *, now: int) -> bool:
+async def finish(conn: Conn, broadcast_id: int, *, now: int) -> bool:
     """Mark a sending broadcast done (every delivery ended); False when it was not sending."""
     cur = await conn.execute(
         "UPDATE broadcasts SET status = ?, finished_at = ? WHERE id = ? AND status = ?",
@@ -222,7 +237,7 @@ async def finish(conn: aiosqlite.Connection, broadcast_id: int, *, now: int) -> 
     return cur.rowcount > 0
 
 
-async def store_counts(conn: aiosqlite.Connection, broadcast_id: int,
+async def store_counts(conn: Conn, broadcast_id: int,
                        counts: StatusCounts) -> None:
     """Cache the final counts on the record (deliveries may later vanish with their chats)."""
     await conn.execute(
@@ -232,7 +247,7 @@ async def store_counts(conn: aiosqlite.Connection, broadcast_id: int,
     )
 
 
-async def reasons(conn: aiosqlite.Connection, broadcast_id: int, status: str,
+async def reasons(conn: Conn, broadcast_id: int, status: str,
                   limit: int = 5) -> list[tuple[str, int]]:
     """The commonest reasons of the broadcast's deliveries in `status`, most frequent first."""
     async with conn.execute(

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aiosqlite
-
 from bot.message import TELEGRAM
+from storage.db import Conn
 
 
-async def add_subscribers(conn: aiosqlite.Connection, chat_ids: Sequence[int | str],
+async def add_subscribers(conn: Conn, chat_ids: Sequence[int | str],
                           category_id: int, *, now: int, language: str = "vi",
                           channel: str = TELEGRAM, chat_type: str | None = None) -> None:
     """Make `chat_ids` (of `channel`) active instant-mode chats subscribed to `category_id`.
@@ -24,13 +23,13 @@ async def add_subscribers(conn: aiosqlite.Connection, chat_ids: Sequence[int | s
     """
     rows = [(str(cid), chat_type or _chat_type(channel, cid)) for cid in chat_ids]
     await conn.executemany(
-        """INSERT OR IGNORE INTO chats(channel, id, type, language, created_at)
-           VALUES (?, ?, ?, ?, ?)""",
+        """INSERT INTO chats(channel, id, type, language, created_at)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         ((channel, cid, kind, language, now) for cid, kind in rows),
     )
     await conn.executemany(
-        """INSERT OR IGNORE INTO subscriptions(channel, chat_id, category_id, created_at)
-           VALUES (?, ?, ?, ?)""",
+        """INSERT INTO subscriptions(channel, chat_id, category_id, created_at)
+           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         ((channel, cid, category_id, now) for cid, _ in rows),
     )
 

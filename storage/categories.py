@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.text.fold import fold
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +14,7 @@ class Category:
     name: str
 
 
-async def ensure(conn: aiosqlite.Connection, name: str) -> Category:
+async def ensure(conn: Conn, name: str) -> Category:
     """The category called `name` (or its folded twin), created when new."""
     folded = fold(name)
     await conn.execute(
@@ -27,18 +26,18 @@ async def ensure(conn: aiosqlite.Connection, name: str) -> Category:
     return Category(row["id"], row["name"])
 
 
-async def list_all(conn: aiosqlite.Connection) -> list[Category]:
+async def list_all(conn: Conn) -> list[Category]:
     async with conn.execute("SELECT id, name FROM categories ORDER BY name") as cur:
         return [Category(r["id"], r["name"]) for r in await cur.fetchall()]
 
 
-async def get(conn: aiosqlite.Connection, category_id: int) -> Category | None:
+async def get(conn: Conn, category_id: int) -> Category | None:
     async with conn.execute("SELECT id, name FROM categories WHERE id = ?", (category_id,)) as cur:
         row = await cur.fetchone()
     return Category(row["id"], row["name"]) if row else None
 
 
-async def find(conn: aiosqlite.Connection, query: str) -> Category | None:
+async def find(conn: Conn, query: str) -> Category | None:
     """The category a user means: exact folded match, else the only one whose name contains it."""
     folded = fold(query)
     if not folded:

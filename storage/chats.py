@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.message import ChatRef, is_group
+from storage.db import Conn, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,20 +29,20 @@ class Chat:
 _COLUMNS = "channel, id, type, language, active, inactive_reason, delivery_mode, digest_hour"
 
 
-def _chat(row: aiosqlite.Row) -> Chat:
+def _chat(row: Row) -> Chat:
     return Chat(ChatRef(row["channel"], row["id"]), row["type"], row["language"],
                 bool(row["active"]), row["inactive_reason"], row["delivery_mode"],
                 row["digest_hour"])
 
 
-async def get(conn: aiosqlite.Connection, chat: ChatRef) -> Chat | None:
+async def get(conn: Conn, chat: ChatRef) -> Chat | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM chats WHERE channel = ? AND id = ?",
                             (chat.channel, chat.id)) as cur:
         row = await cur.fetchone()
     return _chat(row) if row else None
 
 
-async def language(conn: aiosqlite.Connection, chat: ChatRef) -> str | None:
+async def language(conn: Conn, chat: ChatRef) -> str | None:
     """The chat's language, None for a chat we do not know."""
     async with conn.execute("SELECT language FROM chats WHERE channel = ? AND id = ?",
                             (chat.channel, chat.id)) as cur:
@@ -51,14 +50,14 @@ async def language(conn: aiosqlite.Connection, chat: ChatRef) -> str | None:
     return row[0] if row else None
 
 
-async def ensure(conn: aiosqlite.Connection, chat: ChatRef, chat_type: str, language: str, *,
+async def ensure(conn: Conn, chat: ChatRef, chat_type: str, language: str, *,
                  now: int) -> Chat:
     """The chat's row, created when new; a chat that writes to us again is active again."""
     await conn.execute(
         """INSERT INTO chats(channel, id, type, language, created_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT(channel, id) DO UPDATE SET type = excluded.type, active = 1,
                inactive_reason = NULL
-           WHERE active = 0 OR type != excluded.type""",
+           WHERE chats.active = 0 OR chats.type != excluded.type""",
         (chat.channel, chat.id, chat_type, language, now),
     )
     found = await get(conn, chat)
@@ -66,12 +65,12 @@ async def ensure(conn: aiosqlite.Connection, chat: ChatRef, chat_type: str, lang
     return found
 
 
-async def set_language(conn: aiosqlite.Connection, chat: ChatRef, language: str) -> None:
+async def set_language(conn: Conn, chat: ChatRef, language: str) -> None:
     await conn.execute("UPDATE chats SET language = ? WHERE channel = ? AND id = ?",
                        (language, chat.channel, chat.id))
 
 
-async def set_delivery_mode(conn: aiosqlite.Connection, chat: ChatRef, mode: str,
+async def set_delivery_mode(conn: Conn, chat: ChatRef, mode: str,
                             digest_hour: int | None = None) -> None:
     """"instant", "digest" (at `digest_hour`) or "paused"; the digest hour is kept otherwise
     (digest bookkeeping: storage/digests.py)."""
@@ -82,20 +81,20 @@ async def set_delivery_mode(conn: aiosqlite.Connection, chat: ChatRef, mode: str
     )
 
 
-async def delete(conn: aiosqlite.Connection, chat: ChatRef) -> bool:
+async def delete(conn: Conn, chat: ChatRef) -> bool:
     """Forget the chat and everything stored about it (subscriptions cascade)."""
     cur = await conn.execute("DELETE FROM chats WHERE channel = ? AND id = ?",
                              (chat.channel, chat.id))
     return cur.rowcount > 0
 
 
-async def mark_inactive(conn: aiosqlite.Connection, chat: ChatRef, reason: str) -> None:
+async def mark_inactive(conn: Conn, chat: ChatRef, reason: str) -> None:
     await conn.execute(
         "UPDATE chats SET active = 0, inactive_reason = ? WHERE channel = ? AND id = ?",
         (reason, chat.channel, chat.id))
 
 
-async def migrate(conn: aiosqlite.Connection, old: ChatRef, new: ChatRef) -> None:
+async def migrate(conn: Conn, old: ChatRef, new: ChatRef) -> None:
     """A group became a supergroup with a new id: move the chat (subscriptions follow)."""
     if await get(conn, new) is not None:
         await delete(conn, old)

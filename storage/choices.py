@@ -9,9 +9,8 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.message import ChatRef
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +24,7 @@ class ChatChoices:
     created_at: int
 
 
-async def remember(conn: aiosqlite.Connection, chat: ChatRef, message_id: str | None,
+async def remember(conn: Conn, chat: ChatRef, message_id: str | None,
                    actions: Sequence[str], *, now: int) -> None:
     """`actions` are now the chat's choices (replacing the previous ones)."""
     await conn.execute(
@@ -37,7 +36,7 @@ async def remember(conn: aiosqlite.Connection, chat: ChatRef, message_id: str | 
     )
 
 
-async def get(conn: aiosqlite.Connection, chat: ChatRef) -> ChatChoices | None:
+async def get(conn: Conn, chat: ChatRef) -> ChatChoices | None:
     """The chat's current choices, None when it has none."""
     async with conn.execute(
         """SELECT message_id, actions, created_at FROM chat_choices
@@ -56,7 +55,7 @@ async def get(conn: aiosqlite.Connection, chat: ChatRef) -> ChatChoices | None:
     return ChatChoices(chat, row[0], tuple(str(a) for a in actions), int(row[2]))
 
 
-async def forget(conn: aiosqlite.Connection, chat: ChatRef) -> None:
+async def forget(conn: Conn, chat: ChatRef) -> None:
     """The chat's choices are gone (/stop deletes what is stored about a chat)."""
     await conn.execute("DELETE FROM chat_choices WHERE channel = ? AND chat_id = ?",
                        (chat.channel, chat.id))

@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-import aiosqlite
-
 from storage import cluster_facts
 from storage.cluster_facts import NewFact, Role
+from storage.db import Conn, Row
 
 Status = Literal["pending", "confirmed", "corrected", "rejected"]
 
@@ -86,7 +85,7 @@ def _time(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
 
 
-def _candidate(row: aiosqlite.Row) -> Candidate:
+def _candidate(row: Row) -> Candidate:
     return Candidate(
         id=row["id"], article_id=row["article_id"], article_title=row["article_title"],
         article_url=row["article_url"], published=datetime.fromtimestamp(row["published"], UTC),
@@ -94,14 +93,14 @@ def _candidate(row: aiosqlite.Row) -> Candidate:
         year=row["year"], role=row["role"], unit=row["unit"], unit_key=row["unit_key"],
         confidence=row["confidence"], reasons=tuple(row["reasons"].split()),
         status=row["status"], created_at=datetime.fromtimestamp(row["created_at"], UTC),
-        decided_at=_time(row["decided_at"]), decided_by=row["decided_by"],
+        decided_at=_time(row["decided_at"]), decided_by=cluster_facts.user_id(row["decided_by"]),
     )
 
 
 # --- writing (the scanner) ------------------------------------------------------------------
 
 
-async def replace_candidates(conn: aiosqlite.Connection, article_ids: Sequence[int],
+async def replace_candidates(conn: Conn, article_ids: Sequence[int],
                              found: Sequence[tuple[int, NewCandidate]], *, now: int) -> None:
     """Make the pending candidates of `article_ids` exactly `found` ((article id, candidate)).
 
@@ -141,7 +140,7 @@ async def replace_candidates(conn: aiosqlite.Connection, article_ids: Sequence[i
 # --- reading --------------------------------------------------------------------------------
 
 
-async def candidate(conn: aiosqlite.Connection, candidate_id: int) -> Candidate | None:
+async def candidate(conn: Conn, candidate_id: int) -> Candidate | None:
     async with conn.execute(f"{_SELECT} WHERE c.id = ?", (candidate_id,)) as cur:
         row = await cur.fetchone()
     return _candidate(row) if row is not None else None
@@ -160,7 +159,7 @@ _ASKABLE = f"""
 """
 
 
-async def pending(conn: aiosqlite.Connection, *, limit: int = 20, after_id: int = 0
+async def pending(conn: Conn, *, limit: int = 20, after_id: int = 0
                   ) -> list[Candidate]:
     """Questions still worth asking, oldest first, one per claim (its first article's)."""
     sql = f"{_SELECT} WHERE c.id > ? AND {_ASKABLE} ORDER BY c.id LIMIT ?"
@@ -168,7 +167,7 @@ async def pending(conn: aiosqlite.Connection, *, limit: int = 20, after_id: int 
         return [_candidate(r) for r in await cur.fetchall()]
 
 
-async def pending_count(conn: aiosqlite.Connection, *, after_id: int = 0) -> int:
+async def pending_count(conn: Conn, *, after_id: int = 0) -> int:
     """How many questions are still worth asking (with an id after `after_id`)."""
     sql = f"SELECT count(*) FROM cluster_candidates c WHERE c.id > ? AND {_ASKABLE}"
     async with conn.execute(sql, (after_id,)) as cur:
@@ -176,7 +175,7 @@ async def pending_count(conn: aiosqlite.Connection, *, after_id: int = 0) -> int
     return int(row[0]) if row else 0
 
 
-async def newest_pending_id(conn: aiosqlite.Connection) -> int:
+async def newest_pending_id(conn: Conn) -> int:
     """The id of the newest pending candidate (0 when none): whether anything new came in."""
     async with conn.execute(
             "SELECT max(id) FROM cluster_candidates WHERE status = 'pending'") as cur:
@@ -184,7 +183,7 @@ async def newest_pending_id(conn: aiosqlite.Connection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
-async def count(conn: aiosqlite.Connection, status: Status | None = None) -> int:
+async def count(conn: Conn, status: Status | None = None) -> int:
     sql = "SELECT count(*) FROM cluster_candidates"
     params: tuple[str, ...] = ()
     if status is not None:
@@ -198,7 +197,7 @@ async def count(conn: aiosqlite.Connection, status: Status | None = None) -> int
 # --- answers (the admins) -------------------------------------------------------------------
 
 
-async def confirm(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int | str,
+async def confirm(conn: Conn, candidate_id: int, *, admin_id: int | str,
                   now: int) -> Candidate | None:
     """The admin says yes: the claim becomes an admin fact. None if not pending (any more)."""
     found = await _decide(conn, candidate_id, "confirmed", admin_id=admin_id, now=now)
@@ -207,7 +206,7 @@ async def confirm(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: in
     return found
 
 
-async def correct(conn: aiosqlite.Connection, candidate_id: int, fact: NewFact, *,
+async def correct(conn: Conn, candidate_id: int, fact: NewFact, *,
                   admin_id: int | str, now: int) -> Candidate | None:
     """The admin gives the right values: they become an admin fact; the claim as read is not
     asked again. None if not pending (any more)."""
@@ -217,13 +216,13 @@ async def correct(conn: aiosqlite.Connection, candidate_id: int, fact: NewFact, 
     return found
 
 
-async def reject(conn: aiosqlite.Connection, candidate_id: int, *, admin_id: int | str,
+async def reject(conn: Conn, candidate_id: int, *, admin_id: int | str,
                  now: int) -> Candidate | None:
     """The admin says no: the claim is never asked again. None if not pending (any more)."""
     return await _decide(conn, candidate_id, "rejected", admin_id=admin_id, now=now)
 
 
-async def _decide(conn: aiosqlite.Connection, candidate_id: int, status: Status, *,
+async def _decide(conn: Conn, candidate_id: int, status: Status, *,
                   admin_id: int | str, now: int) -> Candidate | None:
     found = await candidate(conn, candidate_id)
     if found is None or found.status != "pending":
@@ -233,6 +232,6 @@ async def _decide(conn: aiosqlite.Connection, candidate_id: int, status: Status,
         """UPDATE cluster_candidates SET status = ?, decided_at = ?, decided_by = ?
            WHERE status = 'pending' AND cluster_key = ? AND year = ? AND role = ?
              AND unit_key = ?""",
-        (status, now, admin_id, found.cluster_key, found.year, found.role, found.unit_key),
+        (status, now, str(admin_id), found.cluster_key, found.year, found.role, found.unit_key),
     )
     return await candidate(conn, candidate_id)

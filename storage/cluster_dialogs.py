@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from bot.message import ChatRef
 from storage.cluster_facts import Role
+from storage.db import Conn
 
 Step = Literal["year", "cluster", "role", "unit", "confirm"]
 
@@ -34,7 +33,7 @@ class Dialog:
     candidate_id: int | None = None
 
 
-async def get(conn: aiosqlite.Connection, chat: ChatRef) -> Dialog | None:
+async def get(conn: Conn, chat: ChatRef) -> Dialog | None:
     async with conn.execute(
         """SELECT user_id, step, year, cluster_key, cluster, role, unit, candidate_id, updated_at
            FROM cluster_dialogs WHERE channel = ? AND chat_id = ?""",
@@ -49,7 +48,7 @@ async def get(conn: aiosqlite.Connection, chat: ChatRef) -> Dialog | None:
                   unit=row["unit"], candidate_id=row["candidate_id"])
 
 
-async def save(conn: aiosqlite.Connection, dialog: Dialog) -> None:
+async def save(conn: Conn, dialog: Dialog) -> None:
     """Store `dialog` as the chat's (replacing the one it had)."""
     d = dialog
     await conn.execute(
@@ -66,7 +65,7 @@ async def save(conn: aiosqlite.Connection, dialog: Dialog) -> None:
     )
 
 
-async def delete(conn: aiosqlite.Connection, chat: ChatRef) -> bool:
+async def delete(conn: Conn, chat: ChatRef) -> bool:
     """End the chat's dialog; False when it had none."""
     cur = await conn.execute("DELETE FROM cluster_dialogs WHERE channel = ? AND chat_id = ?",
                              (chat.channel, chat.id))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-import aiosqlite
+from storage.db import Conn, Row
 
 Role = Literal["leader", "deputy"]
 Origin = Literal["extracted", "admin"]
@@ -49,7 +49,7 @@ class Fact:
     article_id: int | None
     published: datetime | None
     sentence: str | None
-    admin_id: int | None
+    admin_id: int | str | None
     created_at: datetime
     article_title: str | None
     article_url: str | None
@@ -58,7 +58,7 @@ class Fact:
 # --- writing facts --------------------------------------------------------------------------
 
 
-async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[int],
+async def replace_extracted(conn: Conn, article_ids: Sequence[int],
                             facts: Sequence[tuple[int, int, NewFact]], *, now: int) -> None:
     """Make the extracted facts of `article_ids` exactly `facts` ((article id, published, fact)).
 
@@ -81,7 +81,7 @@ async def replace_extracted(conn: aiosqlite.Connection, article_ids: Sequence[in
     )
 
 
-async def set_admin(conn: aiosqlite.Connection, fact: NewFact, *, admin_id: int | str, now: int
+async def set_admin(conn: Conn, fact: NewFact, *, admin_id: int | str, now: int
                     ) -> None:
     """An admin's answer for (cluster, year, role), replacing the admin's earlier one."""
     await conn.execute(
@@ -92,7 +92,7 @@ async def set_admin(conn: aiosqlite.Connection, fact: NewFact, *, admin_id: int 
                cluster = excluded.cluster, unit = excluded.unit, unit_key = excluded.unit_key,
                admin_id = excluded.admin_id, created_at = excluded.created_at""",
         (fact.cluster_key, fact.cluster, fact.year, fact.role, fact.unit, fact.unit_key,
-         admin_id, now),
+         str(admin_id), now),
     )
 
 
@@ -117,25 +117,34 @@ _WINNERS = """
 """
 
 
-def _fact(row: aiosqlite.Row) -> Fact:
+def user_id(value: object) -> int | str | None:
+    """An admin's user id as stored: SQLite's column keeps a numeric id as an integer,
+    PostgreSQL's (text: ids of other channels are text) as text; the same value on both."""
+    if value is None or isinstance(value, int):
+        return value
+    text = str(value)
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _fact(row: Row) -> Fact:
     published = row["published"]
     return Fact(
         id=row["id"], cluster_key=row["cluster_key"], cluster=row["cluster"], year=row["year"],
         role=row["role"], unit=row["unit"], origin=row["origin"], article_id=row["article_id"],
         published=datetime.fromtimestamp(published, UTC) if published is not None else None,
-        sentence=row["sentence"], admin_id=row["admin_id"],
+        sentence=row["sentence"], admin_id=user_id(row["admin_id"]),
         created_at=datetime.fromtimestamp(row["created_at"], UTC),
         article_title=row["article_title"], article_url=row["article_url"],
     )
 
 
-async def _winners(conn: aiosqlite.Connection, chosen: str, params: Sequence[object]
+async def _winners(conn: Conn, chosen: str, params: Sequence[object]
                    ) -> list[Fact]:
     async with conn.execute(f"WITH chosen AS ({chosen}), {_WINNERS}", tuple(params)) as cur:
         return [_fact(r) for r in await cur.fetchall()]
 
 
-async def latest(conn: aiosqlite.Connection) -> list[Fact]:
+async def latest(conn: Conn) -> list[Fact]:
     """For every cluster, the winning facts of its latest year."""
     # A skip scan (two index seeks per cluster) instead of GROUP BY over every fact.
     return await _winners(conn, _LATEST_YEARS, ())
@@ -153,14 +162,14 @@ _LATEST_YEARS = """
 """
 
 
-async def of_year(conn: aiosqlite.Connection, year: int) -> list[Fact]:
+async def of_year(conn: Conn, year: int) -> list[Fact]:
     """For every cluster with facts for `year`, the winning facts of that year."""
     return await _winners(
         conn, "SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE year = ?", (year,)
     )
 
 
-async def of_clusters(conn: aiosqlite.Connection, keys: Sequence[str], year: int | None = None
+async def of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None
                       ) -> list[Fact]:
     """The winning facts of the clusters `keys`: every year, or only `year`."""
     if not keys:
@@ -179,7 +188,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def find_keys(conn: aiosqlite.Connection, key: str, *, limit: int = 20) -> list[str]:
+async def find_keys(conn: Conn, key: str, *, limit: int = 20) -> list[str]:
     """Cluster keys a user's words mean: the exact key, else keys containing the words."""
     async with conn.execute(
         "SELECT 1 FROM cluster_facts INDEXED BY cluster_facts_pick WHERE cluster_key = ? LIMIT 1",
@@ -195,7 +204,7 @@ async def find_keys(conn: aiosqlite.Connection, key: str, *, limit: int = 20) ->
         return [r[0] for r in await cur.fetchall()]
 
 
-async def keys_with_unit(conn: aiosqlite.Connection, unit_key: str, *, limit: int = 20
+async def keys_with_unit(conn: Conn, unit_key: str, *, limit: int = 20
                          ) -> list[str]:
     """Clusters in which a unit whose folded name contains `unit_key` holds or held a role."""
     async with conn.execute(
@@ -206,7 +215,7 @@ async def keys_with_unit(conn: aiosqlite.Connection, unit_key: str, *, limit: in
         return [r[0] for r in await cur.fetchall()]
 
 
-async def cluster_name(conn: aiosqlite.Connection, key: str) -> str | None:
+async def cluster_name(conn: Conn, key: str) -> str | None:
     """The display name last used for a cluster key."""
     async with conn.execute(
         "SELECT cluster FROM cluster_facts WHERE cluster_key = ? ORDER BY id DESC LIMIT 1", (key,)
@@ -215,7 +224,7 @@ async def cluster_name(conn: aiosqlite.Connection, key: str) -> str | None:
     return str(row[0]) if row else None
 
 
-async def count(conn: aiosqlite.Connection, origin: Origin | None = None) -> int:
+async def count(conn: Conn, origin: Origin | None = None) -> int:
     sql = "SELECT count(*) FROM cluster_facts"
     params: tuple[str, ...] = ()
     if origin is not None:
@@ -229,7 +238,7 @@ async def count(conn: aiosqlite.Connection, origin: Origin | None = None) -> int
 # --- what an admin may pick from (the /setcluster dialog) -----------------------------------
 
 
-async def known_clusters(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
+async def known_clusters(conn: Conn) -> list[tuple[str, str]]:
     """Every cluster with a fact, as (key, the display name last used), in key order."""
     async with conn.execute(
         """SELECT f.cluster_key, f.cluster FROM cluster_facts f
@@ -239,7 +248,7 @@ async def known_clusters(conn: aiosqlite.Connection) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def known_units(conn: aiosqlite.Connection, cluster_key: str | None = None, *,
+async def known_units(conn: Conn, cluster_key: str | None = None, *,
                       limit: int = 2000) -> list[str]:
     """Unit names facts use (of one cluster, or of all), the most used first."""
     sql = "SELECT unit, count(*) AS n FROM cluster_facts WHERE unit != ''"

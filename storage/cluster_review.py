@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.message import UserRef
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,14 +24,14 @@ class Ask:
     asked_at: int
 
 
-async def announced(conn: aiosqlite.Connection) -> int:
+async def announced(conn: Conn) -> int:
     """Every pending candidate with an id up to this one has been announced."""
     async with conn.execute("SELECT announced_id FROM cluster_review WHERE id = 1") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def advance_announced(conn: aiosqlite.Connection, seen: int, to: int) -> bool:
+async def advance_announced(conn: Conn, seen: int, to: int) -> bool:
     """Move the mark from `seen` (what the caller read) to `to`; False when another process
     moved it first (that process announces)."""
     cur = await conn.execute(
@@ -42,7 +41,7 @@ async def advance_announced(conn: aiosqlite.Connection, seen: int, to: int) -> b
     return cur.rowcount == 1
 
 
-async def last_ask(conn: aiosqlite.Connection, admin: UserRef) -> Ask | None:
+async def last_ask(conn: Conn, admin: UserRef) -> Ask | None:
     async with conn.execute(
         "SELECT candidate_id, asked_at FROM cluster_review_asks WHERE channel = ? AND user_id = ?",
         (admin.channel, admin.id),
@@ -51,7 +50,7 @@ async def last_ask(conn: aiosqlite.Connection, admin: UserRef) -> Ask | None:
     return Ask(row["candidate_id"], row["asked_at"]) if row else None
 
 
-async def record_ask(conn: aiosqlite.Connection, admin: UserRef, candidate_id: int, *, now: int
+async def record_ask(conn: Conn, admin: UserRef, candidate_id: int, *, now: int
                      ) -> None:
     """The question `candidate_id` was just put to `admin`."""
     await conn.execute(
@@ -63,7 +62,7 @@ async def record_ask(conn: aiosqlite.Connection, admin: UserRef, candidate_id: i
     )
 
 
-async def forget_ask(conn: aiosqlite.Connection, admin: UserRef) -> None:
+async def forget_ask(conn: Conn, admin: UserRef) -> None:
     """`admin` has no question waiting (they answered the last one, and none is left)."""
     await conn.execute("DELETE FROM cluster_review_asks WHERE channel = ? AND user_id = ?",
                        (admin.channel, admin.id))

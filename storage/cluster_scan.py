@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,14 +21,14 @@ class ArticleText:
 # --- the scan watermark and what to scan ----------------------------------------------------
 
 
-async def scan_mark(conn: aiosqlite.Connection) -> int:
+async def scan_mark(conn: Conn) -> int:
     """Every article with an id up to this one has been scanned."""
     async with conn.execute("SELECT last_article_id FROM cluster_scan WHERE id = 1") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def set_scan_mark(conn: aiosqlite.Connection, article_id: int) -> None:
+async def set_scan_mark(conn: Conn, article_id: int) -> None:
     """Move the watermark forward (never back)."""
     await conn.execute(
         "UPDATE cluster_scan SET last_article_id = ? WHERE id = 1 AND last_article_id < ?",
@@ -36,7 +36,7 @@ async def set_scan_mark(conn: aiosqlite.Connection, article_id: int) -> None:
     )
 
 
-async def articles_after(conn: aiosqlite.Connection, after_id: int, limit: int
+async def articles_after(conn: Conn, after_id: int, limit: int
                          ) -> list[ArticleText]:
     """The next `limit` articles by id after `after_id` (the scanner's batches)."""
     async with conn.execute(
@@ -47,7 +47,7 @@ async def articles_after(conn: aiosqlite.Connection, after_id: int, limit: int
                 for r in await cur.fetchall()]
 
 
-async def article_count(conn: aiosqlite.Connection, after_id: int = 0) -> int:
+async def article_count(conn: Conn, after_id: int = 0) -> int:
     async with conn.execute("SELECT count(*) FROM articles WHERE id > ?", (after_id,)) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0

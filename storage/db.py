@@ -1,24 +1,39 @@
-"""The SQLite connection: opening (WAL, foreign keys), migrating, and transactions.
+"""The database: one interface, two backends (SQLite, the default; PostgreSQL for several
+processes), opened from NEWSBOT_DATABASE.
 
-One `Database` per process wraps one aiosqlite connection. aiosqlite runs every statement on one
-thread, so two coroutines interleaving statements would share a transaction; writes therefore go
-through `transaction()`, which serialises them with a lock. Reads may run at any time.
+Storage owns its connections and transactions; the rest of the bot holds a `Database` and the
+handles it gives out, never a driver's type:
+- a `Database` is itself a handle for reads (each statement on its own, autocommit);
+- `async with db.transaction() as tx:` is one write transaction (committed at the end, rolled
+  back on error); storage functions take a handle (`Conn`) first, whichever of the two it is.
+A handle runs SQL written once with `?` parameters (storage/*.py): `execute(sql, params)` is
+awaitable and an async context manager (as aiosqlite's), giving a `Cursor` with `rowcount`,
+`fetchone()` and `fetchall()`; rows are read by column name or position. The PostgreSQL
+backend translates the `?` marks for its driver (storage/postgres.py); the few statements where
+the dialects really differ (full-text search, claiming the outbox under leases) are written per
+backend in their storage module, which asks `conn.backend`.
+
+Several processes (PostgreSQL only) also need elections: `await db.lead(name)` is True while
+this process holds the named leadership (a PostgreSQL advisory lock, released by the server
+when the process dies); on SQLite, one process owns the file and always leads.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import re
+from collections.abc import Generator, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Any, Literal, Protocol
+from urllib.parse import urlsplit, urlunsplit
 
-import aiosqlite
+Backend = Literal["sqlite", "postgres"]
+SQLITE: Backend = "sqlite"
+POSTGRES: Backend = "postgres"
 
-from storage.migrations import migrations
-
-log = logging.getLogger(__name__)
+# A row: read by column name (row["id"]) or position (row[0]), iterable over its values.
+# sqlite3.Row and asyncpg.Record both are.
+Row = Any
 
 
 class DatabaseError(Exception):
@@ -30,112 +45,129 @@ class WrongDatabaseError(DatabaseError):
     database at all. The setting names the wrong file (the CLI exits 2), nothing is broken."""
 
 
-class Database:
-    """An open database: `conn` for reads, `transaction()` for writes."""
+class Cursor(Protocol):
+    """The result of one statement."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        self.conn = conn
-        self.path = path
-        self._write_lock = asyncio.Lock()
+    @property
+    def rowcount(self) -> int: ...
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on error)."""
-        async with self._write_lock:
-            try:
-                await self.conn.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                # Cancelled while aiosqlite's thread runs (or is about to run) the BEGIN: it
-                # may still start the transaction. The rollback is queued after it on the same
-                # thread, so the connection is never left inside a transaction nobody owns.
-                await self.conn.rollback()
-                raise
-            try:
-                yield self.conn
-            except BaseException:
-                await self.conn.rollback()
-                raise
-            else:
-                await self.conn.commit()
+    async def fetchone(self) -> Row | None: ...
 
-    async def close(self) -> None:
-        await self.conn.close()
+    async def fetchall(self) -> Iterable[Row]: ...
 
 
-async def open_database(path: Path | str) -> Database:
-    """Open (creating if needed) and migrate the database at `path`."""
-    path = Path(path)
-    if str(path) != ":memory:":
-        path.parent.mkdir(parents=True, exist_ok=True)
-    # isolation_level=None: we issue BEGIN/COMMIT ourselves (see `transaction`).
-    connecting = aiosqlite.connect(path, isolation_level=None)
+class Query(Protocol):
+    """A statement on its way: await it, or use it as `async with ... as cursor`."""
+
+    def __await__(self) -> Generator[Any, None, Cursor]: ...
+
+    async def __aenter__(self) -> Cursor: ...
+
+    async def __aexit__(self, *exc: object) -> object: ...
+
+
+class Conn(Protocol):
+    """What storage functions take: the database (reads) or a transaction."""
+
+    backend: Backend
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Query: ...
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+
+class Database(Conn, Protocol):
+    """An open database of either backend."""
+
+    backend: Backend
+    target: str  # the SQLite path or the PostgreSQL URL without its password (for logs)
+
+    def transaction(self) -> AbstractAsyncContextManager[Conn]: ...
+
+    async def lead(self, name: str) -> bool:
+        """True while this process holds the leadership `name` (taken when free)."""
+        ...
+
+    async def resign(self, name: str) -> None:
+        """Give the leadership `name` up (another process may take it at once)."""
+        ...
+
+    async def schema_version(self) -> int: ...
+
+    async def close(self) -> None: ...
+
+
+# --- where the database is -------------------------------------------------------------------
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_postgres_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.split("://", 1)[0].lower() in (
+        "postgresql", "postgres")
+
+
+def check_target(target: str | Path) -> str:
+    """The setting's value, or ValueError naming what is wrong: a SQLite path or a
+    postgresql:// URL (any other URL is refused, never taken as a file name)."""
+    text = str(target)
+    if not text.strip():
+        raise ValueError("expected a SQLite file path or a postgresql:// URL, got nothing")
+    looks_like_url = _URL.match(text) or text.lower().startswith(("postgresql:", "postgres:"))
+    if looks_like_url and not is_postgres_url(text):
+        raise ValueError(
+            f"expected a SQLite file path or a postgresql://user@host/dbname URL, got "
+            f"{without_password(text)!r}")
+    return text
+
+
+def without_password(url: str) -> str:
+    """The URL as it may appear in logs and messages: any password replaced by ***."""
     try:
-        conn = await connecting
-    except Exception as exc:
-        # aiosqlite (0.22) stops its worker thread after a failed connect, and that thread then
-        # resolves a future on this loop: were the loop closed first (the CLI exits at once), the
-        # thread would print a traceback after the CLI's one line. Let it finish.
-        worker = getattr(connecting, "_thread", None)
-        if worker is not None and worker.is_alive():
-            await asyncio.to_thread(worker.join, 5)
-        raise DatabaseError(f"cannot open database {path}: {exc}") from exc
-    conn.row_factory = aiosqlite.Row
+        parts = urlsplit(url)
+    except ValueError:
+        return re.sub(r"://[^@/]*@", "://***@", url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}{port}"))
+
+
+def password_of(target: str | Path) -> str | None:
+    """The password in a PostgreSQL URL (to keep out of every log line), None otherwise."""
+    if not is_postgres_url(target):
+        return None
     try:
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await migrate(conn, path)
-    except sqlite3.DatabaseError as exc:
-        await conn.close()
-        # SQLITE_NOTADB: another kind of file; anything else (locked, corrupt, disk I/O) is a
-        # problem with a database file, not with the setting.
-        not_a_database = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB
-        kind = WrongDatabaseError if not_a_database else DatabaseError
-        raise kind(f"{path} is not a newsbot database: {exc}") from exc
-    except BaseException:
-        await conn.close()
-        raise
-    return Database(conn, path)
+        return urlsplit(str(target)).password
+    except ValueError:
+        return None
 
 
-async def migrate(conn: aiosqlite.Connection, path: Path) -> None:
-    """Bring the schema to the newest version; refuse a database written by a newer version.
+async def open_database(target: str | Path, *, migrate: bool = True) -> Database:
+    """Open the database `target` names (a SQLite path, created if needed, or a postgresql://
+    URL) and bring its schema to the newest version (unless `migrate` is False)."""
+    if isinstance(target, str):
+        check_target(target)
+    if is_postgres_url(target):
+        from storage.postgres import open_postgres
 
-    Foreign keys are off while migrations run, as SQLite's procedure for rebuilding a table
-    requires (https://www.sqlite.org/lang_altertable.html#otheralter: dropping the old table
-    must not cascade into the tables that reference it), and every migration is checked with
-    PRAGMA foreign_key_check before it commits.
-    """
-    async with conn.execute("PRAGMA user_version") as cur:
-        row = await cur.fetchone()
-    version = int(row[0]) if row else 0
-    steps = migrations()
-    if version > len(steps):
-        raise WrongDatabaseError(
-            f"{path} has schema version {version}, newer than this newsbot knows "
-            f"({len(steps)}); upgrade newsbot or use another NEWSBOT_DATABASE"
-        )
-    if version == len(steps):
-        return
-    await conn.execute("PRAGMA foreign_keys=OFF")
+        return await open_postgres(str(target), migrate=migrate)
+    from storage.sqlite import open_sqlite
+
+    return await open_sqlite(Path(target), migrate=migrate)
+
+
+async def migrate_database(target: str | Path) -> tuple[int, int]:
+    """`newsbot migrate`: (schema version before, after)."""
+    db = await open_database(target, migrate=False)
     try:
-        for number in range(version + 1, len(steps) + 1):
-            log.info("migrating database %s to schema version %d", path, number)
-            # executescript commits first; the whole migration and its version bump then run
-            # in one transaction (left open for the check), so a crash leaves the previous
-            # version intact.
-            await conn.executescript(
-                f"BEGIN IMMEDIATE;\n{steps[number - 1]}\nPRAGMA user_version = {number};"
-            )
-            async with conn.execute("PRAGMA foreign_key_check") as cur:
-                broken = list(await cur.fetchall())
-            if broken:
-                await conn.rollback()
-                raise DatabaseError(
-                    f"{path}: migration {number} would break {len(broken)} reference(s), "
-                    f"e.g. in table {broken[0][0]}; nothing was changed"
-                )
-            await conn.commit()
+        before = await db.schema_version()
     finally:
-        await conn.execute("PRAGMA foreign_keys=ON")
+        await db.close()
+    db = await open_database(target)
+    try:
+        return before, await db.schema_version()
+    finally:
+        await db.close()

@@ -7,9 +7,9 @@ count (a 429 or a chat migration does not), ``reason`` says why a row was skippe
 cancelled.
 
 Writers, all owned by the caller's transaction:
-- enqueueing is one ``INSERT OR IGNORE ... SELECT`` per article or broadcast, so 100,000
-  recipients cost one statement, and enqueueing again never duplicates (the unique indexes
-  ``deliveries_article`` / ``deliveries_broadcast``);
+- enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per article or
+  broadcast, so 100,000 recipients cost one statement, and enqueueing again never duplicates
+  (the unique indexes ``deliveries_article`` / ``deliveries_broadcast``);
 - results are written in batches (`record_outcomes`: a few ``executemany`` in one transaction),
   because one round trip per message would cap the delivery rate.
 
@@ -17,6 +17,14 @@ Readers claim work in bounded batches (`next_new`, `due_retries`), never all row
 100,000 chats must not hold 100,000 rows in memory. Both read through the partial index
 ``deliveries_pending (not_before, id) WHERE status = 'pending'``: new rows (``not_before = 0``)
 come out in id order from an id cursor, retries by due time.
+
+Several processes (PostgreSQL): given a `Claim` (this process's name and lease), the same two
+calls *claim* the rows they return: ``UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)``
+sets ``claimed_by``/``claimed_until``, so two processes never take the same row, and rows whose
+lease is still running are left alone. A process renews the leases of the rows it holds
+(`renew_claims`); when it dies, its rows return to the queue as their leases run out. A retry
+gives its claim up (anyone may send it when it is due). On SQLite (one process) a claim is the
+plain read it always was.
 """
 
 from __future__ import annotations
@@ -25,9 +33,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from bot.message import ChatRef, is_group
+from storage.db import POSTGRES, Conn, Row
+from storage.postgres_sql import dead_claim
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
@@ -54,6 +62,15 @@ class Pending:
     def group(self) -> bool:
         """Paced as a group (the chat's stored type says so)."""
         return is_group(self.chat_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Who claims (a process's unique name) and until when (unix seconds), at time `now`."""
+
+    consumer: str
+    now: int
+    until: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,17 +135,18 @@ class StoredBroadcast:
 
 # Who receives a push: active chats subscribed to the article's category, in instant mode.
 _ENQUEUE_ARTICLE = """
-    INSERT OR IGNORE INTO deliveries(channel, chat_id, article_id, silent, created_at)
+    INSERT INTO deliveries(channel, chat_id, article_id, silent, created_at)
     SELECT s.channel, s.chat_id, a.id, ?, ?
     FROM articles a
     JOIN subscriptions s ON s.category_id = a.category_id
     JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
     WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'
     ORDER BY s.channel, s.chat_id
+    ON CONFLICT DO NOTHING
 """
 
 
-async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: int,
+async def enqueue_article(conn: Conn, article_id: int, *, now: int,
                           silent: bool = False) -> int:
     """Queue `article_id` for every active instant-mode subscriber of its category.
 
@@ -139,7 +157,7 @@ async def enqueue_article(conn: aiosqlite.Connection, article_id: int, *, now: i
     return cur.rowcount
 
 
-async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, now: int,
+async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
                             category_id: int | None = None, include_paused: bool = False,
                             silent: bool = False, channel: str | None = None) -> int:
     """Queue broadcast `broadcast_id` for its audience; returns the number of deliveries added.
@@ -156,33 +174,36 @@ async def enqueue_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *, no
     extra: tuple[object, ...] = (channel,) if channel is not None else ()
     if category_id is None:
         sql = f"""
-            INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
             SELECT c.channel, c.id, ?, ?, ? FROM chats c
             WHERE c.active = 1 AND c.delivery_mode IN ({marks}){only}
-            ORDER BY c.channel, c.id"""
+            ORDER BY c.channel, c.id
+            ON CONFLICT DO NOTHING"""
         params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes, *extra)
     else:
         sql = f"""
-            INSERT OR IGNORE INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
             SELECT s.channel, s.chat_id, ?, ?, ? FROM subscriptions s
             JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
             WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks}){only}
-            ORDER BY s.channel, s.chat_id"""
+            ORDER BY s.channel, s.chat_id
+            ON CONFLICT DO NOTHING"""
         params = (broadcast_id, int(silent), now, category_id, *modes, *extra)
     cur = await conn.execute(sql, params)
     return cur.rowcount
 
 
-async def enqueue_digest(conn: aiosqlite.Connection, digest_id: int, chat: ChatRef, *,
+async def enqueue_digest(conn: Conn, digest_id: int, chat: ChatRef, *,
                          now: int, silent: bool = False) -> int:
     """Queue digest `digest_id` (one chat's daily message) for `chat`; returns its row id."""
-    cur = await conn.execute(
+    async with conn.execute(
         """INSERT INTO deliveries(channel, chat_id, digest_id, silent, created_at)
-           VALUES (?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?) RETURNING id""",
         (chat.channel, chat.id, digest_id, int(silent), now),
-    )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    return int(row[0])
 
 
 # --- claiming ----------------------------------------------------------------------------------
@@ -199,7 +220,7 @@ def _channels(channels: Sequence[str]) -> tuple[str, list[str]]:
     return f"d.channel IN ({','.join('?' * len(channels))})", list(channels)
 
 
-def _pending(row: aiosqlite.Row) -> Pending:
+def _pending(row: Row) -> Pending:
     kind: Kind
     if row["article_id"] is not None:
         kind, ref = "article", row["article_id"]
@@ -215,14 +236,57 @@ def _pending(row: aiosqlite.Row) -> Pending:
     )
 
 
-async def next_new(conn: aiosqlite.Connection, *, after_id: int, limit: int,
-                   channels: Sequence[str]) -> list[Pending]:
+def _claiming(conn: Conn, claim: Claim | None) -> bool:
+    return claim is not None and conn.backend == POSTGRES
+
+
+async def _claim(conn: Conn, claim: Claim, where: str, params: Sequence[object], order: str,
+                 limit: int) -> list[Pending]:
+    """Lease the first `limit` unclaimed pending rows matching `where` (PostgreSQL)."""
+    sql = f"""
+        WITH picked AS (
+            SELECT d.id FROM deliveries d
+            WHERE d.status = 'pending' AND {where}
+              AND (d.claimed_until IS NULL OR d.claimed_until < ?
+                   OR {dead_claim("d.claimed_by")})
+            ORDER BY {order} LIMIT ? FOR UPDATE SKIP LOCKED),
+        claimed AS (
+            UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
+            FROM picked WHERE d.id = picked.id
+            RETURNING d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
+                      d.attempts, d.silent, d.not_before)
+        SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
+               d.attempts, d.silent, c.type, c.language, c.active, c.delivery_mode
+        FROM claimed d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
+        ORDER BY {order}"""
+    async with conn.execute(sql, (*params, claim.now, limit, claim.consumer, claim.until)
+                            ) as cur:
+        return [_pending(r) for r in await cur.fetchall()]
+
+
+async def renew_claims(conn: Conn, ids: Sequence[int], claim: Claim) -> None:
+    """Extend this process's leases on the rows it still holds (PostgreSQL; nothing on SQLite)."""
+    if conn.backend != POSTGRES or not ids:
+        return
+    await conn.execute(
+        """UPDATE deliveries SET claimed_until = ?
+           WHERE id = ANY(?) AND claimed_by = ? AND status = 'pending'""",
+        (claim.until, list(ids), claim.consumer))
+
+
+async def next_new(conn: Conn, *, after_id: int, limit: int,
+                   channels: Sequence[str], claim: Claim | None = None) -> list[Pending]:
     """Up to `limit` never-tried pending deliveries of `channels` with id > `after_id`, in id
-    order.
+    order (claimed under `claim` on PostgreSQL, where `after_id` is not used: rows other
+    processes hold are skipped instead).
 
     A seek in the partial pending index: the cost is the rows returned, not the outbox size.
     """
     where, params = _channels(channels)
+    if _claiming(conn, claim):
+        assert claim is not None
+        return await _claim(conn, claim, f"d.not_before = 0 AND {where}", params, "d.id",
+                            limit)
     async with conn.execute(
         f"""{_PENDING_SELECT}
             WHERE d.status = 'pending' AND d.not_before = 0 AND d.id > ? AND {where}
@@ -232,11 +296,15 @@ async def next_new(conn: aiosqlite.Connection, *, after_id: int, limit: int,
         return [_pending(r) for r in await cur.fetchall()]
 
 
-async def due_retries(conn: aiosqlite.Connection, *, now: int, limit: int,
-                      channels: Sequence[str]) -> list[Pending]:
+async def due_retries(conn: Conn, *, now: int, limit: int,
+                      channels: Sequence[str], claim: Claim | None = None) -> list[Pending]:
     """Up to `limit` pending deliveries of `channels` waiting on a back-off that has ended,
-    oldest due first."""
+    oldest due first (claimed under `claim` on PostgreSQL)."""
     where, params = _channels(channels)
+    if _claiming(conn, claim):
+        assert claim is not None
+        return await _claim(conn, claim, f"d.not_before > 0 AND d.not_before <= ? AND {where}",
+                            (now, *params), "d.not_before, d.id", limit)
     async with conn.execute(
         f"""{_PENDING_SELECT}
             WHERE d.status = 'pending' AND d.not_before > 0 AND d.not_before <= ? AND {where}
@@ -246,7 +314,7 @@ async def due_retries(conn: aiosqlite.Connection, *, now: int, limit: int,
         return [_pending(r) for r in await cur.fetchall()]
 
 
-async def next_retry_at(conn: aiosqlite.Connection, channels: Sequence[str]) -> int | None:
+async def next_retry_at(conn: Conn, channels: Sequence[str]) -> int | None:
     """When the earliest backed-off delivery of `channels` becomes due (unix seconds), None if
     none waits."""
     where, params = _channels(channels)
@@ -259,7 +327,14 @@ async def next_retry_at(conn: aiosqlite.Connection, channels: Sequence[str]) -> 
     return int(row[0]) if row and row[0] is not None else None
 
 
-async def exists(conn: aiosqlite.Connection, delivery_id: int) -> bool:
+async def all_pending_ids(conn: Conn) -> list[int]:
+    """Every pending delivery's id, in order (tests)."""
+    async with conn.execute("SELECT id FROM deliveries WHERE status = 'pending' ORDER BY id"
+                            ) as cur:
+        return [r[0] for r in await cur.fetchall()]
+
+
+async def exists(conn: Conn, delivery_id: int) -> bool:
     async with conn.execute("SELECT 1 FROM deliveries WHERE id = ?", (delivery_id,)) as cur:
         return await cur.fetchone() is not None
 
@@ -267,7 +342,7 @@ async def exists(conn: aiosqlite.Connection, delivery_id: int) -> bool:
 # --- results -----------------------------------------------------------------------------------
 
 
-async def record_outcomes(conn: aiosqlite.Connection, outcomes: Iterable[Outcome], *,
+async def record_outcomes(conn: Conn, outcomes: Iterable[Outcome], *,
                           now: int) -> None:
     """Write a batch of results: at most three ``executemany``, in the caller's transaction.
 
@@ -297,14 +372,17 @@ async def record_outcomes(conn: aiosqlite.Connection, outcomes: Iterable[Outcome
             finished,
         )
     if retries:
+        # A retry gives its claim up: whichever process is free when it is due sends it.
+        release = (", claimed_by = NULL, claimed_until = NULL" if conn.backend == POSTGRES
+                   else "")
         await conn.executemany(
-            """UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?
-               WHERE id = ? AND status = 'pending'""",
+            f"""UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?{release}
+                WHERE id = ? AND status = 'pending'""",
             retries,
         )
 
 
-async def skip_chat(conn: aiosqlite.Connection, chat: ChatRef, reason: str, *,
+async def skip_chat(conn: Conn, chat: ChatRef, reason: str, *,
                     now: int) -> int:
     """Skip every pending delivery of a chat that cannot receive messages any more."""
     cur = await conn.execute(
@@ -315,21 +393,27 @@ async def skip_chat(conn: aiosqlite.Connection, chat: ChatRef, reason: str, *,
     return cur.rowcount
 
 
-async def move_chat(conn: aiosqlite.Connection, old: ChatRef, new: ChatRef) -> None:
+async def move_chat(conn: Conn, old: ChatRef, new: ChatRef) -> None:
     """Before a group migration merges into an existing chat: move its pending deliveries.
 
     Only when `new_id` is a stored chat (foreign key): `chats.migrate` then deletes the old chat,
     and the cascade would delete its deliveries with it. A delivery the new chat has already
-    stays behind and goes with the old chat (UPDATE OR IGNORE keeps the unique indexes).
+    stays behind and goes with the old chat (the unique indexes stay whole: a row the new chat
+    has already for the same article or broadcast is not moved).
     """
     await conn.execute(
-        """UPDATE OR IGNORE deliveries SET chat_id = ?
-           WHERE channel = ? AND chat_id = ? AND status = 'pending'""",
-        (new.id, old.channel, old.id),
+        """UPDATE deliveries SET chat_id = ?
+           WHERE channel = ? AND chat_id = ? AND status = 'pending'
+             AND NOT EXISTS (
+                 SELECT 1 FROM deliveries d2
+                 WHERE d2.channel = deliveries.channel AND d2.chat_id = ?
+                   AND (d2.article_id = deliveries.article_id
+                        OR d2.broadcast_id = deliveries.broadcast_id))""",
+        (new.id, old.channel, old.id, new.id),
     )
 
 
-async def cancel_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *,
+async def cancel_broadcast(conn: Conn, broadcast_id: int, *,
                            now: int, reason: str = "cancelled") -> int:
     """Cancel the pending deliveries of a broadcast; returns how many were cancelled."""
     cur = await conn.execute(
@@ -343,7 +427,7 @@ async def cancel_broadcast(conn: aiosqlite.Connection, broadcast_id: int, *,
 # --- counting ----------------------------------------------------------------------------------
 
 
-async def counts(conn: aiosqlite.Connection, *, article_id: int | None = None,
+async def counts(conn: Conn, *, article_id: int | None = None,
                  broadcast_id: int | None = None, since: int | None = None) -> StatusCounts:
     """Deliveries per status: of one article, of one broadcast, created since a time, or all."""
     where: list[str] = []
@@ -365,7 +449,7 @@ async def counts(conn: aiosqlite.Connection, *, article_id: int | None = None,
     return StatusCounts(**{s: int(found.get(s, 0)) for s in STATUSES})
 
 
-async def reasons(conn: aiosqlite.Connection, *, status: str, since: int | None = None,
+async def reasons(conn: Conn, *, status: str, since: int | None = None,
                   limit: int = 10) -> list[tuple[str, int]]:
     """The commonest reasons of skipped/failed/cancelled deliveries (finished since `since`)."""
     params: list[object] = [status]
@@ -382,7 +466,7 @@ async def reasons(conn: aiosqlite.Connection, *, status: str, since: int | None 
         return [(r[0], int(r[1])) for r in await cur.fetchall()]
 
 
-async def by_chat(conn: aiosqlite.Connection, *, article_id: int
+async def by_chat(conn: Conn, *, article_id: int
                   ) -> dict[ChatRef, ChatDelivery]:
     """chat -> where one article's delivery to that chat stands (tests, small pushes)."""
     async with conn.execute(
@@ -397,7 +481,7 @@ async def by_chat(conn: aiosqlite.Connection, *, article_id: int
 # --- the article's photo, as the outbox uses it ------------------------------------------------
 
 
-async def article_photo(conn: aiosqlite.Connection, article_id: int, channel: str
+async def article_photo(conn: Conn, article_id: int, channel: str
                         ) -> ArticlePhoto | None:
     """The article's photo as ingested and what `channel`'s platform made of it; None when the
     article does not exist."""
@@ -413,7 +497,7 @@ async def article_photo(conn: aiosqlite.Connection, article_id: int, channel: st
     return ArticlePhoto(row["image"], row["file_id"], bool(row["failed"]))
 
 
-async def set_photo_file_id(conn: aiosqlite.Connection, article_id: int, channel: str,
+async def set_photo_file_id(conn: Conn, article_id: int, channel: str,
                             file_id: str | None) -> None:
     """Remember the platform's id for the article's photo (None forgets a stale one)."""
     await conn.execute(
@@ -423,7 +507,7 @@ async def set_photo_file_id(conn: aiosqlite.Connection, article_id: int, channel
     )
 
 
-async def set_photo_failed(conn: aiosqlite.Connection, article_id: int, channel: str) -> None:
+async def set_photo_failed(conn: Conn, article_id: int, channel: str) -> None:
     """The platform could not use the article's photo: it goes out as text from now on."""
     await conn.execute(
         """INSERT INTO article_photos(article_id, channel, file_id, failed) VALUES (?, ?, NULL, 1)
@@ -432,7 +516,7 @@ async def set_photo_failed(conn: aiosqlite.Connection, article_id: int, channel:
     )
 
 
-async def broadcast_message(conn: aiosqlite.Connection, broadcast_id: int
+async def broadcast_message(conn: Conn, broadcast_id: int
                             ) -> StoredBroadcast | None:
     """A broadcast's stored text, photo and status, None when it does not exist."""
     async with conn.execute(

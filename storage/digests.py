@@ -14,9 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.message import ChatRef
+from storage.db import Conn, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +52,7 @@ class Digest:
 _CHAT_COLUMNS = "channel, id, language, digest_hour, digest_last_day, digest_after_article"
 
 
-def _chat(row: aiosqlite.Row) -> DigestChat:
+def _chat(row: Row) -> DigestChat:
     return DigestChat(ChatRef(row["channel"], row["id"]), row["language"], row["digest_hour"],
                       row["digest_last_day"], row["digest_after_article"])
 
@@ -61,7 +60,7 @@ def _chat(row: aiosqlite.Row) -> DigestChat:
 # --- bookkeeping ---------------------------------------------------------------------------------
 
 
-async def due(conn: aiosqlite.Connection, *, hour: int, day: int) -> list[ChatRef]:
+async def due(conn: Conn, *, hour: int, day: int) -> list[ChatRef]:
     """Active digest chats of `hour` whose slot of local day `day` is not handled yet.
 
     Two seeks in the partial index `chats_digest_due` (an OR would scan every chat of the hour,
@@ -81,7 +80,7 @@ async def due(conn: aiosqlite.Connection, *, hour: int, day: int) -> list[ChatRe
         return [ChatRef(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def chat(conn: aiosqlite.Connection, chat: ChatRef) -> DigestChat | None:
+async def chat(conn: Conn, chat: ChatRef) -> DigestChat | None:
     """The chat's digest settings and bookkeeping, None unless it is an active digest chat."""
     async with conn.execute(
         f"""SELECT {_CHAT_COLUMNS} FROM chats
@@ -93,7 +92,7 @@ async def chat(conn: aiosqlite.Connection, chat: ChatRef) -> DigestChat | None:
     return _chat(row) if row else None
 
 
-async def bookkeeping(conn: aiosqlite.Connection, chat: ChatRef
+async def bookkeeping(conn: Conn, chat: ChatRef
                       ) -> tuple[int | None, int | None]:
     """(digest_last_day, digest_after_article) of any chat ((None, None) when unknown)."""
     async with conn.execute(
@@ -104,7 +103,7 @@ async def bookkeeping(conn: aiosqlite.Connection, chat: ChatRef
     return (row[0], row[1]) if row else (None, None)
 
 
-async def mark_handled(conn: aiosqlite.Connection, chat: ChatRef, *, day: int,
+async def mark_handled(conn: Conn, chat: ChatRef, *, day: int,
                        after_article: int | None) -> None:
     """The slot of `day` is handled; articles up to `after_article` are covered (None: keep)."""
     await conn.execute(
@@ -115,13 +114,13 @@ async def mark_handled(conn: aiosqlite.Connection, chat: ChatRef, *, day: int,
     )
 
 
-async def newest_article_id(conn: aiosqlite.Connection) -> int:
+async def newest_article_id(conn: Conn) -> int:
     async with conn.execute("SELECT coalesce(max(id), 0) FROM articles") as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def first_pending_article(conn: aiosqlite.Connection, chat: ChatRef) -> int | None:
+async def first_pending_article(conn: Conn, chat: ChatRef) -> int | None:
     """The oldest article still waiting in the outbox for this chat (an instant push that the
     worker will skip once the chat is in digest mode), None when there is none."""
     async with conn.execute(
@@ -137,7 +136,7 @@ async def first_pending_article(conn: aiosqlite.Connection, chat: ChatRef) -> in
 # --- content -------------------------------------------------------------------------------------
 
 
-async def new_articles(conn: aiosqlite.Connection, chat: ChatRef, *, after: int, upto: int,
+async def new_articles(conn: Conn, chat: ChatRef, *, after: int, upto: int,
                        limit: int) -> list[DigestArticle]:
     """The newest `limit` articles with id in (after, upto] of the categories the chat follows,
     newest stored first."""
@@ -155,17 +154,18 @@ async def new_articles(conn: aiosqlite.Connection, chat: ChatRef, *, after: int,
                 for r in await cur.fetchall()]
 
 
-async def create(conn: aiosqlite.Connection, chat: ChatRef, text: str, *, period_start: int,
+async def create(conn: Conn, chat: ChatRef, text: str, *, period_start: int,
                  period_end: int, now: int, overflow: Sequence[int] = ()) -> int:
     """Store a digest (its stored rich text, and the ids of the articles that did not fit);
     returns its id."""
-    cur = await conn.execute(
+    async with conn.execute(
         """INSERT INTO digests(channel, chat_id, text, period_start, period_end, created_at)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
         (chat.channel, chat.id, text, period_start, period_end, now),
-    )
-    digest_id = cur.lastrowid
-    assert digest_id is not None
+    ) as cur:
+        row = await cur.fetchone()
+    assert row is not None
+    digest_id = int(row[0])
     if overflow:
         await conn.executemany(
             "INSERT INTO digest_overflow(digest_id, position, article_id) VALUES (?, ?, ?)",
@@ -174,7 +174,7 @@ async def create(conn: aiosqlite.Connection, chat: ChatRef, text: str, *, period
     return digest_id
 
 
-async def get(conn: aiosqlite.Connection, digest_id: int) -> Digest | None:
+async def get(conn: Conn, digest_id: int) -> Digest | None:
     async with conn.execute(
         """SELECT d.id, d.channel, d.chat_id, d.text, d.created_at,
                   (SELECT count(*) FROM digest_overflow o WHERE o.digest_id = d.id) AS overflow
@@ -188,7 +188,7 @@ async def get(conn: aiosqlite.Connection, digest_id: int) -> Digest | None:
                   row["created_at"], row["overflow"])
 
 
-async def overflow(conn: aiosqlite.Connection, digest_id: int, *, offset: int, limit: int
+async def overflow(conn: Conn, digest_id: int, *, offset: int, limit: int
                    ) -> list[int]:
     """Ids of the digest's articles that did not fit its message, in the digest's order."""
     async with conn.execute(
@@ -199,7 +199,7 @@ async def overflow(conn: aiosqlite.Connection, digest_id: int, *, offset: int, l
         return [r[0] for r in await cur.fetchall()]
 
 
-async def prune(conn: aiosqlite.Connection, *, before: int) -> int:
+async def prune(conn: Conn, *, before: int) -> int:
     """Delete digests created before `before` whose delivery has ended (their deliveries and
     overflow go with them); returns how many."""
     cur = await conn.execute(
@@ -211,7 +211,7 @@ async def prune(conn: aiosqlite.Connection, *, before: int) -> int:
     return cur.rowcount
 
 
-async def count_for(conn: aiosqlite.Connection, chat: ChatRef) -> int:
+async def count_for(conn: Conn, chat: ChatRef) -> int:
     """How many digests a chat has had (tests, /stats)."""
     async with conn.execute("SELECT count(*) FROM digests WHERE channel = ? AND chat_id = ?",
                             (chat.channel, chat.id)) as cur:

@@ -8,16 +8,16 @@ every probe and scrape, also with a 100,000-message push queued.
 
 from __future__ import annotations
 
-import aiosqlite
+from storage.db import Conn
 
 
-async def ping(conn: aiosqlite.Connection) -> None:
+async def ping(conn: Conn) -> None:
     """Raises when the database cannot answer."""
     async with conn.execute("SELECT 1") as cur:
         await cur.fetchone()
 
 
-async def pending_deliveries(conn: aiosqlite.Connection) -> int:
+async def pending_deliveries(conn: Conn) -> int:
     async with conn.execute(
         "SELECT count(*) FROM deliveries WHERE status = 'pending'"
     ) as cur:
@@ -25,7 +25,7 @@ async def pending_deliveries(conn: aiosqlite.Connection) -> int:
     return int(row[0]) if row else 0
 
 
-async def last_sent_at(conn: aiosqlite.Connection) -> int | None:
+async def last_sent_at(conn: Conn) -> int | None:
     """Unix time of the latest successful delivery (None: never)."""
     async with conn.execute(
         """SELECT finished_at FROM deliveries

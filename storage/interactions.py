@@ -12,9 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-import aiosqlite
-
 from bot.message import UserRef
+from storage.db import Conn, Row
 
 Kind = Literal["more", "like", "open", "search_open"]
 KINDS: tuple[Kind, ...] = ("more", "like", "open", "search_open")
@@ -39,12 +38,12 @@ class Counts:
 RankKey = Callable[[Counts], float | None]
 
 
-def _counts(row: aiosqlite.Row) -> Counts:
+def _counts(row: Row) -> Counts:
     return Counts(row["article_id"], row["published"], row["likes"], row["mores"], row["opens"],
                   row["search_opens"])
 
 
-async def has(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: Kind) -> bool:
+async def has(conn: Conn, article_id: int, user: UserRef, kind: Kind) -> bool:
     async with conn.execute(
         """SELECT 1 FROM interactions
            WHERE article_id = ? AND channel = ? AND user_id = ? AND kind = ?""",
@@ -53,13 +52,13 @@ async def has(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: 
         return await cur.fetchone() is not None
 
 
-async def add(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: Kind, *,
+async def add(conn: Conn, article_id: int, user: UserRef, kind: Kind, *,
               now: int, rank_key: RankKey) -> Counts | None:
     """Count the reader once; the new counters, or None when they had counted already or the
     article does not exist (a forged or stale button)."""
     cur = await conn.execute(
-        "INSERT OR IGNORE INTO interactions(article_id, channel, user_id, kind, created_at) "
-        "SELECT id, ?, ?, ?, ? FROM articles WHERE id = ?",
+        "INSERT INTO interactions(article_id, channel, user_id, kind, created_at) "
+        "SELECT id, ?, ?, ?, ? FROM articles WHERE id = ? ON CONFLICT DO NOTHING",
         (user.channel, user.id, kind, now, article_id),
     )
     if cur.rowcount != 1:
@@ -67,7 +66,7 @@ async def add(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: 
     return await _bump(conn, article_id, kind, +1, rank_key)
 
 
-async def remove(conn: aiosqlite.Connection, article_id: int, user: UserRef, kind: Kind, *,
+async def remove(conn: Conn, article_id: int, user: UserRef, kind: Kind, *,
                  rank_key: RankKey) -> Counts | None:
     """Take the reader's interaction back (un-like); the new counters, or None if there was none."""
     cur = await conn.execute(
@@ -80,7 +79,7 @@ async def remove(conn: aiosqlite.Connection, article_id: int, user: UserRef, kin
     return await _bump(conn, article_id, kind, -1, rank_key)
 
 
-async def remove_user(conn: aiosqlite.Connection, user: UserRef, *, rank_key: RankKey) -> int:
+async def remove_user(conn: Conn, user: UserRef, *, rank_key: RankKey) -> int:
     """Forget every interaction of a reader, taking each off its article's counters."""
     async with conn.execute(
         "SELECT article_id, kind FROM interactions WHERE channel = ? AND user_id = ?",
@@ -94,17 +93,20 @@ async def remove_user(conn: aiosqlite.Connection, user: UserRef, *, rank_key: Ra
     return len(rows)
 
 
-async def _bump(conn: aiosqlite.Connection, article_id: int, kind: Kind, delta: int,
+async def _bump(conn: Conn, article_id: int, kind: Kind, delta: int,
                 rank_key: RankKey) -> Counts:
     column = _COUNTER[kind]  # a fixed column name from our own table, never user input
     # "WHERE true"-style filter before ON CONFLICT: SQLite needs it to parse an upsert whose
     # source is a SELECT (https://sqlite.org/lang_upsert.html, "parsing ambiguity").
     async with conn.execute(
         f"""INSERT INTO article_stats(article_id, category_id, published, {column})
-            SELECT id, category_id, published, max(?, 0) FROM articles WHERE id = ?
-            ON CONFLICT(article_id) DO UPDATE SET {column} = max({column} + ?, 0)
+            SELECT id, category_id, published, CASE WHEN ? > 0 THEN 1 ELSE 0 END
+            FROM articles WHERE id = ?
+            ON CONFLICT(article_id) DO UPDATE SET
+                {column} = CASE WHEN article_stats.{column} + ? > 0
+                                THEN article_stats.{column} + ? ELSE 0 END
             RETURNING article_id, published, likes, mores, opens, search_opens""",
-        (delta, article_id, delta),
+        (delta, article_id, delta, delta),
     ) as cur:
         row = await cur.fetchone()
     assert row is not None, f"article {article_id} vanished inside the transaction"
@@ -114,7 +116,7 @@ async def _bump(conn: aiosqlite.Connection, article_id: int, kind: Kind, delta: 
     return counts
 
 
-async def counts(conn: aiosqlite.Connection, article_id: int) -> Counts | None:
+async def counts(conn: Conn, article_id: int) -> Counts | None:
     async with conn.execute(
         "SELECT article_id, published, likes, mores, opens, search_opens FROM article_stats "
         "WHERE article_id = ?",
@@ -124,7 +126,7 @@ async def counts(conn: aiosqlite.Connection, article_id: int) -> Counts | None:
     return _counts(row) if row else None
 
 
-async def top(conn: aiosqlite.Connection, *, since: int, min_key: float, limit: int,
+async def top(conn: Conn, *, since: int, min_key: float, limit: int,
               category_id: int | None = None) -> list[Counts]:
     """The best-ranked articles published at or after `since`, best first.
 

@@ -1,8 +1,13 @@
-"""The full-text index `search_index` (FTS5, rowid = article id): matching article ids.
+"""The full-text index `search_index`: matching article ids, on either backend.
 
-The index is kept in step with `articles` by SQL triggers (migration 0005), so nothing here
-writes it. `match` arguments are FTS5 expressions built by bot/search/query.py from quoted
-words only; user text never reaches this module unquoted.
+SQLite: FTS5 (rowid = article id, migration 0005); PostgreSQL: a tsvector per article with a
+GIN index (storage/migrations/postgres/0001_schema.sql). Both are kept in step with `articles`
+by triggers, so nothing here writes them, and both fold words the same way (see the
+migrations; tests/test_search.py checks both against bot.text.fold.fold()).
+
+What to match is a `Match` (words, every one in any column or in the title, or as a phrase),
+rendered here as an FTS5 expression or a tsquery. Words are always quoted: user text is never
+query syntax on either backend.
 
 Why "newest first" and not FTS5's `ORDER BY rank`: bm25 needs, for every word, the number of
 articles containing it, which FTS5 counts by walking the word's whole list of articles (about
@@ -13,10 +18,48 @@ matches: about a millisecond whatever the archive size (see bot/search/engine.py
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import aiosqlite
+from bot.text.fold import fold
+from storage.db import POSTGRES, Conn
+
+_PIECE = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """Every word of `words` (folded or not: the index folds them), anywhere in an article or
+    only in its title (`title`), or all of them next to each other in order (`phrase`)."""
+
+    words: tuple[str, ...]
+    phrase: bool = False
+    title: bool = False
+
+
+def fts5_string(text: str) -> str:
+    """An FTS5 string: inside double quotes everything is text; a quote is written twice."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts5_expression(match: Match) -> str:
+    """`match` in FTS5's query syntax (every word quoted)."""
+    inner = (fts5_string(" ".join(match.words)) if match.phrase
+             else " ".join(fts5_string(w) for w in match.words))
+    return f"{{title}} : ({inner})" if match.title else inner
+
+
+def tsquery_text(match: Match) -> str:
+    """`match` in PostgreSQL's to_tsquery syntax: each word folded as the index folds it
+    (bot.text.fold.fold(), equal to the index's newsbot_fold: tested) and quoted."""
+    lexemes: list[str] = []
+    for word in match.words:
+        lexemes.extend(_PIECE.findall(fold(word)))
+    weight = ":A" if match.title else ""
+    quoted = ["'" + w.replace("\\", "\\\\").replace("'", "''") + "'" + weight
+              for w in lexemes]
+    return (" <-> " if match.phrase else " & ").join(quoted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,17 +71,24 @@ class Signals:
     published: dict[int, int]
 
 
-async def newest_matches(conn: aiosqlite.Connection, match: str, *, limit: int) -> list[int]:
+async def newest_matches(conn: Conn, match: Match, *, limit: int) -> list[int]:
     """Ids of the `limit` most recently stored articles matching `match`, newest first."""
+    if conn.backend == POSTGRES:
+        async with conn.execute(
+            """SELECT article_id FROM search_index WHERE doc @@ to_tsquery('simple', ?)
+               ORDER BY article_id DESC LIMIT ?""",
+            (tsquery_text(match), limit),
+        ) as cur:
+            return [r[0] for r in await cur.fetchall()]
     async with conn.execute(
         "SELECT rowid FROM search_index WHERE search_index MATCH ? ORDER BY rowid DESC LIMIT ?",
-        (match, limit),
+        (fts5_expression(match), limit),
     ) as cur:
         return [r[0] for r in await cur.fetchall()]
 
 
-async def signals(conn: aiosqlite.Connection, candidates: Sequence[int],
-                  features: Sequence[str]) -> Signals:
+async def signals(conn: Conn, candidates: Sequence[int],
+                  features: Sequence[Match]) -> Signals:
     """For each feature expression, the candidates it matches; and the candidates' dates.
 
     One statement: each feature is looked up only within the candidates' id range (FTS5 seeks
@@ -46,17 +96,27 @@ async def signals(conn: aiosqlite.Connection, candidates: Sequence[int],
     """
     if not candidates:
         return Signals(tuple(frozenset() for _ in features), {})
-    low, high = min(candidates), max(candidates)
     parts: list[str] = []
     params: list[object] = []
-    for number, feature in enumerate(features):
-        parts.append(f"SELECT rowid, {number}, NULL FROM search_index "
-                     "WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?")
-        params.extend((feature, low, high))
-    marks = ",".join("?" * len(candidates))
-    # Dates come back as feature number -1.
-    parts.append(f"SELECT id, -1, published FROM articles WHERE id IN ({marks})")
-    params.extend(candidates)
+    if conn.backend == POSTGRES:
+        # Each feature is checked on the candidates' own rows (at most a few hundred).
+        ids = list(candidates)
+        for number, feature in enumerate(features):
+            parts.append(f"SELECT article_id, {number}, CAST(NULL AS BIGINT) FROM search_index "
+                         "WHERE article_id = ANY(?) AND doc @@ to_tsquery('simple', ?)")
+            params.extend((ids, tsquery_text(feature)))
+        parts.append("SELECT id, -1, published FROM articles WHERE id = ANY(?)")
+        params.append(ids)
+    else:
+        low, high = min(candidates), max(candidates)
+        for number, feature in enumerate(features):
+            parts.append(f"SELECT rowid, {number}, NULL FROM search_index "
+                         "WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?")
+            params.extend((fts5_expression(feature), low, high))
+        marks = ",".join("?" * len(candidates))
+        # Dates come back as feature number -1.
+        parts.append(f"SELECT id, -1, published FROM articles WHERE id IN ({marks})")
+        params.extend(candidates)
     hits: list[set[int]] = [set() for _ in features]
     published: dict[int, int] = {}
     async with conn.execute(" UNION ALL ".join(parts), params) as cur:
@@ -66,3 +126,15 @@ async def signals(conn: aiosqlite.Connection, candidates: Sequence[int],
             else:
                 published[article_id] = when
     return Signals(tuple(frozenset(h) for h in hits), published)
+
+
+async def indexed_words(conn: Conn, text: str) -> list[str]:
+    """The words the index makes of `text`, in order (PostgreSQL; tests compare them with
+    bot.text.fold.fold())."""
+    async with conn.execute(
+        """SELECT w.lexeme FROM unnest(to_tsvector('simple', newsbot_fold(?))) AS w,
+                  unnest(w.positions) AS p
+           ORDER BY p""",
+        (text,),
+    ) as cur:
+        return [r[0] for r in await cur.fetchall()]

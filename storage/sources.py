@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.db import Conn, Row
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ _COLUMNS = (
 )
 
 
-def _row(row: aiosqlite.Row) -> SourceState:
+def _row(row: Row) -> SourceState:
     return SourceState(
         name=row["name"],
         kind=row["kind"],
@@ -50,34 +50,36 @@ def _row(row: aiosqlite.Row) -> SourceState:
     )
 
 
-async def upsert(conn: aiosqlite.Connection, name: str, kind: str, location: str) -> None:
+async def upsert(conn: Conn, name: str, kind: str, location: str) -> None:
     """Register a configured source; a changed location forgets the old validators."""
     await conn.execute(
         """
         INSERT INTO sources(name, kind, location) VALUES (?, ?, ?)
         ON CONFLICT(name) DO UPDATE SET
-            etag = CASE WHEN location = excluded.location THEN etag END,
-            last_modified = CASE WHEN location = excluded.location THEN last_modified END,
-            content_hash = CASE WHEN location = excluded.location THEN content_hash END,
+            etag = CASE WHEN sources.location = excluded.location THEN sources.etag END,
+            last_modified = CASE WHEN sources.location = excluded.location
+                                 THEN sources.last_modified END,
+            content_hash = CASE WHEN sources.location = excluded.location
+                                THEN sources.content_hash END,
             kind = excluded.kind, location = excluded.location
         """,
         (name, kind, location),
     )
 
 
-async def get(conn: aiosqlite.Connection, name: str) -> SourceState | None:
+async def get(conn: Conn, name: str) -> SourceState | None:
     async with conn.execute(f"SELECT {_COLUMNS} FROM sources WHERE name = ?", (name,)) as cur:
         row = await cur.fetchone()
     return _row(row) if row else None
 
 
-async def list_all(conn: aiosqlite.Connection) -> list[SourceState]:
+async def list_all(conn: Conn) -> list[SourceState]:
     async with conn.execute(f"SELECT {_COLUMNS} FROM sources ORDER BY name") as cur:
         return [_row(r) for r in await cur.fetchall()]
 
 
 async def record_success(
-    conn: aiosqlite.Connection,
+    conn: Conn,
     name: str,
     *,
     now: int,
@@ -104,7 +106,7 @@ async def record_success(
 
 
 async def record_failure(
-    conn: aiosqlite.Connection, name: str, *, now: int, reason: str, backoff_until: int | None
+    conn: Conn, name: str, *, now: int, reason: str, backoff_until: int | None
 ) -> None:
     """A poll failed: remember why, count it, and set when to try again."""
     await conn.execute(
@@ -115,7 +117,7 @@ async def record_failure(
     )
 
 
-async def record_file_errors(conn: aiosqlite.Connection, name: str, *, now: int, reason: str,
+async def record_file_errors(conn: Conn, name: str, *, now: int, reason: str,
                              count: int) -> None:
     """Some files of an archive could not be read; the source itself still works."""
     await conn.execute(
@@ -125,5 +127,5 @@ async def record_file_errors(conn: aiosqlite.Connection, name: str, *, now: int,
     )
 
 
-async def set_paused(conn: aiosqlite.Connection, name: str, paused: bool) -> None:
+async def set_paused(conn: Conn, name: str, paused: bool) -> None:
     await conn.execute("UPDATE sources SET paused = ? WHERE name = ?", (int(paused), name))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
+from storage.db import Conn
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class QueueFigures:
         return self.articles + self.broadcasts + self.digests
 
 
-async def chat_figures(conn: aiosqlite.Connection) -> ChatFigures:
+async def chat_figures(conn: Conn) -> ChatFigures:
     async with conn.execute("SELECT active, count(*) FROM chats GROUP BY active") as cur:
         by_active = {bool(r[0]): r[1] for r in await cur.fetchall()}
     async with conn.execute(
@@ -53,7 +53,7 @@ async def chat_figures(conn: aiosqlite.Connection) -> ChatFigures:
                        channels)
 
 
-async def subscribers_per_category(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+async def subscribers_per_category(conn: Conn) -> list[tuple[str, int]]:
     """Every category with its active subscribers (0 included), most first."""
     async with conn.execute(
         """SELECT g.name, count(c.id) AS n FROM categories g
@@ -64,14 +64,14 @@ async def subscribers_per_category(conn: aiosqlite.Connection) -> list[tuple[str
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def articles_per_source(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+async def articles_per_source(conn: Conn) -> list[tuple[str, int]]:
     async with conn.execute(
         "SELECT source, count(*) AS n FROM articles GROUP BY source ORDER BY n DESC, source"
     ) as cur:
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def articles_per_category(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+async def articles_per_category(conn: Conn) -> list[tuple[str, int]]:
     async with conn.execute(
         """SELECT g.name, count(*) AS n FROM articles a JOIN categories g ON g.id = a.category_id
            GROUP BY g.id ORDER BY n DESC, g.name"""
@@ -79,7 +79,7 @@ async def articles_per_category(conn: aiosqlite.Connection) -> list[tuple[str, i
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def deliveries_since(conn: aiosqlite.Connection, since: int) -> dict[str, int]:
+async def deliveries_since(conn: Conn, since: int) -> dict[str, int]:
     """Deliveries that ended since `since` (unix time), per final status."""
     async with conn.execute(
         """SELECT status, count(*) FROM deliveries
@@ -89,8 +89,7 @@ async def deliveries_since(conn: aiosqlite.Connection, since: int) -> dict[str, 
         return {r[0]: r[1] for r in await cur.fetchall()}
 
 
-async def deliveries_by_channel_since(conn: aiosqlite.Connection, since: int
-                                      ) -> dict[str, dict[str, int]]:
+async def deliveries_by_channel_since(conn: Conn, since: int) -> dict[str, dict[str, int]]:
     """Deliveries that ended since `since`, per channel and final status."""
     async with conn.execute(
         """SELECT channel, status, count(*) FROM deliveries
@@ -104,7 +103,7 @@ async def deliveries_by_channel_since(conn: aiosqlite.Connection, since: int
         return found
 
 
-async def failure_reasons_since(conn: aiosqlite.Connection, since: int, limit: int = 3
+async def failure_reasons_since(conn: Conn, since: int, limit: int = 3
                                 ) -> list[tuple[str, int]]:
     async with conn.execute(
         """SELECT coalesce(reason, ''), count(*) AS n FROM deliveries
@@ -115,10 +114,11 @@ async def failure_reasons_since(conn: aiosqlite.Connection, since: int, limit: i
         return [(r[0], r[1]) for r in await cur.fetchall()]
 
 
-async def queue(conn: aiosqlite.Connection) -> QueueFigures:
+async def queue(conn: Conn) -> QueueFigures:
     async with conn.execute(
         """SELECT count(article_id), count(broadcast_id), count(digest_id),
-                  coalesce(sum(attempts > 0), 0), min(created_at)
+                  CAST(coalesce(sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0)
+                       AS BIGINT), min(created_at)
            FROM deliveries WHERE status = 'pending'"""
     ) as cur:
         row = await cur.fetchone()

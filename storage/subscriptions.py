@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.message import ChatRef
+from storage.db import Conn
 
 
-async def category_ids(conn: aiosqlite.Connection, chat: ChatRef) -> set[int]:
+async def category_ids(conn: Conn, chat: ChatRef) -> set[int]:
     async with conn.execute(
         "SELECT category_id FROM subscriptions WHERE channel = ? AND chat_id = ?",
         (chat.channel, chat.id),
@@ -15,17 +14,17 @@ async def category_ids(conn: aiosqlite.Connection, chat: ChatRef) -> set[int]:
         return {r[0] for r in await cur.fetchall()}
 
 
-async def add(conn: aiosqlite.Connection, chat: ChatRef, category_id: int, *, now: int) -> bool:
+async def add(conn: Conn, chat: ChatRef, category_id: int, *, now: int) -> bool:
     """Subscribe; False when it was subscribed already."""
     cur = await conn.execute(
-        """INSERT OR IGNORE INTO subscriptions(channel, chat_id, category_id, created_at)
-           VALUES (?, ?, ?, ?)""",
+        """INSERT INTO subscriptions(channel, chat_id, category_id, created_at)
+           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
         (chat.channel, chat.id, category_id, now),
     )
     return cur.rowcount > 0
 
 
-async def remove(conn: aiosqlite.Connection, chat: ChatRef, category_id: int) -> bool:
+async def remove(conn: Conn, chat: ChatRef, category_id: int) -> bool:
     """Unsubscribe; False when it was not subscribed."""
     cur = await conn.execute(
         "DELETE FROM subscriptions WHERE channel = ? AND chat_id = ? AND category_id = ?",
@@ -34,13 +33,13 @@ async def remove(conn: aiosqlite.Connection, chat: ChatRef, category_id: int) ->
     return cur.rowcount > 0
 
 
-async def remove_all(conn: aiosqlite.Connection, chat: ChatRef) -> int:
+async def remove_all(conn: Conn, chat: ChatRef) -> int:
     cur = await conn.execute("DELETE FROM subscriptions WHERE channel = ? AND chat_id = ?",
                              (chat.channel, chat.id))
     return cur.rowcount
 
 
-async def count_subscribers(conn: aiosqlite.Connection) -> dict[int, int]:
+async def count_subscribers(conn: Conn) -> dict[int, int]:
     """Active subscribers per category id."""
     async with conn.execute(
         """SELECT s.category_id, count(*) FROM subscriptions s

@@ -1,8 +1,19 @@
-"""Shared test fixtures: a clean environment, real SQLite files in tmp dirs, ../shared paths."""
+"""Shared test fixtures: a clean environment, real databases (SQLite files in tmp dirs, and
+PostgreSQL databases on a throwaway server: tests/pgserver.py), ../shared paths.
+
+`db` (and `database_target`) run a test on both backends: SQLite always, PostgreSQL when a
+server is available (else that run is skipped, saying how to enable it). A test of one
+backend's own machinery asks for `sqlite_db` instead.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -35,8 +46,111 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None
     return
 
 
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# Per test run: several runs may share one server (NEWSBOT_TEST_POSTGRES_URL).
+_TEMPLATE = f"newsbot_template_{os.getpid()}"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL database to create test databases beside (see pgserver)."""
+    from tests import pgserver
+
+    url = os.environ.get(pgserver.ENV_URL)
+    folder: Path | None = None
+    if not url:
+        if pgserver.find_binaries() is None:
+            pytest.skip("PostgreSQL tests skipped: " + pgserver.HOW_TO)
+        folder = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
+        url = pgserver.start(folder)
+    # In a thread of its own: this may run inside a test's event loop (asked for by an async
+    # fixture), where asyncio.run is not allowed.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(pgserver.wait_ready, url).result()
+        pool.submit(asyncio.run, _make_template(url)).result()
+    try:
+        yield url
+    finally:
+        if folder is not None:
+            pgserver.stop(folder)
+        else:
+            with ThreadPoolExecutor(1) as pool:
+                pool.submit(asyncio.run, drop_postgres_database(_url_of(url, _TEMPLATE))
+                            ).result()
+
+
+def _url_of(server: str, database: str) -> str:
+    return server.rsplit("/", 1)[0] + "/" + database
+
+
+async def _make_template(server: str) -> None:
+    """A migrated, empty database that each test's database is copied from (faster than
+    migrating each one)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(server)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {_TEMPLATE} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {_TEMPLATE}")
+    finally:
+        await conn.close()
+    template = await open_database(_url_of(server, _TEMPLATE))
+    await template.close()
+
+
+async def new_postgres_database(server: str, *, empty: bool = False) -> str:
+    """A new database on the test server (migrated unless `empty`); its URL."""
+    import asyncpg
+
+    name = f"t{os.getpid()}_{next(_numbers)}"
+    conn = await asyncpg.connect(server)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        template = "template0" if empty else _TEMPLATE
+        await conn.execute(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    finally:
+        await conn.close()
+    return _url_of(server, name)
+
+
+async def drop_postgres_database(url: str) -> None:
+    import asyncpg
+
+    server, name = url.rsplit("/", 1)
+    conn = await asyncpg.connect(server + "/postgres")
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=BACKENDS)
+async def database_target(request: pytest.FixtureRequest, tmp_path: Path
+                          ) -> AsyncIterator[str | Path]:
+    """Where a test's database is: a SQLite file, or a new PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        yield tmp_path / "test.db"
+        return
+    url = await new_postgres_database(request.getfixturevalue("postgres_server"))
+    try:
+        yield url
+    finally:
+        await drop_postgres_database(url)
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
+async def db(database_target: str | Path) -> AsyncIterator[Database]:
+    database = await open_database(database_target)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    """For tests of SQLite's own machinery (PRAGMAs, FTS5, its query plans)."""
     database = await open_database(tmp_path / "test.db")
     try:
         yield database

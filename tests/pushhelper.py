@@ -75,7 +75,7 @@ async def wait_done(core: Core, article_ids: list[int], *,
     timeout = timeout or PUSH_TIMEOUT
     deadline = loop.time() + timeout
     while True:
-        found = {a: await outbox.counts(core.db.conn, article_id=a) for a in article_ids}
+        found = {a: await outbox.counts(core.db, article_id=a) for a in article_ids}
         delivery = core.delivery
         settled = delivery is None or delivery.in_memory == 0
         if all(c.pending == 0 for c in found.values()) and settled:

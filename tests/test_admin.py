@@ -121,17 +121,17 @@ async def test_confirm_enqueues_the_audience_once(db: Database) -> None:
     assert "Đã gửi 0/6 · lỗi 0" in notice.edit.text
     again = await core.confirm(admin, 1, cb.EVERYONE, _pressed(77))  # a second press
     assert "đã được gửi hoặc đã hủy" in again.text
-    counts = await deliveries.counts(db.conn, broadcast_id=1)
+    counts = await deliveries.counts(db, broadcast_id=1)
     assert counts == deliveries.StatusCounts(pending=6)  # active chats 1-6; not 7, 8 (inactive)
-    record = await broadcasts.get(db.conn, 1)                   # nor 9 (news paused)
+    record = await broadcasts.get(db, 1)                   # nor 9 (news paused)
     assert record is not None
     assert (record.status, record.recipients, record.left_out) == ("sending", 6, 3)
     assert (record.progress_chat, record.progress_message_id) == (tg(ADMIN), "77")
 
     await core.draft(admin, _text("Tin A"))
     await core.confirm(admin, 2, category_id, _pressed(78))
-    assert await deliveries.counts(db.conn, broadcast_id=2) == deliveries.StatusCounts(pending=3)
-    record = await broadcasts.get(db.conn, 2)
+    assert await deliveries.counts(db, broadcast_id=2) == deliveries.StatusCounts(pending=3)
+    record = await broadcasts.get(db, 2)
     assert record is not None
     assert (record.audience, record.recipients, record.left_out) == ("Tin A", 3, 1)
 
@@ -158,9 +158,9 @@ async def test_stop_cancels_what_is_pending_and_reports(db: Database) -> None:
                  "quản trị viên 7"):
         assert line in report, line
     assert str((await core.stop(admin, 1)).text) == "Thông báo #1 không còn đang gửi."
-    assert await deliveries.counts(db.conn, broadcast_id=1) == deliveries.StatusCounts(
+    assert await deliveries.counts(db, broadcast_id=1) == deliveries.StatusCounts(
         sent=1, skipped=1, cancelled=1)
-    record = await broadcasts.get(db.conn, 1)
+    record = await broadcasts.get(db, 1)
     assert record is not None
     assert (record.status, record.cancelled_by, record.sent_count, record.cancelled_count) == (
         "cancelled", str(ADMIN), 1, 1)
@@ -170,7 +170,7 @@ async def test_stop_cancels_what_is_pending_and_reports(db: Database) -> None:
 async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Database) -> None:
     await _people(db)
     mono = [100.0]
-    core = _broadcasts(db, min_gap=3.0, monotonic=lambda: mono[0])
+    core = _broadcasts(db, min_gap=3.0, clock=lambda: mono[0])
     admin = _who(ADMIN)
     await core.draft(admin, _text("x"))
     await core.confirm(admin, 1, cb.EVERYONE, _pressed(5))
@@ -178,14 +178,14 @@ async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Data
         await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id = '1'")
     mono[0] += 20
     assert await core.tick() == []  # the confirm's edit is still on its way: nothing overtakes
-    core.mark_edited(1)  # the adapter made that edit now
+    await core.mark_edited(1)  # the adapter made that edit now
     mono[0] += 2.9
     assert await core.tick() == []  # within the gap
     mono[0] += 0.2
     async with db.transaction() as conn:
         await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id <= '3'")
     (update,) = await core.tick()
-    core.mark_edited(1)
+    await core.mark_edited(1)
     assert (update.target, update.report) == (_pressed(5), None)
     assert "▰▰▰▰▰▱▱▱▱▱ 50%" in update.view.text
     assert "Đã gửi 3/6 · lỗi 0" in update.view.text
@@ -195,14 +195,14 @@ async def test_tick_edits_only_on_change_at_most_every_gap_and_finishes(db: Data
     async with db.transaction() as conn:
         await conn.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id > '3'")
     (last,) = await core.tick()
-    core.mark_edited(1)
+    await core.mark_edited(1)
     assert "Đã gửi xong" in last.view.text
     assert last.view.choices == ()
     assert last.report is not None
     assert "✅ Đã gửi: 6" in last.report.text
     mono[0] += 10
     assert await core.tick() == []
-    record = await broadcasts.get(db.conn, 1)
+    record = await broadcasts.get(db, 1)
     assert record is not None
     assert (record.status, record.sent_count) == ("done", 6)
 
@@ -225,7 +225,7 @@ async def test_core_refuses_non_admins_and_long_texts(db: Database) -> None:
     fits = await core.draft(admin, _text("x" * 4096))
     assert fits.preview is not None
     assert (await core.stop(stranger, 1)).text == (await core.draft(stranger, None)).control.text
-    async with db.conn.execute("SELECT count(*) FROM broadcasts") as cur:
+    async with db.execute("SELECT count(*) FROM broadcasts") as cur:
         assert (await cur.fetchone())[0] == 1  # type: ignore[index]
 
 

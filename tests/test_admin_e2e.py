@@ -133,9 +133,9 @@ async def test_non_admin_is_refused_every_command_and_button(
         assert notice["text"] == REFUSED, data
     # ... and nothing changed: the draft is still a draft, no source is paused, nothing sent.
     async with _db(chat) as db:
-        (draft,) = await broadcasts.list_by_status(db.conn, broadcasts.DRAFT)
-        assert await deliveries.counts(db.conn, broadcast_id=draft.id) == StatusCounts()
-        assert not any(s.paused for s in await sources.list_all(db.conn))
+        (draft,) = await broadcasts.list_by_status(db, broadcasts.DRAFT)
+        assert await deliveries.counts(db, broadcast_id=draft.id) == StatusCounts()
+        assert not any(s.paused for s in await sources.list_all(db))
     assert html_to_plain(text_of(preview)) == "Thông báo thử"
     logged = [r.getMessage() for r in caplog.records]
     assert sum("admin command refused" in m and f"user_id={USER}" in m for m in logged) == 6
@@ -171,7 +171,7 @@ async def test_preview_is_exact_and_too_long_is_refused(chat: Chatter) -> None:
     fits, _ = await chat.say(ADMIN_ID, f"/broadcast {at_limit}", expect=2)
     assert html_to_plain(fits["text"]) == at_limit
     async with _db(chat) as db:
-        drafts = await broadcasts.list_by_status(db.conn, broadcasts.DRAFT)
+        drafts = await broadcasts.list_by_status(db, broadcasts.DRAFT)
     assert len(drafts) == 2
 
     # A photo with the command as caption, and a reply to a photo: sendPhoto by file_id.
@@ -245,7 +245,7 @@ async def test_stats_and_sources(chat: Chatter) -> None:
     redrawn = _one(paused, "editMessageText")
     assert "⏸ <b>mau-luu-tru</b> — đang tạm dừng" in redrawn["text"]
     async with _db(chat) as db:
-        state = await sources.get(db.conn, "mau-luu-tru")
+        state = await sources.get(db, "mau-luu-tru")
         assert state is not None
         assert state.paused
     # Refreshing a paused source says so; resuming and refreshing polls it now.
@@ -435,11 +435,11 @@ async def test_broadcast_to_a_category_then_to_everyone(chat: Chatter) -> None:
                  "⏭ Bỏ qua (đã ngừng nhận): 1", "❌ Lỗi: 0", "Không gửi tới 3 cuộc trò chuyện"):
         assert line in text, line
     async with _db(chat) as db:
-        second, first = await broadcasts.recent(db.conn, limit=2)  # newest first
+        second, first = await broadcasts.recent(db, limit=2)  # newest first
         assert (first.status, first.sent_count, first.skipped_count) == ("done", 11, 1)
         assert (second.status, second.sent_count, second.recipients) == ("done", 26, 27)
         assert (second.admin_channel, second.admin_id) == ("telegram", str(ADMIN_ID))
-        blocked = await chats.get(db.conn, tg(2015))
+        blocked = await chats.get(db, tg(2015))
         assert blocked is not None
         assert not blocked.active
     (stats,) = await chat.say(ADMIN_ID, "/stats")
@@ -470,7 +470,7 @@ async def test_stop_a_broadcast_midway(tmp_path: Path) -> None:
         assert "⏹ Đã hủy, không gửi: " in text_of(report)
         got = await _received(chat, preview["text"], after=start)
         late = await _received(chat, preview["text"], after=notice["seq"])
-        async with _db(chat) as db, db.conn.execute(
+        async with _db(chat) as db, db.execute(
                 "SELECT chat_id, status FROM deliveries WHERE broadcast_id IS NOT NULL") as cur:
             status = {int(r[0]): r[1] for r in await cur.fetchall()}
         cancelled = {c for c, s in status.items() if s == "cancelled"}
@@ -527,8 +527,8 @@ async def test_restart_mid_broadcast_resumes_and_finishes(tmp_path: Path) -> Non
             before = await _received(chat, preview["text"], after=start)
             restart_seq = await chat.last_seq()
             async with _db(chat) as db:
-                (running_broadcast,) = await broadcasts.list_by_status(db.conn, broadcasts.SENDING)
-                assert (await deliveries.counts(db.conn, broadcast_id=running_broadcast.id)
+                (running_broadcast,) = await broadcasts.list_by_status(db, broadcasts.SENDING)
+                assert (await deliveries.counts(db, broadcast_id=running_broadcast.id)
                         ).pending > 0
 
             app = build_application(settings)  # the same database and sandbox
@@ -550,7 +550,7 @@ async def test_restart_mid_broadcast_resumes_and_finishes(tmp_path: Path) -> Non
             assert edits
             assert "✅ <b>Đã gửi xong thông báo" in edits[-1]["text"]
             async with _db(chat) as db:
-                done = await broadcasts.get(db.conn, running_broadcast.id)
+                done = await broadcasts.get(db, running_broadcast.id)
                 assert done is not None
                 assert done.status == "done"
                 assert done.sent_count == 40

@@ -32,7 +32,7 @@ def _category_buttons(record: dict[str, object]) -> dict[str, str]:
 async def _subscribed(chatter: Chatter, chat_id: int) -> set[int]:
     db = await open_database(chatter.settings.database)
     try:
-        return await subscriptions.category_ids(db.conn, tg(chat_id))
+        return await subscriptions.category_ids(db, tg(chat_id))
     finally:
         await db.close()
 
@@ -164,8 +164,8 @@ async def test_stop_then_latest(chat: Chatter) -> None:
     assert text_of(stopped) == vi.TEXTS["stop.done"]
     db = await open_database(chat.settings.database)
     try:
-        assert await chats.get(db.conn, tg(USER)) is None
-        assert await subscriptions.category_ids(db.conn, tg(USER)) == set()
+        assert await chats.get(db, tg(USER)) is None
+        assert await subscriptions.category_ids(db, tg(USER)) == set()
     finally:
         await db.close()
     (latest,) = await chat.say(USER, "/latest")

@@ -49,8 +49,8 @@ async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: 
     article_id = await _article(db, "a", RESTATED)
     report = await ClusterScanner(TZ).catch_up(db)
     assert (report.facts, report.candidates) == (0, 1)
-    assert await cluster_facts.latest(db.conn) == []  # not shown to readers
-    (question,) = await cluster_candidates.pending(db.conn)
+    assert await cluster_facts.latest(db) == []  # not shown to readers
+    (question,) = await cluster_candidates.pending(db)
     assert (question.cluster, question.year, question.role, question.unit) == (
         FIVE, 2024, "leader", f"{MTTQ} thành phố Hải Phòng")
     assert question.sentence == RESTATED
@@ -63,10 +63,10 @@ async def test_a_restated_role_waits_for_the_admins_and_confirming_shows_it(db: 
     assert confirmed is not None
     assert confirmed.status == "confirmed"
     assert confirmed.decided_by == 7
-    (fact,) = await cluster_facts.latest(db.conn)
+    (fact,) = await cluster_facts.latest(db)
     assert (fact.unit, fact.origin, fact.admin_id, fact.year) == (
         f"{MTTQ} thành phố Hải Phòng", "admin", 7, 2024)
-    assert await cluster_candidates.pending(db.conn) == []
+    assert await cluster_candidates.pending(db) == []
     async with db.transaction() as conn:  # a second answer to the same question does nothing
         assert await cluster_candidates.confirm(conn, question.id, admin_id=8, now=101) is None
 
@@ -75,37 +75,37 @@ async def test_a_rejected_claim_is_never_asked_again(db: Database) -> None:
     await _article(db, "a", RESTATED)
     scanner = ClusterScanner(TZ)
     await scanner.catch_up(db)
-    (question,) = await cluster_candidates.pending(db.conn)
+    (question,) = await cluster_candidates.pending(db)
     async with db.transaction() as conn:
         rejected = await cluster_candidates.reject(conn, question.id, admin_id=7, now=100)
     assert rejected is not None
     assert rejected.status == "rejected"
-    assert await cluster_candidates.pending(db.conn) == []
+    assert await cluster_candidates.pending(db) == []
     # Not after a re-scan of every article, nor when another article restates the same claim.
     await scanner.rescan(db)
     await _article(db, "b", RESTATED.replace("Hội thảo", "Tọa đàm"))
     await scanner.catch_up(db)
-    assert await cluster_candidates.count(db.conn, "pending") == 1  # stored, but not asked
-    assert await cluster_candidates.pending(db.conn) == []
-    again = await cluster_candidates.candidate(db.conn, question.id)
+    assert await cluster_candidates.count(db, "pending") == 1  # stored, but not asked
+    assert await cluster_candidates.pending(db) == []
+    again = await cluster_candidates.candidate(db, question.id)
     assert again is not None
     assert again.status == "rejected"
-    assert await cluster_facts.latest(db.conn) == []
+    assert await cluster_facts.latest(db) == []
 
 
 async def test_correcting_stores_the_admins_values(db: Database) -> None:
     await _article(db, "a", RESTATED)
     await ClusterScanner(TZ).catch_up(db)
-    (question,) = await cluster_candidates.pending(db.conn)
+    (question,) = await cluster_candidates.pending(db)
     right = NewFact(question.cluster_key, question.cluster, 2024, "deputy",
                     f"{MTTQ} thành phố Hải Phòng", "x")
     async with db.transaction() as conn:
         done = await cluster_candidates.correct(conn, question.id, right, admin_id=9, now=5)
     assert done is not None
     assert done.status == "corrected"
-    (fact,) = await cluster_facts.latest(db.conn)
+    (fact,) = await cluster_facts.latest(db)
     assert (fact.role, fact.origin) == ("deputy", "admin")
-    assert await cluster_candidates.pending(db.conn) == []
+    assert await cluster_candidates.pending(db) == []
 
 
 async def test_questions_are_not_asked_about_what_is_settled(db: Database) -> None:
@@ -114,17 +114,17 @@ async def test_questions_are_not_asked_about_what_is_settled(db: Database) -> No
     await _article(db, "a", RESTATED)
     await _article(db, "b", RESTATED.replace("Hội thảo", "Tọa đàm"))
     await ClusterScanner(TZ).catch_up(db)
-    assert await cluster_candidates.count(db.conn, "pending") == 2
-    (question,) = await cluster_candidates.pending(db.conn)
+    assert await cluster_candidates.count(db, "pending") == 2
+    (question,) = await cluster_candidates.pending(db)
     async with db.transaction() as conn:
         await cluster_facts.set_admin(conn, NewFact(question.cluster_key, FIVE, 2024, "leader",
                                                     f"{MTTQ} thành phố Cần Thơ", "x"),
                                       admin_id=1, now=1)
-    assert await cluster_candidates.pending(db.conn) == []
+    assert await cluster_candidates.pending(db) == []
     # an answer covers every copy of the claim
     async with db.transaction() as conn:
         await cluster_candidates.reject(conn, question.id, admin_id=1, now=2)
-    assert await cluster_candidates.count(db.conn, "rejected") == 2
+    assert await cluster_candidates.count(db, "rejected") == 2
 
 
 async def test_a_decided_candidate_survives_rescans_and_pending_ones_follow_the_reader(
@@ -132,17 +132,17 @@ async def test_a_decided_candidate_survives_rescans_and_pending_ones_follow_the_
     first = await _article(db, "a", RESTATED)
     scanner = ClusterScanner(TZ)
     await scanner.catch_up(db)
-    (question,) = await cluster_candidates.pending(db.conn)
+    (question,) = await cluster_candidates.pending(db)
     async with db.transaction() as conn:
         await cluster_candidates.confirm(conn, question.id, admin_id=3, now=1)
     # a candidate the reader no longer finds (an older reader stored it) is dropped if pending
     async with db.transaction() as conn:
         await cluster_candidates.replace_candidates(conn, [first], [(first, _stale())], now=1)
-    assert await cluster_candidates.count(db.conn) == 2
+    assert await cluster_candidates.count(db) == 2
     await scanner.rescan(db)
     await scanner.rescan(db)
-    assert await cluster_candidates.count(db.conn) == 1
-    kept = await cluster_candidates.candidate(db.conn, question.id)
+    assert await cluster_candidates.count(db) == 1
+    kept = await cluster_candidates.candidate(db, question.id)
     assert kept is not None
     assert (kept.status, kept.decided_by) == ("confirmed", 3)
 
@@ -161,7 +161,7 @@ async def test_the_sample_restatements_are_stored_for_review(tmp_path: Path, db:
     async with make_client(5) as http:
         await Ingestor(db, load_sources(sample_sources_file()), settings, http,
                        after_store=[ClusterScanner(TZ).after_store]).run_once()
-    async with db.conn.execute(
+    async with db.execute(
         "SELECT c.year, c.role, c.unit, a.dedupe_key FROM cluster_candidates c "
         "JOIN articles a ON a.id = c.article_id ORDER BY c.year") as cur:
         stored = [tuple(r) for r in await cur.fetchall()]
@@ -171,8 +171,8 @@ async def test_the_sample_restatements_are_stored_for_review(tmp_path: Path, db:
     ]
     assert "2023-12-19_tong-ket" in stored[0][3]
     assert "2024-10-17_hoi-thao" in stored[1][3]
-    assert await cluster_candidates.pending(db.conn) == []
-    assert {(f.role, f.unit) for f in await cluster_facts.of_year(db.conn, 2024)} == {
+    assert await cluster_candidates.pending(db) == []
+    assert {(f.role, f.unit) for f in await cluster_facts.of_year(db, 2024)} == {
         ("leader", f"{MTTQ} thành phố Hải Phòng"), ("deputy", f"{MTTQ} thành phố Cần Thơ")}
 
 
@@ -204,11 +204,11 @@ async def test_a_database_from_the_previous_version_migrates_with_every_row(tmp_
     _old_database(path)
     db = await open_database(path)
     try:
-        async with db.conn.execute("PRAGMA user_version") as cur:
+        async with db.execute("PRAGMA user_version") as cur:
             assert (await cur.fetchone())[0] == schema_version()  # type: ignore[index]
-        assert await cluster_scan.article_count(db.conn) == 1
-        assert await cluster_facts.count(db.conn, "admin") == 1
-        assert await cluster_candidates.count(db.conn) == 0
+        assert await cluster_scan.article_count(db) == 1
+        assert await cluster_facts.count(db, "admin") == 1
+        assert await cluster_candidates.count(db) == 0
     finally:
         await db.close()
 
@@ -223,15 +223,15 @@ async def test_rescan_gives_an_upgraded_database_the_new_facts(
     assert await asyncio.to_thread(main, ["rescan-clusters"]) == 0  # idempotent
     db = await open_database(path)
     try:
-        facts = await cluster_facts.of_year(db.conn, 2025)
+        facts = await cluster_facts.of_year(db, 2025)
         assert {(f.cluster, f.role, f.unit) for f in facts} == {
             ("số 1", "leader", f"{MTTQ} phường Máy Chai"),
             ("số 1", "deputy", f"{MTTQ} phường Vạn Mỹ"),
             ("số 2", "leader", f"{MTTQ} phường Cầu Tre"),
         }
-        (question,) = await cluster_candidates.pending(db.conn)
+        (question,) = await cluster_candidates.pending(db)
         assert (question.year, question.unit) == (2024, f"{MTTQ} thành phố Hải Phòng")
-        assert await cluster_facts.count(db.conn, "admin") == 1
+        assert await cluster_facts.count(db, "admin") == 1
     finally:
         await db.close()
 
@@ -251,12 +251,12 @@ async def test_a_rescan_keeps_the_ids_of_the_questions(db: Database) -> None:
     await _article(db, "a", RESTATED)
     scanner = ClusterScanner(TZ)
     await scanner.catch_up(db)
-    (before,) = await cluster_candidates.pending(db.conn)
+    (before,) = await cluster_candidates.pending(db)
     await scanner.rescan(db)
     await scanner.rescan(db)
-    (after,) = await cluster_candidates.pending(db.conn)
+    (after,) = await cluster_candidates.pending(db)
     assert after.id == before.id
-    assert await cluster_candidates.newest_pending_id(db.conn) == before.id
+    assert await cluster_candidates.newest_pending_id(db) == before.id
 
 
 def _review(db: Database, clock: list[float]) -> Any:
@@ -340,7 +340,7 @@ async def test_questions_of_a_database_from_the_previous_version_are_announced(
     raw.close()
     db = await open_database(path)
     try:
-        (question,) = await cluster_candidates.pending(db.conn)
+        (question,) = await cluster_candidates.pending(db)
         assert question.unit == "Ủy ban MTTQ Việt Nam phường Lê Lợi"
         sent: list[str] = []
 

@@ -139,7 +139,7 @@ async def test_a_command_an_hour_or_cancel_ends_the_dialog(tmp_path: Path) -> No
         assert records[0]["text"] == vi.TEXTS["dialog.stale"]
         cancelled = await _press(chat, year_step, "clu:x")
         assert text_of(cancelled) == vi.TEXTS["dialog.cancelled"]
-        assert await cluster_facts.count(core.db.conn, "admin") == 0
+        assert await cluster_facts.count(core.db, "admin") == 0
 
         # English, complete.
         (settings,) = await chat.say(ADMIN_ID, "/settings")
@@ -226,7 +226,7 @@ async def test_known_clusters_come_a_page_at_a_time(db: Database) -> None:
     assert f"Cụm phó: {MTTQ} quận Hải Châu" in str(confirm.text)
     saved = await dialog.press(BOSS, cb.ClusterAction(cb.SAVE))
     assert saved.edit is not None
-    (fact,) = [f for f in await cluster_facts.of_year(db.conn, 2024)
+    (fact,) = [f for f in await cluster_facts.of_year(db, 2024)
                if f.cluster_key == "cac quan" and f.role == "deputy"]
     assert (fact.unit, fact.origin) == (f"{MTTQ} quận Hải Châu", "admin")
 

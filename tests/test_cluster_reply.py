@@ -72,7 +72,7 @@ async def test_setcluster_checks_the_admin_in_the_core(db: Database) -> None:
     core = _core(db)
     reply = await core.set_leadership(ME, "2024 | số 3 | Cụm trưởng | Ủy ban MTTQ tỉnh A")
     assert reply.text == markup(vi.TEXTS["admin.refused"])
-    assert await cluster_facts.count(db.conn) == 0
+    assert await cluster_facts.count(db) == 0
     usage = await core.set_leadership(BOSS, "2024 | số 3")
     assert usage.text == markup(vi.TEXTS["setcluster.usage"])
 

@@ -127,7 +127,7 @@ async def test_a_restatement_reaches_the_admin_who_confirms_it(
         assert sum(f"cluster button refused: user_id={OTHER}" in m for m in logged) == 2
         assert any(f"admin command refused: user_id={OTHER}" in m and "command=review" in m
                    for m in logged)
-        (left,) = await cluster_candidates.pending(_core(chat).db.conn)
+        (left,) = await cluster_candidates.pending(_core(chat).db)
         assert left.id == candidate_id
 
         # The admin confirms: the question says so, the next (none) follows, /cluster shows it.
@@ -176,9 +176,9 @@ async def test_a_rejected_question_is_never_asked_again(tmp_path: Path,
         assert await _core(chat).ask_cluster_questions() == 0
         assert await chat.sent(chat_id=ADMIN_ID, after=after) == []
         db = _core(chat).db
-        assert await cluster_candidates.count(db.conn, "rejected") == 1
-        assert await cluster_candidates.count(db.conn, "pending") == 1  # stored, not asked
-        assert await cluster_candidates.pending(db.conn) == []
+        assert await cluster_candidates.count(db, "rejected") == 1
+        assert await cluster_candidates.count(db, "pending") == 1  # stored, not asked
+        assert await cluster_candidates.pending(db) == []
         (review,) = await chat.say(ADMIN_ID, "/review")
         assert text_of(review) == vi.TEXTS["review.none"]
         (shown,) = await chat.say(OFFICIAL, "/cluster")
@@ -264,7 +264,7 @@ async def test_correcting_opens_the_dialog_prefilled(tmp_path: Path) -> None:
             "✅ Đã ghi: năm 2025, cụm thi đua <b>các tỉnh Đông Bắc</b>, Cụm phó: "
             f"<b>{MTTQ} tỉnh Quảng Ninh</b>")
         assert text_of(_method(records, "sendMessage")) == vi.TEXTS["review.all_done"]
-        found = await cluster_candidates.candidate(_core(chat).db.conn, candidate_id)
+        found = await cluster_candidates.candidate(_core(chat).db, candidate_id)
         assert found is not None
         assert found.status == "corrected"
         (shown,) = await chat.say(OFFICIAL, "/cluster")
@@ -288,7 +288,7 @@ async def test_an_upgraded_database_asks_the_admins_after_rescan(
     assert await asyncio.to_thread(main, ["rescan-clusters"]) == 0
     db = await open_database(path)
     try:
-        assert await cluster_review.announced(db.conn) == 0
+        assert await cluster_review.announced(db) == 0
     finally:
         await db.close()
     async with bot_on_sandbox(tmp_path, sources_file=_sources(tmp_path), ingest_first=False,
@@ -333,7 +333,7 @@ async def test_the_question_in_english(db: Database) -> None:
 
     await _article(db, "a", QUANG_NINH, published="2025-06-12T09:00:00+07:00")
     await ClusterScanner(TZ).catch_up(db)
-    (candidate,) = await cluster_candidates.pending(db.conn)
+    (candidate,) = await cluster_candidates.pending(db)
     common = Common(db, default_language="vi", tz=TZ, limits={"telegram": LIMITS},
                     admins=Admins.of([1]))
     question = ClusterReview(Reader(common)).question("en", candidate)

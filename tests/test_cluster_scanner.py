@@ -68,7 +68,7 @@ async def _article(db: Database, key: str, text: str, published: str) -> int:
 
 
 async def _all_facts(db: Database) -> list[tuple[object, ...]]:
-    async with db.conn.execute(
+    async with db.execute(
         "SELECT cluster_key, year, role, unit, origin, article_id, sentence FROM cluster_facts "
         "ORDER BY article_id, year, role"
     ) as cur:
@@ -92,32 +92,32 @@ async def test_ingesting_the_sample_stores_its_facts_and_no_trap(tmp_path: Path,
     # The answer per year is exactly the expected one.
     by_year = expected["by_year"]
     for year in ("2023", "2024"):
-        facts = await cluster_facts.of_year(db.conn, int(year))
+        facts = await cluster_facts.of_year(db, int(year))
         assert {(ROLES_BACK[f.role], f.unit) for f in facts} == set(
             by_year[year].items())  # type: ignore[index]
         assert all(f.cluster == FIVE and f.origin == "extracted" and f.sentence for f in facts)
-    latest = await cluster_facts.latest(db.conn)
+    latest = await cluster_facts.latest(db)
     assert {f.year for f in latest} == {expected["latest_year"]}
-    assert await cluster_facts.of_year(db.conn, 2025) == []
-    assert await cluster_scan.scan_mark(db.conn) == await _max_article_id(db)
+    assert await cluster_facts.of_year(db, 2025) == []
+    assert await cluster_scan.scan_mark(db) == await _max_article_id(db)
 
 
 ROLES_BACK = {v: k for k, v in ROLES.items()}
 
 
 async def _max_article_id(db: Database) -> int:
-    async with db.conn.execute("SELECT max(id) FROM articles") as cur:
+    async with db.execute("SELECT max(id) FROM articles") as cur:
         return int((await cur.fetchone())[0])  # type: ignore[index]
 
 
 async def test_catch_up_scans_what_was_stored_without_the_hook(tmp_path: Path, db: Database
                                                                 ) -> None:
     await _ingest_sample(tmp_path, db, hook=False)
-    assert await cluster_facts.count(db.conn) == 0
+    assert await cluster_facts.count(db) == 0
     scanner = ClusterScanner(TZ)
     first = await scanner.catch_up(db)
     assert first.articles == await _max_article_id(db)
-    assert first.facts == await cluster_facts.count(db.conn) > 0
+    assert first.facts == await cluster_facts.count(db) > 0
     again = await scanner.catch_up(db)
     assert (again.articles, again.facts) == (0, 0)
 
@@ -161,7 +161,7 @@ async def test_most_recent_article_wins_and_admin_overrides(db: Database) -> Non
         "đua các tỉnh Đông Bắc năm 2023.",
         "2023-01-15T08:00:00+07:00")
     await ClusterScanner(TZ).catch_up(db)
-    (fact,) = await cluster_facts.latest(db.conn)
+    (fact,) = await cluster_facts.latest(db)
     assert (fact.unit, fact.article_id) == (f"{MTTQ} tỉnh Bắc Ninh", newer)
     assert fact.article_title == "Bài newer"
     assert fact.article_url == "https://x.vn/newer"
@@ -171,15 +171,15 @@ async def test_most_recent_article_wins_and_admin_overrides(db: Database) -> Non
         await cluster_facts.set_admin(conn, NewFact(key, fact.cluster, 2023, "leader",
                                                     f"{MTTQ} tỉnh Lạng Sơn", "x"),
                                       admin_id=42, now=9)
-    (admin,) = await cluster_facts.latest(db.conn)
+    (admin,) = await cluster_facts.latest(db)
     assert (admin.unit, admin.origin, admin.admin_id) == (f"{MTTQ} tỉnh Lạng Sơn", "admin", 42)
     # A second /setcluster for the same year and role replaces the first; "" is "nobody".
     async with db.transaction() as conn:
         await cluster_facts.set_admin(conn, NewFact(key, fact.cluster, 2023, "leader", "", ""),
                                       admin_id=43, now=10)
-    (nobody,) = await cluster_facts.latest(db.conn)
+    (nobody,) = await cluster_facts.latest(db)
     assert (nobody.unit, nobody.admin_id) == ("", 43)
-    assert await cluster_facts.count(db.conn, "admin") == 1
+    assert await cluster_facts.count(db, "admin") == 1
 
 
 def test_implausible_years_are_not_stored() -> None:
@@ -206,12 +206,12 @@ async def test_finding_clusters_by_words_and_by_member(db: Database) -> None:
         ]:
             await cluster_facts.set_admin(conn, NewFact(key, name, 2024, "leader", unit,
                                                         unit.casefold()), admin_id=1, now=1)
-    assert await cluster_facts.find_keys(db.conn, "cac tinh dong bac") == ["cac tinh dong bac"]
-    assert await cluster_facts.find_keys(db.conn, "dong bac") == ["cac tinh dong bac"]
-    assert await cluster_facts.find_keys(db.conn, "_") == []  # LIKE wildcards are literal
-    assert await cluster_facts.find_keys(db.conn, "%") == []
-    assert await cluster_facts.keys_with_unit(db.conn, "quảng ninh") == ["cac tinh dong bac"]
-    assert await cluster_facts.cluster_name(db.conn, "cac tinh dong bac") == "các tỉnh Đông Bắc"
+    assert await cluster_facts.find_keys(db, "cac tinh dong bac") == ["cac tinh dong bac"]
+    assert await cluster_facts.find_keys(db, "dong bac") == ["cac tinh dong bac"]
+    assert await cluster_facts.find_keys(db, "_") == []  # LIKE wildcards are literal
+    assert await cluster_facts.find_keys(db, "%") == []
+    assert await cluster_facts.keys_with_unit(db, "quảng ninh") == ["cac tinh dong bac"]
+    assert await cluster_facts.cluster_name(db, "cac tinh dong bac") == "các tỉnh Đông Bắc"
 
 
 async def test_upgrade_leaves_old_articles_to_the_rescan_command(
@@ -234,7 +234,7 @@ async def test_upgrade_leaves_old_articles_to_the_rescan_command(
     raw.close()
     db = await open_database(path)
     try:
-        assert await cluster_scan.scan_mark(db.conn) == 1
+        assert await cluster_scan.scan_mark(db) == 1
         assert (await ClusterScanner(TZ).catch_up(db)).articles == 0
     finally:
         await db.close()
@@ -244,10 +244,10 @@ async def test_upgrade_leaves_old_articles_to_the_rescan_command(
     assert await asyncio.to_thread(main, ["rescan-clusters"]) == 0
     db = await open_database(path)
     try:
-        facts = await cluster_facts.of_year(db.conn, 2024)
+        facts = await cluster_facts.of_year(db, 2024)
         assert {(f.role, f.unit) for f in facts} == {
             ("leader", f"{MTTQ} thành phố Hải Phòng"), ("deputy", f"{MTTQ} thành phố Cần Thơ")}
-        assert await cluster_facts.count(db.conn) == 2
+        assert await cluster_facts.count(db) == 2
     finally:
         await db.close()
 
@@ -276,7 +276,7 @@ async def test_seed_page_through_the_archive(tmp_path: Path) -> None:
         async with make_client(5) as http:
             await Ingestor(db, load_sources(sources), settings, http,
                            after_store=[ClusterScanner(TZ).after_store]).run_once()
-        facts = await cluster_facts.latest(db.conn)
+        facts = await cluster_facts.latest(db)
         assert [(f.cluster, f.year, f.role, f.unit) for f in facts] == [
             (FIVE, 2022, "leader", f"{MTTQ} thành phố Đà Nẵng"),
             (FIVE, 2022, "deputy", f"{MTTQ} thành phố Hải Phòng"),

@@ -91,7 +91,7 @@ async def _in_flight(db_path: Path, received: set[int]) -> set[int]:
     messages in flight at the crash (sent, not yet recorded as sent)."""
     db = await open_database(db_path)
     try:
-        rows = await outbox.by_chat(db.conn, article_id=1)
+        rows = await outbox.by_chat(db, article_id=1)
     finally:
         await db.close()
     return {int(chat.id) for chat, d in rows.items()
@@ -169,7 +169,7 @@ async def test_kill_9_three_times_during_a_push(tmp_path: Path) -> None:
 
     db = await open_database(tmp_path / "bot.db")
     try:
-        counts = await outbox.counts(db.conn, article_id=1)
+        counts = await outbox.counts(db, article_id=1)
     finally:
         await db.close()
     assert (counts.sent, counts.pending) == (CHATS, 0)

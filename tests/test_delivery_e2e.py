@@ -55,10 +55,12 @@ class Push:
 
 
 @pytest.fixture
-async def push(tmp_path: Path) -> AsyncIterator[Push]:
-    """The bot on the sandbox with an empty archive source; fast pacing unless a test says."""
+async def push(tmp_path: Path, database_target: Path | str) -> AsyncIterator[Push]:
+    """The bot on the sandbox with an empty archive source; fast pacing unless a test says.
+    On each backend."""
     sources, archive = push_source(tmp_path)
     async with bot_on_sandbox(tmp_path, sources_file=sources, delivery_rate=2000,
+                              database=database_target,
                               delivery_timeout=1.0, delivery_retry_base=1,
                               delivery_max_attempts=3) as chat:
         core = chat.app.bot_data.core
@@ -125,7 +127,7 @@ async def test_each_subscriber_gets_exactly_its_cards(push: Push) -> None:
     assert photos.count("https://photos.example.org/a.jpg") == 1
     assert photos.count(card["photo"]) == len(only_a + groups_a + both)  # 161 - the URL one
     assert sum(1 for p in photos if p.startswith("upload:")) == 1
-    b_photo = await outbox.article_photo(push.core.db.conn, stored["Tin B: trao nhà"].id,
+    b_photo = await outbox.article_photo(push.core.db, stored["Tin B: trao nhà"].id,
                                          "telegram")
     assert b_photo is not None
     assert b_photo.file_id
@@ -136,14 +138,14 @@ async def test_each_subscriber_gets_exactly_its_cards(push: Push) -> None:
     # The blocked chat: tried once, marked inactive, its other delivery skipped untried.
     stats = await push.stats()
     assert stats["errors"].get("403") == 1
-    gone = await chats.get(push.core.db.conn, tg(blocked))
+    gone = await chats.get(push.core.db, tg(blocked))
     assert gone is not None
     assert not gone.active
     assert "blocked" in (gone.inactive_reason or "")
     # The migrated group: both articles at the new id, the chat moved in the database.
     assert titles(got[new_group]) == ["Tin A: hội nghị", "Tin B: trao nhà"]
-    assert await chats.get(push.core.db.conn, tg(old_group)) is None
-    moved = await chats.get(push.core.db.conn, tg(new_group))
+    assert await chats.get(push.core.db, tg(old_group)) is None
+    moved = await chats.get(push.core.db, tg(new_group))
     assert moved is not None
     assert moved.active
     assert moved.type == "supergroup"
@@ -154,7 +156,7 @@ async def test_each_subscriber_gets_exactly_its_cards(push: Push) -> None:
     assert (a.sent, a.skipped, a.failed, a.pending) == (161, 1, 0, 0)
     assert (b.sent, b.skipped, b.failed, b.pending) == (91, 1, 0, 0)
     assert c.total == 0
-    per_chat = await outbox.by_chat(push.core.db.conn, article_id=stored["Tin B: trao nhà"].id)
+    per_chat = await outbox.by_chat(push.core.db, article_id=stored["Tin B: trao nhà"].id)
     assert per_chat[tg(blocked)].status == "skipped"
 
 
@@ -218,7 +220,7 @@ async def test_unfetchable_photo_goes_out_as_text_and_limits_hold(push: Push) ->
     assert len(texts) == 25
     assert all(t["text"].startswith("<b>Ảnh hỏng") for t in texts)
     bad = next(a for a in stored if a.title.startswith("Ảnh hỏng"))
-    state = await outbox.article_photo(push.core.db.conn, bad.id, "telegram")
+    state = await outbox.article_photo(push.core.db, bad.id, "telegram")
     assert state is not None
     assert state.failed
     # Limits after entity parsing (the sandbox checks them too), everything escaped.
@@ -234,7 +236,7 @@ async def test_unfetchable_photo_goes_out_as_text_and_limits_hold(push: Push) ->
     assert any("…" in r["caption"] for r in photos)  # the long caption was cut, with "…"
     # Night: every push silent, and recorded as such.
     assert all(r["disable_notification"] for r in texts + photos)
-    assert all(d.silent for d in (await outbox.by_chat(push.core.db.conn,
+    assert all(d.silent for d in (await outbox.by_chat(push.core.db,
                                                        article_id=bad.id)).values())
 
 
@@ -269,13 +271,13 @@ async def test_timeouts_and_server_errors_are_retried(push: Push) -> None:
     assert too_long not in got
     assert unknown not in got
     final = {int(chat.id): found for chat, found in
-             (await outbox.by_chat(push.core.db.conn, article_id=article.id)).items()}
+             (await outbox.by_chat(push.core.db, article_id=article.id)).items()}
     assert final[broken].status == "failed"
     assert "after 3 attempts" in (final[broken].reason or "")
     assert (final[too_long].status, final[too_long].reason) == ("failed", "Message is too long")
     assert final[too_long].attempts == 1
     assert final[unknown].status == "skipped"
-    gone = await chats.get(push.core.db.conn, tg(unknown))
+    gone = await chats.get(push.core.db, tg(unknown))
     assert gone is not None
     assert not gone.active
     assert (counts[article.id].sent, counts[article.id].failed,

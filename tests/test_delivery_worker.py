@@ -104,7 +104,7 @@ async def test_sent_but_unrecorded_messages_are_bounded(db: Database) -> None:
         assert len(sender.sent) == 5  # the sixth waits for the first results to be recorded
     finally:
         await worker.stop()
-    counts = await outbox.counts(db.conn, article_id=article)
+    counts = await outbox.counts(db, article_id=article)
     assert (counts.sent, counts.pending) == (5, 45)
 
 

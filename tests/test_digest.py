@@ -147,7 +147,7 @@ class Bench:
 
     async def queued(self, chat_id: int) -> list[str]:
         """The texts of the digests queued for the chat, oldest first (as Telegram gets them)."""
-        async with self.db.conn.execute(
+        async with self.db.execute(
             """SELECT g.text FROM deliveries d JOIN digests g ON g.id = d.digest_id
                WHERE d.channel = 'telegram' AND d.chat_id = ? ORDER BY d.id""",
                 (str(chat_id),)) as cur:
@@ -197,16 +197,17 @@ async def test_one_digest_a_day_at_the_hour(bench: Bench) -> None:
     run = await bench.scheduler.run_due()
     assert (run.handled, run.queued) == (1, 0)
     assert len(await bench.queued(1)) == 2
-    assert (await digests.bookkeeping(bench.db.conn, tg(1)))[0] == date(2025, 3, 12).toordinal()
+    assert (await digests.bookkeeping(bench.db, tg(1)))[0] == date(2025, 3, 12).toordinal()
 
 
-async def test_a_missed_digest_is_sent_once_after_a_restart(bench: Bench, tmp_path: Path) -> None:
+async def test_a_missed_digest_is_sent_once_after_a_restart(bench: Bench,
+                                                            database_target: str | Path) -> None:
     await bench.subscribe(1, "Tin tức")
     await bench.reader.digest_hour(who(1), 8)
     await bench.store("Tin tức")
     # The bot is down from 07:00 on the 10th to 09:30 on the 12th: two slots missed. It comes
     # back as a new process: a new connection and scheduler, only the database remembers.
-    db = await open_database(tmp_path / "test.db")
+    db = await open_database(database_target)
     try:
         clock = Clock(local(2025, 3, 12, 9, 30))
         scheduler = DigestScheduler(common(db, clock))
@@ -214,7 +215,7 @@ async def test_a_missed_digest_is_sent_once_after_a_restart(bench: Bench, tmp_pa
         assert (await scheduler.run_due()).handled == 0
         clock.now = local(2025, 3, 12, 23, 0)
         assert (await scheduler.run_due()).handled == 0
-        assert await digests.count_for(db.conn, tg(1)) == 1
+        assert await digests.count_for(db, tg(1)) == 1
     finally:
         await db.close()
 
@@ -229,7 +230,7 @@ async def test_modes_and_hours(bench: Bench) -> None:
     assert hours[0] == "dhr:6"
     assert "dhr:21" in hours
     assert hours[-1] == "dlv:back"
-    chat = await chats.get(bench.db.conn, tg(1))
+    chat = await chats.get(bench.db, tg(1))
     assert chat is not None
     assert chat.delivery_mode == "instant"
 
@@ -255,7 +256,7 @@ async def test_modes_and_hours(bench: Bench) -> None:
     assert (await bench.scheduler.run_due()).handled == 0
     instant = await reader.delivery(who(1), "instant")
     assert str(instant.text) == "Bài mới sẽ được gửi ngay khi có."
-    assert (await chats.get(bench.db.conn, tg(1))).delivery_mode == "instant"  # type: ignore[union-attr]
+    assert (await chats.get(bench.db, tg(1))).delivery_mode == "instant"  # type: ignore[union-attr]
     back = await reader.delivery(who(1), "back")
     assert back.edit is not None
     assert "Nhận tin: ngay khi có bài mới" in back.edit.text
@@ -288,9 +289,9 @@ async def test_more_pages(bench: Bench) -> None:
     await bench.store("Tin tức", 160, title="Hội nghị tổng kết công tác Mặt trận năm 2024 tại")
     bench.clock.now = local(2025, 3, 10, 7, 0)
     assert (await bench.scheduler.run_due()).queued == 1
-    async with bench.db.conn.execute("SELECT max(id) FROM digests") as cur:
+    async with bench.db.execute("SELECT max(id) FROM digests") as cur:
         (digest_id,) = await cur.fetchone()  # type: ignore[misc]
-    digest = await digests.get(bench.db.conn, digest_id)
+    digest = await digests.get(bench.db, digest_id)
     assert digest is not None
     assert digest.overflow > 10
     pages = DigestPages(bench.reader)
@@ -327,7 +328,7 @@ async def test_old_digests_are_pruned(bench: Bench) -> None:
         await conn.execute("UPDATE deliveries SET status = 'sent'")
     later = DigestScheduler(common(bench.db, lambda: local(2025, 4, 20, 7, 0)))
     await later.run_due()
-    assert await digests.count_for(bench.db.conn, tg(1)) == 0
+    assert await digests.count_for(bench.db, tg(1)) == 0
 
 
 async def test_a_digest_chat_without_bookkeeping_starts_from_now(bench: Bench) -> None:

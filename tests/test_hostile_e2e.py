@@ -141,7 +141,7 @@ async def test_hostile_sources_next_to_good_ones_in_a_running_bot(
         assert peak < 16 * MAX_FEED_BYTES, f"peak {peak / 2**20:.0f} MiB under the bomb"
 
         # Every good item stored; hostile sources lost only what was refused.
-        everything = await articles.latest(core.db.conn, limit=1000)
+        everything = await articles.latest(core.db, limit=1000)
         titles = {a.title for a in everything}
         official = [a for a in everything if a.source == "mattran"]
         assert len(official) == 3

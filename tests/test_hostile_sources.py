@@ -138,7 +138,7 @@ def _feed(name: str, url: str, **kw: Any) -> SourceConfig:
 
 
 async def _all(db: Database) -> list[Article]:
-    return await articles.latest(db.conn, limit=1000)
+    return await articles.latest(db, limit=1000)
 
 
 # -- 1. local file disclosure ------------------------------------------------------------------
@@ -484,12 +484,12 @@ async def test_a_stored_year_9999_article_is_repaired_by_the_migration(tmp_path:
     raw.close()
     db = await open_database(path)
     try:
-        found = {a.title: a for a in await articles.latest(db.conn, limit=10)}
+        found = {a.title: a for a in await articles.latest(db, limit=10)}
         assert set(found) == {"Bài far", "Bài old", "Bài ok"}
         assert found["Bài far"].published.timestamp() == fetched
         assert found["Bài old"].published.timestamp() == fetched
         assert found["Bài ok"].published.timestamp() == fetched - 60
-        async with db.conn.execute("SELECT published FROM article_stats ORDER BY article_id"
+        async with db.execute("SELECT published FROM article_stats ORDER BY article_id"
                                    ) as cur:
             assert [r[0] for r in await cur.fetchall()] == [fetched, fetched, fetched - 60]
     finally:
@@ -588,9 +588,9 @@ async def test_a_rewritten_archive_file_updates_its_article(tmp_path: Path,
     assert (article.title, article.category) == ("Hội nghị tổng kết năm 2025", "Thời sự")
     assert report.sources[0].updated == 1
     assert pushed == [article.id]  # pushed once, when new; a correction is not news
-    found = await search(db.conn, parse_query("lach tray"), now=0)
+    found = await search(db, parse_query("lach tray"), now=0)
     assert found.ids == (article.id,)
-    assert (await search(db.conn, parse_query("cau dat"), now=0)).ids == ()
+    assert (await search(db, parse_query("cau dat"), now=0)).ids == ()
 
 
 async def test_a_corrected_feed_item_updates_its_article_and_cluster_facts(
@@ -613,7 +613,7 @@ async def test_a_corrected_feed_item_updates_its_article_and_cluster_facts(
     (article,) = await _all(db)
     assert article.title == "Tổng kết cụm thi đua"
     assert report.sources[0].updated == 1
-    facts = await cluster_facts.of_year(db.conn, 2026)
+    facts = await cluster_facts.of_year(db, 2026)
     assert {(f.role, f.unit) for f in facts} == {
         ("leader", "Ủy ban MTTQ Việt Nam thành phố Hải Phòng")}
 
@@ -657,7 +657,7 @@ async def test_a_trickling_source_does_not_hold_up_the_others(tmp_path: Path, se
     assert good.new == 3
     assert slow.new == 0
     assert any("deadline" in e for e in slow.errors), slow.errors
-    state = await sources.get(db.conn, "cham")
+    state = await sources.get(db, "cham")
     assert state is not None
     assert state.backoff_until is not None
 

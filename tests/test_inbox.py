@@ -47,7 +47,7 @@ async def until(condition: Any) -> None:
 
 
 async def marked(db: Database) -> tuple[int, int]:
-    async with db.conn.execute("SELECT count(*), count(handled_at) FROM inbox") as cur:
+    async with db.execute("SELECT count(*), count(handled_at) FROM inbox") as cur:
         row = await cur.fetchone()
     assert row is not None
     return row[0], row[1]
@@ -79,7 +79,7 @@ async def test_same_key_on_two_channels_are_two_updates(db: Database) -> None:
         assert await store.add(conn, "telegram", "7", body("t"), now=0)
         assert await store.add(conn, "zalo", "7", body("z"), now=0)
         assert await store.add(conn, "zalo", "7", body("z"), now=0) is None
-    assert await store.unhandled_by_channel(db.conn) == {"telegram": 1, "zalo": 1}
+    assert await store.unhandled_by_channel(db) == {"telegram": 1, "zalo": 1}
 
 
 async def test_stored_updates_are_replayed_on_start(db: Database) -> None:
@@ -143,6 +143,7 @@ async def test_a_failing_handler_does_not_bring_the_update_back(db: Database,
 
 
 async def test_a_live_lease_of_another_consumer_is_respected(db: Database) -> None:
+    await db.lead("alive:p1")  # p1 is a live process (PostgreSQL checks; SQLite has one)
     async with db.transaction() as conn:
         await store.add(conn, "telegram", "1", body("a"), now=100)
         taken = await store.claim(conn, "telegram", consumer="p1", now=100, lease=60, limit=10)
@@ -191,7 +192,7 @@ async def test_a_database_of_the_previous_version_is_migrated_with_every_row(
     try:
         for table, count in (("articles", 1), ("chats", 1), ("subscriptions", 1),
                              ("deliveries", 1), ("inbox", 0)):
-            async with db.conn.execute(f"SELECT count(*) FROM {table}") as cur:
+            async with db.execute(f"SELECT count(*) FROM {table}") as cur:
                 assert (await cur.fetchone())[0] == count, table  # type: ignore[index]
         handler = Recorder()
         inbox = Inbox(db, "telegram", handler, config=InboxConfig(idle_check=0.1))

@@ -100,7 +100,7 @@ async def test_feed_stored_once_then_conditional_get_stores_nothing(
     server.honour_conditional = False
     third = await _ingest(db, settings, src)
     assert third.new_total == 0
-    assert await articles.count(db.conn) == 5
+    assert await articles.count(db) == 5
     await db.close()
 
 
@@ -113,7 +113,7 @@ async def test_changed_feed_stores_only_new_entries(tmp_path: Path, server: Feed
     server.routes["/rss"] = rss(4)  # one new, three already stored
     report = await _ingest(db, settings, src)
     assert (report.sources[0].new, report.sources[0].seen) == (1, 3)
-    assert {a.category for a in await articles.latest(db.conn, limit=10)} == {"Thời sự"}
+    assert {a.category for a in await articles.latest(db, limit=10)} == {"Thời sự"}
     await db.close()
 
 
@@ -186,10 +186,10 @@ async def test_bad_feed_fails_only_its_source(
     bad, good = report.sources
     assert good.new == 2
     assert not good.errors
-    state = await sources.get(db.conn, "bad")
+    state = await sources.get(db, "bad")
     assert state is not None
     if reason is None:  # still usable: whatever it yields is plain, bounded text
-        for article in await articles.latest(db.conn, limit=50):
+        for article in await articles.latest(db, limit=50):
             assert len(article.title) < 10_000
     else:
         assert bad.new == 0
@@ -264,9 +264,9 @@ async def test_archive_bad_files_are_reported_good_ones_stored(tmp_path: Path) -
     assert src.new == 1
     failed = sorted(e.split(":", 1)[0] for e in src.errors)
     assert failed == ["cp1258.txt", "empty.txt"]
-    (article,) = await articles.latest(db.conn, limit=5)
+    (article,) = await articles.latest(db, limit=5)
     assert article.category == "An sinh xã hội"
-    state = await sources.get(db.conn, "kho")
+    state = await sources.get(db, "kho")
     assert state is not None
     assert state.last_error
     assert state.backoff_until is None

@@ -87,7 +87,7 @@ async def test_every_row_is_kept_and_becomes_telegram(tmp_path: Path) -> None:
 
     db = await open_database(path)
     try:
-        conn = db.conn
+        conn = db
         after = {table: _count(path, table) for table in tables}
         assert after == before
 

@@ -190,11 +190,11 @@ async def test_a_photo_telegram_cannot_fetch_is_downloaded_and_uploaded_once(
         assert [r["photo"] for r in photos].count("upload:photo.png") == 1
         file_id = photos[-1]["photo"]
         assert sum(r["photo"] == file_id for r in photos) == len(readers) - 1
-        ok = await outbox.article_photo(core.db.conn, stored["Ảnh tải về"].id, "telegram")
+        ok = await outbox.article_photo(core.db, stored["Ảnh tải về"].id, "telegram")
         assert ok is not None
         assert ok.file_id == file_id
         assert not ok.failed
-        bad = await outbox.article_photo(core.db.conn, stored["Không phải ảnh"].id, "telegram")
+        bad = await outbox.article_photo(core.db, stored["Không phải ảnh"].id, "telegram")
         assert bad is not None
         assert bad.failed
         # Each URL was refused by Telegram once, before the bot fetched it itself.

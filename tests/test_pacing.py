@@ -394,3 +394,67 @@ async def test_a_late_wake_up_does_not_slow_the_rate(fake: FakeTime) -> None:
     times = [when for when, _ in log]
     assert times[-1] == pytest.approx(5.0, abs=0.01)  # 50 slots of 0.1 s, not of 0.104 s
     assert most_in_window(times, 1.0) <= 10
+
+
+# --- several processes: one schedule shared through the database ------------------------------
+
+
+class FakeSharedSchedule:
+    """What storage/rates.py does in PostgreSQL, in memory: runs of slots never overlap."""
+
+    def __init__(self, time: FakeTime) -> None:
+        self.time = time
+        self.next_slot = 0.0
+        self.runs = 0
+
+    async def reserve(self, count: int, interval: float) -> float:
+        start = max(self.next_slot, self.time.now)
+        self.next_slot = start + count * interval
+        self.runs += 1
+        return start
+
+    async def pause(self, seconds: float) -> None:
+        self.next_slot = max(self.next_slot, self.time.now + seconds)
+
+
+async def test_two_processes_sharing_the_schedule_keep_the_rate_together() -> None:
+    """Two pacers (two processes) on one account at 30/s, both pushing as fast as they may:
+    together never more than 30 in any 1 s window, and each gets a fair part."""
+    time = FakeTime()
+    shared = FakeSharedSchedule(time)
+    pacers = [Pacer(global_rate=30, private_interval=0, clock=time.clock, sleep=time.sleep,
+                    shared=shared) for _ in range(2)]
+    sends: list[tuple[float, int]] = []
+
+    async def push(n: int) -> None:
+        for chat in range(200):
+            await pacers[n].acquire(chat * 2 + n)
+            sends.append((time.now, n))
+
+    await time.run(push(0), push(1))
+    times = sorted(t for t, _ in sends)
+    assert len(times) == 400
+    for i, start in enumerate(times):
+        assert sum(1 for t in times[i:i + 31] if t < start + 1.0) <= 30
+    total = times[-1] - times[0]
+    assert 400 / total > 0.9 * 30  # the processes together use the rate, not half of it
+    assert shared.runs < 400  # runs of several slots, not a round trip per message
+    first_half = [n for t, n in sends if t < times[0] + total / 2]
+    assert 0.3 < first_half.count(0) / len(first_half) < 0.7
+
+
+async def test_a_pause_of_one_process_holds_the_other() -> None:
+    time = FakeTime()
+    shared = FakeSharedSchedule(time)
+    one, two = (Pacer(global_rate=30, private_interval=0, clock=time.clock, sleep=time.sleep,
+                      shared=shared) for _ in range(2))
+
+    async def flood_control() -> float:
+        await one.acquire(1)
+        one.pause(10)  # a 429 seen by the first process
+        await asyncio.sleep(0)
+        await two.acquire(2)  # the second process's next run starts after the pause
+        return time.now
+
+    (when,) = await time.run(flood_control())
+    assert when >= 10

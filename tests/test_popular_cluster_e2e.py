@@ -36,7 +36,7 @@ def _sources(folder: Path) -> Path:
 async def _article_ids(chat: Chatter) -> dict[str, int]:
     db = await open_database(chat.settings.database)
     try:
-        async with db.conn.execute("SELECT id, title FROM articles") as cur:
+        async with db.execute("SELECT id, title FROM articles") as cur:
             return {r["title"]: r["id"] for r in await cur.fetchall()}
     finally:
         await db.close()

@@ -32,7 +32,7 @@ async def _article(db: Database, key: str, *, age: float, category: str = "Tin t
 
 
 async def _counts(db: Database, article_id: int) -> Counts | None:
-    return await interactions.counts(db.conn, article_id)
+    return await interactions.counts(db, article_id)
 
 
 async def _top(db: Database, **kwargs: object) -> list[Ranked]:
@@ -50,7 +50,7 @@ async def test_each_reader_counts_once_per_article_and_kind(db: Database) -> Non
     assert counts is not None
     assert (counts.opens, counts.mores, counts.search_opens, counts.likes) == (2, 1, 1, 0)
     # Stored with time, one row per reader and kind.
-    async with db.conn.execute("SELECT count(*), min(created_at) FROM interactions") as cur:
+    async with db.execute("SELECT count(*), min(created_at) FROM interactions") as cur:
         assert tuple(await cur.fetchone()) == (4, int(NOW))  # type: ignore[arg-type]
 
 
@@ -72,7 +72,7 @@ async def test_like_toggles_and_unlike_removes_the_count(db: Database) -> None:
 async def test_a_missing_article_counts_nothing(db: Database) -> None:
     assert await toggle_like(db, article_id=404, user=tg_user(1), now=NOW) is None
     assert not await record_interaction(db, article_id=404, user=tg_user(1), kind="more", now=NOW)
-    async with db.conn.execute("SELECT count(*) FROM interactions") as cur:
+    async with db.execute("SELECT count(*) FROM interactions") as cur:
         assert (await cur.fetchone())[0] == 0  # type: ignore[index]
 
 
@@ -122,22 +122,23 @@ async def test_only_the_last_seven_days_and_one_category(db: Database) -> None:
     for user in range(50):  # however popular, an article older than the window is out
         await toggle_like(db, article_id=stale, user=tg_user(user), now=NOW)
     assert [r.counts.article_id for r in await _top(db)] == [other, recent]
-    category = await categories.find(db.conn, "an sinh")
+    category = await categories.find(db, "an sinh")
     assert category is not None
     assert [r.counts.article_id for r in await _top(db, category_id=category.id)] == [recent]
 
 
 @pytest.mark.parametrize("category", [False, True])
-async def test_ranking_walks_the_counter_index(db: Database, category: bool) -> None:
+async def test_ranking_walks_the_counter_index(sqlite_db: Database, category: bool) -> None:
     """The statement /popular runs reads article_stats through its rank index, in rank order:
     no scan of `interactions`, no sort of the whole window (only of ties on rank_key)."""
+    db = sqlite_db
     statements: list[str] = []
-    await db.conn.set_trace_callback(statements.append)
-    await interactions.top(db.conn, since=0, min_key=0.0, limit=10,
+    await db.raw.set_trace_callback(statements.append)
+    await interactions.top(db, since=0, min_key=0.0, limit=10,
                            category_id=1 if category else None)
-    await db.conn.set_trace_callback(None)
+    await db.raw.set_trace_callback(None)
     (sql,) = [s for s in statements if "article_stats" in s]
-    async with db.conn.execute(f"EXPLAIN QUERY PLAN {sql}") as cur:
+    async with db.execute(f"EXPLAIN QUERY PLAN {sql}") as cur:
         plan = [str(r[3]) for r in await cur.fetchall()]
     index = "article_stats_category_rank" if category else "article_stats_rank"
     assert re.match(rf"SEARCH article_stats USING (COVERING )?INDEX {index} ", plan[0]), plan
@@ -151,7 +152,7 @@ async def test_deleting_an_article_removes_its_interactions_and_counters(db: Dat
     async with db.transaction() as conn:
         await conn.execute("DELETE FROM articles WHERE id = ?", (a,))
     assert await _counts(db, a) is None
-    async with db.conn.execute("SELECT count(*) FROM interactions") as cur:
+    async with db.execute("SELECT count(*) FROM interactions") as cur:
         assert (await cur.fetchone())[0] == 0  # type: ignore[index]
 
 

@@ -26,8 +26,9 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
-async def chat(tmp_path: Path) -> AsyncIterator[Chatter]:
-    async with bot_on_sandbox(tmp_path) as chatter:
+async def chat(tmp_path: Path, database_target: Path | str) -> AsyncIterator[Chatter]:
+    """On each backend: search pages are kept in the database."""
+    async with bot_on_sandbox(tmp_path, database=database_target) as chatter:
         yield chatter
 
 
@@ -62,7 +63,7 @@ async def test_search_through_telegram(chat: Chatter) -> None:
     core = chat.app.bot_data.core
     assert core is not None
     article_id = int(opens[0].split(":")[1])
-    assert await interactions.has(core.db.conn, article_id, tg_user(USER), "search_open")
+    assert await interactions.has(core.db, article_id, tg_user(USER), "search_open")
 
     # A page of a search the bot no longer remembers (e.g. from before a restart).
     stale = await chat.press(USER, results["message_id"], "sp:AAAAAAAA:1")
@@ -91,7 +92,7 @@ async def settled(core: Core) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PUSH_TIMEOUT
     while True:
-        counts = await outbox.counts(core.db.conn)
+        counts = await outbox.counts(core.db)
         if counts.pending == 0 and core.delivery is not None and core.delivery.in_memory == 0:
             return
         if loop.time() > deadline:

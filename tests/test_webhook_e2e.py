@@ -37,7 +37,7 @@ WAIT = 20.0  # an upper bound for slow machines, not a speed assertion
 
 
 @asynccontextmanager
-async def opened(path: Path) -> AsyncIterator[Database]:
+async def opened(path: Path | str) -> AsyncIterator[Database]:
     db = await open_database(path)
     try:
         yield db
@@ -54,8 +54,9 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> Path:
-    path = tmp_path / "bot.db"
+async def database(database_target: Path) -> Path:
+    """The sample ingested into a database of each backend (PostgreSQL: its URL)."""
+    path = database_target
     settings = Settings(database=path, sources_file=sample_sources_file())
     await ingest_sample(settings)
     return path
@@ -103,7 +104,7 @@ async def test_commands_and_buttons_are_answered_by_webhook(sandbox: Sandbox,
         assert text_of(listing).startswith("📰 <b>Tin mới nhất</b>")
         # An archive article (no URL of its own) with a photo: "Đọc bài gốc" on its card opens
         # its page on the bot's web server, which shows the photo from the archive.
-        async with opened(database) as db, db.conn.execute(
+        async with opened(database) as db, db.execute(
                 "SELECT id FROM articles WHERE url LIKE 'file:%' AND image IS NOT NULL LIMIT 1"
         ) as cur:
             article_id = (await cur.fetchone())[0]
@@ -139,7 +140,7 @@ async def test_a_forged_secret_gets_403_and_is_not_handled(
         await asyncio.sleep(0.5)
         assert await chat.sent(chat_id=601) == []
         async with opened(database) as db:
-            assert await inbox.unhandled_by_channel(db.conn) == {}
+            assert await inbox.unhandled_by_channel(db) == {}
         # Through the sandbox: a webhook registered with another secret is refused with 403
         # by the bot, so Telegram (the sandbox) keeps the update and reports the error.
         async with telegram.Bot(TOKEN, base_url=sandbox.base_url) as other:
@@ -182,7 +183,7 @@ async def test_a_restart_loses_no_update_and_handles_none_twice(sandbox: Sandbox
         for user in (3, 4, 5, 6):
             await eventually(lambda u=user: chat.sent(chat_id=u), f"user {user} answered")
         # Telegram delivers again what it thinks was lost: ignored, stored once.
-        async with opened(database) as db, db.conn.execute(
+        async with opened(database) as db, db.execute(
                 "SELECT payload FROM inbox WHERE update_key = (SELECT min(update_key) FROM inbox)"
         ) as cur:
             first = json.loads((await cur.fetchone())[0])
@@ -195,8 +196,8 @@ async def test_a_restart_loses_no_update_and_handles_none_twice(sandbox: Sandbox
         assert face.inbox is not None
         assert face.inbox.duplicates == 2
     async with opened(database) as db:
-        assert await inbox.unhandled_by_channel(db.conn) == {}
-        async with db.conn.execute("SELECT count(*), count(handled_at) FROM inbox") as cur:
+        assert await inbox.unhandled_by_channel(db) == {}
+        async with db.execute("SELECT count(*), count(handled_at) FROM inbox") as cur:
             assert tuple(await cur.fetchone()) == (6, 6)
     assert sandbox.state.stats()["pending_updates"] == 0
 
@@ -281,4 +282,4 @@ async def test_kill_9_loses_no_update(sandbox: Sandbox, database: Path, tmp_path
     assert all(count >= 1 for count in replies.values())
     assert sum(replies.values()) - len(users) <= 64  # InboxConfig.concurrency
     async with opened(database) as db:
-        assert await inbox.unhandled_by_channel(db.conn) == {}
+        assert await inbox.unhandled_by_channel(db) == {}

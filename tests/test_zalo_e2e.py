@@ -119,7 +119,7 @@ async def test_numbered_choices_open_articles_from_latest_cluster_and_search(
         assert "↩️ Trả lời bằng một số từ 1 đến 3 để chọn." in text_of(listing)
         # The list's own numbers are the choices: no "1. 1" lines.
         assert not re.search(r"^\d+\. \d+\b", text_of(listing), re.MULTILINE)
-        newest = await articles.latest(zalo.core.db.conn, limit=3)
+        newest = await articles.latest(zalo.core.db, limit=3)
         (card,) = await zalo.say("zr1", "2")
         assert text_of(card).startswith(newest[1].title)
         assert fits(card)
@@ -161,7 +161,7 @@ async def test_numbered_choices_survive_a_restart(tmp_path: Path) -> None:
         async with bot_on_zalo(tmp_path, sandbox=sandbox, ingest_first=False) as (zalo, _):
             (toggled,) = await zalo.say("zr1", choice)
             assert text_of(toggled).startswith("Đã đăng ký: An sinh xã hội")
-            found = await chats.get(zalo.core.db.conn, _zalo("zr1"))
+            found = await chats.get(zalo.core.db, _zalo("zr1"))
             assert found is not None
             assert found.active
 
@@ -207,7 +207,7 @@ async def test_a_zalo_reader_who_stops_is_forgotten_with_their_choices(tmp_path:
         await zalo.say("zr1", "/start")
         (stopped,) = await zalo.say("zr1", "/stop")
         assert "hủy" in text_of(stopped).lower() or "xóa" in text_of(stopped).lower()
-        assert await chats.get(zalo.core.db.conn, _zalo("zr1")) is None
+        assert await chats.get(zalo.core.db, _zalo("zr1")) is None
         (none,) = await zalo.say("zr1", "1")
         assert "Chưa có danh sách nào" in text_of(none)
 

@@ -90,20 +90,20 @@ async def test_a_reader_who_blocked_the_bot_is_marked_inactive(tmp_path: Path) -
         first = await push(zalo, archive, "mot")
         counts = await wait_done(zalo.core, [first])
         assert (counts[first].sent, counts[first].skipped, counts[first].failed) == (2, 1, 0)
-        by_chat = await outbox.by_chat(zalo.core.db.conn, article_id=first)
+        by_chat = await outbox.by_chat(zalo.core.db, article_id=first)
         assert by_chat[ChatRef("zalo", "zb")].status == "skipped"
         assert "403" in (by_chat[ChatRef("zalo", "zb")].reason or "")
-        found = await chats.get(zalo.core.db.conn, ChatRef("zalo", "zb"))
+        found = await chats.get(zalo.core.db, ChatRef("zalo", "zb"))
         assert found is not None
         assert not found.active
         # From then on the reader is left out.
         second = await push(zalo, archive, "hai")
         await wait_done(zalo.core, [second])
-        by_chat = await outbox.by_chat(zalo.core.db.conn, article_id=second)
+        by_chat = await outbox.by_chat(zalo.core.db, article_id=second)
         assert set(by_chat) == {ChatRef("zalo", "za"), ChatRef("zalo", "zc")}
         # Writing to the bot again makes the reader active (and unblocks it in the sandbox).
         await zalo.say("zb", "/start")
-        found = await chats.get(zalo.core.db.conn, ChatRef("zalo", "zb"))
+        found = await chats.get(zalo.core.db, ChatRef("zalo", "zb"))
         assert found is not None
         assert found.active
 

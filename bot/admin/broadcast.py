@@ -21,7 +21,6 @@ Everything lives in the database, so a restart resumes both the sending and the 
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,17 +105,15 @@ class Broadcasts:
     """Drafting, confirming, stopping and reporting broadcasts."""
 
     def __init__(self, common: Common, outbox: Callable[[], Outbox | None] = lambda: None, *,
-                 min_gap: float = 3.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 min_gap: float = 3.0, clock: Callable[[], float] = time.time) -> None:
         self.common = common
         self.db: Database = common.db
         self._outbox = outbox  # the worker may be built after the admin tools
         # Progress messages are edited at most once per `min_gap` seconds each.
         self.min_gap = min_gap
-        self._mono = monotonic
-        # broadcast id -> the progress text last shown, so an unchanged tick edits nothing,
-        # and when it was last edited.
-        self._shown: dict[int, str] = {}
-        self._edited: dict[int, float] = {}
+        # The clock of the edits' spacing: wall time, as the edit times are stored (each
+        # broadcast's progress_edited_at / progress_shown) and several processes compare them.
+        self._mono = clock
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -133,7 +130,7 @@ class Broadcasts:
         no longer exists."""
         if category_id is None or category_id == cb.EVERYONE:
             return t(lang, "admin.bc.everyone") + _on_channel(channel)
-        category = await categories.get(self.db.conn, category_id)
+        category = await categories.get(self.db, category_id)
         return Text(category.name) + _on_channel(channel) if category else None
 
     # -- drafting ----------------------------------------------------------------------------
@@ -163,12 +160,12 @@ class Broadcasts:
 
     async def _picker(self, lang: str, broadcast_id: int, channel: str | None = None
                       ) -> Message:
-        sizes = await broadcasts.audience_sizes(self.db.conn, channel)
+        sizes = await broadcasts.audience_sizes(self.db, channel)
         everyone = Choice(str(t(lang, "admin.bc.button_everyone",
                                 count=number(sizes.everyone, lang))),
                           action=cb.make(cb.AUDIENCE, broadcast_id, cb.EVERYONE))
         rows: list[tuple[Choice, ...]] = [(everyone,)]
-        for category in (await categories.list_all(self.db.conn))[:_MAX_PICKER_CATEGORIES]:
+        for category in (await categories.list_all(self.db))[:_MAX_PICKER_CATEGORIES]:
             count = number(sizes.by_category.get(category.id, 0), lang)
             rows.append((Choice(f"{category.name} · {count}",
                                 action=cb.make(cb.AUDIENCE, broadcast_id, category.id)),))
@@ -207,7 +204,7 @@ class Broadcasts:
         lang = await self.common.language(who.chat)
         if not self.common.is_admin(who):
             return lang, None, Notice(t(lang, "admin.refused"), alert=True)
-        found = await broadcasts.get(self.db.conn, broadcast_id)
+        found = await broadcasts.get(self.db, broadcast_id)
         if found is None:
             return lang, None, Notice(t(lang, "button.invalid"))
         if found.status != broadcasts.DRAFT:
@@ -226,7 +223,7 @@ class Broadcasts:
         if audience is None:
             return Notice(t(lang, "button.invalid"),
                           edit=await self._picker(lang, broadcast_id, channel))
-        sizes = await broadcasts.audience_sizes(self.db.conn, channel)
+        sizes = await broadcasts.audience_sizes(self.db, channel)
         active, left_out = _audience(sizes, category_id)
         back = Choice(str(t(lang, "admin.bc.button_back")),
                       action=cb.make(cb.BACK, broadcast_id))
@@ -280,7 +277,7 @@ class Broadcasts:
         category = None if category_id == cb.EVERYONE else category_id
         name = None
         if category is not None:
-            found = await categories.get(self.db.conn, category)
+            found = await categories.get(self.db, category)
             name = found.name if found else None
         now = self._now()
         total: int | None = None
@@ -295,7 +292,7 @@ class Broadcasts:
                 await broadcasts.set_progress_message(conn, broadcast_id, pressed.chat,
                                                       pressed.id)
         if total is None:  # another press or another admin was first
-            current = await broadcasts.get(self.db.conn, broadcast_id)
+            current = await broadcasts.get(self.db, broadcast_id)
             assert current is not None
             return Notice(t(lang, "admin.bc.not_draft", id=broadcast_id),
                           edit=await self._view(lang, current))
@@ -303,11 +300,12 @@ class Broadcasts:
         log.info("broadcast started: broadcast_id=%s admin_id=%s audience=%s channel=%s "
                  "deliveries=%s", broadcast_id, who.user_id, name or "everyone",
                  channel or "all", total)
-        started = await broadcasts.get(self.db.conn, broadcast_id)
+        started = await broadcasts.get(self.db, broadcast_id)
         assert started is not None
         view = await self._view(lang, started)
-        self._shown[broadcast_id] = str(view.text)
-        self._edited[broadcast_id] = self._mono() + _EDIT_IN_PROGRESS
+        async with self.db.transaction() as conn:
+            await broadcasts.set_progress_state(conn, broadcast_id, shown=str(view.text),
+                                                edited_at=self._mono() + _EDIT_IN_PROGRESS)
         return Notice(t(lang, "admin.bc.started", count=number(total, lang)), edit=view)
 
     async def stop(self, who: Who, broadcast_id: int) -> Notice:
@@ -315,7 +313,7 @@ class Broadcasts:
         lang = await self.common.language(who.chat)
         if not self.common.is_admin(who):
             return Notice(t(lang, "admin.refused"), alert=True)
-        found = await broadcasts.get(self.db.conn, broadcast_id)
+        found = await broadcasts.get(self.db, broadcast_id)
         if found is None:
             return Notice(t(lang, "button.invalid"))
         now = self._now()
@@ -328,24 +326,24 @@ class Broadcasts:
                     conn, broadcast_id, await deliveries.counts(conn, broadcast_id=broadcast_id))
         # The worker may hold some of its rows in memory already: it must re-read the status.
         self.outbox.forget_broadcast(broadcast_id)
-        current = await broadcasts.get(self.db.conn, broadcast_id)
+        current = await broadcasts.get(self.db, broadcast_id)
         assert current is not None
         if cancelled is None:
             return Notice(t(lang, "admin.bc.not_sending", id=broadcast_id),
                           edit=await self._view(lang, current))
         log.info("broadcast cancelled: broadcast_id=%s admin_id=%s cancelled=%s",
                  broadcast_id, who.user_id, cancelled)
-        self._shown.pop(broadcast_id, None)
-        self._edited.pop(broadcast_id, None)
+        async with self.db.transaction() as conn:
+            await broadcasts.set_progress_state(conn, broadcast_id, edited_at=None, shown=None)
         return Notice(t(lang, "admin.bc.stopped", count=number(cancelled, lang)),
                       edit=await self._view(lang, current),
                       send=await self._report(lang, current))
 
-    def mark_edited(self, broadcast_id: int) -> None:
+    async def mark_edited(self, broadcast_id: int) -> None:
         """The adapter edited the progress message just now (the next edit waits `min_gap`)."""
-        self._edited[broadcast_id] = self._mono()
-        if len(self._edited) > 1000:
-            self._edited.clear()
+        async with self.db.transaction() as conn:
+            await broadcasts.set_progress_state(conn, broadcast_id, edited_at=self._mono(),
+                                                shown=None, keep_shown=True)
 
     async def tick(self) -> list[ProgressUpdate]:
         """The progress edits due now: one per sending broadcast whose figures changed and whose
@@ -356,14 +354,15 @@ class Broadcasts:
         the final report.
         """
         updates: list[ProgressUpdate] = []
-        for item in await broadcasts.list_by_status(self.db.conn, broadcasts.SENDING):
+        for item in await broadcasts.list_by_status(self.db, broadcasts.SENDING):
             chat, message_id = item.progress_chat, item.progress_message_id
             if chat is None or message_id is None:
                 continue
-            if self._mono() - self._edited.get(item.id, -math.inf) < self.min_gap:
+            edited_at = item.progress_edited_at
+            if edited_at is not None and self._mono() - edited_at < self.min_gap:
                 continue
             lang = await self.common.language(chat)
-            counts = await deliveries.counts(self.db.conn, broadcast_id=item.id)
+            counts = await deliveries.counts(self.db, broadcast_id=item.id)
             report = None
             if counts.pending == 0:
                 async with self.db.transaction() as conn:
@@ -373,17 +372,17 @@ class Broadcasts:
                             conn, item.id, await deliveries.counts(conn, broadcast_id=item.id))
                 if not finished:  # cancelled meanwhile: the stop button reported it
                     continue
-                item = await broadcasts.get(self.db.conn, item.id) or item
+                item = await broadcasts.get(self.db, item.id) or item
                 log.info("broadcast done: broadcast_id=%s sent=%s skipped=%s failed=%s",
                          item.id, item.sent_count, item.skipped_count, item.failed_count)
                 report = await self._report(lang, item)
-                self._shown.pop(item.id, None)
             view = await self._view(lang, item, counts)
-            if report is None and self._shown.get(item.id) == str(view.text):
+            if report is None and item.progress_shown == str(view.text):
                 continue
-            if report is None:
-                self._shown[item.id] = str(view.text)
-            self._edited[item.id] = self._mono() + _EDIT_IN_PROGRESS
+            async with self.db.transaction() as conn:
+                await broadcasts.set_progress_state(
+                    conn, item.id, edited_at=self._mono() + _EDIT_IN_PROGRESS,
+                    shown=None if report is not None else str(view.text))
             updates.append(ProgressUpdate(item.id, MessageRef(chat, message_id), view, report))
         return updates
 
@@ -391,7 +390,7 @@ class Broadcasts:
 
     async def _counts(self, item: Broadcast) -> StatusCounts:
         if item.status == broadcasts.SENDING:
-            return await deliveries.counts(self.db.conn, broadcast_id=item.id)
+            return await deliveries.counts(self.db, broadcast_id=item.id)
         # Finished: the figures cached on the record (its chats may have left since).
         return StatusCounts(0, item.sent_count, item.skipped_count, item.failed_count,
                             item.cancelled_count)
@@ -455,7 +454,7 @@ class Broadcasts:
         return Message(Text.join("\n", lines))
 
     async def _reasons(self, lang: str, broadcast_id: int, status: str) -> list[Text | str]:
-        found = await broadcasts.reasons(self.db.conn, broadcast_id, status)
+        found = await broadcasts.reasons(self.db, broadcast_id, status)
         lines: list[Text | str] = []
         for reason, count in found:
             text = reason[:120] if reason else str(t(lang, "admin.bc.no_reason"))

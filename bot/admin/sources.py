@@ -70,7 +70,7 @@ class SourcesAdmin:
 
     async def _known(self) -> dict[str, SourceState | None]:
         """Configured sources and those the database remembers, by name."""
-        states = {s.name: s for s in await sources.list_all(self.db.conn)}
+        states = {s.name: s for s in await sources.list_all(self.db)}
         ingestor = self._ingestor()
         names = set(states) | ({s.name for s in ingestor.sources} if ingestor else set())
         return {name: states.get(name) for name in sorted(names)}

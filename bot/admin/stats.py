@@ -40,7 +40,7 @@ class Stats:
                       edit=await self._render(lang, self.common.limits(who.chat.channel).text))
 
     async def _render(self, lang: str, room: int) -> Message:
-        conn = self.db.conn
+        conn = self.db
         now = int(self.common.clock())
         n = lambda value: number(value, lang)  # noqa: E731
         lines: list[Text | str] = [t(lang, "admin.stats.title",

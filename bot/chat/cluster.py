@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-import aiosqlite
-
 from bot.chat import callbacks
 from bot.chat.cluster_input import (
     MAX_YEAR,
@@ -32,6 +30,7 @@ from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
 from storage import cluster_facts
 from storage.cluster_facts import Fact, NewFact
+from storage.db import Conn
 
 log = logging.getLogger(__name__)
 
@@ -77,22 +76,22 @@ class ClusterCommands:
         year, name = parsed
         room = self.common.limits(who.chat.channel).text - _FOOTER_ROOM
         if key := named_cluster_key(name):
-            keys = await cluster_facts.find_keys(self.db.conn, key)
+            keys = await cluster_facts.find_keys(self.db, key)
             if not keys:
-                keys = await cluster_facts.keys_with_unit(self.db.conn, fold(name))
+                keys = await cluster_facts.keys_with_unit(self.db, fold(name))
             if not keys:
                 return Message(t(lang, "cluster.unknown", query=_echo(name)))
-            facts = await cluster_facts.of_clusters(self.db.conn, keys, year)
+            facts = await cluster_facts.of_clusters(self.db, keys, year)
             if not facts:
                 return Message(t(lang, "cluster.none_cluster_year", query=_echo(name), year=year))
             return self._render(lang, t(lang, "cluster.title_search", query=_echo(name)), facts,
                                 room)
         if year is not None:
-            facts = await cluster_facts.of_year(self.db.conn, year)
+            facts = await cluster_facts.of_year(self.db, year)
             if not facts:
                 return Message(t(lang, "cluster.none_year", year=year))
             return self._render(lang, t(lang, "cluster.title_year", year=year), facts, room)
-        facts = await cluster_facts.latest(self.db.conn)
+        facts = await cluster_facts.latest(self.db)
         if not facts:
             return Message(t(lang, "cluster.none"))
         return self._render(lang, t(lang, "cluster.title"), facts, room)
@@ -186,8 +185,8 @@ class ClusterCommands:
         if parsed is None:
             return Message(t(lang, "setcluster.usage"))
         year, cluster_text, role, typed_unit = parsed
-        key, name = await resolve_cluster(self.db.conn, cluster_text)
-        unit = await resolve_unit(self.db.conn, typed_unit, key)
+        key, name = await resolve_cluster(self.db, cluster_text)
+        unit = await resolve_unit(self.db, typed_unit, key)
         fact = NewFact(cluster_key=key, cluster=name, year=year, role=role, unit=unit,
                        unit_key=fold(unit))
         assert who.user_id is not None  # an admin is a known user
@@ -205,14 +204,14 @@ def set_text(lang: str, fact: NewFact) -> Text:
              role=t(lang, f"cluster.role.{fact.role}"), unit=fact.unit or t(lang, "cluster.nobody"))
 
 
-async def resolve_cluster(conn: aiosqlite.Connection, text: str) -> tuple[str, str]:
+async def resolve_cluster(conn: Conn, text: str) -> tuple[str, str]:
     """(key, display name) of a cluster an admin typed: a known cluster keeps the name the facts
     use; a new one gets its canonical spelling."""
     key = cluster_key(text)
     return key, await cluster_facts.cluster_name(conn, key) or canonical_cluster(text)
 
 
-async def resolve_unit(conn: aiosqlite.Connection, unit: str, key: str) -> str:
+async def resolve_unit(conn: Conn, unit: str, key: str) -> str:
     """A unit an admin typed, as the facts already spell the same member (of this cluster
     first, then of any), else in its canonical spelling."""
     if not unit:

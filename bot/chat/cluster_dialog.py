@@ -66,7 +66,7 @@ class ClusterDialog:
         await self._save(dialog)
         log.info("setcluster dialog opened: admin user_id=%s chat=%s", who.user_id, who.chat)
         prompt = await self._prompt(lang, dialog)
-        waiting = await cluster_candidates.pending_count(self.db.conn)
+        waiting = await cluster_candidates.pending_count(self.db)
         if waiting:
             note = t(lang, "dialog.pending_note", count=waiting)
             prompt = replace(prompt, text=prompt.text + "\n\n" + note)
@@ -91,7 +91,7 @@ class ClusterDialog:
         """A new command in the chat ends its dialog (only admins ever have one)."""
         if not self.common.is_admin(who):
             return
-        if await cluster_dialogs.get(self.db.conn, who.chat) is None:
+        if await cluster_dialogs.get(self.db, who.chat) is None:
             return
         async with self.db.transaction() as conn:
             await cluster_dialogs.delete(conn, who.chat)
@@ -121,7 +121,7 @@ class ClusterDialog:
                 if name is None:
                     return await self._prompt(lang, dialog, error=t(lang, "dialog.bad_cluster",
                                                                     text=echo))
-                key, display = await resolve_cluster(self.db.conn, name)
+                key, display = await resolve_cluster(self.db, name)
                 dialog = replace(dialog, cluster_key=key, cluster=display)
             case "role":
                 role = parse_role(text)
@@ -134,7 +134,7 @@ class ClusterDialog:
                     return await self._prompt(lang, dialog, error=t(lang, "dialog.bad_unit",
                                                                     text=echo))
                 assert dialog.cluster_key is not None
-                dialog = replace(dialog, unit=await resolve_unit(self.db.conn, unit,
+                dialog = replace(dialog, unit=await resolve_unit(self.db, unit,
                                                                  dialog.cluster_key))
             case _:
                 return await self._prompt(lang, dialog, error=t(lang, "dialog.use_buttons"))
@@ -179,7 +179,7 @@ class ClusterDialog:
                 return replace(dialog, year=action.year) if parse_year(str(action.year)) \
                     else None
             case cb.CLUSTER:
-                known = await cluster_facts.known_clusters(self.db.conn)
+                known = await cluster_facts.known_clusters(self.db)
                 found = next(((k, n) for k, n in known if cb.short_hash(k) == action.hash), None)
                 if found is None:
                     return None
@@ -187,7 +187,7 @@ class ClusterDialog:
             case cb.ROLE:
                 return replace(dialog, role="leader" if action.role == "leader" else "deputy")
             case cb.UNIT:
-                units = await cluster_facts.known_units(self.db.conn, dialog.cluster_key)
+                units = await cluster_facts.known_units(self.db, dialog.cluster_key)
                 unit = next((u for u in units if cb.short_hash(u) == action.hash), None)
                 return replace(dialog, unit=unit) if unit is not None else None
             case cb.NOBODY:
@@ -239,7 +239,7 @@ class ClusterDialog:
 
     async def _current(self, who: Who) -> Dialog | None:
         """The chat's dialog, unless it has timed out (then it ends)."""
-        dialog = await cluster_dialogs.get(self.db.conn, who.chat)
+        dialog = await cluster_dialogs.get(self.db, who.chat)
         if dialog is None:
             return None
         if self._now() - dialog.updated_at > TIMEOUT:
@@ -293,7 +293,7 @@ class ClusterDialog:
         if dialog.candidate_id is None:
             return t(lang, "dialog.title")
         title = t(lang, "dialog.title_correct")
-        found = await cluster_candidates.candidate(self.db.conn, dialog.candidate_id)
+        found = await cluster_candidates.candidate(self.db, dialog.candidate_id)
         if found is not None:
             title += "\n" + t(lang, "dialog.read_as", **claim(lang, found))
         return title
@@ -308,7 +308,7 @@ class ClusterDialog:
     async def _clusters(self, lang: str, dialog: Dialog, page: int
                         ) -> tuple[Text, list[tuple[Choice, ...]]]:
         """The cluster step: known clusters, a page at a time (a choice each), and keep."""
-        known = await cluster_facts.known_clusters(self.db.conn)
+        known = await cluster_facts.known_clusters(self.db)
         rows: list[tuple[Choice, ...]] = []
         if dialog.cluster is not None:
             rows.append((Choice(str(t(lang, "dialog.button_keep", value=_cut(
@@ -338,7 +338,7 @@ class ClusterDialog:
             value = dialog.unit or str(t(lang, "cluster.nobody"))
             rows.append((Choice(str(t(lang, "dialog.button_keep", value=_cut(
                 value, _LABEL_CHARS))), cb.keep("unit")),))
-        units = await cluster_facts.known_units(self.db.conn, dialog.cluster_key)
+        units = await cluster_facts.known_units(self.db, dialog.cluster_key)
         offered = [u for u in units if u != dialog.unit][:UNITS_OFFERED]
         rows.extend((Choice(_cut(u, _LABEL_CHARS), cb.unit(u)),) for u in offered)
         rows.append((Choice(str(t(lang, "dialog.button_nobody")), cb.bare(cb.NOBODY)),))
@@ -348,7 +348,7 @@ class ClusterDialog:
         """What /cluster shows now for the dialog's cluster, year and role."""
         if dialog.cluster_key is None or dialog.year is None or dialog.role is None:
             return None
-        facts = await cluster_facts.of_clusters(self.db.conn, [dialog.cluster_key],
+        facts = await cluster_facts.of_clusters(self.db, [dialog.cluster_key],
                                                 dialog.year)
         return next((f for f in facts if f.role == dialog.role), None)
 
@@ -360,7 +360,7 @@ class ClusterDialog:
                  origin=t(lang, f"dialog.origin_{_origin(fact)}"))
 
     async def _summary(self, lang: str, dialog: Dialog) -> Text:
-        known = await cluster_facts.cluster_name(self.db.conn, dialog.cluster_key or "")
+        known = await cluster_facts.cluster_name(self.db, dialog.cluster_key or "")
         summary = t(lang, "dialog.summary", year=dialog.year or "", cluster=dialog.cluster or "",
                     new=t(lang, "dialog.new_cluster") if known is None else "",
                     role=t(lang, f"cluster.role.{dialog.role or 'leader'}"),

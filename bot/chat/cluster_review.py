@@ -86,23 +86,23 @@ class ClusterReview:
         if not self.common.is_admin(who) or who.user is None:
             log.warning("review refused: user_id=%s chat=%s", who.user_id, who.chat)
             return Message(t(lang, "admin.refused"))
-        first = await cluster_candidates.pending(self.db.conn, limit=1)
+        first = await cluster_candidates.pending(self.db, limit=1)
         if not first:
             return Message(t(lang, "review.none"))
-        waiting = await cluster_candidates.pending_count(self.db.conn)
+        waiting = await cluster_candidates.pending_count(self.db)
         await self._asked(who.user, first[0].id)
         return self.question(lang, first[0], t(lang, "review.waiting", count=waiting))
 
     async def next_question(self, who: Who, lang: str) -> Message:
         """What follows an answer: the next question, or "all answered"."""
-        first = await cluster_candidates.pending(self.db.conn, limit=1)
+        first = await cluster_candidates.pending(self.db, limit=1)
         user = who.user
         if not first:
             if user is not None:
                 async with self.db.transaction() as conn:
                     await cluster_review.forget_ask(conn, user)
             return Message(t(lang, "review.all_done"))
-        waiting = await cluster_candidates.pending_count(self.db.conn)
+        waiting = await cluster_candidates.pending_count(self.db)
         if user is not None:
             await self._asked(user, first[0].id)
         return self.question(lang, first[0], t(lang, "review.left", count=waiting))
@@ -116,7 +116,7 @@ class ClusterReview:
 
     async def open_question(self, lang: str, candidate_id: int) -> Candidate | Notice:
         """The candidate if it still waits for an answer, else what to tell the admin."""
-        found = await cluster_candidates.candidate(self.db.conn, candidate_id)
+        found = await cluster_candidates.candidate(self.db, candidate_id)
         if found is None:
             return Notice(t(lang, "review.gone"), edit=Message(t(lang, "review.gone")))
         if found.status != "pending":
@@ -156,14 +156,14 @@ class ClusterReview:
 
     async def _later(self, who: Who, lang: str, candidate_id: int) -> Notice:
         """The next waiting question in place of this one (which keeps waiting)."""
-        following = (await cluster_candidates.pending(self.db.conn, after_id=candidate_id,
+        following = (await cluster_candidates.pending(self.db, after_id=candidate_id,
                                                       limit=1)
-                     or await cluster_candidates.pending(self.db.conn, limit=1))
+                     or await cluster_candidates.pending(self.db, limit=1))
         if not following or following[0].id == candidate_id:
             return Notice(t(lang, "review.no_other"))
         if who.user is not None:
             await self._asked(who.user, following[0].id)
-        waiting = await cluster_candidates.pending_count(self.db.conn)
+        waiting = await cluster_candidates.pending_count(self.db)
         return Notice(edit=self.question(lang, following[0],
                                          t(lang, "review.left", count=waiting)))
 
@@ -173,8 +173,8 @@ class ClusterReview:
         """Tell each admin once about the questions that came in since the last announcement
         (see the module docstring); returns how many admins were told."""
         # Most of the time nothing is new: two reads, no write lock.
-        if (await cluster_candidates.newest_pending_id(self.db.conn)
-                <= await cluster_review.announced(self.db.conn)):
+        if (await cluster_candidates.newest_pending_id(self.db)
+                <= await cluster_review.announced(self.db)):
             return 0
         async with self.db.transaction() as conn:
             seen = await cluster_review.announced(conn)
@@ -184,7 +184,7 @@ class ClusterReview:
             fresh = await cluster_candidates.pending_count(conn, after_id=seen)
             if not await cluster_review.advance_announced(conn, seen, newest):
                 return 0  # another process announces these
-        first = await cluster_candidates.pending(self.db.conn, limit=1)
+        first = await cluster_candidates.pending(self.db, limit=1)
         if not fresh or not first:
             return 0
         now = int(self.common.clock())
@@ -204,10 +204,10 @@ class ClusterReview:
     async def _may_announce(self, admin: UserRef, now: int) -> bool:
         """False while the admin has a question waiting that they were asked less than a day
         ago: what is new follows their answer."""
-        ask = await cluster_review.last_ask(self.db.conn, admin)
+        ask = await cluster_review.last_ask(self.db, admin)
         if ask is None or now - ask.asked_at >= REMIND_AFTER:
             return True
-        still = await cluster_candidates.pending(self.db.conn, after_id=ask.candidate_id - 1,
+        still = await cluster_candidates.pending(self.db, after_id=ask.candidate_id - 1,
                                                  limit=1)
         return not still or still[0].id != ask.candidate_id
 

@@ -75,7 +75,7 @@ class Common:
 
     async def language(self, chat: ChatRef) -> str:
         """The chat's language (the default for a chat we do not know)."""
-        return await chats.language(self.db.conn, chat) or self.default_language
+        return await chats.language(self.db, chat) or self.default_language
 
     def is_admin(self, who: Who) -> bool:
         return self.admins.allows(who)

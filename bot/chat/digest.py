@@ -61,15 +61,15 @@ class DigestPages:
                    ) -> Notice:
         """Page `page` of the digest's other articles: a new message, or (`edit`) in place."""
         lang = await self.reader.language(who)
-        digest = await digests.get(self.db.conn, digest_id)
+        digest = await digests.get(self.db, digest_id)
         if digest is None or digest.chat != who.chat:
             return Notice(t(lang, "digest.expired"), alert=True)
         pages = max(1, -(-digest.overflow // PAGE_SIZE))
         if not 0 <= page < pages:
             return Notice(t(lang, "button.invalid"))
-        ids = await digests.overflow(self.db.conn, digest_id, offset=page * PAGE_SIZE,
+        ids = await digests.overflow(self.db, digest_id, offset=page * PAGE_SIZE,
                                      limit=PAGE_SIZE)
-        found = await articles.get_many(self.db.conn, ids)
+        found = await articles.get_many(self.db, ids)
         if not found:
             return Notice(t(lang, "digest.expired"), alert=True)
         title = t(lang, "digest.more_title", count=digest.overflow, page=page + 1, pages=pages)

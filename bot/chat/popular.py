@@ -33,7 +33,7 @@ class Popular:
     async def more(self, who: Who, article_id: int) -> Notice:
         """"Xem thêm": a longer excerpt with the link, sent as a new message; counts once."""
         lang = await self.reader.language(who)
-        article = await articles.get(self.db.conn, article_id)
+        article = await articles.get(self.db, article_id)
         if article is None:
             return Notice(t(lang, "article.not_found"))
         if who.user is not None:
@@ -61,7 +61,7 @@ class Popular:
         query = " ".join(argument.split())
         if query:
             if len(query) <= _MAX_ARGUMENT:
-                category = await categories.find(self.db.conn, query)
+                category = await categories.find(self.db, query)
             if category is None:
                 return await self.reader.unknown_category(lang, query)
         ranked = await popularity.top(self.db, limit=POPULAR_COUNT,
@@ -69,7 +69,7 @@ class Popular:
                                       now=self.common.clock())
         # One query for the ranked articles (deleted ones, between the two reads, drop out).
         stored = {a.id: a for a in await articles.get_many(
-            self.db.conn, [r.counts.article_id for r in ranked])}
+            self.db, [r.counts.article_id for r in ranked])}
         found = [(stored[r.counts.article_id], r) for r in ranked
                  if r.counts.article_id in stored]
         name = category.name if category else ""

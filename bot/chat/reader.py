@@ -48,7 +48,7 @@ class Reader:
         return await self.common.language(who.chat)
 
     async def _ensure_chat(self, who: Who) -> chats.Chat:
-        existing = await chats.get(self.db.conn, who.chat)
+        existing = await chats.get(self.db, who.chat)
         if existing is not None and existing.active:
             return existing
         async with self.db.transaction() as conn:
@@ -85,10 +85,10 @@ class Reader:
         return await self._picker(who, lang)
 
     async def _picker(self, who: Who, lang: str) -> Message:
-        all_categories = await categories.list_all(self.db.conn)
+        all_categories = await categories.list_all(self.db)
         if not all_categories:
             return Message(t(lang, "categories.none"))
-        followed = await subscriptions.category_ids(self.db.conn, who.chat)
+        followed = await subscriptions.category_ids(self.db, who.chat)
         choices = tuple(
             (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
                     action=callbacks.make(callbacks.TOGGLE, c.id)),)
@@ -101,7 +101,7 @@ class Reader:
         lang = await self.language(who)
         if not who.can_manage:
             return Notice(t(lang, "group.admins_only"), alert=True)
-        category = await categories.get(self.db.conn, category_id)
+        category = await categories.get(self.db, category_id)
         if category is None:
             return Notice(t(lang, "button.invalid"))
         await self._ensure_chat(who)
@@ -151,11 +151,11 @@ class Reader:
     async def _find_category(self, argument: str) -> Category | None:
         if len(argument) > 200:
             return None
-        return await categories.find(self.db.conn, argument)
+        return await categories.find(self.db, argument)
 
     async def unknown_category(self, lang: str, argument: str) -> Message:
         """"No such category", with the ones there are."""
-        names = ", ".join(c.name for c in await categories.list_all(self.db.conn))
+        names = ", ".join(c.name for c in await categories.list_all(self.db))
         query = argument.strip()
         if len(query) > _MAX_ECHO:
             query = query[:_MAX_ECHO] + "…"
@@ -177,7 +177,7 @@ class Reader:
             category = await self._find_category(" ".join(words))
             if category is None:
                 return await self.unknown_category(lang, " ".join(words))
-        found = await articles.latest(self.db.conn, limit=count,
+        found = await articles.latest(self.db, limit=count,
                                       category_id=category.id if category else None)
         if not found:
             return Message(t(lang, "latest.empty"))
@@ -214,7 +214,7 @@ class Reader:
     async def open_article(self, who: Who, article_id: int) -> Message:
         """An article's card (deep link or a list choice)."""
         lang = await self.language(who)
-        article = await articles.get(self.db.conn, article_id)
+        article = await articles.get(self.db, article_id)
         if article is None:
             return Message(t(lang, "article.not_found"))
         if who.user is not None:  # popularity: each reader counts once per article
@@ -230,7 +230,7 @@ class Reader:
         return await self._settings_reply(who, lang)
 
     async def _settings_reply(self, who: Who, lang: str) -> Message:
-        chat = await chats.get(self.db.conn, who.chat)
+        chat = await chats.get(self.db, who.chat)
         mode = chat.delivery_mode if chat else "instant"
         languages = tuple(
             Choice(("✅ " if code == lang else "") + str(t(code, "language.name")),
@@ -277,7 +277,7 @@ class Reader:
                       edit=await self._settings_reply(who, lang))
 
     async def _hour_picker(self, who: Who, lang: str) -> Message:
-        chat = await chats.get(self.db.conn, who.chat)
+        chat = await chats.get(self.db, who.chat)
         current = chat.digest_hour if chat and chat.delivery_mode == "digest" else None
         hours = [Choice(("✅ " if h == current else "") + f"{h:02d}:00",
                         action=callbacks.make(callbacks.HOUR, h)) for h in DIGEST_HOURS]

@@ -4,9 +4,10 @@ Plain data in (`Who`, argument strings), `Message`/`Notice` out; no chat-platfor
 What a query means is bot/search/query.py, how results are ranked bot/search/engine.py.
 
 Pages: a choice's action must stay short (Telegram's callback_data holds at most 64 bytes), so
-the ranked result ids stay here, server-side, under a short random id ("sp:<id>:<page>"); the
-last `SESSIONS` searches are kept in memory (about 1.6 KB each). A page choice of a search
-forgotten since (older, or from before a restart) says so and asks to search again.
+the ranked result ids are kept server-side, in the database (storage/search_results.py: any
+process shows any page, also after a restart), under a short random id ("sp:<id>:<page>");
+the `SESSIONS` most recently used searches are kept (about 1.6 KB each). A page choice of a
+search forgotten since says so and asks to search again.
 
 Buttons: "so:<article id>" opens a result (counted for /popular as a search-result open),
 "sp:<search id>:<page>" shows another page (editing the results message).
@@ -16,18 +17,17 @@ from __future__ import annotations
 
 import re
 import secrets
-from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from bot.chat.reader import Reader
 from bot.delivery.card import article_card
 from bot.i18n import t
-from bot.message import ChatRef, Choice, Message, Notice, Who
+from bot.message import Choice, Message, Notice, Who
 from bot.popularity import record_interaction
 from bot.search import engine
 from bot.search.query import MAX_WORDS, parse_query
-from storage import articles
+from storage import articles, search_results
+from storage.search_results import StoredSearch
 
 OPEN = "so"  # so:<article id>            open a result
 PAGE = "sp"  # sp:<search id>:<page>      another page of results
@@ -60,15 +60,6 @@ def parse_button(data: str | None) -> SearchButton | None:
     return SearchButton(PAGE, session=match.group(4), page=int(match.group(5)))
 
 
-@dataclass(frozen=True, slots=True)
-class _Session:
-    chat: ChatRef
-    echo: str  # what the user typed, shortened (plain text)
-    ids: array[int]  # ranked article ids
-    more: bool  # further (older) matches were not ranked
-    truncated: bool  # the query had more than MAX_WORDS words
-
-
 class Search:
     """The /search command and its buttons; languages and the clock come from the reader."""
 
@@ -77,7 +68,6 @@ class Search:
         self.common = reader.common
         self.db = reader.db
         self._capacity = sessions
-        self._sessions: OrderedDict[str, _Session] = OrderedDict()
 
     async def search(self, who: Who, argument: str) -> Message:
         """The first page of results for `argument`, or how to search."""
@@ -88,21 +78,20 @@ class Search:
         echo = " ".join(argument.split())
         if len(echo) > _MAX_ECHO:
             echo = echo[:_MAX_ECHO].rstrip() + "…"
-        result = await engine.search(self.db.conn, query, now=self.common.clock())
+        result = await engine.search(self.db, query, now=self.common.clock())
         if not result.ids:
             return Message(t(lang, "search.none", query=echo))
-        session = _Session(who.chat, echo, array("q", result.ids), result.more,
-                           query.truncated)
-        key = self._remember(session)
+        session = StoredSearch(who.chat, echo, result.ids, result.more, query.truncated)
+        key = await self._remember(session)
         return await self._page(lang, key, session, 0)
 
     async def page(self, who: Who, key: str, page: int) -> Notice:
         """Another page of an earlier search (edits the results message)."""
         lang = await self.reader.language(who)
-        session = self._sessions.get(key)
+        async with self.db.transaction() as tx:
+            session = await search_results.use(tx, key)
         if session is None or session.chat != who.chat:
             return Notice(t(lang, "search.expired"), alert=True)
-        self._sessions.move_to_end(key)
         if not 0 <= page < _pages(session):
             return Notice(t(lang, "button.invalid"))
         return Notice(edit=await self._page(lang, key, session, page))
@@ -110,7 +99,7 @@ class Search:
     async def open(self, who: Who, article_id: int) -> Notice:
         """A result's card, sent as a new message; counts once per reader for /popular."""
         lang = await self.reader.language(who)
-        article = await articles.get(self.db.conn, article_id)
+        article = await articles.get(self.db, article_id)
         if article is None:
             return Notice(t(lang, "article.not_found"))
         if who.user is not None:
@@ -122,19 +111,17 @@ class Search:
 
     # -- pages -------------------------------------------------------------------------------
 
-    def _remember(self, session: _Session) -> str:
-        key = secrets.token_urlsafe(6)  # 8 characters of [A-Za-z0-9_-]
-        while key in self._sessions:
-            key = secrets.token_urlsafe(6)
-        self._sessions[key] = session
-        while len(self._sessions) > self._capacity:
-            self._sessions.popitem(last=False)
-        return key
+    async def _remember(self, session: StoredSearch) -> str:
+        while True:
+            key = secrets.token_urlsafe(6)  # 8 characters of [A-Za-z0-9_-]
+            async with self.db.transaction() as tx:
+                if await search_results.save(tx, key, session, keep=self._capacity):
+                    return key
 
-    async def _page(self, lang: str, key: str, session: _Session, page: int) -> Message:
+    async def _page(self, lang: str, key: str, session: StoredSearch, page: int) -> Message:
         first = page * PAGE_SIZE
         ids = list(session.ids[first:first + PAGE_SIZE])
-        found = await articles.get_many(self.db.conn, ids)
+        found = await articles.get_many(self.db, ids)
         total = len(session.ids)
         count = t(lang, "search.count_more", count=total) if session.more \
             else t(lang, "search.count", count=total)
@@ -151,5 +138,5 @@ class Search:
         return Message(listing.text, listing.choices + ((tuple(nav),) if nav else ()))
 
 
-def _pages(session: _Session) -> int:
+def _pages(session: StoredSearch) -> int:
     return max(1, -(-len(session.ids) // PAGE_SIZE))

@@ -28,8 +28,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
-import aiosqlite
-
 from bot.cluster import Reading, cluster_key, read_leadership
 from bot.models import Article
 from bot.text.fold import fold
@@ -37,7 +35,7 @@ from storage import cluster_candidates, cluster_facts, cluster_scan
 from storage.cluster_candidates import NewCandidate
 from storage.cluster_facts import NewFact
 from storage.cluster_scan import ArticleText
-from storage.db import Database
+from storage.db import Conn, Database
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +86,13 @@ class ClusterScanner:
         self.tz = tz
         self.clock = clock
 
-    async def after_store(self, conn: aiosqlite.Connection, stored: list[Article]) -> None:
+    async def after_store(self, conn: Conn, stored: list[Article]) -> None:
         """Ingestor hook: scan what is new, inside the storing transaction."""
         del stored  # everything after the watermark is scanned: the new ones are among them
         while await self._scan_batch(conn, await cluster_scan.scan_mark(conn)) is not None:
             pass
 
-    async def after_update(self, conn: aiosqlite.Connection, updated: list[Article]) -> None:
+    async def after_update(self, conn: Conn, updated: list[Article]) -> None:
         """Ingestor hook for corrections: each corrected article's facts become those of its
         new text, inside the transaction that stores the correction (articles after the
         watermark are not scanned yet: the next scan reads their new text anyway)."""
@@ -129,7 +127,7 @@ class ClusterScanner:
 
     async def rescan(self, db: Database, progress: Progress | None = None) -> ScanReport:
         """Re-read every stored article and replace its extracted facts."""
-        total = await cluster_scan.article_count(db.conn)
+        total = await cluster_scan.article_count(db)
         done = facts = candidates = 0
         after = 0
         while True:
@@ -147,7 +145,7 @@ class ClusterScanner:
             log.info("cluster re-scan: %d reading(s) for admin review", candidates)
         return ScanReport(done, facts, candidates)
 
-    async def _scan_batch(self, conn: aiosqlite.Connection, after: int) -> _Batch | None:
+    async def _scan_batch(self, conn: Conn, after: int) -> _Batch | None:
         batch = await cluster_scan.articles_after(conn, after, BATCH)
         if not batch:
             return None

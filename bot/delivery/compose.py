@@ -199,7 +199,7 @@ class Composer:
         if article_id in self._articles:
             self._articles.move_to_end(article_id)
             return self._articles[article_id]
-        article = await articles.get(self.db.conn, article_id)
+        article = await articles.get(self.db, article_id)
         self._remember(self._articles, article_id, article)
         return article
 
@@ -209,7 +209,7 @@ class Composer:
         if state is not None:
             self._photos.move_to_end(key)
             return state
-        stored = await outbox.article_photo(self.db.conn, article.id, channel)
+        stored = await outbox.article_photo(self.db, article.id, channel)
         state = self._photos.get(key)
         if state is not None:  # another recipient loaded it meanwhile: share one state
             return state
@@ -249,7 +249,7 @@ class Composer:
         paused its news after the digest was made does not get it."""
         if item.delivery_mode == "paused":
             return "delivery paused"
-        digest = await digests.get(self.db.conn, item.ref_id)
+        digest = await digests.get(self.db, item.ref_id)
         if digest is None:
             return "digest not found"
         return Message(from_stored(digest.text),
@@ -269,7 +269,7 @@ class Composer:
         if cached is not None and now - cached[0] < _BROADCAST_TTL:
             composed = cached[1]
         else:
-            found = await outbox.broadcast_message(self.db.conn, broadcast_id)
+            found = await outbox.broadcast_message(self.db, broadcast_id)
             if found is None:
                 composed = "broadcast not found"
             elif found.status == "cancelled":

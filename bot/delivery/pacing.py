@@ -31,6 +31,18 @@ Design:
   after its interval, a group after its 60 s window), so a push to 100,000 chats stays small.
   `acquire` does not yield at all when nothing has to wait.
 
+- Several processes on one account (PostgreSQL): the global rate is shared through the
+  database (`SharedSchedule`, bot/delivery/shared_rate.py). The line's head reserves a short run
+  of slots of the account's one schedule before it takes a slot; runs never overlap, so the
+  processes together keep the rate. A run is sized by what the process used of its previous
+  one (doubled when it used them all, up to `SHARED_RUN` seconds' worth; the slots it used,
+  and a quarter more, when some went unused): a process that sends less than its share (its
+  CPU is the limit) reserves only what it sends, so the schedule does not run ahead of the
+  clock on slots nobody uses, and the others take the rest. A slot may be taken a little late
+  (at most `SHARED_GRACE` of a run after the run's end: the event loop is busy), so the shared
+  schedule is spaced that much wider and a late slot never lifts the rate over the limit in
+  any 1 s window. A pause (429) is shared too. Per-chat limits stay per process.
+
 `clock` and `sleep` are injectable so tests run on a fake clock without real waiting.
 """
 
@@ -39,11 +51,15 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
+import logging
 import math
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Hashable
 from enum import IntEnum
+from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 GROUP_WINDOW = 60.0  # seconds: the window of the per-group limit
 # Slots are spaced a hair wider than 1/rate so that float rounding can never fit rate + 1 sends
@@ -55,6 +71,22 @@ _SPACING_EPSILON = 1e-6
 # The sends themselves stay at least 1/rate - this apart, which never puts rate + 1 of them in
 # a 1 s window (nor in the 0.95 s window the sandbox measures).
 _CATCH_UP = 0.010
+# Several processes: each reserves this many seconds' worth of the shared schedule at a time
+# (one database round trip per run), and may take a run's slots this share of a run late.
+SHARED_RUN = 0.1
+SHARED_GRACE = 0.5
+
+
+class SharedSchedule(Protocol):
+    """The global schedule of a bot account, shared by every process sending on it."""
+
+    async def reserve(self, count: int, interval: float) -> float:
+        """Reserve `count` slots `interval` apart; the (monotonic) time of the first."""
+        ...
+
+    async def pause(self, seconds: float) -> None:
+        """Nobody sends for `seconds` from now."""
+        ...
 
 
 class Priority(IntEnum):
@@ -104,6 +136,7 @@ class Pacer:
         pause_margin: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        shared: SharedSchedule | None = None,
     ) -> None:
         if private_interval < 0 or group_per_minute < 0 or chat_margin < 0 or pause_margin < 0:
             raise ValueError("intervals, limits and margins must not be negative")
@@ -128,6 +161,15 @@ class Pacer:
         self._held: dict[Hashable, tuple[asyncio.Future[None], _Waiter]] = {}
         self._seq = itertools.count()
         self.granted = [0, 0, 0]  # slots taken per priority (for benchmarks and tests)
+        # The shared schedule (several processes): slots left in this process's current run,
+        # and the last moment one of them may be taken.
+        self._shared = shared
+        self._run_left = 0
+        self._run_size = 0  # slots in the current run
+        self._next_run = 4  # slots to reserve next time
+        self._run_until = -math.inf
+        self._background: set[asyncio.Task[None]] = set()
+        self._reserving: asyncio.Lock | None = None
 
     # --- configuration and pauses ---------------------------------------------------------
 
@@ -153,6 +195,12 @@ class Pacer:
         """
         until = self._clock() + max(seconds, 0.0) + self._pause_margin
         self._pause_until = max(self._pause_until, until)
+        self._run_left = 0  # slots reserved before the pause are not used after it
+        if self._shared is not None:
+            task = asyncio.get_running_loop().create_task(
+                self._shared.pause(max(seconds, 0.0) + self._pause_margin))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
         self._wake_head()
 
     def paused_for(self) -> float:
@@ -194,6 +242,7 @@ class Pacer:
         # Fast path: nothing queued, the chat free and ready, a slot due now.
         if (not self._queue and (chat is None or chat not in self._held)
                 and now >= self._next_slot and now >= self._pause_until
+                and self._has_slots(now)
                 and (chat is None or self._chat_ready_at(chat, group) <= now)):
             self._take(chat, group, now, priority)
             return
@@ -224,6 +273,9 @@ class Pacer:
                     continue
                 now = clock()
                 due = max(self._next_slot, self._pause_until)
+                if now >= due and not self._has_slots(now):
+                    await self._reserve_run()
+                    continue
                 if now >= due:
                     heapq.heappop(self._queue)
                     self._take(chat, group, now, waiter.key[0])
@@ -238,6 +290,42 @@ class Pacer:
             if held is not None:
                 del self._held[chat]
                 held.set_result(None)
+
+    def _has_slots(self, now: float) -> bool:
+        """A global slot is ours to take now (always, without a shared schedule)."""
+        if self._shared is None or not self._interval:
+            return True
+        return self._run_left > 0 and now <= self._run_until
+
+    async def _reserve_run(self) -> None:
+        """Reserve the next run of the shared schedule (the line's head does, the others wait)."""
+        assert self._shared is not None
+        if self._reserving is None:
+            self._reserving = asyncio.Lock()
+        async with self._reserving:  # a new head arriving meanwhile waits for this run
+            if not self._has_slots(self._clock()):
+                await self._reserve(self._shared)
+
+    async def _reserve(self, shared: SharedSchedule) -> None:
+        # Spaced wider by the grace, so that slots taken late never exceed the rate.
+        spacing = self._interval * (1 + SHARED_GRACE * SHARED_RUN)
+        largest = max(1, round(SHARED_RUN / spacing))
+        if self._run_size:  # size this run by the use of the previous one
+            used = self._run_size - max(self._run_left, 0)
+            self._next_run = (self._run_size * 2 if self._run_left <= 0
+                              else math.ceil(used * 1.25) + 1)
+        count = max(1, min(largest, self._next_run))
+        try:
+            start = await shared.reserve(count, spacing)
+        except Exception:
+            # The database is unreachable: this process paces alone meanwhile (everything
+            # else it does needs the database too, so this is short-lived).
+            log.warning("pacing: the shared schedule cannot be reached; pacing locally",
+                        exc_info=True)
+            start = self._clock()
+        self._run_left = self._run_size = count
+        self._run_until = start + count * spacing + SHARED_GRACE * SHARED_RUN
+        self._next_slot = max(self._next_slot, start)
 
     def _head(self) -> _Waiter | None:
         queue = self._queue
@@ -255,6 +343,7 @@ class Pacer:
         due = self._next_slot
         self._next_slot = (due if due <= now <= due + _CATCH_UP else max(now, due)) \
             + self._interval
+        self._run_left -= 1
         self.granted[min(int(priority), 2)] += 1
         if chat is not None:
             self._record(chat, group, now)

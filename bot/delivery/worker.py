@@ -25,6 +25,12 @@ How a delivery moves (SPEC section 6):
   timeouts, 5xx and network errors -> retried with exponential back-off (``not_before``), failed
   after ``max_attempts``; anything else -> failed with the platform's reason.
 
+Several processes (PostgreSQL): each claim is a lease (`storage.deliveries`: `FOR UPDATE SKIP
+LOCKED`, ``claimed_by``/``claimed_until``), renewed every third of `lease` while the rows are in
+memory, so no two processes send the same row; the rows of a process that died return to the
+queue when their lease runs out and the others send them. The global rate of the account is
+shared by its pacer (`bot.delivery.pacing`), not by the worker.
+
 Crash safety and the in-flight window: a row stays ``pending`` in the database until its result is
 committed, so after a crash (even ``kill -9``) it is sent again. The messages that can arrive
 twice are therefore those *sent but not yet committed*; a semaphore bounds them to
@@ -46,14 +52,15 @@ import heapq
 import itertools
 import logging
 import math
+import os
+import secrets
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Protocol
-
-import aiosqlite
 
 from bot.delivery.governor import LagGovernor
 from bot.delivery.observer import NULL_OBSERVER, DeliveryObserver
@@ -63,8 +70,8 @@ from bot.message import ChatRef, Message
 from bot.models import Article
 from storage import chats
 from storage import deliveries as outbox
-from storage.db import Database
-from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Outcome, Pending
+from storage.db import POSTGRES, Conn, Database
+from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Claim, Outcome, Pending
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +107,12 @@ class MessageSource(Protocol):
 # --- configuration and figures -------------------------------------------------------------------
 
 
+def process_name(role: str) -> str:
+    """A name no other process has, now or after a restart (host, pid, a random part)."""
+    return f"{role}:{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerConfig:
     concurrency: int = 32
@@ -114,6 +127,9 @@ class WorkerConfig:
     idle_check: float = 2.0
     quiet_hours: tuple[int, int] = (22, 6)  # local hours of silent pushes: [start, end)
     max_unconfirmed: int | None = None  # default: concurrency + 2 * flush_size
+    # PostgreSQL: seconds a claim lasts (renewed while held); this process's unique name.
+    lease: float = 30.0
+    consumer: str = field(default_factory=lambda: process_name("delivery"))
 
     @property
     def unconfirmed_limit(self) -> int:
@@ -212,6 +228,7 @@ class DeliveryWorker:
         self._gone: dict[ChatRef, float] = {}
         self._migrated: dict[ChatRef, ChatRef] = {}  # old group -> supergroup
         self._idle_logged = True
+        self._renewed_at = time.monotonic()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -220,6 +237,9 @@ class DeliveryWorker:
         if self._tasks:
             raise RuntimeError("the delivery worker is running already")
         self._stopping = False
+        # Several processes (PostgreSQL): while this lock is held our claims are ours; when
+        # the process is gone, the others take its rows back at once (storage.deliveries).
+        await self.db.lead(self._alive)
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self._claimer(), name="delivery-claimer"))
         self._tasks.append(loop.create_task(self._writer(), name="delivery-writer"))
@@ -257,6 +277,7 @@ class DeliveryWorker:
             log.warning("delivery: the last results could not be recorded in time")
         await asyncio.gather(claimer, governor, return_exceptions=True)
         self._tasks = []
+        await self.db.resign(self._alive)
 
     def wake(self) -> None:
         """New deliveries were committed (or are about to be): look at the outbox now."""
@@ -270,7 +291,7 @@ class DeliveryWorker:
     def channels(self) -> list[str]:
         return list(self.outbounds)
 
-    async def enqueue_articles(self, conn: aiosqlite.Connection, stored: list[Article]) -> None:
+    async def enqueue_articles(self, conn: Conn, stored: list[Article]) -> None:
         """The ingestion's after_store hook: queue each new article's push to its subscribers.
 
         Runs inside the transaction that stores the articles, so an article is never stored
@@ -312,6 +333,7 @@ class DeliveryWorker:
         while not self._stopping:
             self._wake.clear()
             claimed = 0
+            await self._renew_claims()
             if self._buffered < low_water:
                 try:
                     claimed = await self._claim(cfg.batch)
@@ -333,7 +355,7 @@ class DeliveryWorker:
         if self._buffered:
             return 0.2  # running: top up the buffer soon
         try:
-            due = await outbox.next_retry_at(self.db.conn, self.channels)
+            due = await outbox.next_retry_at(self.db, self.channels)
         except Exception:
             return 5.0
         if due is None:
@@ -386,10 +408,45 @@ class DeliveryWorker:
             self._work.set()
         return len(rows)
 
-    async def _read_due(self, conn: aiosqlite.Connection, limit: int, extra: int
+    @property
+    def _alive(self) -> str:
+        return f"alive:{self.config.consumer}"
+
+    def _claim_now(self) -> Claim:
+        now = int(self.clock())
+        return Claim(self.config.consumer, now, now + math.ceil(self.config.lease))
+
+    async def _renew_claims(self) -> None:
+        """Extend the leases of the rows held in memory (PostgreSQL), every third of a lease."""
+        if self.db.backend != POSTGRES or not self._held:
+            return
+        if self._mono() - self._renewed_at < self.config.lease / 3:
+            return
+        try:
+            await self.db.lead(self._alive)  # taken again if its connection was lost
+            async with self.db.transaction() as conn:
+                await outbox.renew_claims(conn, sorted(self._held), self._claim_now())
+            self._renewed_at = self._mono()
+        except Exception:
+            log.exception("delivery: renewing the claims failed; retrying")
+
+    async def _read_due(self, conn: Conn, limit: int, extra: int
                         ) -> tuple[list[Pending], list[Pending], int]:
         """(due retries, new rows from the cursor, how many new rows were asked for)."""
         channels = self.channels
+        if self.db.backend == POSTGRES:
+            # Claims: rows held here or by another live process are never returned, so no
+            # cursor and no extra rows are needed.
+            # Every row claimed is kept in memory (one not kept would wait for its lease).
+            claim = self._claim_now()
+            retries = await outbox.due_retries(conn, now=claim.now, limit=limit,
+                                               channels=channels, claim=claim)
+            fresh = []
+            if len(retries) < limit:
+                fresh = await outbox.next_new(conn, after_id=0, limit=limit - len(retries),
+                                              channels=channels, claim=claim)
+            self._cursor = 0
+            return retries, fresh, limit
         retries = await outbox.due_retries(conn, now=int(self.clock()), limit=limit + extra,
                                            channels=channels)
         # Rows in memory are behind the cursor, unless it went back to the start.
@@ -489,7 +546,7 @@ class DeliveryWorker:
             return
         silent = row.silent or self.is_quiet()
         chat = self._migrated.get(row.chat, row.chat)
-        if chat != row.chat and not await outbox.exists(self.db.conn, row.id):
+        if chat != row.chat and not await outbox.exists(self.db, row.id):
             # Merged into the supergroup's own delivery of the same message (see _migrate).
             self._result_ids.append(row.id)
             self._results_ready.set()

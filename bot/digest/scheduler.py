@@ -90,7 +90,7 @@ class DigestScheduler:
         handled = queued = failed = 0
         for hour in range(24):
             day = slot_day(now, hour, self.tz)
-            for chat in await digests.due(self.db.conn, hour=hour, day=day.toordinal()):
+            for chat in await digests.due(self.db, hour=hour, day=day.toordinal()):
                 try:
                     made = await self._one(chat, day, now)
                 except Exception:  # one chat's bad data must not stop the others' digests

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiosqlite
 import httpx
 
 from bot.config import Settings, SourceConfig
@@ -41,11 +40,11 @@ from storage import archive_files, sources
 from storage import articles as articles_store
 from storage.archive_files import FileStamp
 from storage.articles import NewArticle
-from storage.db import Database
+from storage.db import Conn, Database
 
 log = logging.getLogger(__name__)
 
-AfterStore = Callable[[aiosqlite.Connection, list[Article]], Awaitable[None]]
+AfterStore = Callable[[Conn, list[Article]], Awaitable[None]]
 # Longest wait, within one poll, for archive files to settle (see `Ingestor._settled`).
 MAX_SETTLE_WAIT = 10.0
 # Error lines kept per source and poll (the rest are counted): a hostile feed of 10,000 bad
@@ -203,7 +202,7 @@ class Ingestor:
     async def _poll(self, src: SourceConfig, *, respect_backoff: bool
                     ) -> tuple[SourceReport, list[Article], list[Article]]:
         report = SourceReport(src.name)
-        state = await sources.get(self.db.conn, src.name)
+        state = await sources.get(self.db, src.name)
         now = int(self.clock())
         if state is not None and state.paused:
             report.skipped = "paused"
@@ -241,7 +240,7 @@ class Ingestor:
 
     async def _poll_feed(self, src: SourceConfig, report: SourceReport
                          ) -> tuple[list[Article], list[Article]]:
-        state = await sources.get(self.db.conn, src.name)
+        state = await sources.get(self.db, src.name)
         etag = state.etag if state else None
         last_modified = state.last_modified if state else None
         content_type: str | None = None
@@ -320,7 +319,7 @@ class Ingestor:
         root = src.local_path
         if not root.is_dir():
             raise SourceFailed(f"archive folder {root} does not exist")
-        known = await archive_files.stamps(self.db.conn, src.name)
+        known = await archive_files.stamps(self.db, src.name)
         current = await asyncio.to_thread(_scan_archive, root)
         changed = [f for f in current if known.get(f.stamp.relpath) != f.stamp]
         ready = await self._settled(src, root, changed)
@@ -451,7 +450,7 @@ class Ingestor:
                      ", ".join(f"article_id={a.id}" for a in updated[:10]))
         return stored, updated
 
-    async def _sort(self, conn: aiosqlite.Connection, items: list[ValidItem]
+    async def _sort(self, conn: Conn, items: list[ValidItem]
                     ) -> tuple[list[NewArticle], list[tuple[int, NewArticle]], int]:
         """Split the items into new ones, corrections (article id, new content) and the count
         of those already stored as they are.

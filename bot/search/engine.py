@@ -29,10 +29,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.search.query import SearchQuery
 from storage import search as index
+from storage.db import Conn
 
 MAX_CANDIDATES = 200
 MIN_CANDIDATES = 50
@@ -63,20 +62,20 @@ def candidate_limit(words: int) -> int:
     return max(MIN_CANDIDATES, min(MAX_CANDIDATES, WORK_BUDGET // max(words, 1)))
 
 
-async def search(conn: aiosqlite.Connection, query: SearchQuery, *, now: float
+async def search(conn: Conn, query: SearchQuery, *, now: float
                  ) -> SearchResult:
     """The articles matching every word of `query`, ranked."""
     if not query:
         return SearchResult(())
     limit = candidate_limit(len(query.words))
-    found = await index.newest_matches(conn, query.match_all(), limit=limit + 1)
+    found = await index.newest_matches(conn, query.every_word(), limit=limit + 1)
     more = len(found) > limit
     candidates = found[:limit]
     if not candidates:
         return SearchResult(())
-    features = [(query.match_in("title"), TITLE_POINTS)]
+    features = [(query.in_title(), TITLE_POINTS)]
     if len(query.words) in PHRASE_WORDS:
-        features.append((query.match_phrase(), PHRASE_POINTS))
+        features.append((query.as_phrase(), PHRASE_POINTS))
     signals = await index.signals(conn, candidates, [f for f, _ in features])
     scores: dict[int, float] = {}
     for article_id in candidates:

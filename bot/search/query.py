@@ -18,6 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from storage.search import Match, fts5_expression, fts5_string
+
 MAX_WORDS = 8  # more words rarely narrow a search, and each costs time
 MAX_WORD_LENGTH = 64
 # A word: letters and digits (Python's \w without "_"), after NFC normalisation so that a
@@ -48,13 +50,25 @@ class SearchQuery:
         """The words as one line (to show the user what was searched)."""
         return " ".join(self.words)
 
-    def match_all(self) -> str:
+    def every_word(self) -> Match:
         """Every word, anywhere in the article (title, summary or body)."""
-        return " ".join(_string(w) for w in self.words)
+        return Match(self.words)
+
+    def as_phrase(self) -> Match:
+        """The words next to each other, in order ("hai phong" as one phrase)."""
+        return Match(self.words, phrase=True)
+
+    def in_title(self) -> Match:
+        """Every word within the title."""
+        return Match(self.words, title=True)
+
+    # The FTS5 expressions of the SQLite index (storage/search.py renders them).
+
+    def match_all(self) -> str:
+        return fts5_expression(self.every_word())
 
     def match_phrase(self) -> str:
-        """The words next to each other, in order ("hai phong" as one phrase)."""
-        return _string(" ".join(self.words))
+        return fts5_expression(self.as_phrase())
 
     def match_in(self, column: str, *, phrase: bool = False) -> str:
         """Every word (or the phrase) within one column: title, summary or body."""
@@ -82,7 +96,4 @@ def parse_query(text: str) -> SearchQuery:
     return SearchQuery(tuple(words), truncated)
 
 
-def _string(text: str) -> str:
-    # An FTS5 string: inside double quotes everything is text; a quote is written twice.
-    # (Words never contain one, but this keeps the function safe for any input.)
-    return '"' + text.replace('"', '""') + '"'
+_string = fts5_string

@@ -21,6 +21,7 @@ from bot.chat.common import Admins
 from bot.config import Settings
 from bot.core import Core
 from bot.delivery.outbound import Outbound
+from bot.delivery.shared_rate import DatabaseSchedule
 from bot.i18n import LANGUAGES, t
 from bot.logs import redact
 from bot.message import Message
@@ -30,6 +31,7 @@ from bot.telegram.context import CONTEXT_TYPES, NewsContext
 from bot.telegram.routes import telegram_handlers
 from bot.telegram.sender import TelegramSender, file_url, pacer_for, push_bots
 from handlers import all_routes
+from storage.db import POSTGRES
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,10 @@ async def _post_init(app: NewsApplication) -> None:
     app.bot_data.owns_core = owns_core
     sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http)
     await sender.initialize()
-    outbound = Outbound(sender, pacer_for(settings), on_migrated=core.chat_migrated)
+    # Several processes on PostgreSQL share the account's rate through the database.
+    shared = (DatabaseSchedule(core.db, f"{CHANNEL}:{app.bot.token.split(':', 1)[0]}")
+              if core.db.backend == POSTGRES else None)
+    outbound = Outbound(sender, pacer_for(settings, shared), on_migrated=core.chat_migrated)
     core.add_channel(outbound, LIMITS, article_link=lambda article_id: deep_link(
         app.bot.username, article_id))
     app.bot_data.core = core

@@ -51,7 +51,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import Settings
 from bot.delivery.outbound import SendOutcome, Status
-from bot.delivery.pacing import Pacer, Priority
+from bot.delivery.pacing import Pacer, Priority, SharedSchedule
 from bot.localfiles import read_photo
 from bot.message import ChatRef, Message, MessageRef, Photo, Text
 from bot.render.telegram import CHANNEL, Keyboard, RenderCache, answer_text
@@ -385,9 +385,10 @@ def push_bots(settings: Settings, token: str) -> list[Bot]:
     ]
 
 
-def pacer_for(settings: Settings) -> Pacer:
+def pacer_for(settings: Settings, shared: SharedSchedule | None = None) -> Pacer:
     """Telegram's limits as configured (paid broadcasts raise the global rate). Replies, edits
-    and pushes share this one pacer, replies first."""
+    and pushes share this one pacer, replies first; `shared`: the account's schedule shared
+    with the other processes (PostgreSQL)."""
     rate = settings.paid_broadcast_rate if settings.paid_broadcast else settings.delivery_rate
     return Pacer(global_rate=rate, private_interval=settings.private_chat_interval,
-                 group_per_minute=settings.group_messages_per_minute)
+                 group_per_minute=settings.group_messages_per_minute, shared=shared)

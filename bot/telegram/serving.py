@@ -8,7 +8,8 @@ the process's core, its updates by webhook (through the inbox) or long polling.
    (`application_handler`), and the /telegram route (`bot.web.telegram`);
 3. `start_receiving()`: in webhook mode the inbox consumer starts (replaying what an earlier run
    stored and did not handle) and the webhook is (re)registered at NEWSBOT_PUBLIC_URL +
-   "/telegram" with its secret; otherwise PTB long-polls (deleting any webhook first);
+   "/telegram" with its secret; otherwise PTB long-polls (deleting any webhook first), in one
+   process at a time when several share a PostgreSQL database (`bot.elected`);
 4. `stop_receiving()`, `close()`: in reverse. The webhook stays registered, so Telegram keeps
    (and retries) what arrives while the bot is down.
 
@@ -29,7 +30,8 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.core import Core
-from bot.inbox import Handle, Inbox
+from bot.elected import LeaderOnly
+from bot.inbox import Handle, Inbox, inbox_config
 from bot.run import WebFace, health_interval, tell_admins
 from bot.web.telegram import CHANNEL, TelegramWebhook
 
@@ -56,6 +58,7 @@ class TelegramChannel:
         self.poll_timeout = poll_timeout
         self.inbox: Inbox | None = None
         self.webhook: TelegramWebhook | None = None
+        self.poller: LeaderOnly | None = None
         self._started = False
         self._initialized = False
 
@@ -72,7 +75,9 @@ class TelegramChannel:
 
     def prepare_receiving(self) -> None:
         if self.settings.webhook_mode:
-            self.inbox = Inbox(self.core.db, CHANNEL, application_handler(self.app))
+            config = inbox_config(self.core.db, delivery_lease=self.settings.delivery_lease)
+            self.inbox = Inbox(self.core.db, CHANNEL, application_handler(self.app),
+                               config=config)
             self.webhook = TelegramWebhook(self.inbox, self.settings.webhook_secret_token())
 
     async def start_receiving(self) -> None:
@@ -86,16 +91,29 @@ class TelegramChannel:
                                       drop_pending_updates=False)
             log.info("telegram: updates by webhook at %s", settings.webhook_endpoint)
             return
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=int(self.poll_timeout),
+        updater = app.updater
+        assert updater is not None
+
+        async def start_polling() -> None:
+            await updater.start_polling(poll_interval=0, timeout=int(self.poll_timeout),
                                         allowed_updates=Update.ALL_TYPES,
                                         drop_pending_updates=False)
-        log.info("telegram: updates by long polling")
+
+        # One long poller per bot (several processes on PostgreSQL): Telegram keeps the updates
+        # it had not confirmed and gives them to the next poller when this one dies.
+        self.poller = LeaderOnly(self.core.db, f"poll:{CHANNEL}:{app.bot.token.split(':', 1)[0]}",
+                                 start=start_polling, stop=updater.stop,
+                                 running=lambda: updater.running, what="telegram polling")
+        await self.poller.start()
+        log.info("telegram: updates by long polling (in the process that leads the poller)")
 
     async def stop_receiving(self) -> None:
         """No new updates; those being handled finish and are recorded; the Application stops
         (before the core closes: a handler still running may use it)."""
         app = self.app
+        if self.poller is not None:
+            await self.poller.stop()
+            self.poller = None
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if self.inbox is not None:

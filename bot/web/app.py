@@ -65,14 +65,14 @@ def build_web_app(parts: WebParts) -> web.Application:
         report = await parts.health.check()
         snapshot = Snapshot(report)
         if report.figures.database_ok:
-            states = await sources_store.list_all(parts.db.conn)
+            states = await sources_store.list_all(parts.db)
             names = parts.health.source_names
             snapshot = Snapshot(
                 report,
                 tuple(SourceFigures(s.name, s.articles_total, s.errors_total,
                                     s.consecutive_failures == 0, s.last_success_at)
                       for s in states if names is None or s.name in names),
-                await inbox_store.unhandled_by_channel(parts.db.conn),
+                await inbox_store.unhandled_by_channel(parts.db),
                 {hook.inbox.channel: (hook.inbox.received, hook.inbox.duplicates)
                  for hook in (parts.telegram, parts.zalo) if hook is not None})
         return web.Response(body=parts.metrics.render(snapshot),

@@ -118,7 +118,7 @@ async def read_figures(db: Database, source_names: frozenset[str] | None = None,
     """
     try:
         async with asyncio.timeout(timeout):
-            conn = db.conn
+            conn = db
             await figures_store.ping(conn)
             queue = await figures_store.pending_deliveries(conn)
             last_push = await figures_store.last_sent_at(conn)

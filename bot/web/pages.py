@@ -74,7 +74,7 @@ class ArticlePages:
 
     async def article(self, request: web.Request) -> web.Response:
         """GET /a/<id>: the article page, 304 when the browser's copy is current, else 404."""
-        found = await articles.get(self.db.conn, int(request.match_info["id"]))
+        found = await articles.get(self.db, int(request.match_info["id"]))
         if found is None:
             return self.not_found()
         body = self.render(found).encode("utf-8")
@@ -127,7 +127,7 @@ class ArticlePages:
 
     async def media(self, request: web.Request) -> web.StreamResponse:
         """GET /media/<id>: the photo of an archive article, from its source's folder only."""
-        found = await articles.get(self.db.conn, int(request.match_info["id"]))
+        found = await articles.get(self.db, int(request.match_info["id"]))
         path = None
         if found is not None and found.image and not is_web_url(found.image):
             source = self.sources.get(found.source)

@@ -12,10 +12,18 @@ same database and the same outbox:
    the webhook (setWebhook at NEWSBOT_PUBLIC_URL/zalo with the secret; the route is served by the
    web server, `webhook`) or the getUpdates loop (deleting any webhook first);
 3. `close()`: in reverse; the webhook stays registered, so Zalo keeps what arrives meanwhile.
+
+Several processes on one PostgreSQL database (as for Telegram): the getUpdates loop runs in one
+process at a time, the one leading "poll:zalo:<bot id>" (`bot.elected`; Zalo hands each update
+to whichever call asks first, so two loops would split a chat's messages between processes);
+the inbox is shared (any process handles what was stored); the account's pace is shared through
+the database: its schedule (the configured rate for all processes together, pauses for
+everyone) and its throttled rate (bot/zalo/throttle.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable
 
@@ -23,7 +31,9 @@ from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.delivery.outbound import Outbound
 from bot.delivery.pacing import Pacer
-from bot.inbox import Inbox
+from bot.delivery.shared_rate import DatabaseSchedule, DatabaseThrottle
+from bot.elected import LeaderOnly
+from bot.inbox import Inbox, inbox_config
 from bot.message import ZALO, ChatRef
 from bot.render.zalo import LIMITS
 from bot.web.links import ARTICLE_PATH
@@ -35,6 +45,7 @@ from bot.zalo.throttle import Throttle
 from bot.zalo.webhook import ZaloWebhook
 from handlers import Routes, all_routes
 from storage import choices
+from storage.db import POSTGRES
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +70,10 @@ class ZaloChannel:
         self.inbox: Inbox | None = None
         self.webhook: ZaloWebhook | None = None
         self.poller: ZaloPoller | None = None
+        self.election: LeaderOnly | None = None
         self.dispatcher: ZaloDispatcher | None = None
         self.bot_name = ""
+        self.bot_id = ""
 
     async def connect(self) -> None:
         """The API client, and the token checked with getMe (ConfigError when refused)."""
@@ -84,6 +97,15 @@ class ZaloChannel:
         self.client = client
         self.bot_name = str(me.get("account_name") or me.get("display_name")
                             or me.get("name") or "")
+        # The account's public id names its shared state and its poller's leadership; without
+        # one, a digest of the token (never the token itself).
+        self.bot_id = str(me.get("id") or "") or hashlib.sha256(
+            settings.zalo_token().encode()).hexdigest()[:16]
+
+    @property
+    def account(self) -> str:
+        """The account's name in the database ("zalo:<bot id>")."""
+        return f"{ZALO}:{self.bot_id}"
 
     @property
     def _core(self) -> Core:
@@ -95,9 +117,13 @@ class ZaloChannel:
         """Plug the account into the core (before `core.start`), connecting first if needed."""
         await self.connect()
         assert self.client is not None
-        settings, client = self.settings, self.client
-        pacer = Pacer(global_rate=settings.zalo_rate, private_interval=0, group_per_minute=0)
-        self.throttle = Throttle(pacer, settings.zalo_rate)
+        settings, client, db = self.settings, self.client, self._core.db
+        several = db.backend == POSTGRES  # several processes may send on this account
+        pacer = Pacer(global_rate=settings.zalo_rate, private_interval=0, group_per_minute=0,
+                      shared=DatabaseSchedule(db, self.account) if several else None)
+        self.throttle = Throttle(pacer, settings.zalo_rate,
+                                 shared=DatabaseThrottle(db, self.account) if several else None)
+        await self.throttle.load()
         self.sender = ZaloSender(client, language=self._core.common.language,
                                  remember=self._remember, throttle=self.throttle)
         self.outbound = Outbound(self.sender, pacer)
@@ -131,7 +157,8 @@ class ZaloChannel:
         """Build the inbox (and in webhook mode the route the web server serves)."""
         assert self.outbound is not None
         self.dispatcher = ZaloDispatcher(self.routes, self._core, self.outbound)
-        self.inbox = Inbox(self._core.db, ZALO, self.dispatcher.handle)
+        config = inbox_config(self._core.db, delivery_lease=self.settings.delivery_lease)
+        self.inbox = Inbox(self._core.db, ZALO, self.dispatcher.handle, config=config)
         if self.webhook_mode:
             self.webhook = ZaloWebhook(self.inbox, self.settings.zalo_webhook_secret_token())
 
@@ -150,12 +177,18 @@ class ZaloChannel:
             await self.client.delete_webhook()
         except ZaloApiError as exc:  # none was set, or the platform has nothing to delete
             log.debug("zalo: deleteWebhook: %s", exc)
-        self.poller = ZaloPoller(self.client, self.inbox, wait=self.poll_timeout)
-        await self.poller.start()
-        log.info("zalo: updates by long polling")
+        poller = self.poller = ZaloPoller(self.client, self.inbox, wait=self.poll_timeout)
+        self.election = LeaderOnly(self._core.db, f"poll:{self.account}", start=poller.start,
+                                   stop=poller.stop, running=lambda: poller.running,
+                                   what="zalo polling")
+        await self.election.start()
+        log.info("zalo: updates by long polling (in the process that leads the poller)")
 
     async def stop_receiving(self) -> None:
         """No new updates; those being handled finish and are recorded."""
+        if self.election is not None:
+            await self.election.stop()
+            self.election = None
         if self.poller is not None:
             await self.poller.stop()
             self.poller = None
@@ -163,6 +196,8 @@ class ZaloChannel:
             await self.inbox.stop()
 
     async def close(self) -> None:
+        if self.throttle is not None:
+            await self.throttle.aclose()
         if self.client is not None:
             await self.client.aclose()
             self.client = None

@@ -213,7 +213,7 @@ class ZaloDispatcher:
         if number is None:
             await routes.text(Request(who, core, out, "", text))
             return
-        found = await stored_choices.get(core.db.conn, who.chat)
+        found = await stored_choices.get(core.db, who.chat)
         lang = await core.reader.language(who)
         if found is None or not found.actions:
             await out.reply(Message(t(lang, "zalo.no_choices")))

@@ -17,17 +17,41 @@ gentler than halving, so a rate just above Zalo's quota is not cut to far below 
 
 The throttle only changes the pacer's global rate; the delivery worker and the outbound path
 already wait out a `RETRY_AFTER` and send the same message again.
+
+Several processes on one Zalo account (PostgreSQL): the pacer's schedule is shared (the
+configured rate holds for all of them together, and a pause is everyone's: bot/delivery/pacing.py
+`SharedSchedule`), and so is the throttled rate (`shared`, storage/throttles.py): a 429 answered
+to any process cuts the one rate of the account (once per `cut_gap` whoever saw it), the rate
+climbs back one step per `recover_every` seconds whichever process asks, and each process's
+pacer follows that rate. A process reacts to its own 429 at once (locally) and learns the
+others' within `sync_every` seconds of sending; the database calls run beside the sends and
+never delay one (when the database cannot be reached, the process goes on alone).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
 from bot.delivery.pacing import Pacer
+from storage.throttles import Rule
 
 log = logging.getLogger(__name__)
+
+
+class SharedThrottle(Protocol):
+    """The throttled rate of one account, shared by every process sending on it."""
+
+    async def cut(self, rule: Rule) -> float:
+        """A 429 (cut unless the rate was cut less than `rule.gap` ago); the rate now."""
+        ...
+
+    async def recover(self, rule: Rule) -> float:
+        """A step back up when due; the rate now."""
+        ...
 
 
 class Throttle:
@@ -37,6 +61,7 @@ class Throttle:
                  decrease: float = 0.7, cut_gap: float = 1.0, first_pause: float = 1.0,
                  max_pause: float = 1.0,
                  recover_after: float = 5.0, recover_every: float = 2.0, step: float = 0.1,
+                 shared: SharedThrottle | None = None, sync_every: float = 1.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.pacer = pacer
         self.configured = rate
@@ -55,6 +80,12 @@ class Throttle:
         self._last_change = -float("inf")
         self.quota_exceeded = 0  # 429 answers seen (tests, benchmarks, /stats)
         self.lowest = rate  # the lowest rate it came down to
+        self.shared = shared
+        self.sync_every = sync_every
+        self.rule = Rule(configured=rate, floor=self.floor, decrease=decrease, gap=cut_gap,
+                         quiet=recover_after, every=recover_every, step=rate * step)
+        self._last_sync = -float("inf")
+        self._background: set[asyncio.Task[None]] = set()
         pacer.set_global_rate(rate)
 
     def on_quota_exceeded(self) -> float:
@@ -71,10 +102,15 @@ class Throttle:
             self._set(new_rate, now)
             log.warning("zalo: quota exceeded (429): slowing down to %.2f messages/s, "
                         "everyone waits %.0f s", self.rate, self._pause)
+        if self.shared is not None:
+            self._beside(self._shared_cut(self.shared))
         return self._pause
 
     def on_success(self) -> None:
         """A message went through: creep back towards the configured rate."""
+        if self.shared is not None:
+            self._sync(self.shared)
+            return
         if self.rate >= self.configured:
             return
         now = self._clock()
@@ -91,3 +127,54 @@ class Throttle:
         self.lowest = min(self.lowest, rate)
         self._last_change = now
         self.pacer.set_global_rate(rate)
+
+    # -- several processes ------------------------------------------------------------------------
+
+    async def load(self) -> None:
+        """Start at the account's shared rate (a restart does not forget a cut)."""
+        if self.shared is not None:
+            await self._shared_recover(self.shared)
+
+    async def aclose(self) -> None:
+        """Wait for the database calls running beside the sends."""
+        await asyncio.gather(*self._background, return_exceptions=True)
+
+    def _sync(self, shared: SharedThrottle) -> None:
+        """Follow the shared rate (and step it up when due), at most once per `sync_every`."""
+        now = self._clock()
+        # One call at a time: an answer read before a cut in flight must not undo the cut.
+        if now - self._last_sync < self.sync_every or self._background:
+            return
+        self._last_sync = now
+        self._beside(self._shared_recover(shared))
+
+    def _beside(self, work: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def _shared_cut(self, shared: SharedThrottle) -> None:
+        try:
+            self._follow(await shared.cut(self.rule))
+        except Exception:
+            log.warning("zalo: the shared rate cannot be reached; throttling alone",
+                        exc_info=True)
+
+    async def _shared_recover(self, shared: SharedThrottle) -> None:
+        try:
+            self._follow(await shared.recover(self.rule))
+        except Exception:
+            log.warning("zalo: the shared rate cannot be reached; throttling alone",
+                        exc_info=True)
+
+    def _follow(self, rate: float) -> None:
+        if abs(rate - self.rate) < 1e-9:
+            return
+        rising = rate > self.rate
+        self._set(rate, self._clock())
+        if rising and self.rate >= self.configured:
+            self._pause = self.first_pause
+            log.info("zalo: back at the configured %.2f messages/s", self.rate)
+        elif not rising:
+            log.info("zalo: the account's rate is %.2f messages/s (slowed down)", self.rate)

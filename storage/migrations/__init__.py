@@ -1,7 +1,10 @@
-"""The schema, as an append-only series of SQL files versioned with PRAGMA user_version.
+"""The schema, as append-only series of SQL files: SQLite's here (versioned with PRAGMA
+user_version), PostgreSQL's in postgres/ (versioned in the `newsbot_schema` table).
 
 `NNNN_name.sql` brings a database from version NNNN-1 to NNNN. Never edit a file that has
-shipped: add the next one. Numbers must be contiguous from 0001 (checked at import of the list).
+shipped: add the next one. Numbers must be contiguous from 0001 (checked when the list is read).
+The two series are numbered on their own: PostgreSQL's 0001 is the whole schema of SQLite's
+version 11; a later change adds one file to each series, in the dialect of each.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ _NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 def migrations() -> tuple[str, ...]:
     """Every migration's SQL, in order (index 0 is version 1)."""
     files = resources.files(__name__).iterdir()
+    return ordered((entry.name, entry.read_text(encoding="utf-8")) for entry in files
+                   if _NAME.match(entry.name))
+
+
+@cache
+def postgres_migrations() -> tuple[str, ...]:
+    """Every PostgreSQL migration's SQL, in order (index 0 is version 1)."""
+    files = resources.files(__name__).joinpath("postgres").iterdir()
     return ordered((entry.name, entry.read_text(encoding="utf-8")) for entry in files
                    if _NAME.match(entry.name))
 

@@ -1,4 +1,5 @@
--- Issue 12 (the Zalo channel; reserved 0011, numbered 0012 after main's cluster review):
+-- Issue 12 (the Zalo channel; reserved 0011, renumbered 0012 after the cluster review, 0013 after
+-- the shared state of issue 14):
 -- numbered choices, and a broadcast's audience per channel.
 --
 -- Zalo has no buttons: where Telegram shows buttons, a Zalo message lists numbered choices and

@@ -48,9 +48,12 @@ def fits(record: dict[str, Any]) -> bool:
     return 1 <= utf16_len(text_of(record)) <= 2000
 
 
-async def test_zalo_and_telegram_readers_of_one_process(tmp_path: Path) -> None:
+async def test_zalo_and_telegram_readers_of_one_process(tmp_path: Path,
+                                                        database_target: Path | str) -> None:
+    """On both backends (PostgreSQL: Zalo's pace and throttle shared through the database)."""
     sources, archive = two_sources(tmp_path)
-    async with bot_on_zalo(tmp_path, telegram=True, sources_file=sources) as (zalo, telegram):
+    async with bot_on_zalo(tmp_path, telegram=True, sources_file=sources,
+                           database=database_target) as (zalo, telegram):
         assert telegram is not None
         core = zalo.core
         assert set(core.outbound) == {"telegram", "zalo"}

@@ -35,11 +35,15 @@ async def push(zalo: ZaloReaders, archive: Path, stem: str, **fields: Any) -> in
     return article.id
 
 
-async def test_a_quota_storm_slows_the_push_and_drops_nothing(tmp_path: Path) -> None:
+async def test_a_quota_storm_slows_the_push_and_drops_nothing(tmp_path: Path,
+                                                              database_target: Path | str
+                                                              ) -> None:
+    """On both backends (PostgreSQL: the cuts go through the shared throttled rate)."""
     sources, archive = push_source(tmp_path)
     readers = [f"z{n:03d}" for n in range(60)]
     async with bot_on_zalo(tmp_path, sources_file=sources, ingest_first=False,
-                           schedule_ingestion=False, zalo_rate=40.0) as (zalo, _):
+                           schedule_ingestion=False, zalo_rate=40.0,
+                           database=database_target) as (zalo, _):
         await subscribe_zalo(zalo, readers)
         # Zalo answers the next 10 sends with 429 "Quota exceeded" (no retry_after: Zalo
         # never says how long).
@@ -81,10 +85,13 @@ async def test_beyond_zalos_quota_the_bot_slows_down_and_everyone_gets_it(tmp_pa
         assert throttle(zalo).rate < 30.0
 
 
-async def test_a_reader_who_blocked_the_bot_is_marked_inactive(tmp_path: Path) -> None:
+async def test_a_reader_who_blocked_the_bot_is_marked_inactive(tmp_path: Path,
+                                                               database_target: Path | str
+                                                               ) -> None:
     sources, archive = push_source(tmp_path)
     async with bot_on_zalo(tmp_path, sources_file=sources, ingest_first=False,
-                           schedule_ingestion=False) as (zalo, _):
+                           schedule_ingestion=False,
+                           database=database_target) as (zalo, _):
         await subscribe_zalo(zalo, ["za", "zb", "zc"])
         await zalo.block("zb")
         first = await push(zalo, archive, "mot")

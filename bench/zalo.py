@@ -13,9 +13,13 @@ production. Figures, each next to its target and a baseline measured in the same
    (baseline; target: the push does not move them: on Zalo replies go first on the account's
    pacer, so a reply waits at most one slot; Telegram has its own account and pacer);
 3. with `--quota N` the sandbox answers Zalo sends beyond N per second with 429 "Quota
-   exceeded": the push slows down to what Zalo accepts, and still nobody is dropped.
+   exceeded": the push slows down to what Zalo accepts, and still nobody is dropped;
+4. with `--backend postgres --processes N`: N bot processes on one PostgreSQL database share
+   the push (the outbox), the Zalo account's rate (one schedule) and its cuts (one throttled
+   rate): the same targets hold for all of them together.
 
 Usage: python bench/zalo.py [--readers 10000] [--rate 50] [--quota N]
+                            [--backend sqlite|postgres] [--processes N] [--url postgresql://...]
        python bench/zalo.py --quick        (2,000 readers)
 At NEWSBOT_ZALO_RATE's default of 10/s, 10,000 readers take ~17 minutes: `--rate 10` shows it.
 """
@@ -55,11 +59,11 @@ CATEGORY = "Tin tức"
 BASELINE_SAMPLES = 15
 
 
-async def prepare(folder: Path, readers: list[str]) -> tuple[Path, Path, Path]:
-    """The Zalo readers subscribed, and an empty archive source: (db, sources, archive)."""
+async def prepare(folder: Path, readers: list[str], database: Path | str
+                  ) -> tuple[Path, Path]:
+    """The Zalo readers subscribed, and an empty archive source: (sources, archive)."""
     folder.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a benchmark's set-up
-    db_path = folder / "bot.db"
-    db = await open_database(db_path)
+    db = await open_database(database)
     try:
         async with db.transaction() as conn:
             category = await categories.ensure(conn, CATEGORY)
@@ -71,7 +75,7 @@ async def prepare(folder: Path, readers: list[str]) -> tuple[Path, Path, Path]:
     archive.mkdir(exist_ok=True)
     sources = folder / "sources.toml"
     sources.write_text('[[source]]\nname = "bench"\nkind = "archive"\npath = "archive"\n', "utf-8")
-    return db_path, sources, archive
+    return sources, archive
 
 
 def peak_over(samples: list[tuple[float, int]], span: float) -> float:
@@ -161,18 +165,21 @@ async def follow_push(sandbox: Sandbox, total: int, *, timeout: float = 7200  # 
     raise TimeoutError(f"the push did not finish in {timeout} s ({len(chats)} of {total})")
 
 
-async def run(args: argparse.Namespace, folder: Path) -> None:
+async def run(args: argparse.Namespace, folder: Path, database: Path | str) -> None:
     readers = [f"zr{n:06d}" for n in range(args.readers)]
-    db_path, sources, archive = await prepare(folder, readers)
+    sources, archive = await prepare(folder, readers, database)
     sandbox = await start_sandbox(flood_limits=False)
-    bot = None
-    log = folder / "bot.log"
+    bots: list[Any] = []
+    db_path = folder / "bot.db"  # the bot processes' working folder is its folder
     try:
         if args.quota:
             await sandbox.http.post("/sandbox/zalo/quota", json={"per_second": args.quota})
-        bot = start_bot(sandbox, db_path, sources, log, zalo_bot_token=ZALO_TOKEN,
-                        zalo_api_url=f"{sandbox.url}/zalo/bot", zalo_rate=args.rate,
-                        web_port=free_port(), log_level="WARNING")
+        for number in range(args.processes):
+            bots.append(start_bot(sandbox, db_path, sources, folder / f"bot{number}.log",
+                                  zalo_bot_token=ZALO_TOKEN,
+                                  zalo_api_url=f"{sandbox.url}/zalo/bot", zalo_rate=args.rate,
+                                  web_port=free_port(), log_level="WARNING",
+                                  database=database))
         await wait_for_bot(sandbox)
         probe = StartProbe(sandbox, first_user=1)
         zalo_probe = ZaloStartProbe(sandbox, first_user=1)
@@ -199,11 +206,11 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
         chats = [r["chat_id"] for r in every if r["chat_id"].startswith("zr")]
         stats = await zalo_stats(sandbox)
     finally:
-        if bot is not None:
+        for bot in bots:
             stop_bot(bot)
         await sandbox.stop()
 
-    db = await open_database(db_path)
+    db = await open_database(database)
     try:
         async with db.execute("SELECT id FROM articles") as cur:
             (article_id,) = await cur.fetchone()  # type: ignore[misc]
@@ -214,8 +221,10 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
     bot_stats = stats["bots"].get(ZALO_TOKEN.split(":")[0], {})
     distinct = len(set(chats))
     sustained = rate_between(samples, 0.1, 0.9)
+    where = ("SQLite, one process" if args.backend == "sqlite" else
+             f"PostgreSQL, {args.processes} process{'es' if args.processes > 1 else ''}")
     print(f"Zalo push: {len(readers):,} readers, NEWSBOT_ZALO_RATE={args.rate:g}/s"
-          + (f", sandbox quota {args.quota:g}/s" if args.quota else ""))
+          + (f", sandbox quota {args.quota:g}/s" if args.quota else "") + f" ({where})")
     print(f"  readers who got it: {distinct:,} of {len(readers):,} (target: all); duplicates: "
           f"{len(chats) - distinct} (target 0)")
     print(f"  deliveries: sent {counts.sent:,}, failed {counts.failed}, skipped {counts.skipped}, "
@@ -230,7 +239,8 @@ async def run(args: argparse.Namespace, folder: Path) -> None:
     print(f"  429 answers: {stats['errors'].get('429', 0)}")
     print(f"Zalo /start reply latency: baseline {zalo_baseline}")
     print(f"                during the Zalo push {zalo_during.line()}")
-    print(f"Telegram /start reply latency, same process: baseline {baseline}")
+    same = "same process" if args.processes == 1 else "same processes"
+    print(f"Telegram /start reply latency, {same}: baseline {baseline}")
     print(f"                                   during the Zalo push {during.line()}")
 
 
@@ -244,17 +254,63 @@ async def main() -> None:
                         help="the sandbox answers 429 beyond this many Zalo sends per second")
     parser.add_argument("--quick", action="store_true", help="2,000 readers")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="bot processes (PostgreSQL only; default 1)")
+    parser.add_argument("--url", help="PostgreSQL server URL (a database is created beside; "
+                                      "default: a throwaway server, tests/pgserver.py)")
     args = parser.parse_args()
     if args.quick:
         args.readers = min(args.readers, 2000)
+    if args.processes > 1 and args.backend != "postgres":
+        parser.error("several processes need --backend postgres")
     folder = Path(tempfile.mkdtemp(prefix="newsbot-bench-zalo-"))
+    server: Path | None = None
+    database: Path | str = folder / "bot.db"
     try:
-        await run(args, folder)
+        if args.backend == "postgres":
+            database, server = await on_postgres(args.url)
+        await run(args, folder, database)
     finally:
+        if isinstance(database, str):
+            from tests.conftest import drop_postgres_database
+
+            await drop_postgres_database(database)
+        if server is not None:
+            from tests import pgserver
+
+            pgserver.stop(server)
+            shutil.rmtree(server, ignore_errors=True)
         if args.keep:
             print(f"work folder kept: {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+async def on_postgres(url: str | None) -> tuple[str, Path | None]:
+    """A new database for this run: on the server at `url` (or NEWSBOT_TEST_POSTGRES_URL), else
+    on a throwaway server; (its URL, the throwaway server's folder)."""
+    import os
+
+    import asyncpg
+
+    from tests import pgserver
+
+    server: Path | None = None
+    url = url or os.environ.get(pgserver.ENV_URL)
+    if not url:
+        # A folder of its own: the server's user cannot enter the work folder (mode 0700).
+        server = Path(tempfile.mkdtemp(prefix="newsbot-bench-pg-"))
+        url = await asyncio.to_thread(pgserver.start, server)
+    await asyncio.to_thread(pgserver.wait_ready, url)
+    name = f"newsbot_bench_zalo_{os.getpid()}"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()
+    return url.rsplit("/", 1)[0] + "/" + name, server
 
 
 if __name__ == "__main__":

@@ -65,7 +65,9 @@ class ZaloSender:
         self.progress_gap = progress_gap
         self._render = RenderCache(cache_size)
         self._clock = clock
-        # progress message id -> when it was last sent again (edits of a broadcast's progress)
+        # progress message id -> when it was last sent again (edits of a broadcast's progress).
+        # Per process on purpose: the progress job runs in one process (the jobs' leader); when
+        # another takes over, the admin gets at most one progress message early.
         self._progress_sent: OrderedDict[str, float] = OrderedDict()
         self.sent = 0  # messages sent (tests, benchmarks)
 

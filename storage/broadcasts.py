@@ -139,9 +139,15 @@ async def audience_sizes(conn: Conn, channel: str | None = None) -> AudienceSize
     async with conn.execute(f"SELECT {_RECEIVING}, count(*) FROM chats c {where} GROUP BY 1",
                             params) as cur:
         by_receiving = {bool(r[0]): r[1] for r in await cur.fetchall()}
+    # A category's audience: its readers (forum topics included) and those following every
+    # category, each once.
     async with conn.execute(
-        f"""SELECT s.category_id, {_RECEIVING}, count(*) FROM subscriptions s
-            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id {where}
+        f"""SELECT s.category_id, {_RECEIVING}, count(*) FROM (
+                SELECT channel, chat_id, thread_id, category_id FROM subscriptions
+                UNION
+                SELECT a.channel, a.chat_id, a.thread_id, g.id FROM subscriptions_all a
+                CROSS JOIN categories g
+            ) s JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id {where}
             GROUP BY 1, 2""", params
     ) as cur:
         rows = await cur.fetchall()

@@ -19,15 +19,17 @@ def _demo(tmp_path: Path, commands: str, *args: str, **env: str
 
 
 def test_piped_demo_prints_the_replies(tmp_path: Path) -> None:
-    proc = _demo(tmp_path, "/start\n/categories\n2\n/latest\n/start a_1\n")
+    proc = _demo(tmp_path, "/start\n/categories\n3\n/latest\n/start a_1\n")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Đã tải 14 bài viết mẫu." in out
     assert "> /start" in out
     assert "Xin chào!" in out
-    assert "[1] ▫️ An sinh xã hội" in out
-    assert "💬 Đã đăng ký: Cụm thi đua" in out  # button 2 of the picker was pressed
-    assert "[2] ✅ Cụm thi đua" in out
+    # "All categories" is offered first (issue 13), so the categories' numbers start at 2.
+    assert "[1] ▫️ Tất cả chuyên mục" in out
+    assert "[2] ▫️ An sinh xã hội" in out
+    assert "💬 Đã đăng ký: Cụm thi đua" in out  # button 3 of the picker was pressed
+    assert "[3] ✅ Cụm thi đua" in out
     assert "📰 Tin mới nhất" in out
     assert "\n  5. " in out
     assert "<b>" not in out  # HTML is rendered for the terminal, not shown raw
@@ -43,14 +45,15 @@ def test_demo_with_a_bad_sources_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_the_demo_as_a_zalo_reader_sees_it(tmp_path: Path) -> None:
-    proc = _demo(tmp_path, "/start\n2\n/latest\n1\n/cum\n", "--channel", "zalo")
+    proc = _demo(tmp_path, "/start\n3\n/latest\n1\n/cum\n", "--channel", "zalo")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Zalo không có nút bấm" in out
-    assert "  1. ▫️ An sinh xã hội" in out  # numbered choices, not buttons
-    assert "↩️ Trả lời bằng một số từ 1 đến 4 để chọn." in out
-    assert "Đã đăng ký: Cụm thi đua" in out  # "2" answered the picker
-    assert "  2. ✅ Cụm thi đua" in out
+    assert "  1. ▫️ Tất cả chuyên mục" in out  # numbered choices, not buttons
+    assert "  2. ▫️ An sinh xã hội" in out
+    assert "↩️ Trả lời bằng một số từ 1 đến 5 để chọn." in out
+    assert "Đã đăng ký: Cụm thi đua" in out  # "3" answered the picker
+    assert "  3. ✅ Cụm thi đua" in out
     assert "📰 Tin mới nhất" in out
     assert "1. Xem thêm   2. 👍" in out  # "1" opened the first article's card
     assert "🔗 Đọc bài gốc: https://" in out

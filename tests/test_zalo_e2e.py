@@ -62,7 +62,8 @@ async def test_zalo_and_telegram_readers_of_one_process(tmp_path: Path,
         (welcome,) = await zalo.say("zr1", "/start")
         assert welcome["method"] == "sendMessage"
         assert "Xin chào" in text_of(welcome)
-        assert "↩️ Trả lời bằng một số từ 1 đến 4 để chọn." in text_of(welcome)
+        assert "↩️ Trả lời bằng một số từ 1 đến 5 để chọn." in text_of(welcome)
+        assert "1. ▫️ Tất cả chuyên mục" in text_of(welcome)
         assert "<b>" not in text_of(welcome)
         assert "**" not in text_of(welcome)
         choice = number_of(welcome, "Tin tức - Sự kiện")
@@ -72,6 +73,10 @@ async def test_zalo_and_telegram_readers_of_one_process(tmp_path: Path,
         # Another subscribes by text, with the Vietnamese alias and no accents.
         (done,) = await zalo.say("zr2", "/dangky tin tuc - su kien")
         assert "Đã đăng ký chuyên mục Tin tức - Sự kiện" in text_of(done)
+        # A third follows every category ("all categories", the picker's first choice).
+        await zalo.say("zr3", "/start")
+        (everything,) = await zalo.say("zr3", "1")
+        assert "1. ✅ Tất cả chuyên mục" in text_of(everything)
         # A Telegram reader of the same process.
         await telegram.say(501, "/subscribe tin tuc - su kien")
 
@@ -85,10 +90,10 @@ async def test_zalo_and_telegram_readers_of_one_process(tmp_path: Path,
         assert [a.title for a in stored] == ["Ra mắt kênh Zalo của Ủy ban MTTQ thành phố"]
         article_id = stored[0].id
         counts = await wait_done(core, [article_id])
-        assert counts[article_id].sent == 3
+        assert counts[article_id].sent == 4
         assert counts[article_id].failed == 0
         cards = await zalo.sent(after=zalo_before)
-        assert sorted(c["chat_id"] for c in cards) == ["zr1", "zr2"]
+        assert sorted(c["chat_id"] for c in cards) == ["zr1", "zr2", "zr3"]
         for card in cards:
             assert card["method"] == "sendPhoto"
             assert card["photo"] == f"{PUBLIC_URL}/media/{article_id}"

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 TOGGLE = "sub"  # sub:<category id>      toggle a subscription in the picker
+ALL = "all"  # all:t                     toggle "all categories" in the picker
 OPEN = "open"  # open:<article id>       show an article's card
 MORE = "more"  # more:<article id>       the longer excerpt ("Xem thêm")
 LIKE = "like"  # like:<article id>       👍
@@ -20,10 +21,10 @@ DELIVERY = "dlv"  # dlv:instant|digest|paused|back   delivery mode in /settings 
 HOUR = "dhr"  # dhr:<0-23>               the daily digest's hour in /settings
 
 # What each family's handler receives (prefixes only: the handler parses the whole action).
-READER = r"^(sub|open|lang|dlv|dhr):"
+READER = r"^(sub|all|open|lang|dlv|dhr):"
 CARD = r"^(more|like):"
 
-_SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(lang):(vi|en)$"
+_SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(all):(t)$|^(lang):(vi|en)$"
                     r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$",
                     re.ASCII)  # \d: ASCII digits only, not "١٢"
 

@@ -1,6 +1,11 @@
 """The reader's commands: welcome, help, categories and subscriptions, /latest, settings, /stop.
 
 Plain data in (`Who`, argument strings), `Message`/`Notice` out; no chat-platform objects here.
+
+The reader is `who.chat`: a chat, or one topic of a forum chat (a subscription made in a topic
+is that topic's, and its cards go there). What belongs to the chat (language, delivery mode)
+is the chat's, wherever in it it is changed. "All categories" is a subscription of its own that
+covers categories created later (`bot.chat.picker`).
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from bot.chat import callbacks
+from bot.chat import callbacks, picker
 from bot.chat.common import Common
 from bot.delivery.card import article_card, is_web_url
 from bot.digest.scheduler import slot_day
@@ -18,10 +23,22 @@ from bot.message import Choice, Message, Notice, Text, Who, bold, italic, link, 
 from bot.models import Article
 from bot.popularity import forget_reader, record_interaction
 from bot.text.datefmt import format_local_datetime
+from bot.text.fold import fold
 from storage import articles, categories, chats, choices, digests, subscriptions
 from storage.categories import Category
 
 log = logging.getLogger(__name__)
+
+
+def _admins_only(who: Who, lang: str) -> Text:
+    """"Only the admins may", worded for the chat's kind (a channel's or a group's)."""
+    return t(lang, "channel.admins_only" if who.chat_type == "channel" else "group.admins_only")
+
+
+def _toggle_action(target: int | str) -> str:
+    if target == picker.ALL:
+        return callbacks.make(callbacks.ALL, "t")
+    return callbacks.make(callbacks.TOGGLE, target)
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -85,40 +102,40 @@ class Reader:
         return await self._picker(who, lang)
 
     async def _picker(self, who: Who, lang: str) -> Message:
-        all_categories = await categories.list_all(self.db)
-        if not all_categories:
+        if not await categories.list_all(self.db):
             return Message(t(lang, "categories.none"))
-        followed = await subscriptions.category_ids(self.db, who.chat)
-        choices = tuple(
-            (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
-                    action=callbacks.make(callbacks.TOGGLE, c.id)),)
-            for c in all_categories
-        )
-        return Message(t(lang, "categories.title"), choices)
+        choices, follows_all = await picker.choices(self.db, who.chat, lang, _toggle_action)
+        title = t(lang, "categories.title")
+        if follows_all:
+            title = title + "\n" + t(lang, "categories.all_on")
+        return Message(title, choices)
 
-    async def toggle(self, who: Who, category_id: int) -> Notice:
-        """A ✅ choice: subscribe or unsubscribe, and redraw the picker."""
+    async def toggle(self, who: Who, category_id: int | str) -> Notice:
+        """A ✅ choice (a category's id, or `picker.ALL`): subscribe or unsubscribe, and redraw
+        the picker."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
-        category = await categories.get(self.db, category_id)
-        if category is None:
+            return Notice(_admins_only(who, lang), alert=True)
+        toggled = await picker.toggle(self.db, who.chat, category_id, chat_type=who.chat_type,
+                                      language=self.common.default_language, lang=lang,
+                                      now=int(self.common.clock()))
+        if toggled is None:
             return Notice(t(lang, "button.invalid"))
-        await self._ensure_chat(who)
-        async with self.db.transaction() as conn:
-            removed = await subscriptions.remove(conn, who.chat, category.id)
-            if not removed:
-                await subscriptions.add(conn, who.chat, category.id,
-                                        now=int(self.common.clock()))
-        key = "toggle.off" if removed else "toggle.on"
-        return Notice(t(lang, key, category=category.name), edit=await self._picker(who, lang))
+        key = "toggle.on" if toggled.on else "toggle.off"
+        return Notice(t(lang, key, category=toggled.name), edit=await self._picker(who, lang))
 
     async def subscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
         if not argument.strip():
             return await self.categories(who)
         if not who.can_manage:
-            return Message(t(lang, "group.admins_only"))
+            return Message(_admins_only(who, lang))
+        if picker.is_all(argument):
+            await self._ensure_chat(who)
+            async with self.db.transaction() as conn:
+                added = await subscriptions.add_all(conn, who.chat,
+                                                    now=int(self.common.clock()))
+            return Message(t(lang, "subscribe.all_done" if added else "subscribe.all_already"))
         category = await self._find_category(argument)
         if category is None:
             return await self.unknown_category(lang, argument)
@@ -135,8 +152,8 @@ class Reader:
         if not arg:
             return Message(t(lang, "unsubscribe.usage"))
         if not who.can_manage:
-            return Message(t(lang, "group.admins_only"))
-        if arg.casefold() in ("all", "tatca", "tất cả", "hết", "het"):
+            return Message(_admins_only(who, lang))
+        if picker.is_all(arg) or fold(arg) == "het":
             async with self.db.transaction() as conn:
                 count = await subscriptions.remove_all(conn, who.chat)
             return Message(t(lang, "unsubscribe.all" if count else "unsubscribe.nothing"))
@@ -256,7 +273,7 @@ class Reader:
         if choice == "back":
             return Notice(edit=await self._settings_reply(who, lang))
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         if choice == "digest":
             return Notice(edit=await self._hour_picker(who, lang))
         if choice not in DELIVERY_MODES:
@@ -269,7 +286,7 @@ class Reader:
         """An hour of the digest picker: daily digest at that local hour."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         if not 0 <= hour <= 23:
             return Notice(t(lang, "button.invalid"))
         await self._set_delivery(who, "digest", hour)
@@ -316,7 +333,7 @@ class Reader:
     async def set_language(self, who: Who, lang: str) -> Notice:
         current = await self.language(who)
         if not who.can_manage:
-            return Notice(t(current, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, current), alert=True)
         if lang not in LANGUAGES:
             return Notice(t(current, "button.invalid"))
         await self._ensure_chat(who)
@@ -326,10 +343,15 @@ class Reader:
                       edit=await self._settings_reply(who, lang))
 
     async def stop(self, who: Who) -> Message:
-        """Unsubscribe from everything and forget the chat."""
+        """Unsubscribe from everything and forget the chat; in a forum topic, unsubscribe that
+        topic (the chat and its other topics stay)."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Message(t(lang, "group.admins_only"))
+            return Message(_admins_only(who, lang))
+        if who.chat.thread is not None:
+            async with self.db.transaction() as conn:
+                await subscriptions.remove_all(conn, who.chat)
+            return Message(t(lang, "stop.topic_done"))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)
             await choices.forget(conn, who.chat)  # numbered choices (Zalo) are about it too

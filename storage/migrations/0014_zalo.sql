@@ -1,6 +1,6 @@
--- Issue 12 (the Zalo channel; reserved 0011, renumbered 0012 after the cluster review, 0013 after
--- the shared state of issue 14):
--- numbered choices, and a broadcast's audience per channel.
+-- Issue 12 (the Zalo channel; reserved 0011, renumbered after the cluster review, the shared
+-- state of issue 14 and the readers of issue 13): numbered choices, and a broadcast's audience
+-- per channel.
 --
 -- Zalo has no buttons: where Telegram shows buttons, a Zalo message lists numbered choices and
 -- the reader answers with the number. The choices of the latest message with choices in a chat

@@ -1,4 +1,4 @@
--- Issue 12 (the Zalo channel): SQLite's 0013_zalo.sql in PostgreSQL's dialect (read it for what
+-- Issue 12 (the Zalo channel): SQLite's 0014_zalo.sql in PostgreSQL's dialect (read it for what
 -- the table and the column mean), plus the Zalo throttle's shared rate.
 
 CREATE TABLE chat_choices (

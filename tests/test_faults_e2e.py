@@ -374,3 +374,50 @@ async def _answers(http: httpx.AsyncClient) -> bool:
 
 async def _sent_over_http(http: httpx.AsyncClient, count: int) -> bool:
     return len(cards((await http.get("/sandbox/sent")).json()["sent"])) >= count
+
+
+# --------------------------------------------------------------------------- Zalo
+
+
+async def test_an_outage_of_zalos_api_loses_no_delivery(tmp_path: Path) -> None:
+    """The same outage on the Zalo channel (issue 12): its account has its own outage guard,
+    probing Zalo's getMe; a push to Zalo readers waits the outage out, nobody "failed"."""
+    from tests.test_zalo_push import subscribe_zalo
+    from tests.zalohelper import bot_on_zalo
+
+    sources, archive = push_source(tmp_path)
+    readers = [f"zo{n:03d}" for n in range(60)]
+    async with bot_on_zalo(tmp_path, sources_file=sources, ingest_first=False,
+                           schedule_ingestion=False, zalo_rate=20.0, delivery_retry_base=1,
+                           delivery_max_attempts=3) as (zalo, _):
+        core = zalo.core
+        assert core.delivery is not None
+        outbound = core.outbound["zalo"]
+        quick_probes(outbound.outage)
+        await subscribe_zalo(zalo, readers)
+        write_article(archive, "zalo-outage", title="Tin lúc Zalo mất kết nối",
+                      category="Tin tức")
+        sandbox = zalo.sandbox
+        (article,) = await ingest(core)
+
+        def zalo_cards() -> Counter[str]:
+            return Counter(r["chat_id"] for r in sandbox.zalo.sent()
+                           if r["method"] in ("sendMessage", "sendPhoto"))
+
+        async def sent_some() -> bool:
+            return len(zalo_cards()) >= 10
+
+        await until(sent_some, "the Zalo push started")
+        port = port_of(sandbox)
+        await sandbox.stop()
+        await asyncio.sleep(6.0)  # longer than a reader's retries (1 s + 2 s) together
+        still = await outbox.counts(core.db, article_id=article.id)
+        assert still.failed == 0
+        assert outbound.outage.down
+        await sandbox.start(port=port)
+        counts = await wait_done(core, [article.id], timeout=120)
+        received = zalo_cards()
+    assert set(received) == set(readers)
+    assert sum(n - 1 for n in received.values()) <= core.delivery.config.unconfirmed_limit
+    assert (counts[article.id].sent, counts[article.id].failed) == (60, 0)
+    assert outbound.outage.outages >= 1

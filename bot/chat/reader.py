@@ -26,7 +26,7 @@ from bot.popularity import forget_reader, record_interaction
 from bot.text.cut import shorten_text
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
-from storage import articles, categories, chats, digests, subscriptions
+from storage import articles, categories, chats, choices, digests, subscriptions
 from storage.categories import Category
 
 log = logging.getLogger(__name__)
@@ -386,6 +386,7 @@ class Reader:
             return Message(t(lang, "stop.topic_done"))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)
+            await choices.forget(conn, who.chat)  # numbered choices (Zalo) are about it too
         if who.chat_type == "private" and who.user is not None:
             # What the reader liked and opened is about them too (popularity counts drop).
             await forget_reader(self.db, who.user, now=self.common.clock())

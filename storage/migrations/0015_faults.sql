@@ -1,7 +1,7 @@
--- Issue 18 (faults without loss; reserved 0011, numbered 0014 after main's 0011_cluster_review,
--- 0012_shared_state and 0013_readers; self-contained, renumber freely): the flood rule's
--- summaries, ambiguous sends, and the index both read per reader. PostgreSQL's equivalent is
--- postgres/0003_faults.sql.
+-- Issue 18 (faults without loss; reserved 0011, numbered 0015 after main's
+-- 0011_cluster_review, 0012_shared_state, 0013_readers and 0014_zalo; self-contained, renumber
+-- freely): the flood rule's summaries, ambiguous sends, and the index both read per reader.
+-- PostgreSQL's equivalent is postgres/0004_faults.sql.
 
 -- A flood of articles (more than NEWSBOT_PUSH_FLOOD_LIMIT pushes to one reader within
 -- NEWSBOT_PUSH_FLOOD_WINDOW seconds) goes as one summary message instead of one card per

@@ -1,4 +1,4 @@
--- Issue 18 (faults without loss): SQLite's 0014_faults.sql in PostgreSQL's types. Read that file
+-- Issue 18 (faults without loss): SQLite's 0015_faults.sql in PostgreSQL's types. Read that file
 -- for what each column means: `summary_upto` (a flood summary's last article id, NULL for an
 -- ordinary card), `uncertain` (sends that timed out after the request went out), and the
 -- per-chat index gaining the topic and the creation time (the flood rule counts a reader's

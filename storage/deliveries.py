@@ -222,7 +222,9 @@ class Queued:
 # A flood summary per reader that has articles of the batch left without a card: the first of
 # them (`min(a.id)`, among the batch's `heads`) carries the summary up to the batch's last id.
 # `{readers}`: the audience (the category's subscribers, or those following every category).
-# A reader with a summary of this batch already (it has both kinds of subscription) gets none.
+# A reader with a summary of this batch already (it has both kinds of subscription) gets none:
+# found through the per-reader index (channel, chat_id, thread_id, created_at), as the summary
+# was written now.
 _ENQUEUE_SUMMARY = """
     INSERT INTO deliveries(channel, chat_id, thread_id, article_id, summary_upto, silent,
                            created_at)
@@ -235,8 +237,8 @@ _ENQUEUE_SUMMARY = """
                         AND d.chat_id = s.chat_id AND d.thread_id = s.thread_id)
       AND NOT EXISTS (SELECT 1 FROM deliveries d
                       WHERE d.channel = s.channel AND d.chat_id = s.chat_id
-                        AND d.thread_id = s.thread_id AND d.summary_upto = ?
-                        AND d.article_id >= ?)
+                        AND d.thread_id = s.thread_id AND d.created_at = ?
+                        AND d.summary_upto = ?)
     GROUP BY s.channel, s.chat_id, s.thread_id
     ORDER BY s.channel, s.chat_id, s.thread_id
     ON CONFLICT DO NOTHING
@@ -293,7 +295,7 @@ async def enqueue_articles(conn: Conn, batch: Sequence[tuple[int, str]], *,
     summaries = 0
     for readers in _SUMMARY_READERS:
         cur = await conn.execute(_ENQUEUE_SUMMARY.format(readers=readers, marks=marks),
-                                 (ids[-1], int(silent), now, *heads, ids[-1], ids[0]))
+                                 (ids[-1], int(silent), now, *heads, now, ids[-1]))
         summaries += cur.rowcount
     return Queued(cards, summaries)
 

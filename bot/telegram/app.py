@@ -18,7 +18,7 @@ from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults, TypeHandler
 
 from bot.chat.common import Admins
 from bot.config import Settings
@@ -69,8 +69,29 @@ def build_application(settings: Settings, *, token: str | None = None,
     app.bot_data.admin_ids = admins
     app.bot_data.schedule_ingestion = schedule_ingestion
     app.add_handlers(telegram_handlers(all_routes(), admins))
+    # Replies leave in the order their updates arrived, whatever each handler's own time: every
+    # update is announced to the pacer before any handler awaits anything (group -1 runs first,
+    # in the order PTB took the updates), and settled once its handlers are done (the last
+    # group; the pacer's reply hold covers a handler that never gets there).
+    app.add_handler(TypeHandler(Update, _expect_reply), group=-1)
+    app.add_handler(TypeHandler(Update, _settle_reply), group=_AFTER_EVERY_HANDLER)
     app.add_error_handler(on_error)
     return app
+
+
+_AFTER_EVERY_HANDLER = 1_000
+
+
+async def _expect_reply(update: Update, context: NewsContext) -> None:
+    core = context.bot_data.core
+    if core is not None:
+        core.outbound[CHANNEL].pacer.expect(update.update_id)
+
+
+async def _settle_reply(update: Update, context: NewsContext) -> None:
+    core = context.bot_data.core
+    if core is not None:
+        core.outbound[CHANNEL].pacer.settle(update.update_id)
 
 
 async def _post_init(app: NewsApplication) -> None:

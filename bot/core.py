@@ -1,12 +1,13 @@
 """The bot's core: its services, built once at start-up, and the jobs that run in the background.
 
-Channel-neutral. A channel adapter (`bot/telegram/`, later `bot/zalo/`) opens the core, plugs its
-account in with `add_channel` (its `Outbound`: the sender and the pacer of everything sent on
-that account; how much text its messages hold; how a link opens an article in one of its chats),
-and hands incoming messages to the handlers (handlers/), which call the services here. `start`
-then runs the delivery worker and the jobs: ingestion every poll interval, due digests every
-minute, broadcast progress every second or so, new cluster questions to the admins (after each
-ingestion, and every minute), and error alerts to the first admin.
+Channel-neutral. `bot.run` opens the core and each channel adapter (`bot/telegram/`,
+`bot/zalo/`) plugs its account in with `add_channel` (its `Outbound`: the sender and the pacer
+of everything sent on that account; how much text its messages hold; how a link opens an
+article in one of its chats), and hands incoming messages to the handlers (handlers/), which
+call the services here. `start` then runs the delivery worker and the jobs: ingestion every poll
+interval, due digests every minute, broadcast progress every second or so, new cluster
+questions to the admins (after each ingestion, and every minute), and error alerts to the first
+admin.
 
 Several processes on one PostgreSQL database: the scheduled jobs run in the process that leads
 "jobs" (`Database.lead`, an advisory lock), so each tick runs once across the processes; every
@@ -29,7 +30,7 @@ from bot.admin.service import Admin
 from bot.chat.cluster import ClusterCommands
 from bot.chat.cluster_dialog import ClusterDialog
 from bot.chat.cluster_review import ClusterReview
-from bot.chat.common import Admins, Common
+from bot.chat.common import Admins, Common, RightsCheck
 from bot.chat.digest import DigestPages, more_choices
 from bot.chat.memberships import Memberships
 from bot.chat.popular import Popular
@@ -95,11 +96,13 @@ class Core:
                         limits=limits or {}, admins=admins, public_url=settings.public_url)
         core = cls(settings=settings, db=db, http=http, common=common, reader=Reader(common))
         composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices,
-                            public_url=settings.public_url)
+                            public_url=settings.public_url, article_link=core.article_link)
         core.delivery = DeliveryWorker(db, core.outbound, composer, tz=settings.tz, config=(
             WorkerConfig(concurrency=settings.delivery_concurrency,
                          max_attempts=settings.delivery_max_attempts,
                          retry_base=settings.delivery_retry_base,
+                         flood_limit=settings.push_flood_limit or None,
+                         flood_window=int(settings.push_flood_window),
                          lease=settings.delivery_lease)))
         # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
         scanner = ClusterScanner(settings.tz)
@@ -114,14 +117,18 @@ class Core:
             log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
         core.admin = Admin.build(common, ingestor=lambda: core.ingestor,
                                  outbox=lambda: core.delivery,
-                                 progress_gap=settings.broadcast_progress_interval)
+                                 progress_gap=settings.broadcast_progress_interval,
+                                 uncertain_replies=lambda: sum(
+                                     o.uncertain for o in core.outbound.values()))
         return core
 
     def add_channel(self, outbound: Outbound, limits: Limits,
-                    article_link: ArticleLink | None = None) -> None:
-        """Plug a channel's bot account in (before `start`)."""
+                    article_link: ArticleLink | None = None,
+                    rights: RightsCheck | None = None) -> None:
+        """Plug a channel's bot account in (before `start`); `rights` asks the platform whether
+        a person may change their group's settings right now."""
         self.outbound[outbound.channel] = outbound
-        self.common.add_channel(outbound.channel, limits)
+        self.common.add_channel(outbound.channel, limits, rights)
         if article_link is not None:
             self.article_links[outbound.channel] = article_link
 
@@ -141,6 +148,11 @@ class Core:
             self._jobs.append(asyncio.create_task(
                 _repeat(name, first, every, self._elected(job)), name=name))
         self._start_alerts()
+
+    async def release_outbound(self) -> None:
+        """Stopping: nothing waits for an API that is down any more (safe to call twice)."""
+        for outbound in self.outbound.values():
+            await outbound.close()
 
     def _elected(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
         """`job`, run only while this process leads the scheduled jobs."""
@@ -164,6 +176,7 @@ class Core:
             self._alerts = None
         if self.delivery is not None:
             await self.delivery.stop()
+        await self.release_outbound()
         await self.http.aclose()
         await self.db.close()
 
@@ -323,7 +336,7 @@ class Core:
 
     def _start_alerts(self) -> None:
         """Errors logged anywhere reach the first admin, aggregated (bot/admin/alerts.py)."""
-        target = self.common.admins.alert_chat()
+        target = self.common.admins.alert_chat(self.outbound)
         outbound = self.outbound.get(target.channel) if target is not None else None
         if target is None or outbound is None or self.admin is None:
             return
@@ -331,10 +344,9 @@ class Core:
         async def alert(text: Text) -> None:
             await outbound.send(target, Message(text), group=False, priority=Priority.ADMIN)
 
-        secret = (self.settings.bot_token.get_secret_value() if self.settings.bot_token
-                  else "")
         self._alerts = AdminAlertHandler(alert, loop=asyncio.get_running_loop(),
-                                         lang=self.settings.default_language, secrets=[secret])
+                                         lang=self.settings.default_language,
+                                         secrets=self.settings.secrets())
         logging.getLogger().addHandler(self._alerts)
         self.admin.alerts = self._alerts
 

@@ -57,7 +57,8 @@ async def stop(req: Request) -> None:
 
 
 async def on_choice(press: Press) -> None:
-    """A reader's choice: a subscription toggle, the language, the delivery mode, an article."""
+    """A reader's choice: a subscription toggle or another page of the picker, the language, the
+    delivery mode, an article."""
     reader = press.core.reader
     parsed = callbacks.parse(press.data)
     if parsed is None:
@@ -74,6 +75,8 @@ async def on_choice(press: Press) -> None:
         notice = await reader.delivery(press.who, parsed.value)
     elif parsed.action == callbacks.HOUR:
         notice = await reader.digest_hour(press.who, parsed.number)
+    elif parsed.action == callbacks.PICKER:
+        notice = await reader.picker_page(press.who, parsed.number)
     else:  # callbacks.OPEN
         notice = Notice(send=await reader.open_article(press.who, parsed.number))
     await press.out.notice(notice)

@@ -18,13 +18,14 @@ MORE = "more"  # more:<article id>       the longer excerpt ("Xem thêm")
 LIKE = "like"  # like:<article id>       👍
 LANG = "lang"  # lang:vi | lang:en       language in /settings
 DELIVERY = "dlv"  # dlv:instant|digest|paused|back   delivery mode in /settings (digest: hours)
-HOUR = "dhr"  # dhr:<0-23>               the daily digest's hour in /settings
+HOUR = "dhr"  # dhr:<6-21>               the daily digest's hour in /settings
+PICKER = "cpg"  # cpg:<page>             another page of the category picker
 
 # What each family's handler receives (prefixes only: the handler parses the whole action).
-READER = r"^(sub|all|open|lang|dlv|dhr):"
+READER = r"^(sub|all|open|lang|dlv|dhr|cpg):"
 CARD = r"^(more|like):"
 
-_SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(all):(t)$|^(lang):(vi|en)$"
+_SHAPE = re.compile(r"^(sub|open|more|like|cpg):(\d{1,12})$|^(all):(t)$|^(lang):(vi|en)$"
                     r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$",
                     re.ASCII)  # \d: ASCII digits only, not "١٢"
 

@@ -9,11 +9,11 @@ speak?" have one answer each, wherever they are asked.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from bot.message import TELEGRAM, ChatRef, Limits, UserRef, Who
+from bot.message import TELEGRAM, ZALO, ChatRef, Limits, UserRef, Who
 from storage import chats
 from storage.db import Database
 
@@ -25,9 +25,11 @@ class Admins:
     users: frozenset[UserRef] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, telegram: Iterable[int | str] = ()) -> Admins:
-        """From the settings: Telegram user ids (NEWSBOT_ADMIN_IDS)."""
-        return cls(frozenset(UserRef(TELEGRAM, str(u)) for u in telegram))
+    def of(cls, telegram: Iterable[int | str] = (), zalo: Iterable[str] = ()) -> Admins:
+        """From the settings: Telegram user ids (NEWSBOT_ADMIN_IDS) and Zalo user ids
+        (NEWSBOT_ZALO_ADMIN_IDS)."""
+        return cls(frozenset(UserRef(TELEGRAM, str(u)) for u in telegram)
+                   | frozenset(UserRef(ZALO, str(u)) for u in zalo))
 
     def allows(self, who: Who) -> bool:
         return who.user is not None and who.user in self.users
@@ -35,13 +37,17 @@ class Admins:
     def ids(self, channel: str) -> list[str]:
         return [u.id for u in self.users if u.channel == channel]
 
-    def alert_chat(self) -> ChatRef | None:
+    def alert_chat(self, channels: Iterable[str] | None = None) -> ChatRef | None:
         """Where error alerts go: the private chat of the first Telegram admin (the ids form a
-        set, so "first" is the lowest)."""
-        ids = self.ids(TELEGRAM)
-        if not ids:
-            return None
-        return ChatRef(TELEGRAM, min(ids, key=_numeric))
+        set, so "first" is the lowest), else of the first Zalo admin (on Zalo a private chat's
+        id is its user's id). `channels`: only admins of these (the channels being served)."""
+        for channel in (TELEGRAM, ZALO):
+            if channels is not None and channel not in channels:
+                continue
+            ids = self.ids(channel)
+            if ids:
+                return ChatRef(channel, min(ids, key=_numeric))
+        return None
 
 
 def _numeric(user_id: str) -> tuple[int, str]:
@@ -49,6 +55,11 @@ def _numeric(user_id: str) -> tuple[int, str]:
         return int(user_id), ""
     except ValueError:
         return 0, user_id
+
+
+# Whether the person asking may change their chat's settings right now, asked from the
+# platform (a group's admins change; the adapter's `Who.can_manage` may be a minute old).
+RightsCheck = Callable[[Who], Awaitable[bool]]
 
 
 class Common:
@@ -64,6 +75,7 @@ class Common:
         self.public_url = public_url
         self.admins = admins or Admins()
         self._limits = dict(limits)
+        self._rights: dict[str, RightsCheck] = {}
         # Wall-clock unix time; tests set the time here for every part of the core at once.
         self.clock = clock
 
@@ -78,5 +90,21 @@ class Common:
         """How much visible text one message holds on `channel`."""
         return self._limits[channel]
 
-    def add_channel(self, channel: str, limits: Limits) -> None:
+    def add_channel(self, channel: str, limits: Limits,
+                    rights: RightsCheck | None = None) -> None:
         self._limits[channel] = limits
+        if rights is not None:
+            self._rights[channel] = rights
+
+    async def may_manage(self, who: Who) -> bool:
+        """Whether `who` may change the chat's subscriptions and settings: asked again from the
+        platform for a group (an admin demoted a moment ago may not), `who.can_manage` else."""
+        check = self._rights.get(who.chat.channel)
+        if check is None or not who.group:
+            return who.can_manage
+        return await check(who)
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels plugged in (each with its limits), in the order they were added."""
+        return list(self._limits)

@@ -8,10 +8,7 @@ registered once (bot/telegram/routes.py), one error handler for what they do not
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -19,6 +16,7 @@ from typing import Any
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, Defaults, TypeHandler
+from telegram.request import HTTPXRequest
 
 from bot.chat.common import Admins
 from bot.config import Settings
@@ -33,6 +31,7 @@ from bot.telegram import incoming
 from bot.telegram.context import CONTEXT_TYPES, NewsContext
 from bot.telegram.routes import telegram_handlers
 from bot.telegram.sender import TelegramSender, file_url, pacer_for, push_bots
+from bot.telegram.updates import PollingErrors, UpdatesBot
 from handlers import all_routes
 from storage.db import POSTGRES
 
@@ -50,13 +49,17 @@ def build_application(settings: Settings, *, token: str | None = None,
     """The Application for `settings` (token and admins overridable, e.g. by the demo)."""
     admins = settings.admin_ids if admin_ids is None else admin_ids
     base_url = settings.telegram_api_url
+    # Built here rather than by the builder: long polling must skip updates PTB cannot read
+    # (bot/telegram/updates.py). The connections are the builder's defaults.
+    bot = UpdatesBot(
+        token or settings.token(), base_url=base_url, base_file_url=file_url(base_url),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
+                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1))
     builder = (
         ApplicationBuilder()
-        .token(token or settings.token())
-        .base_url(base_url)
-        .base_file_url(file_url(base_url))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .bot(bot)
         .context_types(CONTEXT_TYPES)
         # Handlers must not wait for each other: a slow one never delays another chat. What
         # they send is ordered and paced by the outbound path, not by PTB.
@@ -95,22 +98,31 @@ async def _settle_reply(update: Update, context: NewsContext) -> None:
 
 
 async def _post_init(app: NewsApplication) -> None:
-    """Open the core, plug this bot account in, set the command menu, start the core."""
+    """Plug this bot account into the core, set the command menu. Without a core given (the
+    demo, `running`), open the core first and start it after."""
     settings = app.bot_data.settings
     assert settings is not None
-    core = await Core.open(settings, admins=Admins.of(app.bot_data.admin_ids))
-    sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http)
+    core = app.bot_data.core
+    owns_core = core is None
+    if core is None:
+        core = await Core.open(settings, admins=Admins.of(app.bot_data.admin_ids,
+                                                          settings.zalo_admin_ids))
+    app.bot_data.owns_core = owns_core
+    sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http,
+                            upload_timeout=settings.delivery_upload_timeout)
     await sender.initialize()
     # Several processes on PostgreSQL share the account's rate through the database.
     shared = (DatabaseSchedule(core.db, f"{CHANNEL}:{app.bot.token.split(':', 1)[0]}")
               if core.db.backend == POSTGRES else None)
     outbound = Outbound(sender, pacer_for(settings, shared), on_migrated=core.chat_migrated)
     core.add_channel(outbound, LIMITS, article_link=lambda article_id: deep_link(
-        app.bot.username, article_id))
+        app.bot.username, article_id),
+        rights=incoming.rights_check(app.bot, app.bot_data.group_admin_cache))
     app.bot_data.core = core
     await set_command_menu(app)
-    # Resumes whatever was pending (also after a crash), and starts the jobs.
-    await core.start(schedule_ingestion=app.bot_data.schedule_ingestion)
+    if owns_core:
+        # Resumes whatever was pending (also after a crash), and starts the jobs.
+        await core.start(schedule_ingestion=app.bot_data.schedule_ingestion)
 
 
 def deep_link(username: str | None, article_id: int) -> str | None:
@@ -119,12 +131,15 @@ def deep_link(username: str | None, article_id: int) -> str | None:
 
 
 async def _post_shutdown(app: NewsApplication) -> None:
+    """Close the core when this application opened it; release the push connections."""
     core = app.bot_data.core
     if core is None:
         return
     app.bot_data.core = None
-    await core.close()
-    sender = core.outbound[CHANNEL].sender
+    if app.bot_data.owns_core:
+        await core.close()
+    outbound = core.outbound.get(CHANNEL)
+    sender = outbound.sender if outbound is not None else None
     if isinstance(sender, TelegramSender):
         await sender.shutdown()
 
@@ -190,12 +205,14 @@ async def running(app: NewsApplication, *, poll_timeout: float = 10) -> AsyncIte
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=int(poll_timeout),
-                                    drop_pending_updates=False)
+                                    drop_pending_updates=False, error_callback=PollingErrors())
     try:
         yield
     finally:
         if app.updater.running:
             await app.updater.stop()
+        if app.bot_data.core is not None:
+            await app.bot_data.core.release_outbound()
         if app.running:
             await app.stop()
         if app.post_shutdown is not None:
@@ -204,19 +221,8 @@ async def running(app: NewsApplication, *, poll_timeout: float = 10) -> AsyncIte
 
 
 def run_bot(settings: Settings) -> None:
-    """`newsbot run`: the bot with its web server, updates by webhook or long polling, until
-    SIGINT or SIGTERM (blocking)."""
-    asyncio.run(_serve_until_stopped(build_application(settings)))
+    """`newsbot run` (kept for callers of the Telegram-only days): every configured channel with
+    the web server, until SIGINT or SIGTERM (blocking). See `bot.run`."""
+    from bot.run import run
 
-
-async def _serve_until_stopped(app: NewsApplication) -> None:
-    from bot.telegram.serving import serving
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on Windows
-            loop.add_signal_handler(signum, stop.set)
-    async with serving(app):
-        await stop.wait()
-        log.info("stopping")
+    run(settings)

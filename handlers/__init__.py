@@ -101,10 +101,20 @@ class Routes:
 
 def all_routes() -> Routes:
     """Every command and choice family, from the modules of this package."""
-    from handlers import admin, cluster, digest, fallback, popular, reader, search
+    from handlers import (
+        admin,
+        cluster,
+        digest,
+        fallback,
+        follow,
+        popular,
+        reader,
+        search,
+        sources,
+    )
 
     found: list[Route] = []
-    for module in (reader, popular, search, digest, cluster, admin):
+    for module in (reader, popular, search, follow, digest, cluster, admin, sources):
         found.extend(module.routes())
 
     async def text(req: Request) -> None:

@@ -51,7 +51,7 @@ async def settings_command(req: Request) -> None:
 
 
 async def stop(req: Request) -> None:
-    """Unsubscribe from everything and delete what is stored about the chat."""
+    """Ask, then unsubscribe from everything and delete what is stored about the chat."""
     await req.out.reply(await req.core.reader.stop(req.who))
 
 
@@ -71,6 +71,8 @@ async def on_choice(press: Press) -> None:
         notice = await reader.delivery(press.who, parsed.value)
     elif parsed.action == callbacks.HOUR:
         notice = await reader.digest_hour(press.who, parsed.number)
+    elif parsed.action == callbacks.STOP:
+        notice = await reader.stop_answer(press.who, parsed.value)
     else:  # callbacks.OPEN
         notice = Notice(send=await reader.open_article(press.who, parsed.number))
     await press.out.notice(notice)

@@ -11,7 +11,14 @@ import pytest
 from bot.i18n import en, vi
 from storage import chats, subscriptions
 from storage.db import open_database
-from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
+from tests.bothelper import (
+    ADMIN_ID,
+    Chatter,
+    bot_on_sandbox,
+    button_data,
+    confirm_stop,
+    text_of,
+)
 from tests.conftest import tg
 
 USER = 501
@@ -154,13 +161,13 @@ async def test_english_after_settings(chat: Chatter) -> None:
     for command, expected in expectations.items():
         (reply,) = await chat.say(USER, command)
         assert expected in text_of(reply), (command, text_of(reply))
-    (stopped,) = await chat.say(USER, "/stop")
+    stopped = await confirm_stop(chat, USER)
     assert text_of(stopped) == en.TEXTS["stop.done"]
 
 
 async def test_stop_then_latest(chat: Chatter) -> None:
     await chat.say(USER, "/subscribe an sinh")
-    (stopped,) = await chat.say(USER, "/stop")
+    stopped = await confirm_stop(chat, USER)
     assert text_of(stopped) == vi.TEXTS["stop.done"]
     db = await open_database(chat.settings.database)
     try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.i18n import t, vi
 from storage.db import open_database
-from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
+from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, confirm_stop, text_of
 from tests.conftest import html, shared_path
 
 FIVE = "Cụm thi đua 5 thành phố trực thuộc Trung ương"
@@ -255,7 +255,7 @@ async def test_likes_and_more_rank_popular(tmp_path: Path) -> None:
         assert "· 👍 1 · 📖 0 · 👁 2" in text_of(again)
 
         # /stop forgets what the reader did: u3's like and open of B no longer count.
-        await chat.say(u3, "/stop")
+        await confirm_stop(chat, u3)
         (after_stop,) = await chat.say(u1, "/popular")
         lines = text_of(after_stop).split("\n")
         assert "Bài A mới" in lines[2]

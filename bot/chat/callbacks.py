@@ -18,13 +18,14 @@ LIKE = "like"  # like:<article id>       👍
 LANG = "lang"  # lang:vi | lang:en       language in /settings
 DELIVERY = "dlv"  # dlv:instant|digest|paused|back   delivery mode in /settings (digest: hours)
 HOUR = "dhr"  # dhr:<0-23>               the daily digest's hour in /settings
+STOP = "stop"  # stop:yes | stop:no      /stop's confirmation
 
 # What each family's handler receives (prefixes only: the handler parses the whole action).
-READER = r"^(sub|open|lang|dlv|dhr):"
+READER = r"^(sub|open|lang|dlv|dhr|stop):"
 CARD = r"^(more|like):"
 
 _SHAPE = re.compile(r"^(sub|open|more|like):(\d{1,12})$|^(lang):(vi|en)$"
-                    r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$",
+                    r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$|^(stop):(yes|no)$",
                     re.ASCII)  # \d: ASCII digits only, not "١٢"
 
 

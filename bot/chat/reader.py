@@ -44,23 +44,37 @@ class Reader:
     # -- chat state --------------------------------------------------------------------------
 
     async def language(self, who: Who) -> str:
-        """The chat's language (the default for a chat we do not know)."""
-        return await self.common.language(who.chat)
+        """The chat's language; for a chat we do not know yet, the one its user's app speaks
+        (see `first_language`)."""
+        return await chats.language(self.db, who.chat) or self.first_language(who)
 
-    async def _ensure_chat(self, who: Who) -> chats.Chat:
+    def first_language(self, who: Who) -> str:
+        """The language of a new chat: in a private chat, the user's app language as the
+        platform reports it (Telegram's `language_code`, an IETF tag: "en", "en-GB", "vi")
+        when the bot speaks it; otherwise (groups are shared by many, or an unknown
+        language) NEWSBOT_DEFAULT_LANGUAGE."""
+        hint = (who.language_hint or "").split("-", 1)[0].strip().lower()
+        if who.chat_type == "private" and hint in LANGUAGES:
+            return hint
+        return self.common.default_language
+
+    async def ensure_chat(self, who: Who) -> chats.Chat:
+        """The chat's row, created (in its first language) when new, active again if it had
+        stopped."""
         existing = await chats.get(self.db, who.chat)
         if existing is not None and existing.active:
             return existing
         async with self.db.transaction() as conn:
-            lang = existing.language if existing else self.common.default_language
+            lang = existing.language if existing else self.first_language(who)
             return await chats.ensure(conn, who.chat, who.chat_type, lang,
                                       now=int(self.common.clock()))
+
 
     # -- /start, /help -----------------------------------------------------------------------
 
     async def start(self, who: Who, payload: str | None) -> list[Message]:
         """Welcome and the category picker; `/start a_<id>` opens an article instead."""
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         lang = await self.language(who)
         if payload:
             match = re.fullmatch(r"a_(\d{1,12})", payload.strip())
@@ -104,7 +118,7 @@ class Reader:
         category = await categories.get(self.db, category_id)
         if category is None:
             return Notice(t(lang, "button.invalid"))
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         async with self.db.transaction() as conn:
             removed = await subscriptions.remove(conn, who.chat, category.id)
             if not removed:
@@ -122,7 +136,7 @@ class Reader:
         category = await self._find_category(argument)
         if category is None:
             return await self.unknown_category(lang, argument)
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         async with self.db.transaction() as conn:
             added = await subscriptions.add(conn, who.chat, category.id,
                                             now=int(self.common.clock()))
@@ -291,7 +305,7 @@ class Reader:
         the outbox, which the worker skips once the chat is in digest mode), and comes at the
         next occurrence of the hour. Switching to instant pushes only what is stored from now
         on: pushes are queued when an article is stored, for the chats in instant mode then."""
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         now = self.common.clock()
         async with self.db.transaction() as conn:
             chat = await chats.get(conn, who.chat)
@@ -319,20 +333,31 @@ class Reader:
             return Notice(t(current, "group.admins_only"), alert=True)
         if lang not in LANGUAGES:
             return Notice(t(current, "button.invalid"))
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         async with self.db.transaction() as conn:
             await chats.set_language(conn, who.chat, lang)
         return Notice(t(lang, "settings.language_set"),
                       edit=await self._settings_reply(who, lang))
 
     async def stop(self, who: Who) -> Message:
-        """Unsubscribe from everything and forget the chat."""
+        """Ask before unsubscribing from everything and forgetting the chat."""
         lang = await self.language(who)
         if not who.can_manage:
             return Message(t(lang, "group.admins_only"))
+        choices = ((Choice(str(t(lang, "stop.yes")), action=callbacks.make(callbacks.STOP, "yes")),
+                    Choice(str(t(lang, "stop.no")), action=callbacks.make(callbacks.STOP, "no"))),)
+        return Message(t(lang, "stop.confirm"), choices)
+
+    async def stop_answer(self, who: Who, answer: str) -> Notice:
+        """/stop's confirmation: "yes" unsubscribes from everything and forgets the chat."""
+        lang = await self.language(who)
+        if not who.can_manage:
+            return Notice(t(lang, "group.admins_only"), alert=True)
+        if answer != "yes":
+            return Notice(edit=Message(t(lang, "stop.kept")))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)
         if who.chat_type == "private" and who.user is not None:
             # What the reader liked and opened is about them too (popularity counts drop).
             await forget_reader(self.db, who.user, now=self.common.clock())
-        return Message(t(lang, "stop.done"))
+        return Notice(edit=Message(t(lang, "stop.done")))

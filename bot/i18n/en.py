@@ -27,6 +27,7 @@ TEXTS: dict[str, str] = {
         "/popular [category] (/noibat) — the most-read articles of the last 7 days\n"
         "/cluster [year|cluster] (/cum) — emulation cluster leader and deputy\n"
         "/search <words> (/timkiem) — search articles, accents optional\n"
+        "/follow [words] (/theodoi) — new articles holding the words, any category\n"
         "/settings (/caidat) — language and delivery mode\n"
         "/stop — unsubscribe from everything and delete your data\n\n"
         "Category names work without accents, e.g. `/latest hoat dong mttq 3`."
@@ -256,6 +257,8 @@ TEXTS: dict[str, str] = {
         "/broadcast — send an announcement to subscribers\n"
         "/stats — statistics\n"
         "/sources — news sources: health, pause, fetch now\n"
+        "/addsource <address> [category] — add an RSS/Atom source (preview, then confirm)\n"
+        "/removesource <source name> — remove a news source\n"
         "/setcluster — set a cluster leader or deputy (a step-by-step dialog; or "
         "`/setcluster <year> | <cluster> | <role> | <unit>`)\n"
         "/review (/duyetcum) — questions about emulation clusters waiting for an answer"
@@ -401,4 +404,69 @@ TEXTS: dict[str, str] = {
     "health.sources_failing_never": "• No news source has worked yet: see /sources.",
     "health.database": "• The database cannot be read.",
     "health.recovered": "✅ **The bot is working normally again** ({when}).",
+    "follow.usage": (
+        "🔔 **Follow words**: get new articles holding the words you choose at once, in any "
+        "category (accents optional).\nUsage: `/follow <words>`, e.g. `/follow Bach Long Vi`; "
+        "at most {max} follows. Type /follow to see and remove what you follow."
+    ),
+    "follow.done": (
+        "🔔 Following «{words}». New articles of any category holding these words (next to each "
+        "other, in this order; accents optional) will be sent here, each once."
+    ),
+    "follow.already": "You already follow «{words}». Type /follow to see the list.",
+    "follow.full": "You follow {max} words already, the most allowed. Type /follow to remove some.",
+    "follow.too_long": "Too long: at most {words} words and {chars} characters.",
+    "follow.not_instant": (
+        "__Note: followed words are sent only in the «Instant» delivery mode (/settings).__"
+    ),
+    "follow.list": "🔔 **Words you follow** ({count}/{max})",
+    "follow.list_hint": "Press ✖️ to stop following one; add one with `/follow <words>`.",
+    "follow.removed": "No longer following «{words}».",
+    "menu.follow": "Follow words",
+    "stop.confirm": (
+        "⚠️ **Stop the news?**\nThe bot will remove every subscription and followed word, and "
+        "delete what it stores about this chat. This cannot be undone."
+    ),
+    "stop.yes": "✅ Yes, stop and delete",
+    "stop.no": "✖️ No",
+    "stop.kept": "Nothing changed: you still get the news as before.",
+    "admin.add.usage": (
+        "Usage: `/addsource <RSS/Atom address> [category]`, e.g. `/addsource "
+        "https://example.org/rss News`. The bot fetches it once and shows a preview before "
+        "asking whether to add it."
+    ),
+    "admin.add.not_url": "«{url}» is not the http(s) address of an RSS/Atom feed.",
+    "admin.add.no_sources_file": (
+        "The bot runs without a sources file (NEWSBOT_SOURCES_FILE), so it ingests nothing."
+    ),
+    "admin.add.already": "This address is already the source **{name}**.",
+    "admin.add.failed": "⚠️ Could not read the feed {url}: {reason}",
+    "admin.add.preview": "🛰 **Preview of the new source**: {title}",
+    "admin.add.preview_url": "Address: {url}",
+    "admin.add.preview_name": "Source name: `{name}`",
+    "admin.add.preview_entries": "Entries in the feed: {count}",
+    "admin.add.preview_categories": "Categories: {categories}",
+    "admin.add.preview_forced": "Every article will go to the category: **{category}**",
+    "admin.add.preview_newest": "Newest entries:",
+    "admin.add.preview_ask": (
+        "Add this source? New articles will be sent to the categories' subscribers."
+    ),
+    "admin.add.button_add": "✅ Add the source",
+    "admin.add.button_cancel": "✖️ Cancel",
+    "admin.add.gone": "This preview was answered already or has expired. Type /addsource again.",
+    "admin.add.discarded": "✖️ Cancelled: {url} was not added.",
+    "admin.add.added": "✅ Added the source **{name}** ({url}). Fetching…",
+    "admin.add.first_poll": "✅ Source **{name}**: {new} new articles fetched. See /latest.",
+    "admin.add.first_poll_failed": (
+        "⚠️ The source **{name}** was added but its first fetch failed: {reason}. The bot will "
+        "try again later."
+    ),
+    "admin.remove.usage": "Usage: `/removesource <source name>`. Sources: {names}.",
+    "admin.remove.unknown": "There is no source «{name}». Sources: {names}.",
+    "admin.remove.done": (
+        "Removed the source **{name}**: the bot no longer fetches it (its stored articles "
+        "stay)."
+    ),
+    "menu.addsource": "Add a news source (preview, then confirm)",
+    "menu.removesource": "Remove a news source",
 }

@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 NewsApplication = Application[Any, NewsContext, Any, Any, Any, Any]
 
 MENU = ("start", "help", "categories", "subscribe", "unsubscribe", "latest", "popular",
-        "cluster", "search", "settings", "stop")
+        "cluster", "search", "follow", "settings", "stop")
 
 
 def build_application(settings: Settings, *, token: str | None = None,

@@ -1,0 +1,73 @@
+"""A reader's and an admin's everyday (issue 15), end to end on the sandbox with the sample
+news: the first language from Telegram's language_code, /stop asking first."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import en, vi
+from storage import chats, subscriptions
+from tests.bothelper import Chatter, bot_on_sandbox, button_data, confirm_stop, text_of
+from tests.conftest import tg
+
+USER = 801
+
+
+@pytest.fixture
+async def chat(tmp_path: Path) -> AsyncIterator[Chatter]:
+    async with bot_on_sandbox(tmp_path) as chatter:
+        yield chatter
+
+
+def _db(chat: Chatter):  # type: ignore[no-untyped-def]
+    return chat.app.bot_data.core.db  # type: ignore[union-attr]
+
+
+async def test_a_new_chat_speaks_the_language_of_the_users_app(chat: Chatter) -> None:
+    (hello,) = await chat.say(USER, "/start", language_code="en-GB")
+    assert "Hello!" in text_of(hello)
+    stored = await chats.get(_db(chat), tg(USER))
+    assert stored is not None
+    assert stored.language == "en"
+    # Chosen once: the app's language no longer matters, /settings does.
+    (help_en,) = await chat.say(USER, "/help", language_code="vi")
+    assert "News bot" in text_of(help_en)
+    # Before any /start, a reply already speaks the app's language.
+    (unknown,) = await chat.say(USER + 1, "/help", language_code="en")
+    assert "News bot" in text_of(unknown)
+    # A language the bot does not speak, or none: the default (Vietnamese).
+    (other,) = await chat.say(USER + 2, "/start", language_code="de")
+    assert "Xin chào" in text_of(other)
+    (none,) = await chat.say(USER + 3, "/start")
+    assert "Xin chào" in text_of(none)
+    # A group is shared: the default, whoever writes first.
+    (group,) = await chat.say(USER + 4, "/start", chat_id=-9001, chat_type="group",
+                              language_code="en")
+    assert "Xin chào" in text_of(group)
+
+
+async def test_stop_asks_first(chat: Chatter) -> None:
+    await chat.say(USER, "/subscribe an sinh")
+    (question,) = await chat.say(USER, "/stop")
+    assert text_of(question).startswith("⚠️ <b>Dừng nhận tin?</b>")
+    assert button_data(question) == [("✅ Có, dừng và xóa", "stop:yes"), ("✖️ Không", "stop:no")]
+    # Asking deleted nothing; "no" keeps everything.
+    assert await subscriptions.category_ids(_db(chat), tg(USER))
+    answers = await chat.press(USER, question["message_id"], "stop:no", expect=2)
+    edit = next(r for r in answers if r["method"].startswith("edit"))
+    assert text_of(edit) == vi.TEXTS["stop.kept"]
+    assert await subscriptions.category_ids(_db(chat), tg(USER))
+    # "yes" deletes the chat and its subscriptions.
+    stopped = await confirm_stop(chat, USER)
+    assert text_of(stopped) == vi.TEXTS["stop.done"]
+    assert await chats.get(_db(chat), tg(USER)) is None
+    assert await subscriptions.category_ids(_db(chat), tg(USER)) == set()
+
+
+async def test_stop_in_a_group_is_for_its_admins(chat: Chatter) -> None:
+    (refused,) = await chat.say(USER, "/stop", chat_id=-9002, chat_type="group")
+    assert text_of(refused) == vi.TEXTS["group.admins_only"]
+    assert en.TEXTS["stop.confirm"]

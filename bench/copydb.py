@@ -63,13 +63,18 @@ async def compare(source: Path, target: str) -> None:
         await two.close()
 
 
-async def _main(args: argparse.Namespace) -> int:
-    from tests import pgserver
-
+def _source(args: argparse.Namespace) -> Path:
+    """The generated SQLite database (cached); built before the event loop starts, because the
+    builders run their own (asyncio.run)."""
     cache = Path(gettempdir()) / "newsbot-bench"
     path = build(cache, articles=args.articles, subscribers=args.subscribers)
     path = with_popularity(path, interactions=args.interactions)
-    path = with_search(path)
+    return with_search(path)
+
+
+async def _main(args: argparse.Namespace, path: Path) -> int:
+    from tests import pgserver
+
     print(f"source: {path} ({path.stat().st_size / 1e6:.0f} MB)")
     with tempfile.TemporaryDirectory(prefix="newsbot-copydb-") as tmp:
         folder: Path | None = None
@@ -102,7 +107,8 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--interactions", type=int, default=1_000_000)
     parser.add_argument("--url")
-    return asyncio.run(_main(parser.parse_args()))
+    args = parser.parse_args()
+    return asyncio.run(_main(args, _source(args)))
 
 
 if __name__ == "__main__":

@@ -63,8 +63,9 @@ async def on_choice(press: Press) -> None:
         log.warning("user_id=%s forged or stale action %r", press.who.user_id, press.data[:80])
         await press.out.notice(Notice(t(await reader.language(press.who), "button.invalid")))
         return
-    if parsed.action == callbacks.TOGGLE:
-        notice = await reader.toggle(press.who, parsed.number)
+    if parsed.action in (callbacks.TOGGLE, callbacks.WELCOME_TOGGLE):
+        notice = await reader.toggle(press.who, parsed.number,
+                                     welcome=parsed.action == callbacks.WELCOME_TOGGLE)
     elif parsed.action == callbacks.LANG:
         notice = await reader.set_language(press.who, parsed.value)
     elif parsed.action == callbacks.DELIVERY:

@@ -33,7 +33,7 @@ async def chat(tmp_path: Path) -> AsyncIterator[Chatter]:
 def _category_buttons(record: dict[str, object]) -> dict[str, str]:
     """Picker buttons by category name -> callback_data (the ✅/▫️ mark removed)."""
     return {text.split(" ", 1)[1]: str(data) for text, data in button_data(record)  # type: ignore[arg-type]
-            if data and str(data).startswith("sub:")}
+            if data and str(data).startswith(("sub:", "sw:"))}
 
 
 async def _subscribed(chatter: Chatter, chat_id: int) -> set[int]:
@@ -120,8 +120,9 @@ async def test_latest(chat: Chatter, command: str) -> None:
 async def test_latest_bad_arguments(chat: Chatter) -> None:
     (zero,) = await chat.say(USER, "/latest 0")
     assert "Cách dùng" in text_of(zero)
-    (many,) = await chat.say(USER, "/latest 500")
-    assert "Cách dùng" in text_of(many)
+    (many,) = await chat.say(USER, "/latest 500")  # clamped to the most a list holds
+    assert "Cách dùng" not in text_of(many)
+    assert "Chỉ hiển thị tối đa 20 bài" in text_of(many)
     (unknown,) = await chat.say(USER, "/latest thể thao")
     assert "Không tìm thấy chuyên mục «thể thao»" in text_of(unknown)
 

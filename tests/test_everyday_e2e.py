@@ -71,3 +71,50 @@ async def test_stop_in_a_group_is_for_its_admins(chat: Chatter) -> None:
     (refused,) = await chat.say(USER, "/stop", chat_id=-9002, chat_type="group")
     assert text_of(refused) == vi.TEXTS["group.admins_only"]
     assert en.TEXTS["stop.confirm"]
+
+
+async def test_toggling_in_start_keeps_the_welcome(chat: Chatter) -> None:
+    (welcome,) = await chat.say(USER, "/start")
+    data = next(d for label, d in button_data(welcome) if label.endswith("An sinh xã hội"))
+    answers = await chat.press(USER, welcome["message_id"], str(data), expect=2)
+    edit = next(r for r in answers if r["method"].startswith("edit"))
+    # Only the keyboard changes: the welcome stays above the picker.
+    assert edit["method"] == "editMessageReplyMarkup"
+    assert ("✅ An sinh xã hội", data) in button_data(edit)
+
+
+async def test_plain_text_offers_a_search(chat: Chatter) -> None:
+    (hint,) = await chat.say(USER, "tôi muốn đọc tin về Hải Phòng")
+    assert text_of(hint) == vi.TEXTS["text.hint"]
+    (offer,) = button_data(hint)
+    assert offer == ("🔎 Tìm «Hải Phòng»", "tq:Hải Phòng")
+    answers = await chat.press(USER, hint["message_id"], "tq:Hải Phòng", expect=2)
+    results = next(r for r in answers if r["method"] == "sendMessage")
+    assert "Tìm kiếm</b> «Hải Phòng»" in text_of(results)
+    # In a group, people talk to each other: nothing.
+    assert await chat.say(USER, "chào cả nhóm", chat_id=-9003, chat_type="group",
+                          expect=0) == []
+
+
+async def test_like_shows_the_count_on_the_card(chat: Chatter) -> None:
+    (listing,) = await chat.say(USER, "/latest")
+    data = str(button_data(listing)[0][1])
+    opened = await chat.press(USER, listing["message_id"], data, expect=2)
+    card = next(r for r in opened if r["method"] in ("sendPhoto", "sendMessage"))
+    like = next(d for label, d in button_data(card) if label == "👍")
+    answers = await chat.press(USER, card["message_id"], str(like), expect=2)
+    assert next(r for r in answers if r["method"] == "answerCallbackQuery")["text"] == \
+        "👍 Đã thích"
+    edit = next(r for r in answers if r["method"].startswith("edit"))
+    assert edit["method"] == "editMessageReplyMarkup"  # the card itself stays
+    assert ("👍 1", like) in button_data(edit)
+    answers = await chat.press(USER, card["message_id"], str(like), expect=2)
+    edit = next(r for r in answers if r["method"].startswith("edit"))
+    assert ("👍", like) in button_data(edit)
+
+
+async def test_tat_ca_works_where_all_does(chat: Chatter) -> None:
+    await chat.say(USER, "/subscribe an sinh")
+    (done,) = await chat.say(USER, "/huydangky tat ca")
+    assert text_of(done) == vi.TEXTS["unsubscribe.all"]
+    assert await subscriptions.category_ids(_db(chat), tg(USER)) == set()

@@ -18,6 +18,8 @@ from bot.message import Choice, Message, Notice, Text, Who, bold, italic, link, 
 from bot.models import Article
 from bot.popularity import forget_reader, record_interaction
 from bot.text.datefmt import format_local_datetime
+from bot.text.fold import fold
+from bot.web.links import without_tracking
 from storage import articles, categories, chats, digests, subscriptions
 from storage.categories import Category
 
@@ -32,6 +34,16 @@ _TITLE_IN_LIST = 160
 # the quiet hours of SPEC section 6).
 DELIVERY_MODES = ("instant", "digest", "paused")
 DIGEST_HOURS = tuple(range(6, 22))
+
+
+# "all" as readers type it, folded (accents and case optional): "all", "tất cả", "tat ca",
+# "tatca", "hết", "toàn bộ".
+_ALL = frozenset({"all", "tat ca", "tatca", "het", "toan bo", "toanbo", "tat ca chuyen muc"})
+
+
+def is_all(argument: str) -> bool:
+    """Whether `argument` means "all" (English or Vietnamese, accents optional)."""
+    return fold(argument).strip(" .!") in _ALL
 
 
 class Reader:
@@ -80,8 +92,7 @@ class Reader:
             match = re.fullmatch(r"a_(\d{1,12})", payload.strip())
             if match:
                 return [await self.open_article(who, int(match.group(1)))]
-        picker = await self.categories(who)
-        return [Message(t(lang, "start.welcome") + "\n\n" + picker.text, picker.choices)]
+        return [await self._picker(who, lang, welcome=True)]
 
     async def help(self, who: Who) -> Message:
         """Every command; admins also see theirs."""
@@ -98,20 +109,28 @@ class Reader:
         lang = await self.language(who)
         return await self._picker(who, lang)
 
-    async def _picker(self, who: Who, lang: str) -> Message:
+    async def _picker(self, who: Who, lang: str, *, welcome: bool = False) -> Message:
+        """The picker; `welcome`: under /start's welcome, whose toggles redraw the same text
+        (so the platform edits only the choices and the welcome stays)."""
         all_categories = await categories.list_all(self.db)
+        head = self.welcome(lang) + "\n\n" if welcome else Text()
         if not all_categories:
-            return Message(t(lang, "categories.none"))
+            return Message(head + t(lang, "categories.none"))
         followed = await subscriptions.category_ids(self.db, who.chat)
+        action = callbacks.WELCOME_TOGGLE if welcome else callbacks.TOGGLE
         choices = tuple(
             (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
-                    action=callbacks.make(callbacks.TOGGLE, c.id)),)
+                    action=callbacks.make(action, c.id)),)
             for c in all_categories
         )
-        return Message(t(lang, "categories.title"), choices)
+        return Message(head + t(lang, "categories.title"), choices)
 
-    async def toggle(self, who: Who, category_id: int) -> Notice:
-        """A ✅ choice: subscribe or unsubscribe, and redraw the picker."""
+    def welcome(self, lang: str) -> Text:
+        return t(lang, "start.welcome")
+
+    async def toggle(self, who: Who, category_id: int, *, welcome: bool = False) -> Notice:
+        """A ✅ choice: subscribe or unsubscribe, and redraw the picker (under the welcome, when
+        it came with /start)."""
         lang = await self.language(who)
         if not who.can_manage:
             return Notice(t(lang, "group.admins_only"), alert=True)
@@ -125,7 +144,8 @@ class Reader:
                 await subscriptions.add(conn, who.chat, category.id,
                                         now=int(self.common.clock()))
         key = "toggle.off" if removed else "toggle.on"
-        return Notice(t(lang, key, category=category.name), edit=await self._picker(who, lang))
+        return Notice(t(lang, key, category=category.name),
+                      edit=await self._picker(who, lang, welcome=welcome))
 
     async def subscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
@@ -150,7 +170,7 @@ class Reader:
             return Message(t(lang, "unsubscribe.usage"))
         if not who.can_manage:
             return Message(t(lang, "group.admins_only"))
-        if arg.casefold() in ("all", "tatca", "tất cả", "hết", "het"):
+        if is_all(arg):
             async with self.db.transaction() as conn:
                 count = await subscriptions.remove_all(conn, who.chat)
             return Message(t(lang, "unsubscribe.all" if count else "unsubscribe.nothing"))
@@ -182,10 +202,14 @@ class Reader:
         lang = await self.language(who)
         words = argument.split()
         count = LATEST_DEFAULT
-        if words and re.fullmatch(r"\d{1,6}", words[-1]):
+        clamped = False
+        if words and re.fullmatch(r"\d{1,12}", words[-1]):
             count = int(words.pop())
-            if not 1 <= count <= LATEST_MAX:
+            if count < 1:
                 return Message(t(lang, "latest.usage", max=LATEST_MAX))
+            # More than a list holds: the most it holds, and say so (not a refusal).
+            clamped = count > LATEST_MAX
+            count = min(count, LATEST_MAX)
         category: Category | None = None
         if words:
             category = await self._find_category(" ".join(words))
@@ -197,7 +221,8 @@ class Reader:
             return Message(t(lang, "latest.empty"))
         title = t(lang, "latest.title_category", category=category.name) \
             if category else t(lang, "latest.title")
-        return self.article_list(lang, title, found)
+        footer = t(lang, "latest.clamped", max=LATEST_MAX) if clamped else None
+        return self.article_list(lang, title, found, footer=footer)
 
     def article_list(self, lang: str, title: Text, items: Sequence[Article],
                      notes: Sequence[Text] = (), footer: Text | None = None,
@@ -214,7 +239,8 @@ class Reader:
             headline_text = article.title
             if len(headline_text) > _TITLE_IN_LIST:
                 headline_text = headline_text[:_TITLE_IN_LIST].rsplit(" ", 1)[0] + "…"
-            headline = link(headline_text, article.url) if is_web_url(article.url) \
+            headline = link(headline_text, without_tracking(article.url)) \
+                if is_web_url(article.url) \
                 else Text(headline_text)
             when = format_local_datetime(article.published, self.common.tz)
             lines.append(f"{number}. " + bold(headline))

@@ -469,4 +469,11 @@ TEXTS: dict[str, str] = {
     ),
     "menu.addsource": "Add a news source (preview, then confirm)",
     "menu.removesource": "Remove a news source",
+    "card.like_count": "👍 {count}",
+    "latest.clamped": "__Showing at most {max} articles.__",
+    "text.search_offer": (
+        "The bot answers commands (type /help for all of them). Search the articles for "
+        "«{query}»?"
+    ),
+    "text.search_button": "🔎 Search «{query}»",
 }

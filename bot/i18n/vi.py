@@ -478,4 +478,10 @@ TEXTS: dict[str, str] = {
     ),
     "menu.addsource": "Thêm nguồn tin (xem trước rồi xác nhận)",
     "menu.removesource": "Gỡ một nguồn tin",
+    "card.like_count": "👍 {count}",
+    "latest.clamped": "__Chỉ hiển thị tối đa {max} bài.__",
+    "text.search_offer": (
+        "Bot trả lời các lệnh (gõ /help để xem tất cả). Bạn muốn tìm bài viết về «{query}»?"
+    ),
+    "text.search_button": "🔎 Tìm «{query}»",
 }

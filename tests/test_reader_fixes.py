@@ -101,3 +101,12 @@ def test_the_search_offered_for_plain_text() -> None:
     button = parse_button(action)
     assert button is not None and button.words.startswith("Hải Phòng")
     assert parse_button("tq:") is None
+
+
+def test_official_capitalisation_of_the_city() -> None:
+    from bot.cluster.units import normalize_unit, official_style
+
+    stored = normalize_unit("UBMTTQVN TP.HCM")
+    assert official_style(stored) == "Ủy ban MTTQ Việt Nam Thành phố Hồ Chí Minh"
+    assert official_style("Ủy ban MTTQ Việt Nam thành phố Hà Nội") == \
+        "Ủy ban MTTQ Việt Nam thành phố Hà Nội"

@@ -58,10 +58,13 @@ class SearchButton:
 # Words of a conversational request that are not what it is about ("tôi muốn đọc tin về Hải
 # Phòng" is about "Hải Phòng"), folded: left out of the search a plain message offers (every
 # searched word must be in an article). /search itself searches every word it is given.
-_CHATTER = frozenset(
-    "toi minh em anh chi ban bot muon can xin hay giup cho xem doc tim kiem hoi biet tin tuc bai "
-    "viet ve cua va voi o la co khong nhung cac mot gi nao the duoc di nhe a a oi vay sao please "
-    "i want to read news about show me find search the a an of on in for".split())
+_CHATTER = frozenset({
+    "toi", "minh", "em", "anh", "chi", "ban", "bot", "muon", "can", "xin", "hay", "giup",
+    "cho", "xem", "doc", "tim", "kiem", "hoi", "biet", "tin", "tuc", "bai", "viet", "ve",
+    "cua", "va", "voi", "o", "la", "co", "khong", "nhung", "cac", "mot", "gi", "nao", "the",
+    "duoc", "di", "nhe", "a", "oi", "vay", "sao", "please", "i", "want", "to", "read", "news",
+    "about", "show", "me", "find", "search", "an", "of", "on", "in", "for",
+})
 
 
 def search_offer(text: str) -> tuple[str, str] | None:

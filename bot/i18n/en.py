@@ -3,7 +3,7 @@
 TEXTS: dict[str, str] = {
     # Terminal demo
     "demo.loading": "Loading the sample news into a temporary database…",
-    "demo.loaded": "Loaded {count} sample articles.",
+    "demo.loaded": "Loaded {count} sample {count|article|articles}.",
     "demo.banner": (
         "News bot (demo, no Telegram needed). Type commands such as /start, /latest, /help; "
         "type a number to press a button; /quit to leave."
@@ -113,8 +113,8 @@ TEXTS: dict[str, str] = {
     "menu.settings": "Language and delivery mode",
     "menu.stop": "Unsubscribe from everything, delete data",
     # Command line
-    "cli.ingest.source": "{name}: {new} new, {seen} already stored, {errors} errors",
-    "cli.ingest.total": "Total: {total} new articles",
+    "cli.ingest.source": "{name}: {new} new, {seen} already stored, {errors} {errors|error|errors}",
+    "cli.ingest.total": "Total: {total} new {total|article|articles}",
     # Article card
     "card.read_original": "Read the original",
     "card.more": "Read more",
@@ -264,7 +264,8 @@ TEXTS: dict[str, str] = {
         "/review (/duyetcum) — questions about emulation clusters waiting for an answer"
     ),
     "cli.rescan.progress": "Read {done}/{total} articles",
-    "cli.rescan.done": "Done: read {articles} articles, found {facts} cluster facts.",
+    "cli.rescan.done": "Done: read {articles} {articles|article|articles}, found {facts} cluster "
+        "{facts|fact|facts}.",
     # Admin tools (issue 6): /broadcast, /stats, /sources, error alerts
     "admin.button_update": "🔄 Refresh",
     "admin.updated": "Updated.",
@@ -289,23 +290,25 @@ TEXTS: dict[str, str] = {
     "admin.bc.button_everyone": "👥 Everyone · {count}",
     "admin.bc.button_discard": "✖️ Discard",
     "admin.bc.button_back": "↩️ Choose again",
-    "admin.bc.button_send": "✅ Send to {count} recipients",
+    "admin.bc.button_send": "✅ Send to {count} {count|recipient|recipients}",
     "admin.bc.button_stop": "⏹ Stop sending",
     "admin.bc.confirm": (
-        "📢 **Announcement #{id}** will be sent to **{count}** recipients ({audience}).\n"
+        "📢 **Announcement #{id}** will be sent to **{count}** {count|recipient|recipients} "
+        "({audience}).\n"
         "Send now?"
     ),
     "admin.bc.inactive_note": (
-        "{count} chats that stopped or paused receiving messages will be left out."
+        "{count} {count|chat that|chats that} stopped or paused receiving messages will be left "
+        "out."
     ),
     "admin.bc.nobody": (
         "Nobody in «{audience}» receives messages now. Please choose another audience."
     ),
     "admin.bc.not_draft": "Announcement #{id} was already sent or discarded.",
     "admin.bc.discarded": "✖️ Announcement #{id} discarded; nothing was sent.",
-    "admin.bc.started": "Sending to {count} recipients.",
+    "admin.bc.started": "Sending to {count} {count|recipient|recipients}.",
     "admin.bc.not_sending": "Announcement #{id} is not being sent any more.",
-    "admin.bc.stopped": "Stopped: {count} unsent messages cancelled.",
+    "admin.bc.stopped": "Stopped: {count} unsent {count|message|messages} cancelled.",
     "admin.bc.progress_title": "📤 **Sending announcement #{id}** · {audience}",
     "admin.bc.done_title": "✅ **Announcement #{id} sent** · {audience}",
     "admin.bc.cancelled_title": "⏹ **Announcement #{id} stopped** · {audience}",
@@ -322,7 +325,8 @@ TEXTS: dict[str, str] = {
     "admin.bc.report_by": "Sent by admin {admin}",
     "admin.bc.no_reason": "unknown reason",
     "admin.bc.report_left_out": (
-        "Not sent to {count} chats that had stopped or paused receiving messages before."
+        "Not sent to {count} {count|chat that|chats that} had stopped or paused receiving "
+        "messages before."
     ),
     "admin.src.title": "🛰 **Sources** ({count})",
     "admin.src.none": "No sources yet (check the sources file, NEWSBOT_SOURCES_FILE).",
@@ -331,9 +335,12 @@ TEXTS: dict[str, str] = {
     "admin.src.paused": "⏸ **{name}** — paused",
     "admin.src.failing": "⚠️ **{name}** — the last poll failed",
     "admin.src.backing_off": (
-        "⏳ **{name}** — failed {failures} times in a row, next try in {wait}"
+        "⏳ **{name}** — failed {failures} {failures|time|times} in a row, next try in {wait}"
     ),
-    "admin.src.last_success": "   Last success: {when} · {articles} articles · {errors} errors",
+    "admin.src.last_success": (
+        "   Last success: {when} · {articles} {articles|article|articles} · {errors} "
+        "{errors|error|errors}"
+    ),
     "admin.src.no_success": "never",
     "admin.src.last_error": "   Last error ({when}): {reason}",
     "admin.src.button_pause": "⏸ Pause {name}",
@@ -351,7 +358,7 @@ TEXTS: dict[str, str] = {
         "New articles will be sent to subscribers."
     ),
     "admin.src.refresh_failed": "⚠️ **{name}**: could not fetch news ({seconds} s).",
-    "admin.src.refresh_errors": "⚠️ {count} errors: {errors}",
+    "admin.src.refresh_errors": "⚠️ {count} {count|error|errors}: {errors}",
     "admin.stats.title": "📊 **Statistics** · {when}",
     "admin.stats.chats": "👥 **Recipients**: {active} receiving · {inactive} stopped",
     "admin.stats.languages": "   Languages: {items}",
@@ -364,8 +371,8 @@ TEXTS: dict[str, str] = {
         "skipped {skipped} · cancelled {cancelled} · pending {pending}"
     ),
     "admin.stats.queue": (
-        "⏳ **Queue**: {total} messages waiting (articles {articles} · announcements "
-        "{broadcasts} · digests {digests}), {retrying} waiting for a retry"
+        "⏳ **Queue**: {total} {total|message|messages} waiting (articles {articles} · "
+        "announcements {broadcasts} · digests {digests}), {retrying} waiting for a retry"
     ),
     "admin.stats.queue_oldest": "   Oldest waiting: {age}",
     "admin.stats.broadcast_sending": "   Announcement #{id} sending: {sent}/{total} ({percent}%)",
@@ -378,9 +385,12 @@ TEXTS: dict[str, str] = {
     "admin.stats.sources": "🛰 **Sources** ({count})",
     "admin.stats.more": "   … and {count} more",
     "admin.alert": "⚠️ **Error in the bot** ({where})\n```{what}```",
-    "admin.alert_suppressed": "(+{count} more errors in the last minute went only to the log)",
+    "admin.alert_suppressed": (
+        "(+{count} more {count|error|errors} in the last minute went only to the log)"
+    ),
     "admin.alert_summary": (
-        "⚠️ **{count} more errors** in the last minute, written to the log only: {where}"
+        "⚠️ **{count} more {count|error|errors}** in the last minute, written to the log "
+        "only: {where}"
     ),
     # The bot's web pages (bot/web): article page, not-found page
     "web.site_name": "News of the city's Vietnam Fatherland Front Committee",
@@ -456,7 +466,9 @@ TEXTS: dict[str, str] = {
     "admin.add.gone": "This preview was answered already or has expired. Type /addsource again.",
     "admin.add.discarded": "✖️ Cancelled: {url} was not added.",
     "admin.add.added": "✅ Added the source **{name}** ({url}). Fetching…",
-    "admin.add.first_poll": "✅ Source **{name}**: {new} new articles fetched. See /latest.",
+    "admin.add.first_poll": (
+        "✅ Source **{name}**: {new} new {new|article|articles} fetched. See /latest."
+    ),
     "admin.add.first_poll_failed": (
         "⚠️ The source **{name}** was added but its first fetch failed: {reason}. The bot will "
         "try again later."

@@ -92,6 +92,7 @@ class Core:
         db = await open_database(settings.database)
         http = make_client(settings.fetch_timeout)
         common = Common(db, default_language=settings.default_language, tz=settings.tz,
+                        organisation=settings.organisation,
                         limits=limits or {}, admins=admins, public_url=settings.public_url)
         core = cls(settings=settings, db=db, http=http, common=common, reader=Reader(common))
         composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices,

@@ -390,6 +390,7 @@ class Who:
     user_id: str | None
     can_manage: bool = True
     language_hint: str | None = None
+    user_name: str | None = None  # the person's name as the platform shows it (reports)
 
     @property
     def group(self) -> bool:

@@ -3,6 +3,7 @@ news: the first language from Telegram's language_code, /stop asking first."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -118,3 +119,63 @@ async def test_tat_ca_works_where_all_does(chat: Chatter) -> None:
     (done,) = await chat.say(USER, "/huydangky tat ca")
     assert text_of(done) == vi.TEXTS["unsubscribe.all"]
     assert await subscriptions.category_ids(_db(chat), tg(USER)) == set()
+
+
+async def test_admin_menu_description_and_organisation(tmp_path: Path) -> None:
+    from telegram import Bot, BotCommandScopeChat
+
+    from tests.bothelper import ADMIN_ID
+
+    organisation = "Ủy ban MTTQ Việt Nam thành phố Hồ Chí Minh"
+    async with bot_on_sandbox(tmp_path, organisation=organisation) as chat:
+        bot = Bot(chat.settings.token(), base_url=chat.settings.telegram_api_url)
+        async with bot:
+            reader = [c.command for c in await bot.get_my_commands()]
+            admin = await bot.get_my_commands(scope=BotCommandScopeChat(ADMIN_ID))
+            admin_en = await bot.get_my_commands(scope=BotCommandScopeChat(ADMIN_ID),
+                                                 language_code="en")
+            description = (await bot.get_my_description()).description
+            short = (await bot.get_my_short_description(language_code="en")).short_description
+        assert "follow" in reader
+        assert "broadcast" not in reader
+        names = [c.command for c in admin]
+        assert names[:len(reader)] == reader
+        assert names[len(reader):] == ["broadcast", "stats", "sources", "addsource",
+                                       "removesource", "setcluster", "review"]
+        assert dict((c.command, c.description) for c in admin_en)["stats"] == "[Admin] Statistics"
+        # The organisation, in official style, in the description, the welcome and /help.
+        official = "Ủy ban MTTQ Việt Nam Thành phố Hồ Chí Minh"
+        assert description.startswith(f"Bot tin tức của {official}:")
+        assert short == f"News of {official}: new articles by category, search, followed words."
+        (welcome,) = await chat.say(USER, "/start")
+        assert f"bot tin tức của <b>{official}</b>" in text_of(welcome)
+        (help_vi,) = await chat.say(USER, "/help")
+        assert text_of(help_vi).startswith(f"<b>Bot tin tức {official}</b>")
+        assert "Lệnh quản trị" not in text_of(help_vi)
+        (help_admin,) = await chat.say(ADMIN_ID, "/help")
+        assert "Lệnh quản trị" in text_of(help_admin)
+        assert "/addsource" in text_of(help_admin)
+
+
+async def test_the_broadcast_report_names_the_admin(chat: Chatter) -> None:
+    from tests.bothelper import ADMIN_ID
+
+    await chat.say(USER, "/start")
+    after = await chat.last_seq()
+    preview, picker = await chat.say(ADMIN_ID, "/broadcast Họp lúc 8:00", expect=2,
+                                     first_name="Nguyễn Văn A", username="nguyenvana")
+    everyone = next(d for label, d in button_data(picker) if label.startswith("👥"))
+    screen = next(r for r in await chat.press(ADMIN_ID, picker["message_id"], str(everyone),
+                                              expect=2) if r["method"].startswith("edit"))
+    assert "<b>1</b> người nhận" in text_of(screen)
+    send = next(d for label, d in button_data(screen) if label.startswith("✅"))
+    await chat.press(ADMIN_ID, picker["message_id"], str(send), expect=2)
+    for _ in range(600):
+        reports = [r for r in await chat.sent(chat_id=ADMIN_ID, after=after)
+                   if "Báo cáo thông báo" in text_of(r)]
+        if reports:
+            break
+        await asyncio.sleep(0.1)
+    assert reports, "no report"
+    assert f"Người gửi: quản trị viên {ADMIN_ID} (Nguyễn Văn A, @nguyenvana)" in \
+        text_of(reports[0])

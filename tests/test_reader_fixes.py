@@ -97,9 +97,11 @@ def test_the_search_offered_for_plain_text() -> None:
     assert search_offer("tôi muốn đọc tin về Hải Phòng") == ("Hải Phòng", "tq:Hải Phòng")
     assert search_offer("???") is None
     shown, action = search_offer("Hải Phòng " * 40)  # type: ignore[misc]
-    assert len(action.encode()) <= 64 and shown.endswith("…")
+    assert len(action.encode()) <= 64
+    assert shown.endswith("…")
     button = parse_button(action)
-    assert button is not None and button.words.startswith("Hải Phòng")
+    assert button is not None
+    assert button.words.startswith("Hải Phòng")
     assert parse_button("tq:") is None
 
 

@@ -97,7 +97,7 @@ class Reader:
     async def help(self, who: Who) -> Message:
         """Every command; admins also see theirs."""
         lang = await self.language(who)
-        text = t(lang, "help")
+        text = t(lang, "help", organisation=self.common.organisation)
         if self.common.is_admin(who):
             text += "\n\n" + t(lang, "help.admin")
         return Message(text)
@@ -126,7 +126,7 @@ class Reader:
         return Message(head + t(lang, "categories.title"), choices)
 
     def welcome(self, lang: str) -> Text:
-        return t(lang, "start.welcome")
+        return t(lang, "start.welcome", organisation=self.common.organisation)
 
     async def toggle(self, who: Who, category_id: int, *, welcome: bool = False) -> Notice:
         """A ✅ choice: subscribe or unsubscribe, and redraw the picker (under the welcome, when

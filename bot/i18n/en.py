@@ -12,11 +12,11 @@ TEXTS: dict[str, str] = {
     # Reader commands
     "start.welcome": (
         "👋 Hello! This is the news bot of the **city committee of the Vietnam Fatherland "
-        "Front**.\nIt sends new articles of the categories you choose, with a photo and a "
-        "summary. Type /help for every command."
+        "Front** ({organisation}).\nIt sends new articles of the categories you choose, "
+        "with a photo and a summary. Type /help for every command."
     ),
     "help": (
-        "**News bot of the city Fatherland Front committee**\n"
+        "**News bot of the city Fatherland Front committee** ({organisation})\n"
         "Get new articles by category, browse the latest and most-read news, and see who leads "
         "the emulation clusters.\n\n"
         "/start — start, choose categories\n"
@@ -479,8 +479,8 @@ TEXTS: dict[str, str] = {
         "Removed the source **{name}**: the bot no longer fetches it (its stored articles "
         "stay)."
     ),
-    "menu.addsource": "Add a news source (preview, then confirm)",
-    "menu.removesource": "Remove a news source",
+    "menu.addsource": "[Admin] Add a news source (preview, then confirm)",
+    "menu.removesource": "[Admin] Remove a news source",
     "card.like_count": "👍 {count}",
     "latest.clamped": "__Showing at most {max} articles.__",
     "text.search_offer": (
@@ -488,4 +488,17 @@ TEXTS: dict[str, str] = {
         "«{query}»?"
     ),
     "text.search_button": "🔎 Search «{query}»",
+    "bot.description": (
+        "News bot of {organisation}: new articles of the categories you choose, with a photo "
+        "and a summary; the latest and most-read news, emulation clusters; search and followed "
+        "words. Press Start to choose categories."
+    ),
+    "bot.short_description": (
+        "News of {organisation}: new articles by category, search, followed words."
+    ),
+    "menu.broadcast": "[Admin] Send an announcement",
+    "menu.stats": "[Admin] Statistics",
+    "menu.sources": "[Admin] News sources",
+    "menu.setcluster": "[Admin] Set a cluster leader or deputy",
+    "menu.review": "[Admin] Questions about emulation clusters",
 }

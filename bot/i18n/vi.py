@@ -11,12 +11,12 @@ TEXTS: dict[str, str] = {
     "demo.no_button": "Không có nút số đó (có {count} nút).",
     # Reader commands
     "start.welcome": (
-        "👋 Xin chào! Đây là bot tin tức của **Ủy ban MTTQ Việt Nam thành phố**.\n"
+        "👋 Xin chào! Đây là bot tin tức của **{organisation}**.\n"
         "Bot gửi bài mới theo chuyên mục bạn chọn, kèm ảnh và tóm tắt. "
         "Gõ /help để xem mọi lệnh."
     ),
     "help": (
-        "**Bot tin tức Ủy ban MTTQ Việt Nam thành phố**\n"
+        "**Bot tin tức {organisation}**\n"
         "Nhận bài mới theo chuyên mục, xem tin mới, tin nổi bật và thông tin cụm thi đua.\n\n"
         "/start — bắt đầu, chọn chuyên mục\n"
         "/categories (/chuyenmuc) — bật/tắt chuyên mục nhận tin\n"
@@ -476,12 +476,25 @@ TEXTS: dict[str, str] = {
     "admin.remove.done": (
         "Đã gỡ nguồn **{name}**: bot thôi lấy tin từ nguồn này (các bài đã lưu vẫn còn)."
     ),
-    "menu.addsource": "Thêm nguồn tin (xem trước rồi xác nhận)",
-    "menu.removesource": "Gỡ một nguồn tin",
+    "menu.addsource": "[Quản trị] Thêm nguồn tin (xem trước rồi xác nhận)",
+    "menu.removesource": "[Quản trị] Gỡ một nguồn tin",
     "card.like_count": "👍 {count}",
     "latest.clamped": "__Chỉ hiển thị tối đa {max} bài.__",
     "text.search_offer": (
         "Bot trả lời các lệnh (gõ /help để xem tất cả). Bạn muốn tìm bài viết về «{query}»?"
     ),
     "text.search_button": "🔎 Tìm «{query}»",
+    "bot.description": (
+        "Bot tin tức của {organisation}: nhận bài mới theo chuyên mục bạn chọn, kèm ảnh và tóm "
+        "tắt; xem tin mới, tin nổi bật, cụm thi đua; tìm kiếm và theo dõi từ khóa. Bấm Bắt đầu "
+        "để chọn chuyên mục."
+    ),
+    "bot.short_description": (
+        "Tin tức {organisation}: bài mới theo chuyên mục, tìm kiếm, theo dõi từ khóa."
+    ),
+    "menu.broadcast": "[Quản trị] Gửi thông báo",
+    "menu.stats": "[Quản trị] Thống kê",
+    "menu.sources": "[Quản trị] Nguồn tin",
+    "menu.setcluster": "[Quản trị] Đặt cụm trưởng, cụm phó",
+    "menu.review": "[Quản trị] Câu hỏi về cụm thi đua",
 }

@@ -1,5 +1,6 @@
--- Issue 15: keyword follows (/follow) and sources changed from the chat (/addsource,
--- /removesource). Nothing existing changes.
+-- Issue 15: keyword follows (/follow), sources changed from the chat (/addsource,
+-- /removesource), the admin's name on a broadcast (its report names them).
+-- Nothing existing changes but that new column.
 
 -- A chat's keyword follow: new articles whose folded text holds `phrase` (the folded words,
 -- space-separated, next to each other) reach the chat once. `key_word` is the follow's
@@ -42,3 +43,6 @@ CREATE TABLE source_drafts (
     admin_id TEXT NOT NULL,
     created_at INTEGER NOT NULL
 );
+
+-- The admin's name as the platform showed it when the draft was made (NULL: older rows).
+ALTER TABLE broadcasts ADD COLUMN admin_name TEXT;

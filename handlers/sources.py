@@ -1,6 +1,6 @@
-"""/addsource and /removesource (admins): change the sources from the chat; the preview's
-"as:" choices. Admin commands: the adapter lets only admins reach them; the core checks again,
-also for every choice (a forged one included)."""
+"""/addsource, /removesource and /exportsources (admins): the sources from the chat; the
+preview's "as:" choices. Admin commands: the adapter lets only admins reach them; the core
+checks again, also for every choice (a forged one included)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,11 @@ async def remove_source(req: Request) -> None:
     await req.out.reply(await req.core.source_changes.remove(req.who, req.argument))
 
 
+async def export_sources(req: Request) -> None:
+    """Send the sources as an OPML file."""
+    await req.out.reply(await req.core.source_changes.export(req.who))
+
+
 async def on_choice(press: Press) -> None:
     """Add or discard a previewed source; after adding, say what the first poll brought."""
     choice = parse_choice(press.data)
@@ -42,5 +47,6 @@ def routes() -> list[Route]:
     return [
         Command(("addsource", "themnguon"), add_source, admin=True),
         Command(("removesource", "gonguon"), remove_source, admin=True),
+        Command(("exportsources", "xuatnguon"), export_sources, admin=True),
         Buttons(FAMILY, on_choice),
     ]

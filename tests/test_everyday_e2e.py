@@ -141,7 +141,7 @@ async def test_admin_menu_description_and_organisation(tmp_path: Path) -> None:
         names = [c.command for c in admin]
         assert names[:len(reader)] == reader
         assert names[len(reader):] == ["broadcast", "stats", "sources", "addsource",
-                                       "removesource", "setcluster", "review"]
+                                       "removesource", "exportsources", "setcluster", "review"]
         assert dict((c.command, c.description) for c in admin_en)["stats"] == "[Admin] Statistics"
         # The organisation, in official style, in the description, the welcome and /help.
         official = "Ủy ban MTTQ Việt Nam Thành phố Hồ Chí Minh"

@@ -21,21 +21,24 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
 
 from bot.admin.format import number
 from bot.chat.common import Common
-from bot.config import Settings
+from bot.config import Settings, SourceConfig
 from bot.i18n import t
 from bot.ingest.feeds import FeedParseError, parse_feed
 from bot.ingest.fetch import FetchError, fetch
+from bot.ingest.opml import OpmlFeed, export_opml
 from bot.ingest.pipeline import Ingestor
-from bot.message import Choice, Message, Notice, Text, Who, bold
+from bot.ingest.source_list import combine
+from bot.message import Choice, Document, Message, Notice, Text, UserRef, Who, bold
 from bot.models import ParsedArticle
 from storage import chat_sources
+from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +197,20 @@ class SourceChanges:
         return added, Message(t(lang, "admin.add.first_poll", name=draft.name,
                                 new=number(polled.new, lang)))
 
+    async def export(self, who: Who) -> Message:
+        """/exportsources: the sources as an OPML file, sent as a document."""
+        lang = await self.common.language(who.chat)
+        if not self.common.is_admin(who):
+            return Message(t(lang, "admin.refused"))
+        ingestor = self._ingestor()
+        file_sources = ingestor.file_sources if ingestor is not None else []
+        document, feeds, left_out = await export_document(
+            self.db, file_sources, title=self.common.organisation)
+        text = t(lang, "admin.export.caption", count=number(feeds, lang))
+        if left_out:
+            text += "\n" + t(lang, "admin.export.left_out", count=number(left_out, lang))
+        return Message(text, document=document)
+
     async def remove(self, who: Who, argument: str) -> Message:
         """Stop polling the named source (its articles stay)."""
         lang = await self.common.language(who.chat)
@@ -213,3 +230,60 @@ class SourceChanges:
             await ingestor.reload_sources()
         log.info("source removed from the chat: source=%s admin_id=%s", name, who.user_id)
         return Message(t(lang, "admin.remove.done", name=name))
+
+
+# --- OPML: `newsbot sources import/export` and /exportsources ------------------------------
+
+
+@dataclass
+class ImportReport:
+    added: list[str] = field(default_factory=list)  # source names
+    known: list[str] = field(default_factory=list)  # URLs that are sources already
+    refused: list[str] = field(default_factory=list)  # lines saying why
+
+
+async def current_sources(db: Database, file_sources: Sequence[SourceConfig]
+                          ) -> list[SourceConfig]:
+    """The sources polled now: the file's combined with the chat's changes."""
+    return combine(file_sources, await chat_sources.changes(db))
+
+
+async def import_feeds(db: Database, file_sources: Sequence[SourceConfig],
+                       feeds: Sequence[OpmlFeed], *, admin: UserRef, now: int,
+                       folder_as_category: bool = False) -> ImportReport:
+    """Add each feed that is not a source yet, as /addsource would (without the preview: the
+    feeds are polled at the next ingestion). `folder_as_category`: a feed's OPML folder
+    becomes the category it forces."""
+    report = ImportReport()
+    async with db.transaction() as conn:
+        current = combine(file_sources, await chat_sources.changes(conn))
+        taken = {s.name for s in current} | {c.name for c in await chat_sources.changes(conn)}
+        urls = {s.url for s in current if s.url}
+        for feed in feeds:
+            if feed.url in urls:
+                report.known.append(feed.url)
+                continue
+            if len(feed.url) > _MAX_URL:
+                report.refused.append(f"{feed.url[:80]}…: longer than {_MAX_URL} characters")
+                continue
+            name = source_name(feed.url, taken)
+            category = " ".join((feed.folder or "").split())[:100] or None
+            await chat_sources.record(conn, name, chat_sources.ADDED, url=feed.url,
+                                      category=category if folder_as_category else None,
+                                      admin=admin, now=now)
+            taken.add(name)
+            urls.add(feed.url)
+            report.added.append(name)
+    return report
+
+
+async def export_document(db: Database, file_sources: Sequence[SourceConfig], *,
+                          title: str) -> tuple[Document, int, int]:
+    """The sources as an OPML document, how many feeds it lists, how many sources it could
+    not (archives, local files)."""
+    sources_now = await current_sources(db, file_sources)
+    content, left_out = export_opml(sources_now, title=title)
+    return (Document(OPML_FILE_NAME, content), len(sources_now) - left_out, left_out)
+
+
+OPML_FILE_NAME = "newsbot-sources.opml"

@@ -259,6 +259,7 @@ TEXTS: dict[str, str] = {
         "/sources — news sources: health, pause, fetch now\n"
         "/addsource <address> [category] — add an RSS/Atom source (preview, then confirm)\n"
         "/removesource <source name> — remove a news source\n"
+        "/exportsources — download the news sources (an OPML file)\n"
         "/setcluster — set a cluster leader or deputy (a step-by-step dialog; or "
         "`/setcluster <year> | <cluster> | <role> | <unit>`)\n"
         "/review (/duyetcum) — questions about emulation clusters waiting for an answer"
@@ -501,4 +502,16 @@ TEXTS: dict[str, str] = {
     "menu.sources": "[Admin] News sources",
     "menu.setcluster": "[Admin] Set a cluster leader or deputy",
     "menu.review": "[Admin] Questions about emulation clusters",
+    "admin.export.caption": (
+        "📤 **The news sources** (OPML): {count} {count|feed|feeds}. Any feed reader opens it; "
+        "load it into a bot with `newsbot sources import <file>`."
+    ),
+    "admin.export.left_out": (
+        "{count} {count|archive or local file|archives or local files} on the server have no "
+        "web address and are not in the file."
+    ),
+    "menu.exportsources": "[Admin] Download the news sources (OPML)",
+    "cli.sources.imported": "Added {count} {count|source|sources}: {names}",
+    "cli.sources.known": "Already sources (skipped): {count}",
+    "cli.sources.refused": "Refused: {count}",
 }

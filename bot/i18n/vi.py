@@ -267,6 +267,7 @@ TEXTS: dict[str, str] = {
         "/sources — nguồn tin: tình trạng, tạm dừng, lấy tin ngay\n"
         "/addsource <địa chỉ> [chuyên mục] — thêm nguồn tin RSS/Atom (xem trước rồi xác nhận)\n"
         "/removesource <tên nguồn> — gỡ một nguồn tin\n"
+        "/exportsources — tải danh sách nguồn tin (tệp OPML)\n"
         "/setcluster — đặt cụm trưởng, cụm phó (hộp thoại từng bước; hoặc "
         "`/setcluster <năm> | <cụm> | <vai trò> | <đơn vị>`)\n"
         "/review (/duyetcum) — câu hỏi về cụm thi đua đang chờ trả lời"
@@ -497,4 +498,16 @@ TEXTS: dict[str, str] = {
     "menu.sources": "[Quản trị] Nguồn tin",
     "menu.setcluster": "[Quản trị] Đặt cụm trưởng, cụm phó",
     "menu.review": "[Quản trị] Câu hỏi về cụm thi đua",
+    "admin.export.caption": (
+        "📤 **Danh sách nguồn tin** (OPML): {count} nguồn. Mở được bằng mọi trình đọc tin; nạp "
+        "vào bot bằng `newsbot sources import <tệp>`."
+    ),
+    "admin.export.left_out": (
+        "{count} nguồn lưu trữ hoặc tệp trên máy chủ không có địa chỉ web nên không có trong "
+        "tệp."
+    ),
+    "menu.exportsources": "[Quản trị] Tải danh sách nguồn tin (OPML)",
+    "cli.sources.imported": "Đã thêm {count} nguồn: {names}",
+    "cli.sources.known": "Đã có sẵn (bỏ qua): {count}",
+    "cli.sources.refused": "Không nhận: {count}",
 }

@@ -44,8 +44,8 @@ NewsApplication = Application[Any, NewsContext, Any, Any, Any, Any]
 MENU = ("start", "help", "categories", "subscribe", "unsubscribe", "latest", "popular",
         "cluster", "search", "follow", "settings", "stop")
 # What admins' private chats list after the readers' commands (NEWSBOT_ADMIN_IDS).
-ADMIN_MENU = ("broadcast", "stats", "sources", "addsource", "removesource", "setcluster",
-              "review")
+ADMIN_MENU = ("broadcast", "stats", "sources", "addsource", "removesource", "exportsources",
+              "setcluster", "review")
 
 
 def build_application(settings: Settings, *, token: str | None = None,

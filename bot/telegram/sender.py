@@ -178,6 +178,12 @@ class TelegramSender:
         rendered = self._render.render(message)
         markup = self._markup(rendered.buttons)
         chat_id = int(chat.id)
+        if rendered.document is not None:
+            document = InputFile(rendered.document.content, filename=rendered.document.name)
+            sent = await bot.send_document(
+                chat_id, document, caption=rendered.text or None, parse_mode=ParseMode.HTML,
+                reply_markup=markup, disable_notification=rendered.silent)
+            return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=PHOTO_SHOWN)
         if rendered.photo is None:
             sent = await bot.send_message(
                 chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,

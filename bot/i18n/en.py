@@ -514,4 +514,12 @@ TEXTS: dict[str, str] = {
     "cli.sources.imported": "Added {count} {count|source|sources}: {names}",
     "cli.sources.known": "Already sources (skipped): {count}",
     "cli.sources.refused": "Refused: {count}",
+    "demo.sample_note": (
+        "(Demo: the sample articles are dated over the last days, and a few sample likes and "
+        "opens were added so that /popular has something to show.)"
+    ),
+    "demo.new_article": (
+        "📰 (Demo) A new sample article was just published in «{category}», which you "
+        "subscribed to:"
+    ),
 }

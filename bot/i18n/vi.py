@@ -510,4 +510,12 @@ TEXTS: dict[str, str] = {
     "cli.sources.imported": "Đã thêm {count} nguồn: {names}",
     "cli.sources.known": "Đã có sẵn (bỏ qua): {count}",
     "cli.sources.refused": "Không nhận: {count}",
+    "demo.sample_note": (
+        "(Bản chạy thử: ngày đăng của bài mẫu được dời về những ngày gần đây, và vài lượt "
+        "thích, lượt đọc mẫu được thêm vào để /popular có nội dung.)"
+    ),
+    "demo.new_article": (
+        "📰 (Bản chạy thử) Một bài mẫu mới vừa được đăng ở chuyên mục «{category}» bạn đã đăng "
+        "ký:"
+    ),
 }

@@ -75,7 +75,8 @@ def _source(args: argparse.Namespace) -> Path:
 async def _main(args: argparse.Namespace, path: Path) -> int:
     from tests import pgserver
 
-    print(f"source: {path} ({path.stat().st_size / 1e6:.0f} MB)")
+    size = (await asyncio.to_thread(path.stat)).st_size
+    print(f"source: {path} ({size / 1e6:.0f} MB)")
     with tempfile.TemporaryDirectory(prefix="newsbot-copydb-") as tmp:
         folder: Path | None = None
         url = args.url or os.environ.get(pgserver.ENV_URL)

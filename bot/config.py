@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.text.fold import category_key
 from storage.db import check_target, is_postgres_url
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -365,6 +366,11 @@ class SourceConfig(BaseModel):
     # The source's own site(s), beside a remote feed's own host: the hosts its articles' links
     # and guids may name (see bot/ingest/validate.py).
     hosts: tuple[str, ...] = ()
+    # The feed's category names onto the publisher's (bot/ingest/categories.py): "feed name" =
+    # "publisher's name", and/or "publisher's name" = ["feed name", ...]. Compared without
+    # accents, case or punctuation.
+    category_map: dict[str, str] = Field(default_factory=dict)
+    category_aliases: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @field_validator("name")
     @classmethod
@@ -384,6 +390,27 @@ class SourceConfig(BaseModel):
                                  "scheme or path)")
             hosts.append(host)
         return tuple(hosts)
+
+    @field_validator("category_map", "category_aliases")
+    @classmethod
+    def _category_names(cls, value: dict[str, object]) -> dict[str, object]:
+        for key, target in value.items():
+            names = target if isinstance(target, tuple) else (target,)
+            if not category_key(key) or not all(category_key(str(n)) for n in names):
+                raise ValueError("category names must not be empty (or only punctuation)")
+        return value
+
+    @model_validator(mode="after")
+    def _categories_mapped_once(self) -> SourceConfig:
+        targets: dict[str, str] = {}
+        pairs = list(self.category_map.items())
+        pairs += [(a, target) for target, names in self.category_aliases.items() for a in names]
+        for name, target in pairs:
+            known = targets.setdefault(category_key(name), target)
+            if category_key(known) != category_key(target):
+                raise ValueError(f"category {name!r} is mapped twice, to {known!r} and to "
+                                 f"{target!r} (category_map / category_aliases)")
+        return self
 
     @model_validator(mode="after")
     def _location_given(self) -> SourceConfig:

@@ -33,6 +33,7 @@ from bot.chat.cluster_review import ClusterReview
 from bot.chat.common import Admins, Common
 from bot.chat.digest import DigestPages, more_choices
 from bot.chat.follows import Follows
+from bot.chat.memberships import Memberships
 from bot.chat.popular import Popular
 from bot.chat.reader import Reader
 from bot.chat.search import Search
@@ -43,6 +44,7 @@ from bot.delivery.outbound import Outbound, Undelivered
 from bot.delivery.pacing import Priority
 from bot.delivery.worker import DeliveryWorker, WorkerConfig
 from bot.digest.scheduler import DigestRun, DigestScheduler
+from bot.ingest.categories import CategoryNotices
 from bot.ingest.fetch import make_client
 from bot.ingest.pipeline import Ingestor
 from bot.message import ChatRef, Limits, Message, Text
@@ -217,6 +219,18 @@ class Core:
         """A digest's "more" choice."""
         return DigestPages(self.reader)
 
+    @cached_property
+    def memberships(self) -> Memberships:
+        """The bot added to or removed from a chat (a removed chat's deliveries are skipped)."""
+        return Memberships(self.common,
+                           on_gone=self.delivery.chat_gone if self.delivery else None)
+
+    @cached_property
+    def category_notices(self) -> CategoryNotices:
+        """New categories told to the admins once."""
+        return CategoryNotices(self.db, self.common.default_language,
+                               clock=self.common.clock)
+
     def article_link(self, channel: str, article_id: int) -> str | None:
         """A link that opens the article in a chat of `channel`, None when it has none."""
         found = self.article_links.get(channel)
@@ -238,9 +252,11 @@ class Core:
 
     async def ingest(self) -> None:
         """Poll the sources (failing ones are backed off inside the pipeline), then tell the
-        admins about new cluster questions, if the articles raised any."""
+        admins about categories that appeared and new cluster questions, if the articles
+        raised any."""
         if self.ingestor is not None:
             await self.ingestor.run_once()
+            await self.announce_categories()
             await self.ask_cluster_questions()
 
     async def ask_cluster_questions(self) -> int:
@@ -259,6 +275,32 @@ class Core:
             return sent is not None
 
         return await self.cluster_review.announce(send)
+
+    async def announce_categories(self) -> None:
+        """One message to the admins about categories they were not told about yet."""
+        notice = await self.category_notices.take()
+        if notice is not None:
+            await self.tell_admins(notice)
+
+    async def tell_admins(self, text: Text, *, patience: float = 30.0) -> bool:
+        """Send `text` to every admin's private chat (through the outbound path, with the admin
+        priority, not through the outbox, which may be what is stuck); True when one got it.
+        Each admin's message is bounded by `patience` seconds: a job must not wait for retries
+        while the platform is down."""
+        delivered = False
+        for admin in sorted(self.common.admins.users, key=lambda u: (u.channel, u.id)):
+            outbound = self.outbound.get(admin.channel)
+            if outbound is None:
+                continue
+            try:
+                sent = await asyncio.wait_for(
+                    outbound.send(ChatRef(admin.channel, admin.id), Message(text), group=False,
+                                  priority=Priority.ADMIN), patience)
+            except (Undelivered, TimeoutError) as exc:
+                log.warning("could not tell admin %s: %s", admin, exc or "timed out")
+                continue
+            delivered = delivered or sent is not None
+        return delivered
 
     async def run_digests(self) -> DigestRun:
         """Queue every due digest, then wake the delivery worker."""

@@ -5,7 +5,12 @@ Nothing here knows a chat platform. Each channel (Telegram now, Zalo later) has 
 text and numbered choices) and a sender in its adapter package that delivers them.
 
 - `ChatRef`: a chat is a (channel, chat id) pair, `UserRef` a person likewise; ids are text
-  because channels differ (Telegram's are integers, Zalo's are strings).
+  because channels differ (Telegram's are integers, Zalo's are strings). A `ChatRef` may also
+  name one topic of a forum (`thread`): a chat and each of its topics are different *readers*
+  (each has its own subscriptions and deliveries, and what is sent to a topic appears in that
+  topic only), while what belongs to the chat itself (its settings, whether it still accepts
+  messages, its pacing: a group's 20 messages a minute cover all its topics) is the chat's
+  (`ChatRef.base`).
 - `Text`: text with neutral emphasis (bold, italic, code...) and links, as a sequence of `Span`s.
   Values put into a text are never parsed, so user data needs no escaping here: each renderer
   escapes for its own format. `markup()` reads the small neutral markup of the i18n templates
@@ -35,13 +40,26 @@ GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
 
 @dataclass(frozen=True, slots=True)
 class ChatRef:
-    """A chat: the channel it lives on and the channel's id for it (as text)."""
+    """A chat: the channel it lives on and the channel's id for it (as text); with `thread`,
+    one topic of that chat (a forum topic's id on Telegram)."""
 
     channel: str
     id: str
+    thread: str | None = None
 
-    def __str__(self) -> str:  # in log lines: "telegram:12345"
-        return f"{self.channel}:{self.id}"
+    def __str__(self) -> str:  # in log lines: "telegram:12345", a topic "telegram:-100123#7"
+        if self.thread is None:
+            return f"{self.channel}:{self.id}"
+        return f"{self.channel}:{self.id}#{self.thread}"
+
+    @property
+    def base(self) -> ChatRef:
+        """The chat itself (without the topic): what its settings, state and pacing key on."""
+        return self if self.thread is None else ChatRef(self.channel, self.id)
+
+    def topic(self, thread: str | None) -> ChatRef:
+        """The reader `thread` of this chat (None: the chat itself)."""
+        return ChatRef(self.channel, self.id, thread or None)
 
 
 @dataclass(frozen=True, slots=True)

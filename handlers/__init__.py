@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial, wraps
 
+from bot.chat.memberships import MembershipChange
 from bot.core import Core
 from bot.delivery.outbound import Conversation
 from bot.message import Photo, Text, Who
@@ -97,12 +98,15 @@ class Routes:
     unknown_command: Callable[[Request], Awaitable[None]]
     text: Callable[[Request], Awaitable[None]]  # a message that is no command
     unknown_button: Callable[[Press], Awaitable[None]]  # an action no family owns
+    # The bot added to or removed from a chat (platforms that report it: Telegram).
+    membership: Callable[[Core, MembershipChange], Awaitable[None]] | None = None
 
 
 def all_routes() -> Routes:
     """Every command and choice family, from the modules of this package."""
     from handlers import (
         admin,
+        channels,
         cluster,
         digest,
         fallback,
@@ -114,7 +118,7 @@ def all_routes() -> Routes:
     )
 
     found: list[Route] = []
-    for module in (reader, popular, search, follow, digest, cluster, admin, sources):
+    for module in (reader, popular, search, follow, digest, cluster, admin, channels, sources):
         found.extend(module.routes())
 
     async def text(req: Request) -> None:
@@ -129,7 +133,7 @@ def all_routes() -> Routes:
         commands=[replace(r, run=ending(r.run)) for r in found if isinstance(r, Command)],
         buttons=[r for r in found if isinstance(r, Buttons)],
         refuse=admin.refuse, unknown_command=ending(fallback.unknown_command), text=text,
-        unknown_button=fallback.unknown_button,
+        unknown_button=fallback.unknown_button, membership=channels.on_membership,
     )
 
 

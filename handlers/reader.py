@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.chat import callbacks
+from bot.chat import callbacks, picker
 from bot.i18n import t
 from bot.message import Notice
 from handlers import Buttons, Command, Press, Request, Route
@@ -31,7 +31,8 @@ async def categories(req: Request) -> None:
 
 
 async def subscribe(req: Request) -> None:
-    """Subscribe to the named category (no argument: the picker)."""
+    """Subscribe to the named category, or to all of them ("all", "tất cả"); no argument: the
+    picker."""
     await req.out.reply(await req.core.reader.subscribe(req.who, " ".join(req.words)))
 
 
@@ -66,6 +67,8 @@ async def on_choice(press: Press) -> None:
     if parsed.action in (callbacks.TOGGLE, callbacks.WELCOME_TOGGLE):
         notice = await reader.toggle(press.who, parsed.number,
                                      welcome=parsed.action == callbacks.WELCOME_TOGGLE)
+    elif parsed.action == callbacks.ALL:
+        notice = await reader.toggle(press.who, picker.ALL, welcome=parsed.value == "w")
     elif parsed.action == callbacks.LANG:
         notice = await reader.set_language(press.who, parsed.value)
     elif parsed.action == callbacks.DELIVERY:

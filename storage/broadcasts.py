@@ -143,9 +143,15 @@ async def audience_sizes(conn: Conn) -> AudienceSizes:
     or paused) whom a broadcast leaves out."""
     async with conn.execute(f"SELECT {_RECEIVING}, count(*) FROM chats c GROUP BY 1") as cur:
         by_receiving = {bool(r[0]): r[1] for r in await cur.fetchall()}
+    # A category's audience: its readers (forum topics included) and those following every
+    # category, each once.
     async with conn.execute(
-        f"""SELECT s.category_id, {_RECEIVING}, count(*) FROM subscriptions s
-            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id GROUP BY 1, 2"""
+        f"""SELECT s.category_id, {_RECEIVING}, count(*) FROM (
+                SELECT channel, chat_id, thread_id, category_id FROM subscriptions
+                UNION
+                SELECT a.channel, a.chat_id, a.thread_id, g.id FROM subscriptions_all a
+                CROSS JOIN categories g
+            ) s JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id GROUP BY 1, 2"""
     ) as cur:
         rows = await cur.fetchall()
     return AudienceSizes(

@@ -94,6 +94,16 @@ async def mark_inactive(conn: Conn, chat: ChatRef, reason: str) -> None:
         (reason, chat.channel, chat.id))
 
 
+async def reactivate(conn: Conn, chat: ChatRef) -> bool:
+    """The chat accepts messages again (the bot was added back); False when it was not
+    inactive (or is unknown)."""
+    cur = await conn.execute(
+        """UPDATE chats SET active = 1, inactive_reason = NULL
+           WHERE channel = ? AND id = ? AND active = 0""",
+        (chat.channel, chat.id))
+    return cur.rowcount > 0
+
+
 async def migrate(conn: Conn, old: ChatRef, new: ChatRef) -> None:
     """A group became a supergroup with a new id: move the chat (subscriptions follow)."""
     if await get(conn, new) is not None:

@@ -7,9 +7,11 @@ count (a 429 or a chat migration does not), ``reason`` says why a row was skippe
 cancelled.
 
 Writers, all owned by the caller's transaction:
-- enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per article or
-  broadcast, so 100,000 recipients cost one statement, and enqueueing again never duplicates
-  (the unique indexes ``deliveries_article`` / ``deliveries_broadcast``);
+- enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per audience (two for an
+  article or a category's broadcast: the category's readers, then those following every
+  category), so 100,000 recipients cost one statement, and enqueueing again never duplicates
+  (the unique indexes ``deliveries_article`` / ``deliveries_broadcast``, per reader: a chat or
+  one of its forum topics);
 - results are written in batches (`record_outcomes`: a few ``executemany`` in one transaction),
   because one round trip per message would cap the delivery rate.
 
@@ -48,7 +50,7 @@ class Pending:
     """A delivery to make, with what the sender needs to know about its chat."""
 
     id: int
-    chat: ChatRef
+    chat: ChatRef  # the reader: the chat, or one of its forum topics (`chat.thread`)
     kind: Kind
     ref_id: int  # the article, broadcast or digest id
     attempts: int
@@ -133,28 +135,44 @@ class StoredBroadcast:
 
 # --- enqueueing --------------------------------------------------------------------------------
 
-# Who receives a push: active chats subscribed to the article's category, in instant mode.
+# Who receives a push: active instant-mode readers (chats, forum topics) subscribed to the
+# article's category, then those following every category. Two statements rather than a UNION:
+# a UNION sorts the whole audience to remove duplicates, while the unique index
+# `deliveries_article` drops a reader that has both for free (ON CONFLICT DO NOTHING).
 _ENQUEUE_ARTICLE = """
-    INSERT INTO deliveries(channel, chat_id, article_id, silent, created_at)
-    SELECT s.channel, s.chat_id, a.id, ?, ?
+    INSERT INTO deliveries(channel, chat_id, thread_id, article_id, silent, created_at)
+    SELECT s.channel, s.chat_id, s.thread_id, a.id, ?, ?
     FROM articles a
     JOIN subscriptions s ON s.category_id = a.category_id
     JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
     WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'
-    ORDER BY s.channel, s.chat_id
+    ORDER BY s.channel, s.chat_id, s.thread_id
+    ON CONFLICT DO NOTHING
+"""
+_ENQUEUE_ARTICLE_ALL = """
+    INSERT INTO deliveries(channel, chat_id, thread_id, article_id, silent, created_at)
+    SELECT s.channel, s.chat_id, s.thread_id, ?, ?, ?
+    FROM subscriptions_all s
+    JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
+    WHERE c.active = 1 AND c.delivery_mode = 'instant'
+      AND EXISTS (SELECT 1 FROM articles a WHERE a.id = ?)
+    ORDER BY s.channel, s.chat_id, s.thread_id
     ON CONFLICT DO NOTHING
 """
 
 
 async def enqueue_article(conn: Conn, article_id: int, *, now: int,
                           silent: bool = False) -> int:
-    """Queue `article_id` for every active instant-mode subscriber of its category.
+    """Queue `article_id` for every active instant-mode reader of its category (and every one
+    following all categories).
 
-    One statement whatever the number of subscribers; a second call adds nobody twice.
+    Two statements whatever the number of subscribers; a second call adds nobody twice.
     Returns the number of deliveries added.
     """
     cur = await conn.execute(_ENQUEUE_ARTICLE, (int(silent), now, article_id))
-    return cur.rowcount
+    added = cur.rowcount
+    cur = await conn.execute(_ENQUEUE_ARTICLE_ALL, (article_id, int(silent), now, article_id))
+    return added + cur.rowcount
 
 
 async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
@@ -162,41 +180,48 @@ async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
                             silent: bool = False) -> int:
     """Queue broadcast `broadcast_id` for its audience; returns the number of deliveries added.
 
-    The audience is every active chat (`category_id` None) or the active subscribers of one
-    category. Chats that paused their news are left out unless `include_paused`; chats in digest
-    mode are included (an announcement is not news to bundle). Calling it again (e.g. after a
-    crash between enqueueing and marking the broadcast as sending) adds nobody twice.
+    The audience is every active chat (`category_id` None: the chat itself, not its topics) or
+    the active readers of one category (its subscribers, forum topics included, and those
+    following every category). Chats that paused their news are left out unless
+    `include_paused`; chats in digest mode are included (an announcement is not news to
+    bundle). Calling it again (e.g. after a crash between enqueueing and marking the broadcast
+    as sending) adds nobody twice.
     """
     modes = ("instant", "digest", "paused") if include_paused else ("instant", "digest")
     marks = ",".join("?" * len(modes))
     if category_id is None:
-        sql = f"""
-            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
-            SELECT c.channel, c.id, ?, ?, ? FROM chats c
-            WHERE c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY c.channel, c.id
-            ON CONFLICT DO NOTHING"""
-        params: tuple[object, ...] = (broadcast_id, int(silent), now, *modes)
-    else:
-        sql = f"""
-            INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
-            SELECT s.channel, s.chat_id, ?, ?, ? FROM subscriptions s
-            JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
-            WHERE s.category_id = ? AND c.active = 1 AND c.delivery_mode IN ({marks})
-            ORDER BY s.channel, s.chat_id
-            ON CONFLICT DO NOTHING"""
-        params = (broadcast_id, int(silent), now, category_id, *modes)
-    cur = await conn.execute(sql, params)
-    return cur.rowcount
+        cur = await conn.execute(
+            f"""INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
+                SELECT c.channel, c.id, ?, ?, ? FROM chats c
+                WHERE c.active = 1 AND c.delivery_mode IN ({marks})
+                ORDER BY c.channel, c.id
+                ON CONFLICT DO NOTHING""",
+            (broadcast_id, int(silent), now, *modes))
+        return cur.rowcount
+    added = 0
+    for readers, condition in (
+            ("subscriptions", "s.category_id = ?"),
+            ("subscriptions_all", "EXISTS (SELECT 1 FROM categories g WHERE g.id = ?)")):
+        cur = await conn.execute(
+            f"""INSERT INTO deliveries(channel, chat_id, thread_id, broadcast_id, silent,
+                                       created_at)
+                SELECT s.channel, s.chat_id, s.thread_id, ?, ?, ? FROM {readers} s
+                JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
+                WHERE {condition} AND c.active = 1 AND c.delivery_mode IN ({marks})
+                ORDER BY s.channel, s.chat_id, s.thread_id
+                ON CONFLICT DO NOTHING""",
+            (broadcast_id, int(silent), now, category_id, *modes))
+        added += cur.rowcount
+    return added
 
 
-async def enqueue_digest(conn: Conn, digest_id: int, chat: ChatRef, *,
+async def enqueue_digest(conn: Conn, digest_id: int, reader: ChatRef, *,
                          now: int, silent: bool = False) -> int:
-    """Queue digest `digest_id` (one chat's daily message) for `chat`; returns its row id."""
+    """Queue digest `digest_id` (one reader's daily message) for `reader`; returns its row id."""
     async with conn.execute(
-        """INSERT INTO deliveries(channel, chat_id, digest_id, silent, created_at)
-           VALUES (?, ?, ?, ?, ?) RETURNING id""",
-        (chat.channel, chat.id, digest_id, int(silent), now),
+        """INSERT INTO deliveries(channel, chat_id, thread_id, digest_id, silent, created_at)
+           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
+        (reader.channel, reader.id, reader.thread or "", digest_id, int(silent), now),
     ) as cur:
         row = await cur.fetchone()
     assert row is not None
@@ -206,8 +231,8 @@ async def enqueue_digest(conn: Conn, digest_id: int, chat: ChatRef, *,
 # --- claiming ----------------------------------------------------------------------------------
 
 _PENDING_SELECT = """
-    SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id, d.attempts,
-           d.silent, c.type, c.language, c.active, c.delivery_mode
+    SELECT d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id, d.digest_id,
+           d.attempts, d.silent, c.type, c.language, c.active, c.delivery_mode
     FROM deliveries d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
 """
 
@@ -226,7 +251,8 @@ def _pending(row: Row) -> Pending:
     else:
         kind, ref = "digest", row["digest_id"]
     return Pending(
-        id=row["id"], chat=ChatRef(row["channel"], row["chat_id"]), kind=kind, ref_id=ref,
+        id=row["id"], chat=ChatRef(row["channel"], row["chat_id"], row["thread_id"] or None),
+        kind=kind, ref_id=ref,
         attempts=row["attempts"],
         silent=bool(row["silent"]), chat_type=row["type"], language=row["language"],
         chat_active=bool(row["active"]), delivery_mode=row["delivery_mode"],
@@ -250,10 +276,10 @@ async def _claim(conn: Conn, claim: Claim, where: str, params: Sequence[object],
         claimed AS (
             UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
             FROM picked WHERE d.id = picked.id
-            RETURNING d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
-                      d.attempts, d.silent, d.not_before)
-        SELECT d.id, d.channel, d.chat_id, d.article_id, d.broadcast_id, d.digest_id,
-               d.attempts, d.silent, c.type, c.language, c.active, c.delivery_mode
+            RETURNING d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id,
+                      d.digest_id, d.attempts, d.silent, d.not_before)
+        SELECT d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id,
+               d.digest_id, d.attempts, d.silent, c.type, c.language, c.active, c.delivery_mode
         FROM claimed d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
         ORDER BY {order}"""
     async with conn.execute(sql, (*params, claim.now, limit, claim.consumer, claim.until)
@@ -381,11 +407,23 @@ async def record_outcomes(conn: Conn, outcomes: Iterable[Outcome], *,
 
 async def skip_chat(conn: Conn, chat: ChatRef, reason: str, *,
                     now: int) -> int:
-    """Skip every pending delivery of a chat that cannot receive messages any more."""
+    """Skip every pending delivery of a chat that cannot receive messages any more (its
+    topics' too)."""
     cur = await conn.execute(
         """UPDATE deliveries SET status = 'skipped', reason = ?, finished_at = ?
            WHERE channel = ? AND chat_id = ? AND status = 'pending'""",
         (reason, now, chat.channel, chat.id),
+    )
+    return cur.rowcount
+
+
+async def skip_reader(conn: Conn, reader: ChatRef, reason: str, *,
+                      now: int) -> int:
+    """Skip every pending delivery of one reader (a forum topic that was deleted)."""
+    cur = await conn.execute(
+        """UPDATE deliveries SET status = 'skipped', reason = ?, finished_at = ?
+           WHERE channel = ? AND chat_id = ? AND thread_id = ? AND status = 'pending'""",
+        (reason, now, reader.channel, reader.id, reader.thread or ""),
     )
     return cur.rowcount
 
@@ -404,6 +442,7 @@ async def move_chat(conn: Conn, old: ChatRef, new: ChatRef) -> None:
              AND NOT EXISTS (
                  SELECT 1 FROM deliveries d2
                  WHERE d2.channel = deliveries.channel AND d2.chat_id = ?
+                   AND d2.thread_id = deliveries.thread_id
                    AND (d2.article_id = deliveries.article_id
                         OR d2.broadcast_id = deliveries.broadcast_id))""",
         (new.id, old.channel, old.id, new.id),
@@ -465,13 +504,14 @@ async def reasons(conn: Conn, *, status: str, since: int | None = None,
 
 async def by_chat(conn: Conn, *, article_id: int
                   ) -> dict[ChatRef, ChatDelivery]:
-    """chat -> where one article's delivery to that chat stands (tests, small pushes)."""
+    """reader -> where one article's delivery to that chat (or topic) stands (tests, small
+    pushes)."""
     async with conn.execute(
-        """SELECT channel, chat_id, status, reason, attempts, silent FROM deliveries
+        """SELECT channel, chat_id, thread_id, status, reason, attempts, silent FROM deliveries
            WHERE article_id = ?""",
         (article_id,),
     ) as cur:
-        return {ChatRef(r[0], r[1]): ChatDelivery(r[2], r[3], r[4], bool(r[5]))
+        return {ChatRef(r[0], r[1], r[2] or None): ChatDelivery(r[3], r[4], r[5], bool(r[6]))
                 for r in await cur.fetchall()}
 
 

@@ -43,7 +43,7 @@ class DigestArticle:
 @dataclass(frozen=True, slots=True)
 class Digest:
     id: int
-    chat: ChatRef
+    chat: ChatRef  # the reader it was made for (a chat, or one of its forum topics)
     text: str  # stored rich text (bot.message.from_stored reads it)
     created_at: int
     overflow: int  # articles that did not fit the message
@@ -136,32 +136,38 @@ async def first_pending_article(conn: Conn, chat: ChatRef) -> int | None:
 # --- content -------------------------------------------------------------------------------------
 
 
-async def new_articles(conn: Conn, chat: ChatRef, *, after: int, upto: int,
+async def new_articles(conn: Conn, reader: ChatRef, *, after: int, upto: int,
                        limit: int) -> list[DigestArticle]:
-    """The newest `limit` articles with id in (after, upto] of the categories the chat follows,
+    """The newest `limit` articles with id in (after, upto] of the categories the reader (a
+    chat, or one of its forum topics) follows, or of every category when it follows them all,
     newest stored first."""
+    key = (reader.channel, reader.id, reader.thread or "")
     async with conn.execute(
         """SELECT a.id, a.title, a.url, c.name AS category, a.published
            FROM articles a
-           JOIN subscriptions s ON s.category_id = a.category_id AND s.channel = ?
-                                AND s.chat_id = ?
            JOIN categories c ON c.id = a.category_id
-           WHERE a.id > ? AND a.id <= ?
+           WHERE a.id > ? AND a.id <= ? AND (
+               EXISTS (SELECT 1 FROM subscriptions s
+                       WHERE s.category_id = a.category_id AND s.channel = ?
+                         AND s.chat_id = ? AND s.thread_id = ?)
+               OR EXISTS (SELECT 1 FROM subscriptions_all s
+                          WHERE s.channel = ? AND s.chat_id = ? AND s.thread_id = ?))
            ORDER BY a.id DESC LIMIT ?""",
-        (chat.channel, chat.id, after, upto, limit),
+        (after, upto, *key, *key, limit),
     ) as cur:
         return [DigestArticle(r["id"], r["title"], r["url"], r["category"], r["published"])
                 for r in await cur.fetchall()]
 
 
-async def create(conn: Conn, chat: ChatRef, text: str, *, period_start: int,
+async def create(conn: Conn, reader: ChatRef, text: str, *, period_start: int,
                  period_end: int, now: int, overflow: Sequence[int] = ()) -> int:
-    """Store a digest (its stored rich text, and the ids of the articles that did not fit);
-    returns its id."""
+    """Store a reader's digest (its stored rich text, and the ids of the articles that did not
+    fit); returns its id."""
     async with conn.execute(
-        """INSERT INTO digests(channel, chat_id, text, period_start, period_end, created_at)
-           VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-        (chat.channel, chat.id, text, period_start, period_end, now),
+        """INSERT INTO digests(channel, chat_id, thread_id, text, period_start, period_end,
+                               created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        (reader.channel, reader.id, reader.thread or "", text, period_start, period_end, now),
     ) as cur:
         row = await cur.fetchone()
     assert row is not None
@@ -176,7 +182,7 @@ async def create(conn: Conn, chat: ChatRef, text: str, *, period_start: int,
 
 async def get(conn: Conn, digest_id: int) -> Digest | None:
     async with conn.execute(
-        """SELECT d.id, d.channel, d.chat_id, d.text, d.created_at,
+        """SELECT d.id, d.channel, d.chat_id, d.thread_id, d.text, d.created_at,
                   (SELECT count(*) FROM digest_overflow o WHERE o.digest_id = d.id) AS overflow
            FROM digests d WHERE d.id = ?""",
         (digest_id,),
@@ -184,7 +190,8 @@ async def get(conn: Conn, digest_id: int) -> Digest | None:
         row = await cur.fetchone()
     if row is None:
         return None
-    return Digest(row["id"], ChatRef(row["channel"], row["chat_id"]), row["text"],
+    return Digest(row["id"], ChatRef(row["channel"], row["chat_id"], row["thread_id"] or None),
+                  row["text"],
                   row["created_at"], row["overflow"])
 
 
@@ -212,7 +219,7 @@ async def prune(conn: Conn, *, before: int) -> int:
 
 
 async def count_for(conn: Conn, chat: ChatRef) -> int:
-    """How many digests a chat has had (tests, /stats)."""
+    """How many digests a chat (all its readers) has had (tests, /stats)."""
     async with conn.execute("SELECT count(*) FROM digests WHERE channel = ? AND chat_id = ?",
                             (chat.channel, chat.id)) as cur:
         row = await cur.fetchone()

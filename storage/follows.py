@@ -24,27 +24,32 @@ _CHUNK = 500
 @dataclass(frozen=True, slots=True)
 class Follow:
     id: int
-    chat: ChatRef
+    chat: ChatRef  # the reader: a chat, or one of its forum topics
     words: str
     phrase: str
     key_word: str
 
 
 def _follow(row: Row) -> Follow:
-    return Follow(int(row["id"]), ChatRef(row["channel"], row["chat_id"]), row["words"],
-                  row["phrase"], row["key_word"])
+    return Follow(int(row["id"]),
+                  ChatRef(row["channel"], row["chat_id"], row["thread_id"] or None),
+                  row["words"], row["phrase"], row["key_word"])
 
 
-_COLUMNS = "id, channel, chat_id, words, phrase, key_word"
+_COLUMNS = "id, channel, chat_id, thread_id, words, phrase, key_word"
+
+
+def _thread(reader: ChatRef) -> str:
+    return reader.thread or ""
 
 
 async def add(conn: Conn, chat: ChatRef, *, words: str, phrase: str, key_word: str,
               now: int) -> bool:
     """Follow `phrase`; False when the chat follows it already."""
     cur = await conn.execute(
-        """INSERT INTO follows(channel, chat_id, words, phrase, key_word, created_at)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-        (chat.channel, chat.id, words, phrase, key_word, now),
+        """INSERT INTO follows(channel, chat_id, thread_id, words, phrase, key_word, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+        (chat.channel, chat.id, _thread(chat), words, phrase, key_word, now),
     )
     return cur.rowcount > 0
 
@@ -52,15 +57,17 @@ async def add(conn: Conn, chat: ChatRef, *, words: str, phrase: str, key_word: s
 async def of_chat(conn: Conn, chat: ChatRef) -> list[Follow]:
     """The chat's follows, oldest first."""
     async with conn.execute(
-        f"SELECT {_COLUMNS} FROM follows WHERE channel = ? AND chat_id = ? ORDER BY id",
-        (chat.channel, chat.id),
+        f"""SELECT {_COLUMNS} FROM follows
+            WHERE channel = ? AND chat_id = ? AND thread_id = ? ORDER BY id""",
+        (chat.channel, chat.id, _thread(chat)),
     ) as cur:
         return [_follow(r) for r in await cur.fetchall()]
 
 
 async def count(conn: Conn, chat: ChatRef) -> int:
-    async with conn.execute("SELECT count(*) FROM follows WHERE channel = ? AND chat_id = ?",
-                            (chat.channel, chat.id)) as cur:
+    async with conn.execute(
+            "SELECT count(*) FROM follows WHERE channel = ? AND chat_id = ? AND thread_id = ?",
+            (chat.channel, chat.id, _thread(chat))) as cur:
         row = await cur.fetchone()
     return int(row[0]) if row else 0
 
@@ -68,12 +75,20 @@ async def count(conn: Conn, chat: ChatRef) -> int:
 async def remove(conn: Conn, chat: ChatRef, follow_id: int) -> Follow | None:
     """Stop following; the follow removed, None when the chat had no such follow."""
     async with conn.execute(
-        f"""DELETE FROM follows WHERE id = ? AND channel = ? AND chat_id = ?
+        f"""DELETE FROM follows WHERE id = ? AND channel = ? AND chat_id = ? AND thread_id = ?
             RETURNING {_COLUMNS}""",
-        (follow_id, chat.channel, chat.id),
+        (follow_id, chat.channel, chat.id, _thread(chat)),
     ) as cur:
         row = await cur.fetchone()
     return _follow(row) if row else None
+
+
+async def remove_all(conn: Conn, reader: ChatRef) -> int:
+    """Every follow of one reader (a forum topic's /stop; a chat's go with the chat)."""
+    cur = await conn.execute(
+        "DELETE FROM follows WHERE channel = ? AND chat_id = ? AND thread_id = ?",
+        (reader.channel, reader.id, _thread(reader)))
+    return cur.rowcount
 
 
 async def any_follow(conn: Conn) -> bool:
@@ -90,7 +105,7 @@ async def by_key_words(conn: Conn, words: Iterable[str]) -> list[Follow]:
         chunk = pending[start:start + _CHUNK]
         marks = ",".join("?" * len(chunk))
         async with conn.execute(
-            f"""SELECT f.id, f.channel, f.chat_id, f.words, f.phrase, f.key_word
+            f"""SELECT f.id, f.channel, f.chat_id, f.thread_id, f.words, f.phrase, f.key_word
                 FROM follows f JOIN chats c ON c.channel = f.channel AND c.id = f.chat_id
                 WHERE f.key_word IN ({marks}) AND c.active = 1
                   AND c.delivery_mode = 'instant'""",
@@ -105,11 +120,12 @@ async def enqueue(conn: Conn, article_id: int, chats: Sequence[ChatRef], *, now:
     """Queue `article_id` for `chats` (matched follows); a chat that has the article queued
     already (its subscription, another follow) gets nothing more. Returns the rows added."""
     added = 0
-    for chat in sorted(set(chats), key=lambda c: (c.channel, c.id)):
+    for chat in sorted(set(chats), key=lambda c: (c.channel, c.id, _thread(c))):
         cur = await conn.execute(
-            """INSERT INTO deliveries(channel, chat_id, article_id, silent, created_at)
-               VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-            (chat.channel, chat.id, article_id, int(silent), now),
+            """INSERT INTO deliveries(channel, chat_id, thread_id, article_id, silent,
+                                      created_at)
+               VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+            (chat.channel, chat.id, _thread(chat), article_id, int(silent), now),
         )
         added += max(cur.rowcount, 0)
     return added

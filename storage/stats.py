@@ -45,12 +45,18 @@ async def chat_figures(conn: Conn) -> ChatFigures:
 
 
 async def subscribers_per_category(conn: Conn) -> list[tuple[str, int]]:
-    """Every category with its active subscribers (0 included), most first."""
+    """Every category with its active readers (0 included; those following every category
+    count in each), most first."""
     async with conn.execute(
         """SELECT g.name, count(c.id) AS n FROM categories g
-           LEFT JOIN subscriptions s ON s.category_id = g.id
+           LEFT JOIN (
+               SELECT channel, chat_id, thread_id, category_id FROM subscriptions
+               UNION
+               SELECT a.channel, a.chat_id, a.thread_id, k.id FROM subscriptions_all a
+               CROSS JOIN categories k
+           ) s ON s.category_id = g.id
            LEFT JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id AND c.active = 1
-           GROUP BY g.id ORDER BY n DESC, g.name"""
+           GROUP BY g.id, g.name ORDER BY n DESC, g.name"""
     ) as cur:
         return [(r[0], r[1]) for r in await cur.fetchall()]
 

@@ -81,6 +81,15 @@ class Chatter:
         response.raise_for_status()
         return await self._replies(after, expect) if expect else []
 
+    async def post(self, chat_id: int, text: str, *, expect: int = 1) -> list[dict[str, Any]]:
+        """Someone posts in channel `chat_id` (a channel post: no user); what the bot sent in
+        answer."""
+        after = await self.last_seq()
+        response = await self.http.post(
+            "/sandbox/messages", json={"chat_type": "channel", "chat_id": chat_id, "text": text})
+        response.raise_for_status()
+        return await self._replies(after, expect) if expect else []
+
     async def press(self, user_id: int, message_id: int, data: str, *,
                     chat_id: int | None = None, expect: int = 1) -> list[dict[str, Any]]:
         after = await self.last_seq()
@@ -100,10 +109,10 @@ class Chatter:
         response.raise_for_status()
 
 
-async def confirm_stop(chatter: Chatter, user_id: int, *, chat_id: int | None = None
-                       ) -> dict[str, Any]:
+async def confirm_stop(chatter: Chatter, user_id: int, *, chat_id: int | None = None,
+                       **extra: Any) -> dict[str, Any]:
     """/stop, then its "yes": the edited question (which then says what was done)."""
-    (question,) = await chatter.say(user_id, "/stop", chat_id=chat_id)
+    (question,) = await chatter.say(user_id, "/stop", chat_id=chat_id, **extra)
     yes = next(d for _, d in button_data(question) if d == "stop:yes")
     answers = await chatter.press(user_id, question["message_id"], str(yes), chat_id=chat_id,
                                   expect=2)

@@ -18,15 +18,17 @@ def _demo(tmp_path: Path, commands: str, **env: str) -> subprocess.CompletedProc
 
 
 def test_piped_demo_prints_the_replies(tmp_path: Path) -> None:
-    proc = _demo(tmp_path, "/start\n/categories\n2\n/latest\n/start a_1\n")
+    proc = _demo(tmp_path, "/start\n/categories\n3\n/latest\n/start a_1\n")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Đã tải 14 bài viết mẫu." in out
     assert "> /start" in out
     assert "Xin chào!" in out
-    assert "[1] ▫️ An sinh xã hội" in out
-    assert "💬 Đã đăng ký: Cụm thi đua" in out  # button 2 of the picker was pressed
-    assert "[2] ✅ Cụm thi đua" in out
+    # "All categories" is offered first (issue 13), so the categories' numbers start at 2.
+    assert "[1] ▫️ Tất cả chuyên mục" in out
+    assert "[2] ▫️ An sinh xã hội" in out
+    assert "💬 Đã đăng ký: Cụm thi đua" in out  # button 3 of the picker was pressed
+    assert "[3] ✅ Cụm thi đua" in out
     assert "📰 Tin mới nhất" in out
     assert "\n  5. " in out
     assert "<b>" not in out  # HTML is rendered for the terminal, not shown raw

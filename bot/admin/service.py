@@ -1,4 +1,4 @@
-"""The admin tools as one object the core holds: broadcasts, /stats and /sources."""
+"""The admin tools as one object the core holds: broadcasts, /stats, /sources and /channels."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.admin.alerts import AdminAlertHandler
 from bot.admin.broadcast import Broadcasts, Outbox
+from bot.admin.channels import ChannelLinks
 from bot.admin.sources import SourcesAdmin
 from bot.admin.stats import Stats
 from bot.chat.common import Common
@@ -18,6 +19,7 @@ class Admin:
     broadcasts: Broadcasts
     stats: Stats
     sources: SourcesAdmin
+    channels: ChannelLinks
     alerts: AdminAlertHandler | None = None  # set while error alerts go to an admin
 
     @classmethod
@@ -27,4 +29,4 @@ class Admin:
         worker (None: no sources / no worker), which may be built after the tools; a
         broadcast's progress message is edited at most once per `progress_gap` seconds."""
         return cls(Broadcasts(common, outbox, min_gap=progress_gap), Stats(common, ingestor),
-                   SourcesAdmin(common, ingestor))
+                   SourcesAdmin(common, ingestor), ChannelLinks(common))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 TOGGLE = "sub"  # sub:<category id>      toggle a subscription in the picker
 WELCOME_TOGGLE = "sw"  # sw:<category id>  the same, in /start's welcome (which is kept)
+ALL = "all"  # all:t | all:w             toggle "all categories" in the picker (w: in /start's)
 OPEN = "open"  # open:<article id>       show an article's card
 MORE = "more"  # more:<article id>       the longer excerpt ("Xem thêm")
 LIKE = "like"  # like:<article id>       👍
@@ -22,10 +23,10 @@ HOUR = "dhr"  # dhr:<0-23>               the daily digest's hour in /settings
 STOP = "stop"  # stop:yes | stop:no      /stop's confirmation
 
 # What each family's handler receives (prefixes only: the handler parses the whole action).
-READER = r"^(sub|sw|open|lang|dlv|dhr|stop):"
+READER = r"^(sub|sw|all|open|lang|dlv|dhr|stop):"
 CARD = r"^(more|like):"
 
-_SHAPE = re.compile(r"^(sub|sw|open|more|like):(\d{1,12})$|^(lang):(vi|en)$"
+_SHAPE = re.compile(r"^(sub|sw|open|more|like):(\d{1,12})$|^(all):(t|w)$|^(lang):(vi|en)$"
                     r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$|^(stop):(yes|no)$",
                     re.ASCII)  # \d: ASCII digits only, not "١٢"
 

@@ -76,7 +76,7 @@ class Follows:
         if not typed:
             return await self._list(who, lang)
         if not who.can_manage:
-            return Message(t(lang, "group.admins_only"))
+            return Message(_admins_only(who, lang))
         words = folded_words(typed)
         if not words:
             return Message(t(lang, "follow.usage", max=MAX_FOLLOWS))
@@ -111,7 +111,7 @@ class Follows:
         """A remove choice of the list: stop following, and redraw the list."""
         lang = await self.reader.language(who)
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         async with self.db.transaction() as conn:
             removed = await store.remove(conn, who.chat, follow_id)
         if removed is None:
@@ -152,6 +152,10 @@ async def match_articles(conn: Conn, stored: Sequence[Article], *, now: int) -> 
                 log.info("follows: article_id=%s queued for %d more chat(s)", article.id, count)
             added += count
     return added
+
+
+def _admins_only(who: Who, lang: str) -> Text:
+    return t(lang, "channel.admins_only" if who.chat_type == "channel" else "group.admins_only")
 
 
 def _short(words: str, limit: int = 40) -> str:

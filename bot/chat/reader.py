@@ -1,6 +1,11 @@
 """The reader's commands: welcome, help, categories and subscriptions, /latest, settings, /stop.
 
 Plain data in (`Who`, argument strings), `Message`/`Notice` out; no chat-platform objects here.
+
+The reader is `who.chat`: a chat, or one topic of a forum chat (a subscription made in a topic
+is that topic's, and its cards go there). What belongs to the chat (language, delivery mode)
+is the chat's, wherever in it it is changed. "All categories" is a subscription of its own that
+covers categories created later (`bot.chat.picker`).
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 
-from bot.chat import callbacks
+from bot.chat import callbacks, picker
 from bot.chat.common import Common
 from bot.delivery.card import article_card, is_web_url
 from bot.digest.scheduler import slot_day
@@ -20,10 +25,28 @@ from bot.popularity import forget_reader, record_interaction
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
 from bot.web.links import without_tracking
-from storage import articles, categories, chats, digests, subscriptions
+from storage import articles, categories, chats, digests, follows, subscriptions
 from storage.categories import Category
 
 log = logging.getLogger(__name__)
+
+
+def _admins_only(who: Who, lang: str) -> Text:
+    """"Only the admins may", worded for the chat's kind (a channel's or a group's)."""
+    return t(lang, "channel.admins_only" if who.chat_type == "channel" else "group.admins_only")
+
+
+def _toggle_action(target: int | str) -> str:
+    if target == picker.ALL:
+        return callbacks.make(callbacks.ALL, "t")
+    return callbacks.make(callbacks.TOGGLE, target)
+
+
+def _welcome_toggle_action(target: int | str) -> str:
+    """The same choices under /start's welcome (the welcome is kept when they are pressed)."""
+    if target == picker.ALL:
+        return callbacks.make(callbacks.ALL, "w")
+    return callbacks.make(callbacks.WELCOME_TOGGLE, target)
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -38,7 +61,7 @@ DIGEST_HOURS = tuple(range(6, 22))
 
 # "all" as readers type it, folded (accents and case optional): "all", "tất cả", "tat ca",
 # "tatca", "hết", "toàn bộ".
-_ALL = frozenset({"all", "tat ca", "tatca", "het", "toan bo", "toanbo", "tat ca chuyen muc"})
+_ALL = picker.ALL_WORDS | {"het", "toan bo", "toanbo"}
 
 
 def is_all(argument: str) -> bool:
@@ -112,39 +135,33 @@ class Reader:
     async def _picker(self, who: Who, lang: str, *, welcome: bool = False) -> Message:
         """The picker; `welcome`: under /start's welcome, whose toggles redraw the same text
         (so the platform edits only the choices and the welcome stays)."""
-        all_categories = await categories.list_all(self.db)
         head = self.welcome(lang) + "\n\n" if welcome else Text()
-        if not all_categories:
+        if not await categories.list_all(self.db):
             return Message(head + t(lang, "categories.none"))
-        followed = await subscriptions.category_ids(self.db, who.chat)
-        action = callbacks.WELCOME_TOGGLE if welcome else callbacks.TOGGLE
-        choices = tuple(
-            (Choice(("✅ " if c.id in followed else "▫️ ") + c.name,
-                    action=callbacks.make(action, c.id)),)
-            for c in all_categories
-        )
-        return Message(head + t(lang, "categories.title"), choices)
+        action = _welcome_toggle_action if welcome else _toggle_action
+        choices, follows_all = await picker.choices(self.db, who.chat, lang, action)
+        title = t(lang, "categories.title")
+        if follows_all:
+            title = title + "\n" + t(lang, "categories.all_on")
+        return Message(head + title, choices)
 
     def welcome(self, lang: str) -> Text:
         return t(lang, "start.welcome", organisation=self.common.organisation)
 
-    async def toggle(self, who: Who, category_id: int, *, welcome: bool = False) -> Notice:
-        """A ✅ choice: subscribe or unsubscribe, and redraw the picker (under the welcome, when
-        it came with /start)."""
+    async def toggle(self, who: Who, category_id: int | str, *,
+                     welcome: bool = False) -> Notice:
+        """A ✅ choice (a category's id, or `picker.ALL`): subscribe or unsubscribe, and redraw
+        the picker (under the welcome, when it came with /start)."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
-        category = await categories.get(self.db, category_id)
-        if category is None:
+            return Notice(_admins_only(who, lang), alert=True)
+        toggled = await picker.toggle(self.db, who.chat, category_id, chat_type=who.chat_type,
+                                      language=self.first_language(who), lang=lang,
+                                      now=int(self.common.clock()))
+        if toggled is None:
             return Notice(t(lang, "button.invalid"))
-        await self.ensure_chat(who)
-        async with self.db.transaction() as conn:
-            removed = await subscriptions.remove(conn, who.chat, category.id)
-            if not removed:
-                await subscriptions.add(conn, who.chat, category.id,
-                                        now=int(self.common.clock()))
-        key = "toggle.off" if removed else "toggle.on"
-        return Notice(t(lang, key, category=category.name),
+        key = "toggle.on" if toggled.on else "toggle.off"
+        return Notice(t(lang, key, category=toggled.name),
                       edit=await self._picker(who, lang, welcome=welcome))
 
     async def subscribe(self, who: Who, argument: str) -> Message:
@@ -152,7 +169,13 @@ class Reader:
         if not argument.strip():
             return await self.categories(who)
         if not who.can_manage:
-            return Message(t(lang, "group.admins_only"))
+            return Message(_admins_only(who, lang))
+        if picker.is_all(argument):
+            await self.ensure_chat(who)
+            async with self.db.transaction() as conn:
+                added = await subscriptions.add_all(conn, who.chat,
+                                                    now=int(self.common.clock()))
+            return Message(t(lang, "subscribe.all_done" if added else "subscribe.all_already"))
         category = await self._find_category(argument)
         if category is None:
             return await self.unknown_category(lang, argument)
@@ -169,8 +192,8 @@ class Reader:
         if not arg:
             return Message(t(lang, "unsubscribe.usage"))
         if not who.can_manage:
-            return Message(t(lang, "group.admins_only"))
-        if is_all(arg):
+            return Message(_admins_only(who, lang))
+        if picker.is_all(arg) or is_all(arg):
             async with self.db.transaction() as conn:
                 count = await subscriptions.remove_all(conn, who.chat)
             return Message(t(lang, "unsubscribe.all" if count else "unsubscribe.nothing"))
@@ -296,7 +319,7 @@ class Reader:
         if choice == "back":
             return Notice(edit=await self._settings_reply(who, lang))
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         if choice == "digest":
             return Notice(edit=await self._hour_picker(who, lang))
         if choice not in DELIVERY_MODES:
@@ -309,7 +332,7 @@ class Reader:
         """An hour of the digest picker: daily digest at that local hour."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         if not 0 <= hour <= 23:
             return Notice(t(lang, "button.invalid"))
         await self._set_delivery(who, "digest", hour)
@@ -356,7 +379,7 @@ class Reader:
     async def set_language(self, who: Who, lang: str) -> Notice:
         current = await self.language(who)
         if not who.can_manage:
-            return Notice(t(current, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, current), alert=True)
         if lang not in LANGUAGES:
             return Notice(t(current, "button.invalid"))
         await self.ensure_chat(who)
@@ -366,21 +389,28 @@ class Reader:
                       edit=await self._settings_reply(who, lang))
 
     async def stop(self, who: Who) -> Message:
-        """Ask before unsubscribing from everything and forgetting the chat."""
+        """Ask before unsubscribing from everything and forgetting the chat (in a forum
+        topic: unsubscribing that topic)."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Message(t(lang, "group.admins_only"))
+            return Message(_admins_only(who, lang))
         choices = ((Choice(str(t(lang, "stop.yes")), action=callbacks.make(callbacks.STOP, "yes")),
                     Choice(str(t(lang, "stop.no")), action=callbacks.make(callbacks.STOP, "no"))),)
         return Message(t(lang, "stop.confirm"), choices)
 
     async def stop_answer(self, who: Who, answer: str) -> Notice:
-        """/stop's confirmation: "yes" unsubscribes from everything and forgets the chat."""
+        """/stop's confirmation: "yes" unsubscribes from everything and forgets the chat; in a
+        forum topic, it unsubscribes that topic (the chat and its other topics stay)."""
         lang = await self.language(who)
         if not who.can_manage:
-            return Notice(t(lang, "group.admins_only"), alert=True)
+            return Notice(_admins_only(who, lang), alert=True)
         if answer != "yes":
             return Notice(edit=Message(t(lang, "stop.kept")))
+        if who.chat.thread is not None:
+            async with self.db.transaction() as conn:
+                await subscriptions.remove_all(conn, who.chat)
+                await follows.remove_all(conn, who.chat)
+            return Notice(edit=Message(t(lang, "stop.topic_done")))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)
         if who.chat_type == "private" and who.user is not None:

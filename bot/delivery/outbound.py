@@ -39,6 +39,7 @@ _MAX_REDIRECTIONS = 8  # photo fallbacks and chat migrations of one message
 class Status(Enum):
     SENT = "sent"
     CHAT_GONE = "chat_gone"  # blocked, deactivated, kicked, not found: never send there again
+    THREAD_GONE = "thread_gone"  # the forum topic was deleted: that reader is gone, not its chat
     RETRY_AFTER = "retry_after"  # flood control: everyone waits `retry_after`, then the same
     MIGRATED = "migrated"  # the group became the supergroup `new_chat_id`
     PHOTO_REJECTED = "photo_rejected"  # the platform cannot use this photo (for anyone)
@@ -163,7 +164,8 @@ class Outbound:
         failures = flood = redirections = 0
         current = message
         while True:
-            await self.pacer.acquire(chat(), group=group, priority=priority, order=order)
+            # Paced per chat: a group's 20 a minute cover all its forum topics.
+            await self.pacer.acquire(chat().base, group=group, priority=priority, order=order)
             started = time.monotonic()
             outcome = await attempt(current)
             self.observer.on_send(outcome.status.value, time.monotonic() - started)
@@ -174,7 +176,7 @@ class Outbound:
                 flood += 1
                 self._flood(outcome)
                 continue  # the same message again, first in line
-            if status is Status.CHAT_GONE:
+            if status in (Status.CHAT_GONE, Status.THREAD_GONE):
                 log.info("outbound: chat=%s is gone (%s); %s not sent", chat(), outcome.reason,
                          what)
                 return None
@@ -182,7 +184,7 @@ class Outbound:
                 if status is Status.MIGRATED and outcome.new_chat_id and moved is not None:
                     redirections += 1
                     old = chat()
-                    new = ChatRef(old.channel, outcome.new_chat_id)
+                    new = ChatRef(old.channel, outcome.new_chat_id, old.thread)
                     moved(new)
                     if self.on_migrated is not None:
                         await self.on_migrated(old, new)

@@ -17,13 +17,19 @@ How a delivery moves (SPEC section 6):
   (`bot.delivery.governor`).
 - Each result goes to a writer that records results in batches (one transaction per
   ``flush_size`` results or ``flush_interval`` seconds).
+- A delivery is for a reader: a chat, or one topic of a forum chat (`ChatRef.thread`: sent with
+  that topic's id, so it appears in that topic only). Pacing, "one message in flight" and
+  whether the chat still accepts messages are the chat's (`ChatRef.base`): a group's 20 a
+  minute cover all its topics.
 - Errors, per recipient: the chat is gone (blocked, deactivated, kicked, not found) -> the chat is
-  marked inactive, this and its other pending deliveries skipped; flood control -> the pacer pauses
-  everyone for ``retry_after`` and the same message is retried (not counted as an attempt); a
-  migrated group -> the chat's id is updated and the message resent there; a photo the platform
-  cannot use -> the article goes out as text to everyone from then on, this recipient at once;
-  timeouts, 5xx and network errors -> retried with exponential back-off (``not_before``), failed
-  after ``max_attempts``; anything else -> failed with the platform's reason.
+  marked inactive, this and its other pending deliveries skipped (its topics' too); a forum
+  topic was deleted -> that topic's subscriptions are removed and its pending deliveries
+  skipped; flood control -> the pacer pauses everyone for ``retry_after`` and the same message
+  is retried (not counted as an attempt); a migrated group -> the chat's id is updated and the
+  message resent there; a photo the platform cannot use -> the article goes out as text to
+  everyone from then on, this recipient at once; timeouts, 5xx and network errors -> retried
+  with exponential back-off (``not_before``), failed after ``max_attempts``; anything else ->
+  failed with the platform's reason.
 
 Several processes (PostgreSQL): each claim is a lease (`storage.deliveries`: `FOR UPDATE SKIP
 LOCKED`, ``claimed_by``/``claimed_until``), renewed every third of `lease` while the rows are in
@@ -68,7 +74,7 @@ from bot.delivery.outbound import Outbound, SendOutcome, Status
 from bot.delivery.pacing import Priority
 from bot.message import ChatRef, Message
 from bot.models import Article
-from storage import chats
+from storage import chats, subscriptions
 from storage import deliveries as outbox
 from storage.db import POSTGRES, Conn, Database
 from storage.deliveries import CANCELLED, FAILED, PENDING, SENT, SKIPPED, Claim, Outcome, Pending
@@ -208,8 +214,10 @@ class DeliveryWorker:
         self._due: deque[_Item] = deque()  # parked rows whose chat became ready: served first
         self._parked: list[_Timed] = []  # heap: rows waiting for their chat's pacing
         self._order = itertools.count()
-        self._busy_chats: set[ChatRef] = set()  # chats with a message in flight
-        self._chat_backlog: dict[ChatRef, deque[_Item]] = {}  # more rows of a busy chat
+        # Chats with a message in flight, and more rows of a busy chat. Keyed by the chat itself
+        # (`ChatRef.base`): a forum's topics share their chat's pacing.
+        self._busy_chats: set[ChatRef] = set()
+        self._chat_backlog: dict[ChatRef, deque[_Item]] = {}
         self._buffered = 0  # rows in _ready, _due, _parked and _chat_backlog
         self._cursor = 0  # id cursor of never-tried rows
         self._released_while_claiming: set[int] | None = None
@@ -220,6 +228,7 @@ class DeliveryWorker:
         self._result_ids: list[int] = []
         self._permits_held = 0  # "sent" results whose permit is given back after the commit
         self._gone_pending: dict[ChatRef, str] = {}  # chat -> reason, to mark inactive
+        self._topics_gone: dict[ChatRef, str] = {}  # deleted forum topic -> reason, to forget
         self._results_ready = asyncio.Event()
         self._flush_now = asyncio.Event()
         self._unconfirmed = asyncio.Semaphore(self.config.unconfirmed_limit)
@@ -474,7 +483,7 @@ class DeliveryWorker:
             for queue in (self._due, self._ready):
                 while queue:
                     item = queue.popleft()
-                    chat = item.row.chat
+                    chat = item.row.chat.base
                     if chat in self._busy_chats:
                         self._chat_backlog.setdefault(chat, deque()).append(item)
                         continue
@@ -497,7 +506,8 @@ class DeliveryWorker:
         outbound = self.outbounds.get(row.chat.channel)
         if outbound is None:
             return 0.0  # the channel went away: the row is dealt with at once (see _deliver)
-        return outbound.pacer.ready_in(self._migrated.get(row.chat, row.chat), group=row.group)
+        chat = row.chat.base
+        return outbound.pacer.ready_in(self._migrated.get(chat, chat), group=row.group)
 
     def _release_chat(self, chat: ChatRef) -> None:
         self._busy_chats.discard(chat)
@@ -525,11 +535,11 @@ class DeliveryWorker:
                 self._retry_or_fail(item.row, f"{type(exc).__name__}: {exc}")
             finally:
                 self.source.done(item.row)
-                self._release_chat(item.row.chat)
+                self._release_chat(item.row.chat.base)
 
     async def _deliver(self, item: _Item) -> None:
         row = item.row
-        if not row.chat_active or item.claimed_at < self._gone.get(row.chat, -math.inf):
+        if not row.chat_active or item.claimed_at < self._gone.get(row.chat.base, -math.inf):
             self._finish(Outcome(row.id, SKIPPED, row.attempts, reason="chat inactive"))
             return
         outbound = self.outbounds.get(row.chat.channel)
@@ -545,7 +555,7 @@ class DeliveryWorker:
             self._finish(Outcome(row.id, CANCELLED, row.attempts, reason=composed))
             return
         silent = row.silent or self.is_quiet()
-        chat = self._migrated.get(row.chat, row.chat)
+        chat = self._target(row)
         if chat != row.chat and not await outbox.exists(self.db, row.id):
             # Merged into the supergroup's own delivery of the same message (see _migrate).
             self._result_ids.append(row.id)
@@ -572,7 +582,7 @@ class DeliveryWorker:
                 continue  # the same message again, not counted as an attempt
             redirections += 1
             if status is Status.MIGRATED and outcome.new_chat_id is not None:
-                new = ChatRef(chat.channel, outcome.new_chat_id)
+                new = ChatRef(chat.channel, outcome.new_chat_id, chat.thread)
                 if not await self._migrate(chat, new, row):
                     return
                 chat = new
@@ -593,6 +603,9 @@ class DeliveryWorker:
             if status is Status.CHAT_GONE:
                 self._chat_gone(row, chat, outcome.reason or "chat gone")
                 return
+            if status is Status.THREAD_GONE:
+                self._topic_gone(row, chat, outcome.reason or "topic deleted")
+                return
             if status is Status.TEMPORARY:
                 if outcome.maybe_delivered:
                     self.stats.uncertain += 1
@@ -612,7 +625,7 @@ class DeliveryWorker:
             try:
                 # Paced last, right before the request: the pacer counts a send at the moment
                 # it allows it, so nothing may wait between the two.
-                await outbound.pacer.acquire(chat, group=row.group, priority=Priority.BULK)
+                await outbound.pacer.acquire(chat.base, group=row.group, priority=Priority.BULK)
                 self._in_request.add(task)
                 started = self._mono()
                 outcome = await outbound.sender.send(chat, message, Priority.BULK)
@@ -637,8 +650,8 @@ class DeliveryWorker:
         """Move the chat to its new id; False when this delivery merged into the new chat's."""
         self.stats.migrations += 1
         log.info("delivery: chat=%s migrated to %s", old, new)
-        self._migrated[row.chat] = new
-        self._migrated[old] = new
+        self._migrated[row.chat.base] = new.base
+        self._migrated[old.base] = new.base
         async with self.db.transaction() as conn:
             if await chats.get(conn, new) is not None:
                 # chats.migrate will delete the old chat: keep its pending deliveries.
@@ -650,6 +663,11 @@ class DeliveryWorker:
             self._result_ids.append(row.id)
             self._results_ready.set()
         return alive
+
+    def _target(self, row: Pending) -> ChatRef:
+        """Where `row` goes now: its reader, in the supergroup its group became, if it did."""
+        moved = self._migrated.get(row.chat.base)
+        return row.chat if moved is None else moved.topic(row.chat.thread)
 
     # -- results --------------------------------------------------------------------------------
 
@@ -694,9 +712,21 @@ class DeliveryWorker:
     def _chat_gone(self, row: Pending, chat: ChatRef, reason: str) -> None:
         log.info("delivery: chat=%s is gone (%s): marked inactive", chat, reason)
         self.stats.chats_gone += 1
-        self._gone[row.chat] = math.inf
-        self._gone[chat] = math.inf
-        self._gone_pending[chat] = reason[:200]
+        self._gone[row.chat.base] = math.inf
+        self._gone[chat.base] = math.inf
+        self._gone_pending[chat.base] = reason[:200]
+        self._finish(Outcome(row.id, SKIPPED, row.attempts + 1, reason=reason[:200]))
+
+    def chat_gone(self, chat: ChatRef) -> None:
+        """The chat cannot receive messages any more (the bot was removed from it), as
+        committed now: rows of it claimed before are skipped without sending."""
+        self._gone[chat.base] = self._mono()
+
+    def _topic_gone(self, row: Pending, chat: ChatRef, reason: str) -> None:
+        """A forum topic was deleted: that reader unsubscribes (its chat and other topics stay)."""
+        log.info("delivery: topic chat=%s is gone (%s): its subscriptions are removed", chat,
+                 reason)
+        self._topics_gone[chat] = reason[:200]
         self._finish(Outcome(row.id, SKIPPED, row.attempts + 1, reason=reason[:200]))
 
     async def _writer(self) -> None:
@@ -708,11 +738,12 @@ class DeliveryWorker:
                     await asyncio.wait_for(self._flush_now.wait(), cfg.flush_interval)
             self._results_ready.clear()
             self._flush_now.clear()
-            if self._results or self._result_ids or self._gone_pending:
+            if self._results or self._result_ids or self._gone_pending or self._topics_gone:
                 await self._flush()
             elif self._stopping:
                 return
-            if self._stopping and not self._results and not self._gone_pending:
+            if (self._stopping and not self._results and not self._gone_pending
+                    and not self._topics_gone):
                 return
 
     async def _flush(self) -> None:
@@ -720,6 +751,7 @@ class DeliveryWorker:
         ids, self._result_ids = self._result_ids, []
         permits, self._permits_held = self._permits_held, 0
         gone, self._gone_pending = self._gone_pending, {}
+        topics, self._topics_gone = self._topics_gone, {}
         now = int(self.clock())
         while True:
             try:
@@ -728,6 +760,9 @@ class DeliveryWorker:
                     for chat, reason in gone.items():
                         await chats.mark_inactive(conn, chat, reason)
                         await outbox.skip_chat(conn, chat, "chat inactive", now=now)
+                    for reader, reason in topics.items():
+                        await subscriptions.remove_all(conn, reader)
+                        await outbox.skip_reader(conn, reader, reason, now=now)
                 break
             except Exception:
                 if self._stopping:

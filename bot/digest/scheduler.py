@@ -2,7 +2,9 @@
 
 The digest of local day D for a chat with hour H is due from D H:00 (the zone is
 NEWSBOT_TIMEZONE). `run_due` (a repeating job, every minute) handles every due slot once:
-- it lists the chat's new articles (stored after the last digest, in the categories it follows);
+- it lists the chat's new articles (stored after the last digest, in the categories it follows,
+  or every category when it follows them all); a forum's topics that subscribed are readers of
+  their own: each gets its own digest in its topic (the hour and language are the chat's);
 - if there are some, it stores the digest text and its delivery in the outbox, in the same
   transaction as the bookkeeping (the delivery worker then sends it, and a crash can neither
   lose nor repeat it); if there are none, nothing is sent but the slot still counts as handled;
@@ -25,7 +27,7 @@ from bot.delivery.card import is_web_url
 from bot.digest.compose import compose_digest, order
 from bot.message import ChatRef, to_stored
 from bot.web.links import without_tracking
-from storage import deliveries, digests
+from storage import deliveries, digests, subscriptions
 from storage.db import Database
 from storage.digests import DigestArticle
 
@@ -112,7 +114,8 @@ class DigestScheduler:
         return DigestRun(handled, queued, failed)
 
     async def _one(self, ref: ChatRef, day: date, now: float) -> int | None:
-        """Handle one chat's slot: 1 if a digest was queued, 0 if nothing was new, None if the
+        """Handle one chat's slot: the number of digests queued (one per reader of the chat
+        with something new: the chat itself, each forum topic that subscribed), None if the
         slot was handled meanwhile (or the chat left digest mode)."""
         async with self.db.transaction() as conn:
             chat = await digests.chat(conn, ref)
@@ -122,21 +125,23 @@ class DigestScheduler:
                 return None
             upto = await digests.newest_article_id(conn)
             after = chat.after_article if chat.after_article is not None else upto
-            found = await digests.new_articles(conn, ref, after=after, upto=upto,
-                                               limit=MAX_ARTICLES)
             queued = 0
-            if found:
+            for reader in await subscriptions.readers_of(conn, ref):
+                found = await digests.new_articles(conn, reader, after=after, upto=upto,
+                                                   limit=MAX_ARTICLES)
+                if not found:
+                    continue
                 composed = compose_digest(
                     order(found), lang=chat.language, day=day,
                     link=title_link(ref.channel, self.article_link),
                     limit=self.common.limits(ref.channel).text)
                 digest_id = await digests.create(
-                    conn, ref, to_stored(composed.text),
+                    conn, reader, to_stored(composed.text),
                     period_start=min(a.published for a in found), period_end=int(now),
                     now=int(now), overflow=composed.overflow)
-                await deliveries.enqueue_digest(conn, digest_id, ref, now=int(now))
-                queued = 1
-                log.info("digest: chat=%s digest_id=%s with %d articles", ref, digest_id,
+                await deliveries.enqueue_digest(conn, digest_id, reader, now=int(now))
+                queued += 1
+                log.info("digest: chat=%s digest_id=%s with %d articles", reader, digest_id,
                          len(found))
             await digests.mark_handled(conn, ref, day=day.toordinal(), after_article=upto)
         return queued

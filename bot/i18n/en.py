@@ -21,7 +21,7 @@ TEXTS: dict[str, str] = {
         "the emulation clusters.\n\n"
         "/start — start, choose categories\n"
         "/categories (/chuyenmuc) — turn categories on or off\n"
-        "/subscribe [category] (/dangky) — subscribe\n"
+        "/subscribe [category|all] (/dangky) — subscribe (all: every category)\n"
         "/unsubscribe [category|all] (/huydangky) — unsubscribe\n"
         "/latest [category] [count] (/tinmoi) — the newest articles\n"
         "/popular [category] (/noibat) — the most-read articles of the last 7 days\n"
@@ -100,6 +100,50 @@ TEXTS: dict[str, str] = {
     "command.unknown": "The bot has no such command. Type /help to see the commands.",
     "text.hint": "The bot answers commands, e.g. /latest. Type /help to see them all.",
     "error.generic": "Sorry, something went wrong. Please try again later.",
+    # Forum topics, channels, "all categories" (issue 13)
+    "categories.all": "All categories",
+    "categories.all_on": "Receiving **all categories**, including those added later.",
+    "subscribe.all_done": (
+        "✅ Subscribed to **all categories**, including those added later. New articles will "
+        "be sent here."
+    ),
+    "subscribe.all_already": "You are already subscribed to **all categories**.",
+    "stop.topic_done": (
+        "Every subscription of this topic is cancelled. Type /subscribe in the topic to get "
+        "news here again."
+    ),
+    "channel.admins_only": "Only the channel's admins can change the channel's settings.",
+    "channels.title": (
+        "📢 **Channels and groups with the bot**\n"
+        "Choose a channel or group to choose the categories the bot sends there."
+    ),
+    "channels.none": (
+        "The bot is in no channel or group yet. Make the bot an admin of the channel (allowed "
+        "to post messages), then type /channels again. The channel's admins can also post "
+        "`/subscribe <category>` in the channel itself."
+    ),
+    "channels.unlinked": "not linked",
+    "channels.count": "{count} subscriptions",
+    "channels.no_post": "⚠️ the bot may not post yet",
+    "channels.picker": (
+        "{icon} **{title}**\nChoose the categories sent to this {kind} (✅ = on):"
+    ),
+    "channels.kind_channel": "channel",
+    "channels.kind_group": "group",
+    "channels.unlink": "🔗 Unlink",
+    "channels.back": "« List",
+    "channels.unlinked_done": "Unlinked: {title} gets no news any more.",
+    "channels.gone": "The bot is no longer in this channel or group.",
+    "channels.toggle_on": "On for {title}: {category}",
+    "channels.toggle_off": "Off for {title}: {category}",
+    "category.new": (
+        "🆕 **New category** in the news: {names}.\n{details}\n"
+        "If it is only another name of an existing category, add a `category_map` to that "
+        "source in the sources file, e.g. `category_map = {{ \"{example}\" = \"Existing "
+        "name\" }}`, then restart the bot."
+    ),
+    "category.new_line": "• «{name}»: source {sources}",
+    "category.new_source": "{source} ({count} articles)",
     # Command menu (set_my_commands)
     "menu.start": "Start, choose categories",
     "menu.help": "How to use the bot",
@@ -262,7 +306,8 @@ TEXTS: dict[str, str] = {
         "/exportsources — download the news sources (an OPML file)\n"
         "/setcluster — set a cluster leader or deputy (a step-by-step dialog; or "
         "`/setcluster <year> | <cluster> | <role> | <unit>`)\n"
-        "/review (/duyetcum) — questions about emulation clusters waiting for an answer"
+        "/review (/duyetcum) — questions about emulation clusters waiting for an answer\n"
+        "/channels (/kenh) — link the channels and groups the bot is in to categories"
     ),
     "cli.rescan.progress": "Read {done}/{total} articles",
     "cli.rescan.done": "Done: read {articles} {articles|article|articles}, found {facts} cluster "

@@ -20,7 +20,7 @@ TEXTS: dict[str, str] = {
         "Nhận bài mới theo chuyên mục, xem tin mới, tin nổi bật và thông tin cụm thi đua.\n\n"
         "/start — bắt đầu, chọn chuyên mục\n"
         "/categories (/chuyenmuc) — bật/tắt chuyên mục nhận tin\n"
-        "/subscribe [chuyên mục] (/dangky) — đăng ký nhận tin\n"
+        "/subscribe [chuyên mục|all] (/dangky) — đăng ký nhận tin (all: mọi chuyên mục)\n"
         "/unsubscribe [chuyên mục|all] (/huydangky) — hủy đăng ký\n"
         "/latest [chuyên mục] [số bài] (/tinmoi) — tin mới nhất\n"
         "/popular [chuyên mục] (/noibat) — tin được đọc nhiều trong 7 ngày\n"
@@ -103,6 +103,47 @@ TEXTS: dict[str, str] = {
     "command.unknown": "Bot không có lệnh này. Gõ /help để xem các lệnh.",
     "text.hint": "Bot trả lời các lệnh, ví dụ /latest. Gõ /help để xem tất cả.",
     "error.generic": "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau.",
+    # Forum topics, channels, "all categories" (issue 13)
+    "categories.all": "Tất cả chuyên mục",
+    "categories.all_on": "Đang nhận **tất cả chuyên mục**, kể cả chuyên mục có sau này.",
+    "subscribe.all_done": (
+        "✅ Đã đăng ký **tất cả chuyên mục**, kể cả các chuyên mục có sau này. "
+        "Bài mới sẽ được gửi đến đây."
+    ),
+    "subscribe.all_already": "Bạn đã đăng ký **tất cả chuyên mục** rồi.",
+    "stop.topic_done": (
+        "Đã hủy mọi đăng ký của chủ đề này. Gõ /subscribe trong chủ đề để nhận tin trở lại."
+    ),
+    "channel.admins_only": "Chỉ quản trị viên của kênh mới thay đổi được cài đặt của kênh.",
+    "channels.title": (
+        "📢 **Kênh và nhóm có bot**\n"
+        "Chọn một kênh hoặc nhóm để chọn chuyên mục bot gửi đến đó."
+    ),
+    "channels.none": (
+        "Bot chưa ở kênh hay nhóm nào. Thêm bot làm quản trị viên của kênh (với quyền đăng "
+        "bài) rồi gõ /channels lần nữa. Quản trị viên của kênh cũng có thể đăng "
+        "`/subscribe <chuyên mục>` ngay trong kênh."
+    ),
+    "channels.unlinked": "chưa liên kết",
+    "channels.count": "{count} đăng ký",
+    "channels.no_post": "⚠️ bot chưa có quyền đăng bài",
+    "channels.picker": "{icon} **{title}**\nChọn chuyên mục gửi đến {kind} này (✅ là đang nhận):",
+    "channels.kind_channel": "kênh",
+    "channels.kind_group": "nhóm",
+    "channels.unlink": "🔗 Hủy liên kết",
+    "channels.back": "« Danh sách",
+    "channels.unlinked_done": "Đã hủy liên kết: {title} không nhận tin nữa.",
+    "channels.gone": "Bot không còn ở kênh hay nhóm này.",
+    "channels.toggle_on": "Đã bật cho {title}: {category}",
+    "channels.toggle_off": "Đã tắt cho {title}: {category}",
+    "category.new": (
+        "🆕 **Chuyên mục mới** trong tin tức: {names}.\n{details}\n"
+        "Nếu đây chỉ là tên khác của một chuyên mục đã có, thêm `category_map` cho nguồn đó "
+        "trong tệp nguồn, ví dụ `category_map = {{ \"{example}\" = \"Tên đã có\" }}`, rồi "
+        "khởi động lại bot."
+    ),
+    "category.new_line": "• «{name}»: nguồn {sources}",
+    "category.new_source": "{source} ({count} bài)",
     # Command menu (set_my_commands)
     "menu.start": "Bắt đầu, chọn chuyên mục",
     "menu.help": "Hướng dẫn sử dụng",
@@ -270,7 +311,8 @@ TEXTS: dict[str, str] = {
         "/exportsources — tải danh sách nguồn tin (tệp OPML)\n"
         "/setcluster — đặt cụm trưởng, cụm phó (hộp thoại từng bước; hoặc "
         "`/setcluster <năm> | <cụm> | <vai trò> | <đơn vị>`)\n"
-        "/review (/duyetcum) — câu hỏi về cụm thi đua đang chờ trả lời"
+        "/review (/duyetcum) — câu hỏi về cụm thi đua đang chờ trả lời\n"
+        "/channels (/kenh) — liên kết kênh, nhóm có bot với chuyên mục"
     ),
     "cli.rescan.progress": "Đã đọc {done}/{total} bài viết",
     "cli.rescan.done": "Xong: đã đọc {articles} bài viết, tìm thấy {facts} thông tin cụm thi đua.",

@@ -31,6 +31,7 @@ import httpx
 
 from bot.config import Settings, SourceConfig
 from bot.ingest.archive import ARCHIVE_SUFFIXES, ArchiveFileError, read_archive_file
+from bot.ingest.categories import NO_MAP, CategoryMap
 from bot.ingest.feeds import FeedParseError, parse_feed
 from bot.ingest.fetch import FetchError, fetch
 from bot.ingest.source_list import combine
@@ -159,6 +160,10 @@ class Ingestor:
         # registered now, before the delivery worker can resume a push.
         register_archive_folders(
             {s.name: s.local_path for s in self.sources if s.kind == "archive"})
+        # Each source's feed categories onto the publisher's (the sources file's category_map).
+        self._category_maps = {
+            s.name: CategoryMap(s.category_map, s.category_aliases) for s in self.sources
+            if s.category_map or s.category_aliases}
 
     def _policy(self, src: SourceConfig) -> SourcePolicy:
         return SourcePolicy(
@@ -166,6 +171,7 @@ class Ingestor:
             hosts=src.own_hosts,
             archive_root=src.local_path if src.kind == "archive" else None,
             default_category=self.settings.default_category,
+            category_map=self._category_maps.get(src.name, NO_MAP),
         )
 
     async def register_sources(self) -> None:

@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.ingest.categories import NO_MAP, CategoryMap
 from bot.ingest.dedupe import dedupe_key
 from bot.localfiles import safe_local_file
 from bot.models import Article, ParsedArticle
@@ -66,6 +67,8 @@ class SourcePolicy:
     hosts: frozenset[str] = frozenset()
     archive_root: Path | None = None
     default_category: str = "Tin tức"
+    # The feed's category names onto the publisher's (the sources file's `category_map`).
+    category_map: CategoryMap = NO_MAP
 
 
 def _site(host: str) -> str:
@@ -182,7 +185,8 @@ def validate(parsed: ParsedArticle, policy: SourcePolicy, *, fetched_at: int,
                 f"({', '.join(sorted(policy.hosts))}); list its host in `hosts` if it is")
     key = dedupe_key(cleaned, claims_site=bool(policy.hosts))
     legacy = key if policy.hosts else dedupe_key(cleaned)
-    category = _text(parsed.category, MAX_FIELD_CHARS) or policy.default_category
+    category = policy.category_map(_text(parsed.category, MAX_FIELD_CHARS)
+                                   or policy.default_category)
     summary = _text(parsed.summary, SUMMARY_MAX_CHARS)
     body = truncate(normalize_text(parsed.body, keep_paragraphs=True), MAX_BODY_CHARS)
     image = _image(parsed, policy)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from bot.sandbox.channels import bot_member
 from bot.sandbox.errors import ApiError, bad_request, chat_migrated, forbidden
 from bot.sandbox.html_check import HtmlError, ParsedText, plain
 from bot.sandbox.params import UploadedFile
@@ -179,7 +180,7 @@ def _check_reachable(chat: Chat) -> None:
         if chat.blocked:
             raise forbidden("bot was blocked by the user")
         return
-    kind = "supergroup" if chat.type == "supergroup" else "group"
+    kind = chat.type if chat.type in ("supergroup", "channel") else "group"
     if chat.deactivated:
         raise forbidden(f"the {kind} chat was deleted")
     if chat.kicked:
@@ -249,6 +250,17 @@ def _photo(state: SandboxState, params: Params) -> tuple[PhotoFile, str]:
     return known, photo
 
 
+def _thread(chat: Chat, params: Params) -> int | None:
+    """The forum topic a message goes to (message_thread_id), checked as Telegram does: topics
+    exist in supergroups only."""
+    thread = params.get("message_thread_id")
+    if thread is None or thread == "":
+        return None
+    if not isinstance(thread, int) or thread <= 0 or chat.type != "supergroup":
+        raise bad_request("message thread not found")
+    return thread
+
+
 def _extra(params: Params, reply_to: int | None) -> dict[str, Any] | None:
     extra: dict[str, Any] = {}
     if reply_to is not None:
@@ -272,8 +284,10 @@ def send_message(state: SandboxState, params: Params) -> dict[str, Any]:
     markup = _check_markup(params.get("reply_markup"))
     chat = _chat(state, params)
     reply_to = _reply_to(state, chat, params)
+    thread = _thread(chat, params)
     state.admit(chat.id)
     record = Record(0, "sendMessage", chat.id, state.next_message_id(), _now())
+    record.thread_id = thread
     record.text = state.intern(text)
     record.parse_mode = parse_mode
     record.reply_markup = markup
@@ -292,8 +306,10 @@ def send_photo(state: SandboxState, params: Params) -> dict[str, Any]:
     photo, given = _photo(state, params)
     chat = _chat(state, params)
     reply_to = _reply_to(state, chat, params)
+    thread = _thread(chat, params)
     state.admit(chat.id)
     record = Record(0, "sendPhoto", chat.id, state.next_message_id(), _now())
+    record.thread_id = thread
     record.caption = state.intern(caption) if caption else None
     record.photo = state.intern(given)
     record.photo_file_id = photo.largest_file_id
@@ -381,6 +397,7 @@ def _edited(method: str, old: Record) -> Record:
     new.photo_file_id, new.parse_mode = old.photo_file_id, old.parse_mode
     new.reply_markup, new.extra = old.reply_markup, old.extra
     new.disable_notification = old.disable_notification
+    new.thread_id = old.thread_id
     new.edit_date = _now()
     return new
 
@@ -524,6 +541,8 @@ def get_chat(state: SandboxState, params: Params) -> dict[str, Any]:
 
 
 def _member(state: SandboxState, chat: Chat, user_id: int) -> dict[str, Any]:
+    if user_id == state.bot_id and chat.bot_status is not None:
+        return bot_member(state, chat, chat.bot_status)
     user = state.bot_user() if user_id == state.bot_id else state.user(user_id).to_dict()
     if chat.type != "private" and chat.admins and user_id == chat.admins[0]:
         return {"status": "creator", "user": user, "is_anonymous": False}

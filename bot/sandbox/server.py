@@ -29,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.sandbox import channels
 from bot.sandbox.api import METHODS
 from bot.sandbox.errors import ApiError, not_found
 from bot.sandbox.params import MAX_BODY_BYTES, read_params
@@ -189,6 +190,11 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     body = await _body(request)
     text = _str(body, "text") or ""
+    if _str(body, "chat_type") == "channel":  # a channel post: no user
+        update_id, message_id = channels.post_channel_post(
+            state, _req_int(body, "chat_id"), text, chat_title=_str(body, "chat_title"),
+            author_signature=_str(body, "author_signature"))
+        return _json({"update_id": update_id, "message_id": message_id})
     update_id, message_id = state.post_message(
         _req_int(body, "user_id"),
         text,
@@ -200,6 +206,7 @@ async def _post_message(request: web.Request) -> web.StreamResponse:
         photo=bool(_bool(body, "photo")),
         reply_to_message_id=_int(body, "reply_to_message_id"),
         chat_title=_str(body, "chat_title"),
+        thread_id=_int(body, "thread_id"),
     )
     return _json({"update_id": update_id, "message_id": message_id})
 
@@ -223,6 +230,7 @@ async def _get_sent(request: web.Request) -> web.StreamResponse:
         chat_id=_int(query, "chat_id"),
         after=_int(query, "after") or 0,
         method=query.get("method") or None,
+        thread_id=_int(query, "thread_id"),
     )
     return _json({"sent": [record.to_dict() for record in records]})
 
@@ -230,21 +238,20 @@ async def _get_sent(request: web.Request) -> web.StreamResponse:
 _CHAT_SWITCHES = frozenset(
     {"blocked", "deactivated", "kicked", "left", "migrate_to", "admins", "title"}
 )
+# The bot added to or removed from the chat (a my_chat_member update; bot/sandbox/channels.py).
+_MEMBER_SWITCHES = frozenset({"member", "chat_type", "title", "user_id", "can_post", "admins"})
 
 
 async def _post_chat(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     chat_id = _req_int(dict(request.match_info), "chat_id")
     body = await _body(request)
+    if "member" in body:
+        return _json({"chat": _set_member(state, chat_id, body)})
     unknown = set(body) - _CHAT_SWITCHES
     if unknown:
         raise ControlError(f"unknown chat settings: {', '.join(sorted(unknown))}")
-    admins = body.get("admins")
-    if admins is not None and (
-        not isinstance(admins, list)
-        or not all(isinstance(a, int) and not isinstance(a, bool) for a in admins)
-    ):
-        raise ControlError('"admins" must be a list of user ids')
+    admins = _admins(body)
     summary = state.set_chat(
         chat_id,
         blocked=_bool(body, "blocked"),
@@ -256,6 +263,28 @@ async def _post_chat(request: web.Request) -> web.StreamResponse:
         title=_str(body, "title"),
     )
     return _json({"chat": summary})
+
+
+def _admins(body: dict[str, Any]) -> list[int] | None:
+    admins = body.get("admins")
+    if admins is not None and (
+        not isinstance(admins, list)
+        or not all(isinstance(a, int) and not isinstance(a, bool) for a in admins)
+    ):
+        raise ControlError('"admins" must be a list of user ids')
+    return admins
+
+
+def _set_member(state: SandboxState, chat_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """{"member": "administrator"|"member"|"left"|"kicked", "chat_type"?, "title"?,
+    "user_id"? (who did it), "can_post"? (a channel admin's right to post), "admins"?}."""
+    unknown = set(body) - _MEMBER_SWITCHES
+    if unknown:
+        raise ControlError(f"unknown membership settings: {', '.join(sorted(unknown))}")
+    return channels.set_membership(
+        state, chat_id, _str(body, "member") or "", chat_type=_str(body, "chat_type"),
+        title=_str(body, "title"), by_user=_int(body, "user_id"),
+        can_post=_bool(body, "can_post") is not False, admins=_admins(body))
 
 
 async def _get_chat(request: web.Request) -> web.StreamResponse:
@@ -331,11 +360,16 @@ _INDEX = """newsbot sandbox: a local fake Telegram Bot API.
 
 Bot API:      /bot<token>/<method>   (point the bot at  <this URL>/bot); after setWebhook,
               updates are POSTed to the webhook (X-Telegram-Bot-Api-Secret-Token) instead
-Control API:  POST /sandbox/messages {"user_id", "text", "chat_id"?, "chat_type"?}
+Control API:  POST /sandbox/messages {"user_id", "text", "chat_id"?, "chat_type"?,
+                                     "thread_id"? (a forum topic)}
+                   {"chat_type": "channel", "chat_id", "text"}  (a channel post: no user)
               POST /sandbox/callbacks {"user_id", "message_id", "data", "chat_id"?}
-              GET  /sandbox/sent?chat_id=&after=
+              GET  /sandbox/sent?chat_id=&after=&thread_id=
               POST /sandbox/chats/<id> {"blocked"|"deactivated"|"kicked"|"left": bool}
                                        {"migrate_to": id} {"admins": [user ids]}
+                                       {"member": "administrator"|"member"|"left"|"kicked",
+                                        "chat_type"?, "title"?, "user_id"?, "can_post"?}
+                                       (the bot added or removed: a my_chat_member update)
               POST /sandbox/faults {"method", "status", "description"?, "retry_after"?,
                                     "times"?, "chat_id"?, "delay"?}
               GET  /sandbox/stats    POST /sandbox/updates {raw Update}    POST /sandbox/reset

@@ -92,6 +92,8 @@ class Chat:
     left: bool = False
     migrate_to: int | None = None
     admins: tuple[int, ...] = ()  # the first one is the creator
+    is_forum: bool = False  # a supergroup with topics (someone wrote in a topic)
+    bot_status: str | None = None  # the bot's own status, once a control call set it
 
     def summary(self) -> dict[str, Any]:
         """The control API's view of the chat."""
@@ -99,6 +101,8 @@ class Chat:
             "id": self.id,
             "type": self.type,
             "title": self.title,
+            "is_forum": self.is_forum,
+            "member": self.bot_status,
             "blocked": self.blocked,
             "deactivated": self.deactivated,
             "kicked": self.kicked,
@@ -132,6 +136,7 @@ class Record:
     from_user: int | None = None  # None: the bot
     edit_date: int | None = None
     extra: dict[str, Any] | None = None
+    thread_id: int | None = None  # the forum topic it is in (message_thread_id)
 
     def to_dict(self, *, copy: bool = False) -> dict[str, Any]:
         """The /sandbox/sent view of this record.
@@ -153,6 +158,7 @@ class Record:
             "parse_mode": self.parse_mode,
             "reply_markup": markup,
             "disable_notification": bool(self.disable_notification),
+            "message_thread_id": self.thread_id,
             "date": self.date,
         }
         if self.photo_file_id is not None:
@@ -408,7 +414,11 @@ class SandboxState:
             if user.username:
                 result["username"] = user.username
             return result
-        return {"id": chat.id, "type": chat.type, "title": chat.title or f"Group {abs(chat.id)}"}
+        result = {"id": chat.id, "type": chat.type,
+                  "title": chat.title or f"Group {abs(chat.id)}"}
+        if chat.is_forum:
+            result["is_forum"] = True
+        return result
 
     def next_message_id(self) -> int:
         """A fresh message id (global counter)."""
@@ -439,6 +449,9 @@ class SandboxState:
             message["from"] = self.bot_user()
         else:
             message["from"] = self.user(record.from_user).to_dict()
+        if record.thread_id is not None:
+            message["message_thread_id"] = record.thread_id
+            message["is_topic_message"] = True
         if record.edit_date is not None:
             message["edit_date"] = record.edit_date
         extra = record.extra or {}
@@ -692,13 +705,16 @@ class SandboxState:
         photo: bool = False,
         reply_to_message_id: int | None = None,
         chat_title: str | None = None,
+        thread_id: int | None = None,
     ) -> tuple[int, int]:
         """A user writes to the bot; returns (update_id, message_id).
 
         `chat_id` defaults to the user's private chat. `chat_type` defaults to the existing
         chat's type, else to what the id implies (negative: group, -100...: supergroup).
         With `photo`, the user sends a photo and `text` is its caption. Writing in a private
-        chat unblocks the bot, as pressing "Restart" does on Telegram.
+        chat unblocks the bot, as pressing "Restart" does on Telegram. `thread_id`: the user
+        writes in that topic of a forum supergroup (the chat becomes a forum).
+        (A channel post has no user: ``bot.sandbox.channels.post_channel_post``.)
         """
         if chat_id is None:
             chat_id = user_id
@@ -714,6 +730,8 @@ class SandboxState:
             raise ControlError(f"user {user_id} is deactivated")
         if not text and not photo:
             raise ControlError("text is empty")
+        if thread_id is not None and (kind != "supergroup" or thread_id <= 0):
+            raise ControlError("topics (thread_id > 0) exist only in supergroups")
         if reply_to_message_id is not None:
             target = self.messages.get(reply_to_message_id)
             if target is None or target.chat_id != chat_id:
@@ -730,6 +748,8 @@ class SandboxState:
         chat = self.ensure_chat(chat_id, kind)
         if chat_title:
             chat.title = chat_title
+        if thread_id is not None:
+            chat.is_forum = True
         if chat.type == "private":
             chat.blocked = False
         extra: dict[str, Any] = {}
@@ -737,6 +757,7 @@ class SandboxState:
             extra["reply_to_message_id"] = reply_to_message_id
         record = Record(0, "message", chat_id, self.next_message_id(), int(time.time()))
         record.from_user = user_id
+        record.thread_id = thread_id
         if photo:
             picture = self.photo_for_key(f"user-photo:{record.message_id}", 50_000)
             record.photo_file_id = picture.largest_file_id
@@ -922,13 +943,17 @@ class SandboxState:
         return self._next_seq - 1
 
     def sent(
-        self, chat_id: int | None = None, after: int = 0, method: str | None = None
+        self, chat_id: int | None = None, after: int = 0, method: str | None = None,
+        thread_id: int | None = None,
     ) -> list[dict[str, Any]]:
-        """What the bot sent, in order, with seq > `after` (optionally one chat / one method)."""
-        return [record.to_dict(copy=True) for record in self.sent_records(chat_id, after, method)]
+        """What the bot sent, in order, with seq > `after` (optionally one chat / one method /
+        one forum topic)."""
+        return [record.to_dict(copy=True)
+                for record in self.sent_records(chat_id, after, method, thread_id)]
 
     def sent_records(
-        self, chat_id: int | None = None, after: int = 0, method: str | None = None
+        self, chat_id: int | None = None, after: int = 0, method: str | None = None,
+        thread_id: int | None = None,
     ) -> list[Record]:
         """The records behind ``sent``, uncopied: for serialising at once, not for keeping.
 
@@ -946,6 +971,8 @@ class SandboxState:
         if method is not None:
             lowered = method.lower()
             records = [r for r in records if r.method.lower() == lowered]
+        if thread_id is not None:
+            records = [r for r in records if r.thread_id == thread_id]
         return records
 
     # The terminal demo's API takes a deadline and returns [] on expiry, not a cancel scope.

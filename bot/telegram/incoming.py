@@ -1,6 +1,14 @@
 """A Telegram update as the core sees it: `Who` is asking, and the `Request` or `Press` that the
 handlers (handlers/) receive, with the conversation their answers go back through.
 
+Who may change a chat's subscriptions (`Who.can_manage`): anyone in a private chat; a group's
+admins (asked from Telegram); in a channel, a post (a `channel_post` has no user: anyone who
+can post in a channel is its admin) or a button pressed by one of the channel's admins (anyone
+reading a channel can press its buttons). A message in a forum topic (`is_topic_message`) comes
+from that topic's reader: `Who.chat` carries the topic (`ChatRef.thread`), so the answer goes
+into that topic and a subscription made there is the topic's. A channel post copied into its
+discussion group (`is_automatic_forward`) is no command to the group: it is ignored.
+
 Replies to different people go out in the order their updates arrived: an update's place in
 line is its `update_id` (Telegram numbers updates in the order it receives them), whatever order
 their handlers happen to finish in.
@@ -12,12 +20,19 @@ import logging
 import re
 import time
 
-from telegram import ChatMember, Message, Update
+from telegram import (
+    ChatMember,
+    ChatMemberAdministrator,
+    ChatMemberRestricted,
+    Message,
+    Update,
+)
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
+from bot.chat.memberships import MembershipChange
 from bot.delivery.outbound import Conversation
-from bot.message import TELEGRAM, ChatRef, MessageRef, Photo, Text, Who
+from bot.message import TELEGRAM, ChatRef, MessageRef, Photo, Text, UserRef, Who
 from bot.render.html import parse_html
 from bot.telegram.context import NewsContext
 from bot.telegram.sender import PHOTO_SHOWN
@@ -30,12 +45,23 @@ _ADMIN_STATUSES = {ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 COMMAND = re.compile(r"^/(\w+)(?:@(\w+))?")
 
 
-def chat_ref(chat_id: int) -> ChatRef:
-    return ChatRef(TELEGRAM, str(chat_id))
+def chat_ref(chat_id: int, thread: int | None = None) -> ChatRef:
+    return ChatRef(TELEGRAM, str(chat_id), str(thread) if thread else None)
+
+
+def topic_of(message: Message | None) -> int | None:
+    """The forum topic a message is in (None: the chat itself, or its "General" topic).
+
+    Only `is_topic_message` counts: in a supergroup that is no forum, a reply carries the
+    `message_thread_id` of its reply thread, which is not a place of its own."""
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
 
 
 async def who(update: Update, context: NewsContext) -> Who | None:
-    """The asking chat and user; None for updates without a chat (nothing to answer)."""
+    """The asking chat (or forum topic) and user; None for updates without a chat (nothing
+    to answer)."""
     chat = update.effective_chat
     if chat is None:
         return None
@@ -44,8 +70,14 @@ async def who(update: Update, context: NewsContext) -> Who | None:
     if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
         can_manage = user is not None and await is_group_admin(context, chat.id, user.id)
     elif chat.type == ChatType.CHANNEL:
-        can_manage = False
-    return Who(chat=chat_ref(chat.id), chat_type=chat.type,
+        # A channel post has no user, and only the channel's admins can post.
+        can_manage = user is None or await is_group_admin(context, chat.id, user.id)
+    if update.callback_query is not None:
+        pressed = update.callback_query.message
+        thread = topic_of(pressed) if isinstance(pressed, Message) else None
+    else:
+        thread = topic_of(update.effective_message)
+    return Who(chat=chat_ref(chat.id, thread), chat_type=chat.type,
                user_id=str(user.id) if user else None, can_manage=can_manage,
                language_hint=user.language_code if user else None,
                user_name=display_name(user.full_name, user.username) if user else None)
@@ -103,6 +135,8 @@ async def request(update: Update, context: NewsContext, *, rich: bool = False
     to answer."""
     arrival = update.update_id
     message = update.effective_message
+    if message is not None and message.is_automatic_forward:
+        return None  # a channel post copied into its discussion group (see the docstring)
     asker = await who(update, context)
     if asker is None or message is None:
         return None
@@ -123,7 +157,34 @@ async def press(update: Update, context: NewsContext) -> Press | None:
     pressed = None
     if isinstance(message, Message):
         shown = message.text_html if message.text is not None else PHOTO_SHOWN
-        pressed = MessageRef(chat_ref(message.chat.id), str(message.message_id), shown)
+        pressed = MessageRef(chat_ref(message.chat.id, topic_of(message)),
+                             str(message.message_id), shown)
     out = Conversation(context.outbound, asker.chat, group=asker.group, arrival=arrival,
                        callback=query.id, pressed=pressed)
     return Press(asker, context.core, out, query.data or "")
+
+
+def membership(update: Update) -> MembershipChange | None:
+    """The bot's new status in a chat (a `my_chat_member` update), in the core's terms."""
+    changed = update.my_chat_member
+    if changed is None:
+        return None
+    chat = changed.chat
+    member = changed.new_chat_member
+    status = member.status
+    if isinstance(member, ChatMemberRestricted):
+        # Restricted but no longer in the chat is as good as gone.
+        can_post = member.is_member and member.can_send_messages
+        if not member.is_member:
+            status = ChatMember.LEFT
+    elif isinstance(member, ChatMemberAdministrator):
+        # In a channel only an admin allowed to post may post; in a group any admin may.
+        can_post = chat.type != ChatType.CHANNEL or bool(member.can_post_messages)
+    else:
+        can_post = status == ChatMember.OWNER or (
+            status == ChatMember.MEMBER and chat.type != ChatType.CHANNEL)
+    by = changed.from_user
+    return MembershipChange(
+        chat=chat_ref(chat.id), chat_type=chat.type,
+        title=chat.title or chat.full_name or chat.username or "", status=status,
+        can_post=can_post, by=UserRef(TELEGRAM, str(by.id)) if by else None)

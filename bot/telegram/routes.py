@@ -1,15 +1,20 @@
 """The neutral routes of handlers/ registered as python-telegram-bot handlers, all in one place.
 
-- Each command is one `CommandHandler` (its English name and Vietnamese aliases). An admin
-  command is gated at registration with `filters.User(admin ids)`; the same names with the
-  opposite filter go to the polite refusal, so the two never compete.
+- Each command is one `CommandHandler` (its English name and Vietnamese aliases), taken from
+  messages and from channel posts (a command posted in a channel where the bot is an admin:
+  whoever can post there is the channel's admin). An admin command is gated at registration
+  with `filters.User(admin ids)`; the same names from anyone else's message (not a channel
+  post: nobody is asking there) go to the polite refusal, so the two never compete.
 - A command that reads the message's formatting and photo (/broadcast) is also taken from a
   photo whose caption starts with it (CommandHandler reads message text only).
 - Each family of buttons is one `CallbackQueryHandler` with its own prefix (PTB's
   inlinekeyboard2.py), and one more takes the data no family owns: forged or expired buttons
   (arbitrarycallbackdatabot.py). Prefixes do not overlap, so their order does not matter.
 - Unknown commands and plain text come last: a MessageHandler for every command would also
-  take the known ones, so these two are registered after every command.
+  take the known ones, so these two are registered after every command. Neither answers a
+  channel post (a channel is read by all its subscribers: the bot stays quiet there unless a
+  command is its own).
+- `my_chat_member` (the bot added to or removed from a chat) goes to the core's memberships.
 """
 
 from __future__ import annotations
@@ -19,7 +24,14 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.telegram import incoming
 from bot.telegram.context import NewsContext
@@ -81,23 +93,35 @@ def _unknown_command(run: Callable[[Request], Awaitable[None]]) -> Callback:
     return callback
 
 
+def _membership(routes: Routes) -> Callback:
+    async def callback(update: Update, context: NewsContext) -> None:
+        change = incoming.membership(update)
+        if change is not None and routes.membership is not None:
+            await routes.membership(context.core, change)
+
+    return callback
+
+
 def telegram_handlers(routes: Routes, admin_ids: frozenset[int]) -> list[TelegramHandler]:
     """Every handler of the bot, for `Application.add_handlers` (see the module docstring)."""
     admins = filters.User(user_id=list(admin_ids))
+    messages = filters.UpdateType.MESSAGES  # PTB's default for CommandHandler
     found: list[TelegramHandler] = []
     for command in routes.commands:
         names = list(command.names)
         run = _command(command.run, rich=command.rich)
         if not command.admin:
-            found.append(CommandHandler(names, run))
+            found.append(CommandHandler(names, run,
+                                        filters=messages | filters.UpdateType.CHANNEL_POST))
             continue
         found.append(CommandHandler(names, run, filters=admins))
-        found.append(CommandHandler(names, _command(routes.refuse), filters=~admins))
+        found.append(CommandHandler(names, _command(routes.refuse), filters=~admins & messages))
         if command.rich:
             pattern = rf"^/({'|'.join(map(re.escape, names))})(?:@\w+)?(?:\s|$)"
             caption = filters.PHOTO & filters.CaptionRegex(pattern)
             found.append(MessageHandler(caption & admins, _caption_command(command.run)))
-            found.append(MessageHandler(caption & ~admins, _caption_command(routes.refuse)))
+            found.append(MessageHandler(caption & ~admins & messages,
+                                        _caption_command(routes.refuse)))
     owned = [re.compile(b.pattern) for b in routes.buttons]
     for family in routes.buttons:
         found.append(CallbackQueryHandler(_press(family.run), pattern=family.pattern))
@@ -109,4 +133,5 @@ def telegram_handlers(routes: Routes, admin_ids: frozenset[int]) -> list[Telegra
                                 _unknown_command(routes.unknown_command)))
     found.append(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE,
                                 _command(routes.text)))
+    found.append(ChatMemberHandler(_membership(routes), ChatMemberHandler.MY_CHAT_MEMBER))
     return found

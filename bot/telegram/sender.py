@@ -97,6 +97,8 @@ _CHAT_GONE_ERRORS = (
     "bot was kicked",
     "bot is not a member",
 )
+# The forum topic a message was sent to no longer exists (its chat is still there).
+_TOPIC_GONE_ERRORS = ("message thread not found", "topic_deleted", "topic_id_invalid")
 # The chat refuses photos only (a group's member permissions).
 _NO_PHOTO_ERRORS = ("not enough rights to send photos", "chat_send_photos_forbidden")
 _NOT_MODIFIED = "message is not modified"
@@ -178,16 +180,20 @@ class TelegramSender:
         rendered = self._render.render(message)
         markup = self._markup(rendered.buttons)
         chat_id = int(chat.id)
+        # A forum topic's reader: the message goes into that topic only.
+        thread = int(chat.thread) if chat.thread else None
         if rendered.document is not None:
             document = InputFile(rendered.document.content, filename=rendered.document.name)
             sent = await bot.send_document(
                 chat_id, document, caption=rendered.text or None, parse_mode=ParseMode.HTML,
-                reply_markup=markup, disable_notification=rendered.silent)
+                reply_markup=markup, disable_notification=rendered.silent,
+                message_thread_id=thread)
             return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=PHOTO_SHOWN)
         if rendered.photo is None:
             sent = await bot.send_message(
                 chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                disable_notification=rendered.silent, link_preview_options=_NO_PREVIEW)
+                disable_notification=rendered.silent, link_preview_options=_NO_PREVIEW,
+                message_thread_id=thread)
             return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=rendered.text)
         photo = rendered.photo
         known = self._file_ids.get(photo.ref) if photo.kind != "file_id" else None
@@ -205,7 +211,7 @@ class TelegramSender:
         else:
             given = photo.ref
         send = dict(caption=rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                    disable_notification=rendered.silent)
+                    disable_notification=rendered.silent, message_thread_id=thread)
         try:
             sent = await bot.send_photo(chat_id, given, **send)  # type: ignore[arg-type]
         except BadRequest as exc:
@@ -338,6 +344,8 @@ def _bad_request(exc: BadRequest, message: Message | None) -> SendOutcome:
         return SendOutcome(Status.PHOTO_REJECTED, reason=str(exc))
     if has_photo and any(p in text for p in _NO_PHOTO_ERRORS):
         return SendOutcome(Status.NO_PHOTO_HERE, reason=str(exc))
+    if any(p in text for p in _TOPIC_GONE_ERRORS):
+        return SendOutcome(Status.THREAD_GONE, reason=str(exc))
     if any(p in text for p in _CHAT_GONE_ERRORS):
         return SendOutcome(Status.CHAT_GONE, reason=str(exc))
     return SendOutcome(Status.PERMANENT, reason=str(exc)[:200])

@@ -30,11 +30,9 @@ from telegram.ext import Application
 from bot.admin.alerts import health_alert_text, health_recovered_text
 from bot.config import Settings
 from bot.core import JOBS, Core
-from bot.delivery.outbound import Undelivered
-from bot.delivery.pacing import Priority
 from bot.delivery.worker import process_name
 from bot.inbox import Handle, Inbox, InboxConfig
-from bot.message import ChatRef, Message, Text
+from bot.message import Text
 from bot.web.app import WebParts, build_web_app
 from bot.web.health import HealthMonitor, HealthReport
 from bot.web.metrics import BotMetrics
@@ -114,23 +112,9 @@ def build_parts(app: AnyApplication, settings: Settings, core: Core, *,
 
 
 async def tell_admins(core: Core, text: Text) -> bool:
-    """Send `text` to every admin's private chat (through the outbound path, with the admin
-    priority, not through the outbox, which may be what is stuck); True when one got it."""
-    delivered = False
-    for admin in sorted(core.common.admins.users, key=lambda u: (u.channel, u.id)):
-        outbound = core.outbound.get(admin.channel)
-        if outbound is None:
-            continue
-        try:
-            # Bounded: when Telegram is what is down, the monitor must not wait for retries.
-            sent = await asyncio.wait_for(
-                outbound.send(ChatRef(admin.channel, admin.id), Message(text), group=False,
-                              priority=Priority.ADMIN), _TELL_ADMIN_TIMEOUT)
-        except (Undelivered, TimeoutError) as exc:
-            log.warning("health: could not tell admin %s: %s", admin, exc or "timed out")
-            continue
-        delivered = delivered or sent is not None
-    return delivered
+    """Send `text` to every admin's private chat (`Core.tell_admins`: the outbound path, with
+    the admin priority, not the outbox, which may be what is stuck); True when one got it."""
+    return await core.tell_admins(text, patience=_TELL_ADMIN_TIMEOUT)
 
 
 @asynccontextmanager

@@ -12,6 +12,7 @@ import unicodedata
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACES = re.compile(r"\s+")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def fold(text: str) -> str:
@@ -19,3 +20,9 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def category_key(name: str) -> str:
+    """How a source's category map compares category names: folded, and punctuation and
+    spacing ignored ("Tin tức – Sự kiện" = "tin tuc - su kien" = "TIN TỨC-SỰ KIỆN")."""
+    return _NOT_WORD.sub(" ", fold(name)).strip()

@@ -2,7 +2,7 @@
 -- /removesource), the admin's name on a broadcast (its report names them).
 -- Nothing existing changes but that new column.
 
--- A chat's keyword follow: new articles whose folded text holds `phrase` (the folded words,
+-- A reader's keyword follow (a chat, or one of its forum topics, as subscriptions are): new articles whose folded text holds `phrase` (the folded words,
 -- space-separated, next to each other) reach the chat once. `key_word` is the follow's
 -- longest word: a new article looks its own words up in `follows_by_key`, never runs a
 -- search per follow (bot/chat/follows.py).
@@ -10,11 +10,12 @@ CREATE TABLE follows (
     id INTEGER PRIMARY KEY,
     channel TEXT NOT NULL,
     chat_id TEXT NOT NULL,
+    thread_id TEXT NOT NULL DEFAULT '',  -- a forum topic's id ('' = the chat itself)
     words TEXT NOT NULL,                -- as the reader typed them (shown back)
     phrase TEXT NOT NULL,               -- folded words, space-separated
     key_word TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    UNIQUE (channel, chat_id, phrase),
+    UNIQUE (channel, chat_id, thread_id, phrase),
     FOREIGN KEY (channel, chat_id) REFERENCES chats(channel, id)
         ON DELETE CASCADE ON UPDATE CASCADE
 );

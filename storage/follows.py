@@ -117,15 +117,28 @@ async def by_key_words(conn: Conn, words: Iterable[str]) -> list[Follow]:
 
 async def enqueue(conn: Conn, article_id: int, chats: Sequence[ChatRef], *, now: int,
                   silent: bool = False) -> int:
-    """Queue `article_id` for `chats` (matched follows); a chat that has the article queued
-    already (its subscription, another follow) gets nothing more. Returns the rows added."""
+    """Queue `article_id` for `chats` (matched follows); a reader that has the article queued
+    already (its subscription, another follow) gets nothing more. Returns the rows added.
+
+    Two statements per chunk of readers whatever their number: which of them have the article
+    queued already (the unique index (article, reader) answers), then one batch of inserts for
+    the others (ON CONFLICT DO NOTHING still guards a race with another writer)."""
+    readers = sorted(set(chats), key=lambda c: (c.channel, c.id, _thread(c)))
     added = 0
-    for chat in sorted(set(chats), key=lambda c: (c.channel, c.id, _thread(c))):
-        cur = await conn.execute(
+    for start in range(0, len(readers), _CHUNK // 2):
+        chunk = readers[start:start + _CHUNK // 2]
+        marks = ",".join("?" * len(chunk))
+        async with conn.execute(
+            f"""SELECT channel, chat_id, thread_id FROM deliveries
+                WHERE article_id = ? AND chat_id IN ({marks})""",
+            (article_id, *sorted({c.id for c in chunk})),
+        ) as cur:
+            queued = {(r[0], r[1], r[2]) for r in await cur.fetchall()}
+        missing = [c for c in chunk if (c.channel, c.id, _thread(c)) not in queued]
+        await conn.executemany(
             """INSERT INTO deliveries(channel, chat_id, thread_id, article_id, silent,
                                       created_at)
                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-            (chat.channel, chat.id, _thread(chat), article_id, int(silent), now),
-        )
-        added += max(cur.rowcount, 0)
+            [(c.channel, c.id, _thread(c), article_id, int(silent), now) for c in missing])
+        added += len(missing)
     return added

@@ -331,6 +331,8 @@ class DemoChat:
             return
         chat = ChatRef(TELEGRAM, str(DEMO_USER_ID))
         followed = sorted(await subscriptions.category_ids(self.core.db, chat))
+        if not followed and await subscriptions.follows_all(self.core.db, chat):
+            followed = [c.id for c in await categories.list_all(self.core.db)]
         if not followed:
             return
         category = await categories.get(self.core.db, followed[0])

@@ -44,7 +44,7 @@ def test_demo_with_a_bad_sources_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_demo_shows_popular_a_push_a_broadcast_report_and_a_refresh(tmp_path: Path) -> None:
-    commands = ("/start\n1\n/popular\n/broadcast Họp lúc 8:00 thứ Hai.\n1\n1\n"
+    commands = ("/start\n2\n/popular\n/broadcast Họp lúc 8:00 thứ Hai.\n1\n1\n"
                 "/sources\n2\n")
     proc = _demo(tmp_path, commands)
     assert proc.returncode == 0, proc.stderr
@@ -56,7 +56,7 @@ def test_demo_shows_popular_a_push_a_broadcast_report_and_a_refresh(tmp_path: Pa
     assert "\n  1. " in popular
     assert "Chưa có bài nào" not in popular
     # Subscribing brings a new sample article of that category, pushed to the chat.
-    pushed = out.split("> 1", 1)[1].split("> /popular", 1)[0]
+    pushed = out.split("> 2", 1)[1].split("> /popular", 1)[0]
     assert "Một bài mẫu mới vừa được đăng ở chuyên mục «An sinh xã hội»" in pushed
     assert "Bài mẫu mới: Ra mắt mô hình" in pushed
     # The broadcast runs to its report (its progress is paced: the demo waits for it).

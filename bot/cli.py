@@ -30,8 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-V", "--version", action="version", version=f"newsbot {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("run", help="run the bot on Telegram (long polling or webhook)")
-    sub.add_parser("demo", help="the bot on the bundled sample news, in a terminal chat")
+    sub.add_parser("run", help="run the bot on Telegram and/or Zalo (long polling or webhook)")
+    demo = sub.add_parser("demo", help="the bot on the bundled sample news, in a terminal chat")
+    demo.add_argument("--channel", choices=("telegram", "zalo"), default="telegram",
+                      help="the chat as a Telegram (default) or a Zalo reader sees it")
     ingest = sub.add_parser("ingest", help="pull every source once and store new articles")
     ingest.add_argument("--source", metavar="NAME", help="only this source")
     ingest.add_argument("--json", action="store_true", help="print one JSON object")
@@ -56,11 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     opml_out = sources_sub.add_parser("export", help="print the sources polled as OPML")
     opml_out.add_argument("--output", "-o", metavar="FILE",
                           help="write to FILE instead of standard output")
-    sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API for trying the bot")
+    sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API and Zalo Bot "
+                                             "Platform for trying the bot")
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8081)
     sandbox.add_argument("--flood-limits", action="store_true",
                          help="enforce Telegram's rate limits (429 with retry_after)")
+    sandbox.add_argument("--zalo-quota", type=float, default=None, metavar="PER_SECOND",
+                         help="answer Zalo sends beyond this many per second with 429 "
+                              "'Quota exceeded' (default: no quota)")
     return parser
 
 
@@ -83,11 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             secrets.append(password)
     try:
         settings = load_settings()
-        if password := password_of(settings.database):
-            secrets.append(password)
-        if settings.bot_token is not None:
-            secrets.append(settings.bot_token.get_secret_value())
-            secrets.append(settings.webhook_secret_token())
+        secrets.extend(settings.secrets())
         level = settings.log_level
         if args.command == "demo" and "log_level" not in settings.model_fields_set:
             level = "WARNING"  # the demo's terminal is the chat: keep log lines out of it
@@ -95,12 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in settings.notes:  # deprecated settings that were migrated
             log.warning("%s", note)
         if args.command == "run":
-            from bot.telegram.app import run_bot
+            from bot.run import run
 
-            # Without its sources the bot would run with nothing to ingest: refuse (exit 2)
-            # before anything is started, as for any other configuration error.
+            # Without a channel or its sources the bot would have nothing to do: refuse (exit
+            # 2) before anything is started, as for any other configuration error.
+            if settings.bot_token is None and not settings.zalo_enabled:
+                settings.token()  # names NEWSBOT_BOT_TOKEN (or set NEWSBOT_ZALO_BOT_TOKEN)
             load_sources(settings.sources_file)
-            run_bot(settings)
+            run(settings)
             return 0
         return asyncio.run(_dispatch(args, settings))
     except ConfigError as exc:
@@ -137,12 +141,12 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "sandbox":
         from bot.sandbox import serve_forever
 
-        await serve_forever(args.host, args.port, args.flood_limits)
+        await serve_forever(args.host, args.port, args.flood_limits, zalo_quota=args.zalo_quota)
         return 0
     if args.command == "demo":
         from bot.demo import run_demo
 
-        return await run_demo(settings)
+        return await run_demo(settings, channel=args.channel)
     raise AssertionError(args.command)
 
 

@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.text.fold import category_key
-from storage.db import check_target, is_postgres_url
+from storage.db import check_target, is_postgres_url, password_of
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 # A real token is "<bot id>:<secret>"; anything else (a placeholder copied from the example
@@ -45,6 +45,16 @@ _HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Where Telegram posts updates, under NEWSBOT_PUBLIC_URL (bot/web serves it).
 TELEGRAM_WEBHOOK_PATH = "/telegram"
+# The Zalo Bot Platform's API (SPEC 5a): POST <base><token>/<method>.
+ZALO_API_URL = "https://bot-api.zaloplatforms.com/bot"
+# Where Zalo posts updates, under NEWSBOT_PUBLIC_URL.
+ZALO_WEBHOOK_PATH = "/zalo"
+# Zalo publishes no token format; what it issues looks like "<digits>:<secret>". Anything with
+# white space or punctuation beyond these is a copy-and-paste accident, refused before we call.
+_ZALO_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9:_.-]{10,512}$")
+# Zalo's setWebhook takes a secret_token of 8-256 characters; we keep to a safe alphabet.
+_ZALO_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+_ZALO_USER_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def _public_address(value: str | None) -> str | None:
@@ -59,6 +69,12 @@ def _public_address(value: str | None) -> str | None:
 def is_telegram_api(url: str) -> bool:
     """True when `url` is Telegram's own Bot API (not a local Bot API server, not the sandbox)."""
     return re.match(r"^https?://api\.telegram\.org(?::\d+)?(/|$)", url) is not None
+
+
+def is_zalo_api(url: str) -> bool:
+    """True when `url` is the Zalo Bot Platform itself (not the sandbox)."""
+    return re.match(r"^https?://([a-z0-9-]+\.)*(zaloplatforms\.com|zapps\.me|zalo\.me)"
+                    r"(?::\d+)?(/|$)", url) is not None
 
 
 class ConfigError(Exception):
@@ -138,6 +154,17 @@ class Settings(BaseSettings):
     # died return to the queue when their lease runs out.
     delivery_lease: float = Field(default=30.0, ge=2, le=3600)
 
+    # The Zalo channel (SPEC 5a): empty token = no Zalo channel. Zalo user ids are strings.
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_url: str = ZALO_API_URL
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_admin_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Zalo publishes no rate: messages per second overall, slowed down by every 429 ("Quota
+    # exceeded") and recovering by itself (bot/zalo/throttle.py).
+    zalo_rate: float = Field(default=10.0, gt=0, le=1000)
+    # Seconds one Zalo request may take (a getUpdates long poll waits this much longer).
+    zalo_timeout: float = Field(default=10.0, gt=0)
+
     # Admin tools: seconds between edits of a broadcast's progress message (no flood on the
     # admin's chat: Telegram allows about one message per second per chat, edits included).
     broadcast_progress_interval: float = Field(default=3.0, ge=0.2, le=60)
@@ -159,6 +186,21 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("zalo_admin_ids", mode="before")
+    @classmethod
+    def _split_zalo_admin_ids(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            for part in parts:
+                if not _ZALO_USER_ID.match(part):
+                    raise ValueError(f"expected comma-separated Zalo user ids, got {part[:40]!r}")
+            return frozenset(parts)
+        if isinstance(value, list | tuple | set | frozenset):
+            return frozenset(str(v) for v in value)
+        return value
+
     @field_validator("database", mode="before")
     @classmethod
     def _database_target(cls, value: object) -> object:
@@ -175,6 +217,15 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from None
         return value
+
+    @field_validator("zalo_api_url")
+    @classmethod
+    def _zalo_url(cls, value: str) -> str:
+        if not value:
+            return ZALO_API_URL
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"expected an http(s) URL, got {value!r}")
+        return value.rstrip("/")
 
     @field_validator("telegram_api_url", "webhook_url")
     @classmethod
@@ -222,13 +273,18 @@ class Settings(BaseSettings):
                 setattr(self, new, value)
                 self._notes.append(f"NEWSBOT_{old.upper()} is deprecated: "
                                    f"use NEWSBOT_{new.upper()}={value}")
-        if (self.webhook_mode and self.public_url is not None
-                and self.public_url.startswith("http://")
-                and is_telegram_api(self.telegram_api_url)):
+        insecure = (self.webhook_mode and self.public_url is not None
+                    and self.public_url.startswith("http://"))
+        if insecure and self.telegram_enabled and is_telegram_api(self.telegram_api_url):
             raise ValueError(
                 "NEWSBOT_PUBLIC_URL: Telegram posts webhooks only to https:// addresses "
                 "(http:// works with a local Bot API server or the sandbox); put the bot "
                 "behind a TLS reverse proxy, or set NEWSBOT_UPDATES=polling")
+        if insecure and self.zalo_enabled and is_zalo_api(self.zalo_api_url):
+            raise ValueError(
+                "NEWSBOT_PUBLIC_URL: Zalo posts webhooks only to https:// addresses (http:// "
+                "works with the sandbox); put the bot behind a TLS reverse proxy, or set "
+                "NEWSBOT_UPDATES=polling")
         if self.updates == "webhook" and self.public_url is None:
             raise ValueError("NEWSBOT_UPDATES: webhook needs NEWSBOT_PUBLIC_URL (the address "
                              "Telegram posts to)")
@@ -243,6 +299,68 @@ class Settings(BaseSettings):
             # Never echo the value: it may be a real token with a typo.
             raise ValueError("not a bot token (expected '<digits>:<secret>' from @BotFather)")
         return value
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not _ZALO_TOKEN_SHAPE.match(value.get_secret_value()):
+            # Never echo the value.
+            raise ValueError("not a Zalo bot token (copy it whole from Zalo Bot Creator: "
+                             "letters, digits and ':' only)")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        if not _ZALO_WEBHOOK_SECRET.match(value.get_secret_value()):
+            raise ValueError("use 8-256 letters, digits, '_' or '-'")
+        return value
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """Telegram is served: its token is set, or no channel is configured at all (then the
+        Telegram commands name the missing NEWSBOT_BOT_TOKEN, as they always did)."""
+        return self.bot_token is not None or self.zalo_bot_token is None
+
+    @property
+    def zalo_enabled(self) -> bool:
+        """Zalo is served: NEWSBOT_ZALO_BOT_TOKEN is set."""
+        return self.zalo_bot_token is not None
+
+    @property
+    def zalo_webhook_endpoint(self) -> str | None:
+        """The URL given to Zalo's setWebhook: NEWSBOT_PUBLIC_URL + "/zalo"."""
+        return f"{self.public_url}{ZALO_WEBHOOK_PATH}" if self.public_url else None
+
+    def zalo_token(self) -> str:
+        """The Zalo bot token, or ConfigError when it is not set."""
+        if self.zalo_bot_token is None:
+            raise ConfigError("NEWSBOT_ZALO_BOT_TOKEN: not set (get one from Zalo Bot Creator)")
+        return self.zalo_bot_token.get_secret_value()
+
+    def zalo_webhook_secret_token(self) -> str:
+        """NEWSBOT_ZALO_WEBHOOK_SECRET, or one derived from the Zalo token (stable across
+        restarts, unguessable without the token)."""
+        if self.zalo_webhook_secret is not None:
+            return self.zalo_webhook_secret.get_secret_value()
+        return hmac.new(self.zalo_token().encode(), b"newsbot zalo webhook secret",
+                        hashlib.sha256).hexdigest()
+
+    def secrets(self) -> list[str]:
+        """Every secret value a log line must never show (tokens, webhook secrets, the
+        database's password)."""
+        found: list[str] = []
+        if password := password_of(self.database):
+            found.append(password)
+        if self.bot_token is not None:
+            found += [self.bot_token.get_secret_value(), self.webhook_secret_token()]
+        if self.zalo_bot_token is not None:
+            found += [self.zalo_bot_token.get_secret_value(), self.zalo_webhook_secret_token()]
+        return found
 
     @property
     def tz(self) -> ZoneInfo:

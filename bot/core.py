@@ -1,12 +1,13 @@
 """The bot's core: its services, built once at start-up, and the jobs that run in the background.
 
-Channel-neutral. A channel adapter (`bot/telegram/`, later `bot/zalo/`) opens the core, plugs its
-account in with `add_channel` (its `Outbound`: the sender and the pacer of everything sent on
-that account; how much text its messages hold; how a link opens an article in one of its chats),
-and hands incoming messages to the handlers (handlers/), which call the services here. `start`
-then runs the delivery worker and the jobs: ingestion every poll interval, due digests every
-minute, broadcast progress every second or so, new cluster questions to the admins (after each
-ingestion, and every minute), and error alerts to the first admin.
+Channel-neutral. `bot.run` opens the core and each channel adapter (`bot/telegram/`,
+`bot/zalo/`) plugs its account in with `add_channel` (its `Outbound`: the sender and the pacer
+of everything sent on that account; how much text its messages hold; how a link opens an
+article in one of its chats), and hands incoming messages to the handlers (handlers/), which
+call the services here. `start` then runs the delivery worker and the jobs: ingestion every poll
+interval, due digests every minute, broadcast progress every second or so, new cluster
+questions to the admins (after each ingestion, and every minute), and error alerts to the first
+admin.
 
 Several processes on one PostgreSQL database: the scheduled jobs run in the process that leads
 "jobs" (`Database.lead`, an advisory lock), so each tick runs once across the processes; every
@@ -338,7 +339,7 @@ class Core:
 
     def _start_alerts(self) -> None:
         """Errors logged anywhere reach the first admin, aggregated (bot/admin/alerts.py)."""
-        target = self.common.admins.alert_chat()
+        target = self.common.admins.alert_chat(self.outbound)
         outbound = self.outbound.get(target.channel) if target is not None else None
         if target is None or outbound is None or self.admin is None:
             return
@@ -346,10 +347,9 @@ class Core:
         async def alert(text: Text) -> None:
             await outbound.send(target, Message(text), group=False, priority=Priority.ADMIN)
 
-        secret = (self.settings.bot_token.get_secret_value() if self.settings.bot_token
-                  else "")
         self._alerts = AdminAlertHandler(alert, loop=asyncio.get_running_loop(),
-                                         lang=self.settings.default_language, secrets=[secret])
+                                         lang=self.settings.default_language,
+                                         secrets=self.settings.secrets())
         logging.getLogger().addHandler(self._alerts)
         self.admin.alerts = self._alerts
 

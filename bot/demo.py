@@ -17,6 +17,11 @@ days, counting back from yesterday in their order, and a few sample readers' lik
 (readers 900001-900006) give /popular something to rank. Once the user has subscribed to a
 category, one new sample article of that category "is published" (written into a copy of the
 sample archive and ingested), so the push of a new article is seen.
+
+`--channel zalo`: the same bot as a Zalo reader sees it, through the sandbox's Zalo dialect:
+plain text within 2,000 characters, numbered choices answered by typing the number (sent to the
+bot as a message, as on Zalo), photos as https URLs. The bot's web server runs on a free local
+port, so the "Đọc bài gốc" links of archive articles open in a browser.
 """
 
 from __future__ import annotations
@@ -46,13 +51,13 @@ from bot.ingest.pipeline import Ingestor
 from bot.message import TELEGRAM, ChatRef, UserRef
 from bot.popularity import record_interaction, toggle_like
 from bot.sandbox import Sandbox
-from bot.telegram.app import build_application, running
 from storage import articles, broadcasts, categories, subscriptions
 from storage import deliveries as outbox
 from storage.db import open_database
 
 # A made-up token of the right shape: the sandbox accepts any, and it is not a secret.
 DEMO_TOKEN = "100000001:newsbot-demo-sandbox-token"
+DEMO_ZALO_TOKEN = "200000002:newsbot-demo-zalo-sandbox-token"
 DEMO_USER_ID = 1001
 DEMO_NAME = "Bạn đọc"
 # How long to wait for a first reply, then for the bot to fall quiet; at most how long to wait
@@ -133,8 +138,12 @@ class Terminal:
             self.buttons = batch
 
 
-async def run_demo(settings: Settings) -> int:
-    """Run the demo until the user quits or stdin ends."""
+async def run_demo(settings: Settings, channel: str = "telegram") -> int:
+    """Run the demo until the user quits or stdin ends (`channel`: telegram or zalo)."""
+    if channel == "zalo":
+        return await run_zalo_demo(settings)
+    from bot.telegram.app import build_application, running
+
     interactive = sys.stdin.isatty()
     if interactive:
         with contextlib.suppress(ImportError):  # line editing and history for input()
@@ -380,3 +389,93 @@ def _write_new_article(archive: Path, category: str) -> None:
     }
     path = archive / f"{_NEW_ARTICLE_STEM}.json"
     path.write_text(json.dumps(article, ensure_ascii=False), encoding="utf-8")
+
+
+async def _collect_replies(sandbox: Sandbox, after: int) -> list[dict[str, Any]]:
+    """What the bot sent after `after`: wait for the first message, then until it falls quiet."""
+    state = sandbox.state
+    records = await state.wait_sent(after, _FIRST_REPLY_TIMEOUT)
+    while records:
+        more = await state.wait_sent(records[-1]["seq"], _QUIET)
+        if not more:
+            break
+        records.extend(more)
+    return records
+
+
+# --- the Zalo reader's view --------------------------------------------------------------------
+
+
+async def run_zalo_demo(settings: Settings) -> int:
+    """`newsbot demo --channel zalo`: the terminal chat as a Zalo reader sees it."""
+    from bot.run import serving
+    from bot.web.server import bind, bound_port
+
+    interactive = sys.stdin.isatty()
+    lang = settings.default_language
+    sources_file = (settings.sources_file if "sources_file" in settings.model_fields_set
+                    else sample_sources_file())
+    load_sources(sources_file)
+    with tempfile.TemporaryDirectory(prefix="newsbot-demo-") as tmp:
+        database = (settings.database if "database" in settings.model_fields_set
+                    else Path(tmp) / "demo.db")
+        sandbox = Sandbox()
+        await sandbox.start()
+        sock = bind("127.0.0.1", 0)
+        try:
+            demo_settings = settings.model_copy(update={
+                "zalo_api_url": sandbox.zalo_base_url,
+                "zalo_bot_token": SecretStr(DEMO_ZALO_TOKEN),
+                "zalo_admin_ids": settings.zalo_admin_ids | {str(DEMO_USER_ID)},
+                "bot_token": None,
+                "database": database,
+                "sources_file": sources_file,
+                # Pages on the local web server (a browser opens them); updates by polling.
+                "public_url": f"http://127.0.0.1:{bound_port(sock)}",
+                "updates": "polling",
+            })
+            print(t(lang, "demo.loading"), flush=True)
+            new_total = await _ingest_once(demo_settings)
+            print(t(lang, "demo.loaded", count=new_total), flush=True)
+            async with serving(demo_settings, sock=sock, poll_timeout=1):
+                print(t(lang, "demo.banner_zalo"), flush=True)
+                await _zalo_chat_loop(sandbox, interactive=interactive)
+        finally:
+            sock.close()
+            await sandbox.stop()
+    return 0
+
+
+async def _zalo_chat_loop(sandbox: Sandbox, *, interactive: bool) -> None:
+    state = sandbox.zalo
+    user = str(DEMO_USER_ID)
+    while True:
+        if interactive:
+            print("> ", end="", flush=True)
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if line == "":
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text in ("/quit", "/exit", "/thoat"):
+            break
+        if not interactive:
+            print(f"> {text}", flush=True)
+        after = state.last_seq
+        # A number is a message too: on Zalo the reader answers a list by writing its number.
+        state.post_message(user, text, display_name=DEMO_NAME)
+        records = await state.wait_sent(after, _FIRST_REPLY_TIMEOUT, chat_id=user)
+        while records:
+            more = await state.wait_sent(records[-1]["seq"], _QUIET, chat_id=user)
+            if not more:
+                break
+            records.extend(more)
+        for record in records:
+            if record["method"] == "sendChatAction":
+                continue
+            if record.get("photo"):
+                print(f"  🖼  {record['photo']}", flush=True)
+            for body_line in str(record.get("text") or record.get("caption") or "").splitlines():
+                print(f"  {body_line}", flush=True)
+            print("", flush=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storage import inbox as store
-from storage.db import Database
+from storage.db import POSTGRES, Database
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,17 @@ class InboxConfig:
     idle_check: float = 5.0  # seconds between looks when nobody wakes the consumer
     keep_handled: int = 2 * 86400  # seconds handled updates are kept (to recognise repeats)
     prune_every: float = 3600.0
+
+
+def inbox_config(db: Database, *, delivery_lease: float) -> InboxConfig:
+    """The inbox's settings for `db`: on PostgreSQL several processes share the inbox, so each
+    claims under its own name, and the updates one was handling when it died are taken back at
+    once by another (it no longer holds its "alive" lock), or after the lease at the latest."""
+    if db.backend != POSTGRES:
+        return InboxConfig()
+    from bot.delivery.worker import process_name
+
+    return InboxConfig(consumer=process_name("inbox"), lease=max(60, int(delivery_lease * 2)))
 
 
 class Inbox:

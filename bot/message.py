@@ -1,6 +1,6 @@
 """The core's vocabulary: what the bot says, to whom, and who is asking, as plain data.
 
-Nothing here knows a chat platform. Each channel (Telegram now, Zalo later) has a renderer in
+Nothing here knows a chat platform. Each channel (Telegram, Zalo) has a renderer in
 `bot/render/` that turns these values into its own format (HTML and inline keyboards, or plain
 text and numbered choices) and a sender in its adapter package that delivers them.
 
@@ -20,7 +20,8 @@ text and numbered choices) and a sender in its adapter package that delivers the
 - `Message`: text, optional photo, rows of choices. `Notice`: the answer to a pressed choice.
 - `Who`: who is asking (the chat, its type, the user, whether they may change its settings).
 - `Limits`: how much text a channel's message holds, so the core can lay a long answer out (cut a
-  card's summary, list what fits and count the rest) in the room the channel declares.
+  card's summary, list what fits and count the rest) in the room the channel declares, and
+  whether its photos must be web addresses.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from functools import lru_cache
 from typing import Literal
 
 TELEGRAM = "telegram"  # the channel name of Telegram chats (existing rows were migrated to it)
+ZALO = "zalo"  # the channel name of Zalo Bot Platform chats
 
 # Chat types whose pacing is a group's (20 messages a minute) rather than a person's (1 a second).
 GROUP_TYPES = frozenset({"group", "supergroup", "channel"})
@@ -432,10 +434,14 @@ class Who:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """How much visible text (UTF-16 units) one message of a channel holds."""
+    """How much visible text (UTF-16 units) one message of a channel holds, and which photos it
+    takes: `web_photos_only` means only an https URL the platform fetches itself (Zalo: no
+    uploads, no platform file ids), so a local photo goes by its address on the bot's web
+    server, or not at all."""
 
     text: int
     caption: int
+    web_photos_only: bool = False
 
     def of(self, *, photo: bool) -> int:
         return self.caption if photo else self.text

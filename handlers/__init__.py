@@ -3,10 +3,10 @@
 Each module is one command family and exposes its handlers through `routes()`: `Command`s (a
 command's names, English first, then the Vietnamese aliases) and `Buttons` (a family of choices,
 by the prefix of their action). `all_routes()` assembles them in one place; a channel adapter
-registers them with its platform (`bot/telegram/routes.py` for Telegram; a Zalo adapter will
-dispatch its text messages and numbered choices to the same routes). Because every family owns
-its own prefix and one route takes the actions nobody owns, the order of registration does not
-matter.
+registers them with its platform (`bot/telegram/routes.py` for Telegram; the Zalo adapter,
+`bot/zalo/incoming.py`, dispatches its text messages and numbered answers to the same
+routes). Because every family owns its own prefix and one route takes the actions nobody owns,
+the order of registration does not matter.
 
 A handler receives a `Request` (a command) or a `Press` (a chosen choice): who is asking, the
 arguments, the core, and `out`, the conversation through which everything goes back (paced with

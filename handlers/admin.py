@@ -133,6 +133,8 @@ async def _choose(admin: Admin, who: Who, chosen: cb.AdminCallback, pressed: Mes
             return await casts.discard(who, chosen.broadcast_id)
         case cb.STOP:
             return await casts.stop(who, chosen.broadcast_id)
+        case cb.CHANNEL:
+            return await casts.set_channel(who, chosen.broadcast_id, chosen.channel)
         case cb.PAUSE | cb.RESUME:
             return await admin.sources.set_paused(who, chosen.source_key,
                                                   chosen.action == cb.PAUSE)

@@ -47,6 +47,7 @@ class Broadcast:
     failed_count: int
     cancelled_count: int
     cancelled_by: str | None
+    audience_channel: str | None = None  # None = every channel
     # The progress message: when it was last edited (unix time; later than now while an edit
     # is on its way) and the text it shows (storage, not memory: any process runs the job).
     progress_edited_at: float | None = None
@@ -74,7 +75,8 @@ _COLUMNS = (
     "id, admin_channel, admin_id, text, photo, photo_channel, category_id, audience, status, "
     "created_at, started_at, finished_at, progress_channel, progress_chat_id, "
     "progress_message_id, recipients, left_out, sent_count, skipped_count, failed_count, "
-    "cancelled_count, cancelled_by, progress_edited_at, progress_shown, admin_name"
+    "cancelled_count, cancelled_by, audience_channel, progress_edited_at, progress_shown, "
+    "admin_name"
 )
 
 
@@ -91,6 +93,7 @@ def _broadcast(row: Row) -> Broadcast:
         left_out=row["left_out"], sent_count=row["sent_count"],
         skipped_count=row["skipped_count"], failed_count=row["failed_count"],
         cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"],
+        audience_channel=row["audience_channel"],
         progress_edited_at=row["progress_edited_at"], progress_shown=row["progress_shown"],
         admin_name=row["admin_name"])
 
@@ -138,10 +141,12 @@ async def recent(conn: Conn, limit: int = 3) -> list[Broadcast]:
 _RECEIVING = "c.active = 1 AND c.delivery_mode IN ('instant', 'digest')"
 
 
-async def audience_sizes(conn: Conn) -> AudienceSizes:
+async def audience_sizes(conn: Conn, channel: str | None = None) -> AudienceSizes:
     """How many chats everyone / each category's subscribers are: receiving, and not (inactive
-    or paused) whom a broadcast leaves out."""
-    async with conn.execute(f"SELECT {_RECEIVING}, count(*) FROM chats c GROUP BY 1") as cur:
+    or paused) whom a broadcast leaves out; of one channel's chats, or of every channel."""
+    where, params = ("WHERE c.channel = ?", (channel,)) if channel is not None else ("", ())
+    async with conn.execute(f"SELECT {_RECEIVING}, count(*) FROM chats c {where} GROUP BY 1",
+                            params) as cur:
         by_receiving = {bool(r[0]): r[1] for r in await cur.fetchall()}
     # A category's audience: its readers (forum topics included) and those following every
     # category, each once.
@@ -151,7 +156,8 @@ async def audience_sizes(conn: Conn) -> AudienceSizes:
                 UNION
                 SELECT a.channel, a.chat_id, a.thread_id, g.id FROM subscriptions_all a
                 CROSS JOIN categories g
-            ) s JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id GROUP BY 1, 2"""
+            ) s JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id {where}
+            GROUP BY 1, 2""", params
     ) as cur:
         rows = await cur.fetchall()
     return AudienceSizes(
@@ -174,6 +180,15 @@ async def start(conn: Conn, broadcast_id: int, *, category_id: int | None,
         """UPDATE broadcasts SET status = ?, category_id = ?, audience = ?, started_at = ?,
            left_out = ? WHERE id = ? AND status = ?""",
         (SENDING, category_id, audience, now, left_out, broadcast_id, DRAFT),
+    )
+    return cur.rowcount > 0
+
+
+async def set_audience_channel(conn: Conn, broadcast_id: int, channel: str | None) -> bool:
+    """Choose the draft's channel (None: every channel); False when it is no draft any more."""
+    cur = await conn.execute(
+        "UPDATE broadcasts SET audience_channel = ? WHERE id = ? AND status = ?",
+        (channel, broadcast_id, DRAFT),
     )
     return cur.rowcount > 0
 

@@ -32,7 +32,7 @@ TABLES = (
     "broadcasts", "digests", "deliveries", "interactions", "article_stats", "article_photos",
     "cluster_facts", "cluster_scan", "digest_overflow", "cluster_candidates", "cluster_review",
     "cluster_review_asks", "cluster_dialogs", "inbox", "search_results", "subscriptions_all",
-    "memberships", "follows", "chat_sources", "source_drafts",
+    "memberships", "chat_choices", "follows", "chat_sources", "source_drafts",
 )
 # Tables of one row that the schema itself creates: replaced by the source's row.
 _SINGLETONS = ("cluster_scan", "cluster_review")
@@ -86,7 +86,8 @@ async def copy_database(source: Path, target: str, *, force: bool = False,
                         raise DatabaseError(
                             f"{shown} is not empty (table {table} has rows): copy into an empty "
                             "database, or add --force to replace what it holds")
-            await conn.execute(f"TRUNCATE {', '.join(TABLES)}, search_index, send_rate CASCADE")
+            await conn.execute(f"TRUNCATE {', '.join(TABLES)}, search_index, send_rate, "
+                               "send_throttle CASCADE")
             for table in TABLES:
                 report.counts[table] = await _copy_table(src, conn, table, progress)
             for table in _IDENTITY:

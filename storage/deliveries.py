@@ -177,7 +177,7 @@ async def enqueue_article(conn: Conn, article_id: int, *, now: int,
 
 async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
                             category_id: int | None = None, include_paused: bool = False,
-                            silent: bool = False) -> int:
+                            silent: bool = False, channel: str | None = None) -> int:
     """Queue broadcast `broadcast_id` for its audience; returns the number of deliveries added.
 
     The audience is every active chat (`category_id` None: the chat itself, not its topics) or
@@ -185,18 +185,20 @@ async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
     following every category). Chats that paused their news are left out unless
     `include_paused`; chats in digest mode are included (an announcement is not news to
     bundle). Calling it again (e.g. after a crash between enqueueing and marking the broadcast
-    as sending) adds nobody twice.
+    as sending) adds nobody twice. `channel`: only that channel's chats (None: every channel).
     """
     modes = ("instant", "digest", "paused") if include_paused else ("instant", "digest")
     marks = ",".join("?" * len(modes))
+    only = " AND c.channel = ?" if channel is not None else ""
+    extra: tuple[object, ...] = (channel,) if channel is not None else ()
     if category_id is None:
         cur = await conn.execute(
             f"""INSERT INTO deliveries(channel, chat_id, broadcast_id, silent, created_at)
                 SELECT c.channel, c.id, ?, ?, ? FROM chats c
-                WHERE c.active = 1 AND c.delivery_mode IN ({marks})
+                WHERE c.active = 1 AND c.delivery_mode IN ({marks}){only}
                 ORDER BY c.channel, c.id
                 ON CONFLICT DO NOTHING""",
-            (broadcast_id, int(silent), now, *modes))
+            (broadcast_id, int(silent), now, *modes, *extra))
         return cur.rowcount
     added = 0
     for readers, condition in (
@@ -207,10 +209,10 @@ async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
                                        created_at)
                 SELECT s.channel, s.chat_id, s.thread_id, ?, ?, ? FROM {readers} s
                 JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
-                WHERE {condition} AND c.active = 1 AND c.delivery_mode IN ({marks})
+                WHERE {condition} AND c.active = 1 AND c.delivery_mode IN ({marks}){only}
                 ORDER BY s.channel, s.chat_id, s.thread_id
                 ON CONFLICT DO NOTHING""",
-            (broadcast_id, int(silent), now, category_id, *modes))
+            (broadcast_id, int(silent), now, category_id, *modes, *extra))
         added += cur.rowcount
     return added
 

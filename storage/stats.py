@@ -13,6 +13,8 @@ class ChatFigures:
     inactive: int
     by_language: tuple[tuple[str, int], ...]  # active chats per language, most first
     by_type: tuple[tuple[str, int], ...]  # active chats per chat type, most first
+    # (channel, active, inactive) per channel (Telegram, Zalo), by channel name
+    by_channel: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +43,14 @@ async def chat_figures(conn: Conn) -> ChatFigures:
         "SELECT type, count(*) AS n FROM chats WHERE active = 1 GROUP BY 1 ORDER BY n DESC, 1"
     ) as cur:
         types = tuple((r[0], r[1]) for r in await cur.fetchall())
-    return ChatFigures(by_active.get(True, 0), by_active.get(False, 0), languages, types)
+    async with conn.execute(
+        """SELECT channel, sum(CASE WHEN active = 1 THEN 1 ELSE 0 END),
+                  sum(CASE WHEN active = 1 THEN 0 ELSE 1 END)
+           FROM chats GROUP BY channel ORDER BY channel"""
+    ) as cur:
+        channels = tuple((r[0], int(r[1]), int(r[2])) for r in await cur.fetchall())
+    return ChatFigures(by_active.get(True, 0), by_active.get(False, 0), languages, types,
+                       channels)
 
 
 async def subscribers_per_category(conn: Conn) -> list[tuple[str, int]]:
@@ -84,6 +93,20 @@ async def deliveries_since(conn: Conn, since: int) -> dict[str, int]:
         (since,),
     ) as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def deliveries_by_channel_since(conn: Conn, since: int) -> dict[str, dict[str, int]]:
+    """Deliveries that ended since `since`, per channel and final status."""
+    async with conn.execute(
+        """SELECT channel, status, count(*) FROM deliveries
+           WHERE finished_at IS NOT NULL AND finished_at >= ? GROUP BY channel, status
+           ORDER BY channel""",
+        (since,),
+    ) as cur:
+        found: dict[str, dict[str, int]] = {}
+        for channel, status, count in await cur.fetchall():
+            found.setdefault(channel, {})[status] = count
+        return found
 
 
 async def failure_reasons_since(conn: Conn, since: int, limit: int = 3

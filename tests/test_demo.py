@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 
-def _demo(tmp_path: Path, commands: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _demo(tmp_path: Path, commands: str, *args: str, **env: str
+          ) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "bot", "demo"], input=commands, capture_output=True, text=True,
-        timeout=180, cwd=tmp_path, env=clean,
+        [sys.executable, "-m", "bot", "demo", *args], input=commands, capture_output=True,
+        text=True, timeout=180, cwd=tmp_path, env=clean,
     )
 
 
@@ -66,4 +67,22 @@ def test_demo_shows_popular_a_push_a_broadcast_report_and_a_refresh(tmp_path: Pa
     assert "Người gửi: quản trị viên 1001 (Bạn đọc)" in broadcast
     # "Lấy tin ngay" finishes and says so.
     assert "✅ mau-luu-tru: 0 bài mới" in out.split("> /sources", 1)[1]
+
+
+def test_the_demo_as_a_zalo_reader_sees_it(tmp_path: Path) -> None:
+    proc = _demo(tmp_path, "/start\n3\n/latest\n1\n/cum\n", "--channel", "zalo")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Zalo không có nút bấm" in out
+    assert "  1. ▫️ Tất cả chuyên mục" in out  # numbered choices, not buttons
+    assert "  2. ▫️ An sinh xã hội" in out
+    assert "↩️ Trả lời bằng một số từ 1 đến 5 để chọn." in out
+    assert "Đã đăng ký: Cụm thi đua" in out  # "3" answered the picker
+    assert "  3. ✅ Cụm thi đua" in out
+    assert "📰 Tin mới nhất" in out
+    assert "1. Xem thêm   2. 👍" in out  # "1" opened the first article's card
+    assert "🔗 Đọc bài gốc: https://" in out
+    assert "Cụm trưởng: Ủy ban MTTQ Việt Nam thành phố Hải Phòng" in out
+    assert "<b>" not in out
+    assert "**" not in out
     assert "Traceback" not in proc.stderr

@@ -124,12 +124,14 @@ class Broadcasts:
     def outbox(self) -> Outbox:
         return self._outbox() or _NoOutbox()
 
-    async def _audience_label(self, lang: str, category_id: int | None) -> Text | None:
-        """The audience in words, or None when the category no longer exists."""
+    async def _audience_label(self, lang: str, category_id: int | None,
+                              channel: str | None = None) -> Text | None:
+        """The audience in words (with its channel, when only one), or None when the category
+        no longer exists."""
         if category_id is None or category_id == cb.EVERYONE:
-            return t(lang, "admin.bc.everyone")
+            return t(lang, "admin.bc.everyone") + _on_channel(channel)
         category = await categories.get(self.db, category_id)
-        return Text(category.name) if category else None
+        return Text(category.name) + _on_channel(channel) if category else None
 
     # -- drafting ----------------------------------------------------------------------------
 
@@ -157,8 +159,9 @@ class Broadcasts:
                  broadcast_id, who.user_id, message.text.length, bool(photo))
         return Draft(message.message(), await self._picker(lang, broadcast_id))
 
-    async def _picker(self, lang: str, broadcast_id: int) -> Message:
-        sizes = await broadcasts.audience_sizes(self.db)
+    async def _picker(self, lang: str, broadcast_id: int, channel: str | None = None
+                      ) -> Message:
+        sizes = await broadcasts.audience_sizes(self.db, channel)
         everyone = Choice(str(t(lang, "admin.bc.button_everyone",
                                 count=number(sizes.everyone, lang))),
                           action=cb.make(cb.AUDIENCE, broadcast_id, cb.EVERYONE))
@@ -167,9 +170,34 @@ class Broadcasts:
             count = number(sizes.by_category.get(category.id, 0), lang)
             rows.append((Choice(f"{category.name} · {count}",
                                 action=cb.make(cb.AUDIENCE, broadcast_id, category.id)),))
+        text = t(lang, "admin.bc.pick", id=broadcast_id)
+        channels = self.common.channels
+        if len(channels) > 1:  # Telegram and Zalo: to both, or to one of them
+            options = [(cb.ALL_CHANNELS, t(lang, "admin.bc.channel_all")),
+                       *((name, Text(channel_name(name))) for name in channels)]
+            rows.append(tuple(
+                Choice(("✅ " if (channel or cb.ALL_CHANNELS) == value else "") + str(label),
+                       action=cb.make(cb.CHANNEL, broadcast_id, channel=value))
+                for value, label in options))
+            chosen = Text(channel_name(channel)) if channel else t(lang, "admin.bc.channel_all")
+            text += "\n" + t(lang, "admin.bc.channel", channel=chosen)
         rows.append((Choice(str(t(lang, "admin.bc.button_discard")),
                             action=cb.make(cb.DISCARD, broadcast_id)),))
-        return Message(t(lang, "admin.bc.pick", id=broadcast_id), tuple(rows))
+        return Message(text, tuple(rows))
+
+    async def set_channel(self, who: Who, broadcast_id: int, channel: str) -> Notice:
+        """A channel choice of the picker: the draft goes to that channel (or to all)."""
+        lang, draft, notice = await self._draft_or_notice(who, broadcast_id)
+        if draft is None:
+            assert notice is not None
+            return notice
+        chosen = None if channel == cb.ALL_CHANNELS else channel
+        if chosen is not None and chosen not in self.common.channels:
+            return Notice(t(lang, "button.invalid"),
+                          edit=await self._picker(lang, broadcast_id, draft.audience_channel))
+        async with self.db.transaction() as conn:
+            await broadcasts.set_audience_channel(conn, broadcast_id, chosen)
+        return Notice(edit=await self._picker(lang, broadcast_id, chosen))
 
     async def _draft_or_notice(self, who: Who, broadcast_id: int
                                ) -> tuple[str, Broadcast | None, Notice | None]:
@@ -191,10 +219,12 @@ class Broadcasts:
         if draft is None:
             assert notice is not None
             return notice
-        audience = await self._audience_label(lang, category_id)
+        channel = draft.audience_channel
+        audience = await self._audience_label(lang, category_id, channel)
         if audience is None:
-            return Notice(t(lang, "button.invalid"), edit=await self._picker(lang, broadcast_id))
-        sizes = await broadcasts.audience_sizes(self.db)
+            return Notice(t(lang, "button.invalid"),
+                          edit=await self._picker(lang, broadcast_id, channel))
+        sizes = await broadcasts.audience_sizes(self.db, channel)
         active, left_out = _audience(sizes, category_id)
         back = Choice(str(t(lang, "admin.bc.button_back")),
                       action=cb.make(cb.BACK, broadcast_id))
@@ -217,7 +247,7 @@ class Broadcasts:
         if draft is None:
             assert notice is not None
             return notice
-        return Notice(edit=await self._picker(lang, broadcast_id))
+        return Notice(edit=await self._picker(lang, broadcast_id, draft.audience_channel))
 
     async def discard(self, who: Who, broadcast_id: int) -> Notice:
         """Drop the draft: nothing is sent."""
@@ -240,9 +270,11 @@ class Broadcasts:
         if draft is None:
             assert notice is not None
             return notice
-        audience = await self._audience_label(lang, category_id)
+        channel = draft.audience_channel
+        audience = await self._audience_label(lang, category_id, channel)
         if audience is None:
-            return Notice(t(lang, "button.invalid"), edit=await self._picker(lang, broadcast_id))
+            return Notice(t(lang, "button.invalid"),
+                          edit=await self._picker(lang, broadcast_id, channel))
         category = None if category_id == cb.EVERYONE else category_id
         name = None
         if category is not None:
@@ -251,12 +283,12 @@ class Broadcasts:
         now = self._now()
         total: int | None = None
         async with self.db.transaction() as conn:
-            _, left_out = _audience(await broadcasts.audience_sizes(conn), category_id)
+            _, left_out = _audience(await broadcasts.audience_sizes(conn, channel), category_id)
             if await broadcasts.start(conn, broadcast_id, category_id=category, audience=name,
                                       now=now, left_out=left_out):
                 # Quiet hours are the worker's business: it sends silently at night.
                 total = await deliveries.enqueue_broadcast(conn, broadcast_id, now=now,
-                                                           category_id=category)
+                                                           category_id=category, channel=channel)
                 await broadcasts.set_recipients(conn, broadcast_id, total)
                 await broadcasts.set_progress_message(conn, broadcast_id, pressed.chat,
                                                       pressed.id)
@@ -266,8 +298,9 @@ class Broadcasts:
             return Notice(t(lang, "admin.bc.not_draft", id=broadcast_id),
                           edit=await self._view(lang, current))
         self.outbox.wake()
-        log.info("broadcast started: broadcast_id=%s admin_id=%s audience=%s deliveries=%s",
-                 broadcast_id, who.user_id, name or "everyone", total)
+        log.info("broadcast started: broadcast_id=%s admin_id=%s audience=%s channel=%s "
+                 "deliveries=%s", broadcast_id, who.user_id, name or "everyone",
+                 channel or "all", total)
         started = await broadcasts.get(self.db, broadcast_id)
         assert started is not None
         view = await self._view(lang, started)
@@ -367,12 +400,12 @@ class Broadcasts:
                     ) -> Message:
         """The control/progress message for the broadcast's current state."""
         if item.status == broadcasts.DRAFT:
-            return await self._picker(lang, item.id)
+            return await self._picker(lang, item.id, item.audience_channel)
         if item.status == broadcasts.CANCELLED and item.started_at is None:
             return Message(t(lang, "admin.bc.discarded", id=item.id))
         counts = counts or await self._counts(item)
         total = item.recipients or counts.total
-        audience = item.audience or t(lang, "admin.bc.everyone")
+        audience = audience_text(lang, item)
         head_key = {broadcasts.SENDING: "admin.bc.progress_title",
                     broadcasts.DONE: "admin.bc.done_title",
                     broadcasts.CANCELLED: "admin.bc.cancelled_title"}[item.status]
@@ -397,7 +430,7 @@ class Broadcasts:
     async def _report(self, lang: str, item: Broadcast) -> Message:
         """The final report: who, when, audience, and the outcome with reasons."""
         counts = await self._counts(item)
-        audience = item.audience or t(lang, "admin.bc.everyone")
+        audience = audience_text(lang, item)
         lines: list[Text | str] = [
             t(lang, "admin.bc.report_title", id=item.id),
             t(lang, "admin.bc.report_audience", audience=audience,
@@ -428,6 +461,21 @@ class Broadcasts:
             text = reason[:120] if reason else str(t(lang, "admin.bc.no_reason"))
             lines.append(f"   • {text}: {number(count, lang)}")
         return lines
+
+
+def channel_name(channel: str | None) -> str:
+    """A channel as admins read it: "Telegram", "Zalo"."""
+    return {"telegram": "Telegram", "zalo": "Zalo"}.get(channel or "", channel or "")
+
+
+def _on_channel(channel: str | None) -> str:
+    return f" · {channel_name(channel)}" if channel else ""
+
+
+def audience_text(lang: str, item: Broadcast) -> Text:
+    """Who a broadcast went to: everyone or the category, and the channel when only one."""
+    audience = Text(item.audience) if item.audience else t(lang, "admin.bc.everyone")
+    return audience + _on_channel(item.audience_channel)
 
 
 def _audience(sizes: broadcasts.AudienceSizes, category_id: int) -> tuple[int, int]:

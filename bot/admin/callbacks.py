@@ -8,6 +8,7 @@ place that checks the presser is an admin before anything else. Shapes (ids are 
     adm:bb:<broadcast>                back to the audience picker
     adm:bx:<broadcast>                discard the draft
     adm:bs:<broadcast>                stop a broadcast that is sending
+    adm:bc:<broadcast>:<channel|all>  send on one channel (telegram, zalo) or on every one
     adm:sp:<source>  adm:sr:<source>  pause / resume a source
     adm:sf:<source>                   refresh a source now
     adm:sl                            redraw the /sources list
@@ -31,6 +32,8 @@ CONFIRM = "bo"
 BACK = "bb"
 DISCARD = "bx"
 STOP = "bs"
+CHANNEL = "bc"
+ALL_CHANNELS = "all"
 PAUSE = "sp"
 RESUME = "sr"
 REFRESH = "sf"
@@ -42,6 +45,7 @@ EVERYONE = 0
 _SHAPE = re.compile(
     r"^adm:(?:(?P<two>ba|bo):(?P<b2>\d{1,12}):(?P<c>\d{1,12})"
     r"|(?P<one>bb|bx|bs):(?P<b1>\d{1,12})"
+    r"|(?P<ch>bc):(?P<b3>\d{1,12}):(?P<channel>all|telegram|zalo)"
     r"|(?P<src>sp|sr|sf):(?P<key>[0-9a-f]{10})"
     r"|(?P<bare>sl|st))",
     re.ASCII,  # \d: ASCII digits only
@@ -54,6 +58,7 @@ class AdminCallback:
     broadcast_id: int = 0
     category_id: int = EVERYONE
     source_key: str = ""
+    channel: str = ""  # CHANNEL: a channel's name, or ALL_CHANNELS
 
 
 def source_key(name: str) -> str:
@@ -62,7 +67,9 @@ def source_key(name: str) -> str:
 
 
 def make(action: str, broadcast_id: int = 0, category_id: int | None = None, *,
-         source: str | None = None) -> str:
+         source: str | None = None, channel: str | None = None) -> str:
+    if action == CHANNEL:
+        return f"{PREFIX}{action}:{broadcast_id}:{channel or ALL_CHANNELS}"
     if action in (AUDIENCE, CONFIRM):
         return f"{PREFIX}{action}:{broadcast_id}:{category_id or EVERYONE}"
     if action in (BACK, DISCARD, STOP):
@@ -84,6 +91,8 @@ def parse(data: str | None) -> AdminCallback | None:
         return AdminCallback(match["two"], int(match["b2"]), int(match["c"]))
     if match["one"]:
         return AdminCallback(match["one"], int(match["b1"]))
+    if match["ch"]:
+        return AdminCallback(match["ch"], int(match["b3"]), channel=match["channel"])
     if match["src"]:
         return AdminCallback(match["src"], source_key=match["key"])
     return AdminCallback(match["bare"])

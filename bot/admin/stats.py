@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from bot.admin import callbacks as cb
+from bot.admin.broadcast import audience_text, channel_name
 from bot.admin.format import duration, number, percent, when
 from bot.admin.sources import health_lines
 from bot.chat.common import Common
@@ -54,6 +55,11 @@ class Stats:
         if people.by_type:
             lines.append(t(lang, "admin.stats.types", items=" · ".join(
                 f"{kind} {n(count)}" for kind, count in people.by_type)))
+        if _several(c for c, _, _ in people.by_channel):  # Telegram and Zalo readers apart
+            lines.append(t(lang, "admin.stats.channels", items=" · ".join(
+                t(lang, "admin.stats.channel_item", channel=channel_name(channel),
+                  active=n(active), inactive=n(inactive)).plain
+                for channel, active, inactive in people.by_channel)))
         lines += self._list(lang, "admin.stats.per_category",
                             await stats.subscribers_per_category(conn))
 
@@ -70,6 +76,13 @@ class Stats:
         lines.append(t(lang, "admin.stats.deliveries", sent=n(day.get("sent", 0)),
                        failed=n(day.get("failed", 0)), skipped=n(day.get("skipped", 0)),
                        cancelled=n(day.get("cancelled", 0)), pending=n(queue.total)))
+        per_channel = await stats.deliveries_by_channel_since(conn, now - DAY)
+        if _several(per_channel):
+            lines.append(t(lang, "admin.stats.deliveries_channels", items=" · ".join(
+                t(lang, "admin.stats.deliveries_channel", channel=channel_name(channel),
+                  sent=n(counts.get("sent", 0)), failed=n(counts.get("failed", 0)),
+                  skipped=n(counts.get("skipped", 0))).plain
+                for channel, counts in per_channel.items())))
         reasons = await stats.failure_reasons_since(conn, now - DAY)
         lines += [f"   • {r[:120] or '?'}: {n(c)}" for r, c in reasons]
 
@@ -88,7 +101,7 @@ class Stats:
         for item in await broadcasts.recent(conn):
             if item.status == broadcasts.SENDING:
                 continue
-            audience = item.audience or t(lang, "admin.bc.everyone")
+            audience = audience_text(lang, item)
             lines.append(t(lang, "admin.stats.broadcast_recent", id=item.id,
                            when=when(item.started_at, self.common.tz) or "?", audience=audience,
                            sent=n(item.sent_count), total=n(item.recipients),
@@ -115,6 +128,12 @@ class Stats:
         if len(items) > _MAX_LIST:
             lines.append(t(lang, "admin.stats.more", count=number(len(items) - _MAX_LIST, lang)))
         return lines
+
+
+def _several(channels: Iterable[str]) -> bool:
+    """Whether figures per channel say anything (any channel but Telegram alone)."""
+    found = set(channels)
+    return bool(found) and found != {"telegram"}
 
 
 def _fit(lines: list[Text | str], room: int) -> Text:

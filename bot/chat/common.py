@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.cluster.units import official_style
 from bot.config import DEFAULT_ORGANISATION
-from bot.message import TELEGRAM, ChatRef, Limits, UserRef, Who
+from bot.message import TELEGRAM, ZALO, ChatRef, Limits, UserRef, Who
 from storage import chats
 from storage.db import Database
 
@@ -27,9 +27,11 @@ class Admins:
     users: frozenset[UserRef] = field(default_factory=frozenset)
 
     @classmethod
-    def of(cls, telegram: Iterable[int | str] = ()) -> Admins:
-        """From the settings: Telegram user ids (NEWSBOT_ADMIN_IDS)."""
-        return cls(frozenset(UserRef(TELEGRAM, str(u)) for u in telegram))
+    def of(cls, telegram: Iterable[int | str] = (), zalo: Iterable[str] = ()) -> Admins:
+        """From the settings: Telegram user ids (NEWSBOT_ADMIN_IDS) and Zalo user ids
+        (NEWSBOT_ZALO_ADMIN_IDS)."""
+        return cls(frozenset(UserRef(TELEGRAM, str(u)) for u in telegram)
+                   | frozenset(UserRef(ZALO, str(u)) for u in zalo))
 
     def allows(self, who: Who) -> bool:
         return who.user is not None and who.user in self.users
@@ -37,13 +39,17 @@ class Admins:
     def ids(self, channel: str) -> list[str]:
         return [u.id for u in self.users if u.channel == channel]
 
-    def alert_chat(self) -> ChatRef | None:
+    def alert_chat(self, channels: Iterable[str] | None = None) -> ChatRef | None:
         """Where error alerts go: the private chat of the first Telegram admin (the ids form a
-        set, so "first" is the lowest)."""
-        ids = self.ids(TELEGRAM)
-        if not ids:
-            return None
-        return ChatRef(TELEGRAM, min(ids, key=_numeric))
+        set, so "first" is the lowest), else of the first Zalo admin (on Zalo a private chat's
+        id is its user's id). `channels`: only admins of these (the channels being served)."""
+        for channel in (TELEGRAM, ZALO):
+            if channels is not None and channel not in channels:
+                continue
+            ids = self.ids(channel)
+            if ids:
+                return ChatRef(channel, min(ids, key=_numeric))
+        return None
 
 
 def _numeric(user_id: str) -> tuple[int, str]:
@@ -85,3 +91,8 @@ class Common:
 
     def add_channel(self, channel: str, limits: Limits) -> None:
         self._limits[channel] = limits
+
+    @property
+    def channels(self) -> list[str]:
+        """The channels plugged in (each with its limits), in the order they were added."""
+        return list(self._limits)

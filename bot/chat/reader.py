@@ -25,7 +25,7 @@ from bot.popularity import forget_reader, record_interaction
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
 from bot.web.links import without_tracking
-from storage import articles, categories, chats, digests, follows, subscriptions
+from storage import articles, categories, chats, choices, digests, follows, subscriptions
 from storage.categories import Category
 
 log = logging.getLogger(__name__)
@@ -413,6 +413,7 @@ class Reader:
             return Notice(edit=Message(t(lang, "stop.topic_done")))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)
+            await choices.forget(conn, who.chat)  # numbered choices (Zalo) are about it too
         if who.chat_type == "private" and who.user is not None:
             # What the reader liked and opened is about them too (popularity counts drop).
             await forget_reader(self.db, who.user, now=self.common.clock())

@@ -25,7 +25,12 @@ from bot.message import Choice, Choices, Limits, Message, Photo, Text, bold, ita
 from bot.models import Article
 from bot.text.cut import fit_pieces
 from bot.text.datefmt import format_local_datetime
-from bot.web.links import body_beyond_summary, excerpt_adds_to_card, read_original_url
+from bot.web.links import (
+    body_beyond_summary,
+    excerpt_adds_to_card,
+    photo_url,
+    read_original_url,
+)
 from bot.web.links import is_web_url as is_web_url  # re-exported: callers import it from here
 
 MORE = "more"  # action "more:<article id>": the longer excerpt ("Xem thêm")
@@ -45,6 +50,8 @@ def article_card(article: Article, lang: str, tz: tzinfo, limits: Limits, *,
     `public_url` (NEWSBOT_PUBLIC_URL) gives archive articles a "read" link to their web page;
     `likes` is shown on the 👍 choice."""
     photo = photo_of(article.image) if with_photo and article.image else None
+    if photo is not None:
+        photo = channel_photo(article, photo, limits, public_url)
     pieces = {
         "title": _one_line(article.title),
         "summary": _paragraphs(article.summary),
@@ -112,6 +119,29 @@ def card_choices(article: Article, lang: str, public_url: str | None = None, *,
     else:
         rows.append((like,))
     return tuple(rows)
+
+
+def channel_photo(article: Article, photo: Photo, limits: Limits, public_url: str | None
+                  ) -> Photo | None:
+    """`photo` as the channel can take it, or None (the card then goes as text).
+
+    A channel that takes only web photos (`Limits.web_photos_only`: Zalo fetches an https URL
+    itself) gets a web photo's https URL as it is, and a local archive photo as its address on
+    the bot's web server (NEWSBOT_PUBLIC_URL/media/<id>), which must be https too; an http://
+    photo, a platform's file id, or a local photo without a public https address it cannot take.
+    """
+    if not limits.web_photos_only:
+        return photo
+    if photo.kind == "url":
+        return photo if _is_https(photo.ref) else None
+    if photo.kind == "file":
+        served = photo_url(public_url, article)
+        return Photo(served, "url") if served and _is_https(served) else None
+    return None
+
+
+def _is_https(url: str) -> bool:
+    return url[:8].lower() == "https://" and is_web_url(url)
 
 
 def article_action(action: str, article_id: int) -> str:

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 
-from bot.delivery.card import article_card, photo_of
+from bot.delivery.card import article_card, channel_photo, photo_of
 from bot.delivery.outbound import SendOutcome, Status
 from bot.message import Choices, Limits, Message, Photo, from_stored
 from bot.models import Article
@@ -55,6 +55,9 @@ class _PhotoState:
     failed: bool
     probe: asyncio.Event | None = None  # set when the running probe ends
     prober: int | None = None  # the delivery id probing
+    # The platform took the photo as given and returned no id of its own (Zalo takes only a
+    # URL it fetches itself): every later recipient gets the same, without a probe.
+    verified: bool = False
 
 
 class Composer:
@@ -135,6 +138,8 @@ class Composer:
             state.file_id = outcome.photo_file_id
             async with self.db.transaction() as conn:
                 await outbox.set_photo_file_id(conn, item.ref_id, channel, outcome.photo_file_id)
+        elif status is Status.SENT:
+            state.verified = True
         elif status is Status.PHOTO_REJECTED:
             log.warning("article_id=%s: photo %s not usable on %s (%s): sending as text from "
                         "now on", item.ref_id, state.source, channel, outcome.reason)
@@ -163,10 +168,17 @@ class Composer:
                 return self._card(article, item, None)
             if state.file_id:
                 return self._card(article, item, photo_of(state.file_id, channel))
+            # The photo as this channel takes it (Zalo: an https URL only), or none at all.
+            source = channel_photo(article, photo_of(state.source, channel),
+                                   self.limits(channel), self.public_url)
+            if source is None:
+                return self._card(article, item, None)
+            if state.verified:
+                return self._card(article, item, source)
             if state.probe is None or state.prober == item.id:
                 state.probe = asyncio.Event()
                 state.prober = item.id
-                return self._card(article, item, photo_of(state.source, channel))
+                return self._card(article, item, source)
             probe = state.probe
             try:
                 await asyncio.wait_for(probe.wait(), _PROBE_WAIT)

@@ -9,6 +9,11 @@ TEXTS: dict[str, str] = {
         "type a number to press a button; /quit to leave."
     ),
     "demo.no_button": "There is no button with that number (there are {count}).",
+    "demo.banner_zalo": (
+        "News bot on Zalo (demo, no Zalo needed): you are a Zalo reader. Type commands such as "
+        "/start, /latest, /help; Zalo has no buttons, so answer with a number to choose; /quit "
+        "to leave."
+    ),
     # Reader commands
     "start.welcome": (
         "👋 Hello! This is the news bot of the **city committee of the Vietnam Fatherland "
@@ -32,7 +37,7 @@ TEXTS: dict[str, str] = {
         "/stop — unsubscribe from everything and delete your data\n\n"
         "Category names work without accents, e.g. `/latest hoat dong mttq 3`."
     ),
-    "categories.title": "Choose the categories to receive (✅ = on, press again to turn off):",
+    "categories.title": "Choose the categories to receive (✅ = on, choose again to turn off):",
     "categories.none": "No categories yet: no news has been loaded. Please come back later.",
     "toggle.on": "Subscribed: {category}",
     "toggle.off": "Unsubscribed: {category}",
@@ -100,6 +105,20 @@ TEXTS: dict[str, str] = {
     "command.unknown": "The bot has no such command. Type /help to see the commands.",
     "text.hint": "The bot answers commands, e.g. /latest. Type /help to see them all.",
     "error.generic": "Sorry, something went wrong. Please try again later.",
+    # Zalo: no buttons, numbered choices answered by writing the number
+    "zalo.choose": "↩️ Reply with a number from 1 to {last} to choose.",
+    "zalo.choose_one": "↩️ Reply 1 to choose.",
+    "zalo.no_choices": (
+        "There is no list to choose from by number yet. Type /categories to choose categories, "
+        "/latest for the newest articles, /help for every command."
+    ),
+    "zalo.number_invalid_one": (
+        "There is no choice number {number}. Reply 1 (from the latest list)."
+    ),
+    "zalo.number_invalid": (
+        "There is no choice number {number}. Reply with a number from 1 to {last} (from the "
+        "latest list)."
+    ),
     # Forum topics, channels, "all categories" (issue 13)
     "categories.all": "All categories",
     "categories.all_on": "Receiving **all categories**, including those added later.",
@@ -174,7 +193,7 @@ TEXTS: dict[str, str] = {
     "popular.legend": "__👍 likes · 📖 «Xem thêm» (more) · 👁 opens (each reader counts once)__",
     "popular.empty": (
         "No article published in the last {days} days has been read yet. "
-        "Press 👍 or «Xem thêm» under the articles, or see /latest."
+        "Choose 👍 or «Xem thêm» with the articles, or see /latest."
     ),
     "popular.empty_category": (
         "No article of **{category}** published in the last {days} days has been read yet."
@@ -193,7 +212,7 @@ TEXTS: dict[str, str] = {
     "cluster.more": (
         "… and {count} more: type /cluster <year> or /cluster <cluster name>."
     ),
-    "cluster.footer": "Press 📰 and a number to open the source article.",
+    "cluster.footer": "Choose 📰 and a number to open the source article.",
     "cluster.none": "No emulation-cluster leadership is known yet: no article has named one.",
     "cluster.none_year": "No cluster leader or deputy is known for {year}.",
     "cluster.none_cluster_year": "Nothing is known about cluster «{query}» for {year}.",
@@ -335,6 +354,8 @@ TEXTS: dict[str, str] = {
     "admin.bc.everyone": "all subscribers",
     "admin.bc.button_everyone": "👥 Everyone · {count}",
     "admin.bc.button_discard": "✖️ Discard",
+    "admin.bc.channel": "Channel: {channel}",
+    "admin.bc.channel_all": "Every channel",
     "admin.bc.button_back": "↩️ Choose again",
     "admin.bc.button_send": "✅ Send to {count} {count|recipient|recipients}",
     "admin.bc.button_stop": "⏹ Stop sending",
@@ -409,6 +430,10 @@ TEXTS: dict[str, str] = {
     "admin.stats.chats": "👥 **Recipients**: {active} receiving · {inactive} stopped",
     "admin.stats.languages": "   Languages: {items}",
     "admin.stats.types": "   Chat types: {items}",
+    "admin.stats.channels": "   By channel: {items}",
+    "admin.stats.channel_item": "{channel} {active} ({inactive} stopped)",
+    "admin.stats.deliveries_channels": "   By channel: {items}",
+    "admin.stats.deliveries_channel": "{channel}: sent {sent}, failed {failed}, skipped {skipped}",
     "admin.stats.per_category": "   Per category:",
     "admin.stats.per_source": "   Per source:",
     "admin.stats.articles": "📰 **Articles**: {total}",

@@ -9,6 +9,11 @@ TEXTS: dict[str, str] = {
         "gõ số để bấm nút; /quit để thoát."
     ),
     "demo.no_button": "Không có nút số đó (có {count} nút).",
+    "demo.banner_zalo": (
+        "Bot tin tức trên Zalo (bản chạy thử, không cần Zalo): bạn là một người đọc trên Zalo. "
+        "Gõ lệnh như /start, /latest, /help; Zalo không có nút bấm, hãy trả lời bằng số để "
+        "chọn; /quit để thoát."
+    ),
     # Reader commands
     "start.welcome": (
         "👋 Xin chào! Đây là bot tin tức của **{organisation}**.\n"
@@ -31,7 +36,7 @@ TEXTS: dict[str, str] = {
         "/stop — hủy mọi đăng ký và xóa dữ liệu của bạn\n\n"
         "Tên chuyên mục gõ không dấu cũng được, ví dụ: `/latest hoat dong mttq 3`."
     ),
-    "categories.title": "Chọn chuyên mục để nhận tin mới (✅ là đang nhận, bấm lần nữa để bỏ):",
+    "categories.title": "Chọn chuyên mục để nhận tin mới (✅ là đang nhận, chọn lần nữa để bỏ):",
     "categories.none": "Chưa có chuyên mục nào: tin tức chưa được tải về. Vui lòng quay lại sau.",
     "toggle.on": "Đã đăng ký: {category}",
     "toggle.off": "Đã hủy đăng ký: {category}",
@@ -103,6 +108,20 @@ TEXTS: dict[str, str] = {
     "command.unknown": "Bot không có lệnh này. Gõ /help để xem các lệnh.",
     "text.hint": "Bot trả lời các lệnh, ví dụ /latest. Gõ /help để xem tất cả.",
     "error.generic": "Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại sau.",
+    # Zalo: no buttons, numbered choices answered by writing the number
+    "zalo.choose": "↩️ Trả lời bằng một số từ 1 đến {last} để chọn.",
+    "zalo.choose_one": "↩️ Trả lời 1 để chọn.",
+    "zalo.no_choices": (
+        "Chưa có danh sách nào để chọn theo số. Gõ /categories để chọn chuyên mục, /latest "
+        "để xem tin mới, /help để xem mọi lệnh."
+    ),
+    "zalo.number_invalid_one": (
+        "Không có lựa chọn số {number}. Hãy trả lời 1 (theo danh sách gần nhất)."
+    ),
+    "zalo.number_invalid": (
+        "Không có lựa chọn số {number}. Hãy trả lời bằng một số từ 1 đến {last} "
+        "(theo danh sách gần nhất)."
+    ),
     # Forum topics, channels, "all categories" (issue 13)
     "categories.all": "Tất cả chuyên mục",
     "categories.all_on": "Đang nhận **tất cả chuyên mục**, kể cả chuyên mục có sau này.",
@@ -176,7 +195,7 @@ TEXTS: dict[str, str] = {
     ),
     "popular.empty": (
         "Chưa có bài nào đăng trong {days} ngày qua được bạn đọc quan tâm. "
-        "Hãy bấm 👍 hoặc «Xem thêm» dưới các bài viết, hoặc xem /latest."
+        "Hãy chọn 👍 hoặc «Xem thêm» ở các bài viết, hoặc xem /latest."
     ),
     "popular.empty_category": (
         "Chưa có bài nào của chuyên mục **{category}** đăng trong {days} ngày qua được bạn "
@@ -194,7 +213,7 @@ TEXTS: dict[str, str] = {
     "cluster.source": "[{number}] {title} · {when}",
     "cluster.by_admin": "✍️ (do quản trị viên đặt lúc {when})",
     "cluster.more": "… và {count} mục khác: gõ /cluster <năm> hoặc /cluster <tên cụm>.",
-    "cluster.footer": "Bấm 📰 số để mở bài nguồn.",
+    "cluster.footer": "Chọn 📰 theo số để mở bài nguồn.",
     "cluster.none": (
         "Chưa có thông tin cụm thi đua nào: chưa bài viết nào nêu cụm trưởng, cụm phó."
     ),
@@ -339,6 +358,8 @@ TEXTS: dict[str, str] = {
     "admin.bc.everyone": "Tất cả người đăng ký",
     "admin.bc.button_everyone": "👥 Tất cả · {count}",
     "admin.bc.button_discard": "✖️ Hủy bỏ",
+    "admin.bc.channel": "Kênh: {channel}",
+    "admin.bc.channel_all": "Mọi kênh",
     "admin.bc.button_back": "↩️ Chọn lại",
     "admin.bc.button_send": "✅ Gửi cho {count} người nhận",
     "admin.bc.button_stop": "⏹ Dừng gửi",
@@ -409,6 +430,10 @@ TEXTS: dict[str, str] = {
     "admin.stats.chats": "👥 **Người nhận**: {active} đang nhận · {inactive} đã ngừng",
     "admin.stats.languages": "   Ngôn ngữ: {items}",
     "admin.stats.types": "   Loại trò chuyện: {items}",
+    "admin.stats.channels": "   Theo kênh: {items}",
+    "admin.stats.channel_item": "{channel} {active} (đã ngừng {inactive})",
+    "admin.stats.deliveries_channels": "   Theo kênh: {items}",
+    "admin.stats.deliveries_channel": "{channel}: gửi {sent}, lỗi {failed}, bỏ qua {skipped}",
     "admin.stats.per_category": "   Theo chuyên mục:",
     "admin.stats.per_source": "   Theo nguồn:",
     "admin.stats.articles": "📰 **Bài viết**: {total}",

@@ -29,12 +29,15 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import channels
+from bot.sandbox import channels, zalo_control
 from bot.sandbox.api import METHODS
 from bot.sandbox.errors import ApiError, not_found
 from bot.sandbox.params import MAX_BODY_BYTES, read_params
 from bot.sandbox.state import ControlError, Fault, SandboxState
 from bot.sandbox.webhook import WebhookDelivery
+from bot.sandbox.zalo_api import ZALO_STATE_KEY, zalo_api, zalo_not_found
+from bot.sandbox.zalo_state import ZaloState
+from bot.sandbox.zalo_webhook import ZaloWebhookDelivery
 
 _LOG = logging.getLogger(__name__)
 # The shape of a bot token: "<bot id>:<secret>" (https://core.telegram.org/bots/api#authorizing-your-bot).
@@ -189,6 +192,8 @@ def _control(handler: Handler) -> Handler:
 async def _post_message(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     body = await _body(request)
+    if zalo_control.is_zalo(body):
+        return await zalo_control.post_message(request, body)
     text = _str(body, "text") or ""
     if _str(body, "chat_type") == "channel":  # a channel post: no user
         update_id, message_id = channels.post_channel_post(
@@ -226,6 +231,8 @@ async def _post_callback(request: web.Request) -> web.StreamResponse:
 async def _get_sent(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     query = dict(request.query)
+    if zalo_control.is_zalo(query):
+        return await zalo_control.get_sent(request)
     records = state.sent_records(
         chat_id=_int(query, "chat_id"),
         after=_int(query, "after") or 0,
@@ -244,8 +251,10 @@ _MEMBER_SWITCHES = frozenset({"member", "chat_type", "title", "user_id", "can_po
 
 async def _post_chat(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
-    chat_id = _req_int(dict(request.match_info), "chat_id")
     body = await _body(request)
+    if zalo_control.is_zalo(body) or zalo_control.is_zalo(dict(request.query)):
+        return await zalo_control.post_chat(request, request.match_info["chat_id"], body)
+    chat_id = _req_int(dict(request.match_info), "chat_id")
     if "member" in body:
         return _json({"chat": _set_member(state, chat_id, body)})
     unknown = set(body) - _CHAT_SWITCHES
@@ -298,6 +307,8 @@ async def _get_chat(request: web.Request) -> web.StreamResponse:
 async def _post_fault(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
     body = await _body(request)
+    if zalo_control.is_zalo(body):
+        return await zalo_control.post_fault(request, body)
     method = _str(body, "method")
     if not method:
         raise ControlError('"method" is required (a Bot API method name, or "*")')
@@ -318,15 +329,20 @@ async def _post_fault(request: web.Request) -> web.StreamResponse:
 
 async def _get_faults(request: web.Request) -> web.StreamResponse:
     state = request.app[STATE_KEY]
-    return _json({"faults": [fault.summary() for fault in state.faults]})
+    zalo = request.app[ZALO_STATE_KEY]
+    return _json({"faults": [fault.summary() for fault in state.faults]
+                  + [fault.summary() for fault in zalo.faults]})
 
 
 async def _delete_faults(request: web.Request) -> web.StreamResponse:
     request.app[STATE_KEY].faults.clear()
+    request.app[ZALO_STATE_KEY].faults.clear()
     return _json({"ok": True})
 
 
 async def _get_stats(request: web.Request) -> web.StreamResponse:
+    if zalo_control.is_zalo(dict(request.query)):
+        return await zalo_control.get_stats(request)
     return _json(request.app[STATE_KEY].stats())
 
 
@@ -353,6 +369,7 @@ async def _get_recording(request: web.Request) -> web.StreamResponse:
 
 async def _post_reset(request: web.Request) -> web.StreamResponse:
     request.app[STATE_KEY].reset()
+    request.app[ZALO_STATE_KEY].reset()
     return _json({"ok": True})
 
 
@@ -375,6 +392,10 @@ Control API:  POST /sandbox/messages {"user_id", "text", "chat_id"?, "chat_type"
               GET  /sandbox/stats    POST /sandbox/updates {raw Update}    POST /sandbox/reset
               POST /sandbox/recording {"enabled": bool}   GET /sandbox/recording?after=
                    (every Bot API request body, byte for byte; off unless enabled)
+
+Zalo:         /zalo/bot<token>/<method>   (point the bot at  <this URL>/zalo/bot); the control
+              calls above take "channel": "zalo" (string ids; ?channel=zalo on GETs), plus
+              POST /sandbox/zalo/quota {"per_second": N|null}   (429 "Quota exceeded" beyond N/s)
 """
 
 
@@ -382,10 +403,11 @@ async def _index(request: web.Request) -> web.StreamResponse:
     return web.Response(text=_INDEX)
 
 
-def build_app(state: SandboxState) -> web.Application:
-    """The aiohttp application serving `state`."""
+def build_app(state: SandboxState, zalo: ZaloState | None = None) -> web.Application:
+    """The aiohttp application serving `state` (and the Zalo dialect's `zalo`)."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[STATE_KEY] = state
+    app[ZALO_STATE_KEY] = zalo if zalo is not None else ZaloState()
     router = app.router
     router.add_get("/", _index)
     router.add_post("/sandbox/messages", _control(_post_message))
@@ -401,6 +423,9 @@ def build_app(state: SandboxState) -> web.Application:
     router.add_post("/sandbox/reset", _control(_post_reset))
     router.add_post("/sandbox/recording", _control(_post_recording))
     router.add_get("/sandbox/recording", _control(_get_recording))
+    router.add_post("/sandbox/zalo/quota", _control(zalo_control.post_quota))
+    router.add_route("*", "/zalo/bot{token}/{method}", zalo_api)
+    router.add_route("*", "/zalo/{tail:.*}", zalo_not_found)
     router.add_route("*", "/bot{token}/{method}", _bot_api)
     router.add_route("*", "/bot{tail:.*}", _not_found)
     return app
@@ -450,6 +475,7 @@ class Sandbox:
         bot_first_name: str = "Newsbot",
         record_requests: bool = False,
         webhook_retry_max: float = 2.0,
+        zalo_quota: float | None = None,
     ) -> None:
         self.state = SandboxState(
             flood_limits=flood_limits, bot_username=bot_username, bot_first_name=bot_first_name,
@@ -457,6 +483,9 @@ class Sandbox:
         )
         # POSTs updates to the webhook once the bot sets one (and retries what is refused).
         self.webhooks = WebhookDelivery(self.state, retry_max=webhook_retry_max)
+        # The Zalo dialect (bot/sandbox/zalo_*.py) on the same port.
+        self.zalo = ZaloState(quota=zalo_quota)
+        self.zalo_webhooks = ZaloWebhookDelivery(self.zalo, retry_max=webhook_retry_max)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
 
@@ -465,10 +494,12 @@ class Sandbox:
         if self._runner is not None:
             raise RuntimeError("the sandbox is already running")
         self.state.open()
+        self.zalo.open()
         # A short shutdown timeout: long polls are released by state.close(), and a fault's
         # delay must not hold stop() for a minute.
         runner = web.AppRunner(
-            build_app(self.state), access_log=None, handle_signals=False, shutdown_timeout=0.5
+            build_app(self.state, self.zalo), access_log=None, handle_signals=False,
+            shutdown_timeout=0.5
         )
         await runner.setup()
         try:
@@ -480,6 +511,7 @@ class Sandbox:
             raise
         bound_host, bound_port = sock.getsockname()[:2]
         await self.webhooks.start()
+        await self.zalo_webhooks.start()
         self._runner = runner
         self._url = f"http://{_client_host(bound_host)}:{bound_port}"
 
@@ -489,7 +521,9 @@ class Sandbox:
         if runner is None:
             return
         self.state.close()
+        self.zalo.close()
         await self.webhooks.stop()
+        await self.zalo_webhooks.stop()
         await runner.cleanup()
 
     async def __aenter__(self) -> Sandbox:
@@ -511,17 +545,24 @@ class Sandbox:
         """What PTB's ``ApplicationBuilder().base_url()`` / ``Bot(base_url=...)`` takes."""
         return f"{self.url}/bot"
 
+    @property
+    def zalo_base_url(self) -> str:
+        """NEWSBOT_ZALO_API_URL for the Zalo dialect."""
+        return f"{self.url}/zalo/bot"
 
-async def serve_forever(host: str, port: int, flood_limits: bool) -> None:
+
+async def serve_forever(host: str, port: int, flood_limits: bool, *,
+                        zalo_quota: float | None = None) -> None:
     """Run a sandbox until cancelled (the ``newsbot sandbox`` command)."""
-    sandbox = Sandbox(flood_limits=flood_limits)
+    sandbox = Sandbox(flood_limits=flood_limits, zalo_quota=zalo_quota)
     await sandbox.start(host, port)
     _LOG.info(
         "Sandbox Bot API listening on %s (flood limits %s); run the bot with "
-        "NEWSBOT_TELEGRAM_API_URL=%s",
+        "NEWSBOT_TELEGRAM_API_URL=%s and/or NEWSBOT_ZALO_API_URL=%s",
         sandbox.url,
         "on" if flood_limits else "off",
         sandbox.base_url,
+        sandbox.zalo_base_url,
     )
     try:
         await asyncio.Event().wait()

@@ -8,10 +8,7 @@ registered once (bot/telegram/routes.py), one error handler for what they do not
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -78,10 +75,16 @@ def build_application(settings: Settings, *, token: str | None = None,
 
 
 async def _post_init(app: NewsApplication) -> None:
-    """Open the core, plug this bot account in, set the command menu, start the core."""
+    """Plug this bot account into the core, set the command menu. Without a core given (the
+    demo, `running`), open the core first and start it after."""
     settings = app.bot_data.settings
     assert settings is not None
-    core = await Core.open(settings, admins=Admins.of(app.bot_data.admin_ids))
+    core = app.bot_data.core
+    owns_core = core is None
+    if core is None:
+        core = await Core.open(settings, admins=Admins.of(app.bot_data.admin_ids,
+                                                          settings.zalo_admin_ids))
+    app.bot_data.owns_core = owns_core
     sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http)
     await sender.initialize()
     # Several processes on PostgreSQL share the account's rate through the database.
@@ -92,8 +95,9 @@ async def _post_init(app: NewsApplication) -> None:
         app.bot.username, article_id))
     app.bot_data.core = core
     await set_command_menu(app)
-    # Resumes whatever was pending (also after a crash), and starts the jobs.
-    await core.start(schedule_ingestion=app.bot_data.schedule_ingestion)
+    if owns_core:
+        # Resumes whatever was pending (also after a crash), and starts the jobs.
+        await core.start(schedule_ingestion=app.bot_data.schedule_ingestion)
 
 
 def deep_link(username: str | None, article_id: int) -> str | None:
@@ -102,12 +106,15 @@ def deep_link(username: str | None, article_id: int) -> str | None:
 
 
 async def _post_shutdown(app: NewsApplication) -> None:
+    """Close the core when this application opened it; release the push connections."""
     core = app.bot_data.core
     if core is None:
         return
     app.bot_data.core = None
-    await core.close()
-    sender = core.outbound[CHANNEL].sender
+    if app.bot_data.owns_core:
+        await core.close()
+    outbound = core.outbound.get(CHANNEL)
+    sender = outbound.sender if outbound is not None else None
     if isinstance(sender, TelegramSender):
         await sender.shutdown()
 
@@ -205,19 +212,8 @@ async def running(app: NewsApplication, *, poll_timeout: float = 10) -> AsyncIte
 
 
 def run_bot(settings: Settings) -> None:
-    """`newsbot run`: the bot with its web server, updates by webhook or long polling, until
-    SIGINT or SIGTERM (blocking)."""
-    asyncio.run(_serve_until_stopped(build_application(settings)))
+    """`newsbot run` (kept for callers of the Telegram-only days): every configured channel with
+    the web server, until SIGINT or SIGTERM (blocking). See `bot.run`."""
+    from bot.run import run
 
-
-async def _serve_until_stopped(app: NewsApplication) -> None:
-    from bot.telegram.serving import serving
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # not on Windows
-            loop.add_signal_handler(signum, stop.set)
-    async with serving(app):
-        await stop.wait()
-        log.info("stopping")
+    run(settings)

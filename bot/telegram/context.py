@@ -22,6 +22,9 @@ class BotData:
         self.admin_ids: frozenset[int] = frozenset()
         self.schedule_ingestion = True
         self.core: Core | None = None
+        # Whether post_init opened the core (then post_shutdown closes it); a core given by
+        # `bot.run` (several channels on one core) is opened and closed there.
+        self.owns_core = True
         # (chat id, user id) -> (is admin, checked at): group admin look-ups are cached briefly.
         self.group_admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
 

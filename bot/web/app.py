@@ -1,17 +1,20 @@
 """The aiohttp application of the bot's web server, assembled from its parts.
 
 `build_web_app` only wires routes to handlers; the parts (pages, health monitor, metrics, the
-Telegram webhook) are built from Settings and the running core by `bot.telegram.serving`.
+webhooks of Telegram and Zalo) are built from Settings and the running core by `bot.run`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from dataclasses import dataclass
+from typing import Protocol
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.inbox import Inbox
 from bot.web.health import HealthMonitor
 from bot.web.metrics import BotMetrics, Snapshot, SourceFigures
 from bot.web.pages import ArticlePages
@@ -24,6 +27,14 @@ from storage.db import Database
 _ID = "{id:[0-9]{1,18}}"
 
 
+class Webhook(Protocol):
+    """A channel's webhook route: checks and stores what the platform posts in its inbox."""
+
+    inbox: Inbox
+
+    def handle(self, request: web.Request) -> Awaitable[web.Response]: ...
+
+
 @dataclass
 class WebParts:
     db: Database
@@ -31,10 +42,12 @@ class WebParts:
     health: HealthMonitor
     metrics: BotMetrics
     telegram: TelegramWebhook | None = None  # only in webhook mode
+    zalo: Webhook | None = None  # the Zalo adapter's (bot/zalo/webhook.py), in webhook mode
 
 
 def build_web_app(parts: WebParts) -> web.Application:
-    """Routes of SPEC section 12 (``/telegram`` only when updates come by webhook)."""
+    """Routes of SPEC section 12 (``/telegram`` and ``/zalo`` only when that channel's updates
+    come by webhook)."""
     app = web.Application(client_max_size=MAX_UPDATE_BYTES)
     router = app.router
     router.add_get(f"/a/{_ID}", parts.pages.article)
@@ -61,7 +74,7 @@ def build_web_app(parts: WebParts) -> web.Application:
                       for s in states if names is None or s.name in names),
                 await inbox_store.unhandled_by_channel(parts.db),
                 {hook.inbox.channel: (hook.inbox.received, hook.inbox.duplicates)
-                 for hook in [parts.telegram] if hook is not None})
+                 for hook in (parts.telegram, parts.zalo) if hook is not None})
         return web.Response(body=parts.metrics.render(snapshot),
                             headers={"Content-Type": CONTENT_TYPE_LATEST,
                                      "Cache-Control": "no-store"})
@@ -70,4 +83,6 @@ def build_web_app(parts: WebParts) -> web.Application:
     router.add_get("/metrics", metrics)
     if parts.telegram is not None:
         router.add_post("/telegram", parts.telegram.handle)
+    if parts.zalo is not None:
+        router.add_post("/zalo", parts.zalo.handle)
     return app

@@ -95,6 +95,19 @@ def peak_over(samples: list[tuple[float, int]], span: float) -> float:
     return best
 
 
+def peak_accepted(times: list[float], span: float) -> float:
+    """The highest rate over any `span` seconds by the sandbox's own clock (the moments it
+    accepted each card, sorted): not moved by how late this script looks."""
+    best = 0
+    j = 0
+    for i, start in enumerate(times):
+        j = max(j, i)
+        while j < len(times) and times[j] - start < span:
+            j += 1
+        best = max(best, j - i)
+    return best / span
+
+
 def write_article(archive: Path) -> None:
     data = {"title": "Hội nghị tổng kết công tác Mặt trận năm 2024",
             "url": "https://mattran.example.vn/tin/tong-ket-2024.html", "category": CATEGORY,
@@ -204,6 +217,7 @@ async def run(args: argparse.Namespace, folder: Path, database: Path | str) -> N
         every = (await sandbox.http.get("/sandbox/sent", params={
             "channel": "zalo", "method": "sendPhoto"})).json()["sent"]
         chats = [r["chat_id"] for r in every if r["chat_id"].startswith("zr")]
+        accepted = sorted(r["date"] / 1000 for r in every if r["chat_id"].startswith("zr"))
         stats = await zalo_stats(sandbox)
     finally:
         for bot in bots:
@@ -233,8 +247,9 @@ async def run(args: argparse.Namespace, folder: Path, database: Path | str) -> N
     print(f"  sustained rate (10%-90%): {sustained:.2f}/s next to the configured {args.rate:g}/s"
           f" ({sustained / limit:.0%} of {limit:g}/s); whole push {len(readers) / took:.2f}/s "
           f"in {took:.0f} s")
-    print(f"  highest rate over any 5 s: {peak_over(samples, 5.0):.2f}/s (target <= {args.rate:g});"
-          f" the sandbox's highest count in a 0.95 s window: {bot_stats.get('max_per_second')}"
+    print(f"  highest rate over any 5 s: {peak_accepted(accepted, 5.0):.2f}/s by the sandbox's "
+          f"clock (target <= {args.rate:g}; {peak_over(samples, 5.0):.2f}/s as this script saw "
+          f"it); the sandbox's highest count in a 0.95 s window: {bot_stats.get('max_per_second')}"
           " (arrivals bunch when the sandbox waits for the CPU)")
     print(f"  429 answers: {stats['errors'].get('429', 0)}")
     print(f"Zalo /start reply latency: baseline {zalo_baseline}")

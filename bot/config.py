@@ -146,9 +146,17 @@ class Settings(BaseSettings):
     delivery_concurrency: int = Field(default=32, ge=1, le=1024)
     # Push delivery: timeout of one send, failed attempts before a delivery is given up, and
     # the first retry delay (doubled after each failed attempt).
-    delivery_timeout: float = Field(default=10.0, gt=0)
+    # A text send's timeout is short: a timeout after the request went out is ambiguous (the
+    # message may have arrived: a retry can duplicate it), so that window stays small; photos
+    # (uploads, or a URL Telegram must fetch) get `delivery_upload_timeout`.
+    delivery_timeout: float = Field(default=5.0, gt=0)
+    delivery_upload_timeout: float = Field(default=30.0, gt=0)
     delivery_max_attempts: int = Field(default=5, ge=1, le=50)
     delivery_retry_base: float = Field(default=2.0, ge=1)
+    # The flood rule: at most this many article cards per chat within the window (seconds);
+    # the rest of a batch of new articles goes as one summary message. 0 = no rule.
+    push_flood_limit: int = Field(default=5, ge=0, le=1000)
+    push_flood_window: float = Field(default=600.0, ge=1)
     # PostgreSQL, several processes: a process's claim on the deliveries (and stored updates)
     # it is sending lasts this long and is renewed while it works; the claims of a process that
     # died return to the queue when their lease runs out.

@@ -31,7 +31,7 @@ from bot.admin.source_changes import SourceChanges
 from bot.chat.cluster import ClusterCommands
 from bot.chat.cluster_dialog import ClusterDialog
 from bot.chat.cluster_review import ClusterReview
-from bot.chat.common import Admins, Common
+from bot.chat.common import Admins, Common, RightsCheck
 from bot.chat.digest import DigestPages, more_choices
 from bot.chat.follows import Follows
 from bot.chat.memberships import Memberships
@@ -99,11 +99,13 @@ class Core:
                         limits=limits or {}, admins=admins, public_url=settings.public_url)
         core = cls(settings=settings, db=db, http=http, common=common, reader=Reader(common))
         composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices,
-                            public_url=settings.public_url)
+                            public_url=settings.public_url, article_link=core.article_link)
         core.delivery = DeliveryWorker(db, core.outbound, composer, tz=settings.tz, config=(
             WorkerConfig(concurrency=settings.delivery_concurrency,
                          max_attempts=settings.delivery_max_attempts,
                          retry_base=settings.delivery_retry_base,
+                         flood_limit=settings.push_flood_limit or None,
+                         flood_window=int(settings.push_flood_window),
                          lease=settings.delivery_lease)))
         # Cluster leadership: articles stored without the hook (newsbot ingest, the demo) first.
         scanner = ClusterScanner(settings.tz)
@@ -120,14 +122,18 @@ class Core:
             log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
         core.admin = Admin.build(common, ingestor=lambda: core.ingestor,
                                  outbox=lambda: core.delivery,
-                                 progress_gap=settings.broadcast_progress_interval)
+                                 progress_gap=settings.broadcast_progress_interval,
+                                 uncertain_replies=lambda: sum(
+                                     o.uncertain for o in core.outbound.values()))
         return core
 
     def add_channel(self, outbound: Outbound, limits: Limits,
-                    article_link: ArticleLink | None = None) -> None:
-        """Plug a channel's bot account in (before `start`)."""
+                    article_link: ArticleLink | None = None,
+                    rights: RightsCheck | None = None) -> None:
+        """Plug a channel's bot account in (before `start`); `rights` asks the platform whether
+        a person may change their group's settings right now."""
         self.outbound[outbound.channel] = outbound
-        self.common.add_channel(outbound.channel, limits)
+        self.common.add_channel(outbound.channel, limits, rights)
         if article_link is not None:
             self.article_links[outbound.channel] = article_link
 
@@ -147,6 +153,11 @@ class Core:
             self._jobs.append(asyncio.create_task(
                 _repeat(name, first, every, self._elected(job)), name=name))
         self._start_alerts()
+
+    async def release_outbound(self) -> None:
+        """Stopping: nothing waits for an API that is down any more (safe to call twice)."""
+        for outbound in self.outbound.values():
+            await outbound.close()
 
     def _elected(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[object]]:
         """`job`, run only while this process leads the scheduled jobs."""
@@ -170,6 +181,7 @@ class Core:
             self._alerts = None
         if self.delivery is not None:
             await self.delivery.stop()
+        await self.release_outbound()
         await self.http.aclose()
         await self.db.close()
 

@@ -19,9 +19,9 @@ text and numbered choices) and a sender in its adapter package that delivers the
   sends back or a URL it opens.
 - `Message`: text, optional photo, rows of choices. `Notice`: the answer to a pressed choice.
 - `Who`: who is asking (the chat, its type, the user, whether they may change its settings).
-- `Limits`: how much text a channel's message holds, so the core can lay a long answer out (cut a
-  card's summary, list what fits and count the rest) in the room the channel declares, and
-  whether its photos must be web addresses.
+- `Limits`: how much text and how many choices a channel's message holds, so the core can lay a
+  long answer out (cut a card's summary, list what fits and count the rest, page a long list of
+  choices) in the room the channel declares, and whether its photos must be web addresses.
 """
 
 from __future__ import annotations
@@ -434,13 +434,15 @@ class Who:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """How much visible text (UTF-16 units) one message of a channel holds, and which photos it
-    takes: `web_photos_only` means only an https URL the platform fetches itself (Zalo: no
-    uploads, no platform file ids), so a local photo goes by its address on the bot's web
-    server, or not at all."""
+    """How much one message of a channel holds: visible text (UTF-16 units) with and without a
+    photo, and choices (every list the core lays out fits these: bot/chat/listing.py); and which
+    photos it takes: `web_photos_only` means only an https URL the platform fetches itself
+    (Zalo: no uploads, no platform file ids), so a local photo goes by its address on the bot's
+    web server, or not at all."""
 
     text: int
     caption: int
+    choices: int = 100
     web_photos_only: bool = False
 
     def of(self, *, photo: bool) -> int:

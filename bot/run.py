@@ -195,6 +195,9 @@ async def serving(settings: Settings, *, telegram_app: Any = None,
             channel.prepare_receiving()
             # Stopped after the web server: what is being handled finishes and is recorded.
             stack.push_async_callback(channel.stop_receiving)
+        # Before the channels stop (an Application waits for its handlers): replies waiting for
+        # an API that is down give up instead of holding the stop (bot/delivery/outage.py).
+        stack.push_async_callback(core.release_outbound)
         telegram_channel = channels.get("telegram")
         zalo_channel = channels.get("zalo")
         parts.telegram = telegram_channel.webhook if telegram_channel is not None else None

@@ -57,7 +57,8 @@ async def stop(req: Request) -> None:
 
 
 async def on_choice(press: Press) -> None:
-    """A reader's choice: a subscription toggle, the language, the delivery mode, an article."""
+    """A reader's choice: a subscription toggle or another page of the picker, the language, the
+    delivery mode, an article."""
     reader = press.core.reader
     parsed = callbacks.parse(press.data)
     if parsed is None:
@@ -77,6 +78,9 @@ async def on_choice(press: Press) -> None:
         notice = await reader.digest_hour(press.who, parsed.number)
     elif parsed.action == callbacks.STOP:
         notice = await reader.stop_answer(press.who, parsed.value)
+    elif parsed.action in (callbacks.PICKER, callbacks.WELCOME_PAGE):
+        notice = await reader.picker_page(press.who, parsed.number,
+                                          welcome=parsed.action == callbacks.WELCOME_PAGE)
     else:  # callbacks.OPEN
         notice = Notice(send=await reader.open_article(press.who, parsed.number))
     await press.out.notice(notice)

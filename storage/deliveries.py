@@ -1,10 +1,12 @@
 """The outbox (SPEC section 6): every message to a subscriber is a `deliveries` row before sending.
 
 A row is for exactly one of an article (push), a broadcast or a digest, and moves
-``pending -> sent | skipped | failed | cancelled`` exactly once. ``not_before`` is the retry
-back-off (unix seconds; 0 = never tried or retried at once), ``attempts`` counts failed tries that
-count (a 429 or a chat migration does not), ``reason`` says why a row was skipped, failed or
-cancelled.
+``pending -> sent | skipped | failed | cancelled`` exactly once. An article row with
+``summary_upto`` is a flood summary (see "the flood rule" below), not a card. ``not_before`` is
+the retry back-off (unix seconds; 0 = never tried or retried at once), ``attempts`` counts failed
+tries that count (a 429, a chat migration or an outage of the API does not), ``reason`` says why
+a row was skipped, failed or cancelled, ``uncertain`` how many of its sends timed out after the
+request went out (it may have arrived twice).
 
 Writers, all owned by the caller's transaction:
 - enqueueing is one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` per audience (two for an
@@ -14,6 +16,19 @@ Writers, all owned by the caller's transaction:
   one of its forum topics);
 - results are written in batches (`record_outcomes`: a few ``executemany`` in one transaction),
   because one round trip per message would cap the delivery rate.
+
+The flood rule (`enqueue_articles`): a reader (a chat, or one of its forum topics) gets at most
+`limit` cards per `window` seconds. The articles of one batch (one poll of a source) beyond that
+become ONE summary delivery per reader: the row of the first article without a card, with
+``summary_upto`` = the batch's last article id; its message lists the reader's articles in that
+id range (`summary_articles`). Both are rows of the same transaction as the articles, so a flood
+is as crash-safe as a single push, and its cost does not grow with the flood: the cards are
+decided on the first `limit` articles of each category, the summaries on the first `limit` + 1
+(the first article a reader did not get as a card is always among them), with two statements
+each (the category's readers, those following every category). The count is the outbox's own
+(the reader's cards created within the window), never a process's memory, so the rule holds
+whichever process queues; on PostgreSQL, enqueuers take turns under a transaction-level
+advisory lock, so two processes queueing at once cannot both find room for `limit` cards.
 
 Readers claim work in bounded batches (`next_new`, `due_retries`), never all rows: a push to
 100,000 chats must not hold 100,000 rows in memory. Both read through the partial index
@@ -37,12 +52,13 @@ from typing import Literal
 
 from bot.message import ChatRef, is_group
 from storage.db import POSTGRES, Conn, Row
-from storage.postgres_sql import dead_claim
+from storage.digests import DigestArticle
+from storage.postgres_sql import dead_claim, lock_key_sql
 
 PENDING, SENT, SKIPPED, FAILED, CANCELLED = "pending", "sent", "skipped", "failed", "cancelled"
 STATUSES = (PENDING, SENT, SKIPPED, FAILED, CANCELLED)
 
-Kind = Literal["article", "broadcast", "digest"]
+Kind = Literal["article", "broadcast", "digest", "summary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +75,8 @@ class Pending:
     language: str
     chat_active: bool
     delivery_mode: str
+    # A summary (kind "summary"): the last article id it covers; `ref_id` is the first.
+    summary_upto: int | None = None
 
     @property
     def group(self) -> bool:
@@ -86,6 +104,7 @@ class Outcome:
     message_id: str | None = None
     silent: bool = False
     not_before: int = 0
+    uncertain: int = 0  # sends of this attempt that timed out after the request went out
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +158,14 @@ class StoredBroadcast:
 # article's category, then those following every category. Two statements rather than a UNION:
 # a UNION sorts the whole audience to remove duplicates, while the unique index
 # `deliveries_article` drops a reader that has both for free (ON CONFLICT DO NOTHING).
+# `{flood}`: the flood rule's condition, or nothing.
 _ENQUEUE_ARTICLE = """
     INSERT INTO deliveries(channel, chat_id, thread_id, article_id, silent, created_at)
     SELECT s.channel, s.chat_id, s.thread_id, a.id, ?, ?
     FROM articles a
     JOIN subscriptions s ON s.category_id = a.category_id
     JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
-    WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'
+    WHERE a.id = ? AND c.active = 1 AND c.delivery_mode = 'instant'{flood}
     ORDER BY s.channel, s.chat_id, s.thread_id
     ON CONFLICT DO NOTHING
 """
@@ -155,10 +175,17 @@ _ENQUEUE_ARTICLE_ALL = """
     FROM subscriptions_all s
     JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
     WHERE c.active = 1 AND c.delivery_mode = 'instant'
-      AND EXISTS (SELECT 1 FROM articles a WHERE a.id = ?)
+      AND EXISTS (SELECT 1 FROM articles a WHERE a.id = ?){flood}
     ORDER BY s.channel, s.chat_id, s.thread_id
     ON CONFLICT DO NOTHING
 """
+# The flood rule: the reader's cards (not summaries) created within the window. Per reader (a
+# chat, or one forum topic: each topic is read on its own), the outbox's own count.
+_BELOW_FLOOD_LIMIT = """
+      AND (SELECT count(*) FROM deliveries r
+           WHERE r.channel = s.channel AND r.chat_id = s.chat_id AND r.thread_id = s.thread_id
+             AND r.created_at >= ? AND r.article_id IS NOT NULL
+             AND r.summary_upto IS NULL) < ?"""
 
 
 async def enqueue_article(conn: Conn, article_id: int, *, now: int,
@@ -169,10 +196,106 @@ async def enqueue_article(conn: Conn, article_id: int, *, now: int,
     Two statements whatever the number of subscribers; a second call adds nobody twice.
     Returns the number of deliveries added.
     """
-    cur = await conn.execute(_ENQUEUE_ARTICLE, (int(silent), now, article_id))
+    return await _enqueue_card(conn, article_id, now=now, silent=silent, flood=None)
+
+
+async def _enqueue_card(conn: Conn, article_id: int, *, now: int, silent: bool,
+                        flood: tuple[int, int] | None) -> int:
+    """`article_id`'s cards; `flood` (window start, limit): only readers below the limit."""
+    condition, extra = ("", ()) if flood is None else (_BELOW_FLOOD_LIMIT, flood)
+    cur = await conn.execute(_ENQUEUE_ARTICLE.format(flood=condition),
+                             (int(silent), now, article_id, *extra))
     added = cur.rowcount
-    cur = await conn.execute(_ENQUEUE_ARTICLE_ALL, (article_id, int(silent), now, article_id))
+    cur = await conn.execute(_ENQUEUE_ARTICLE_ALL.format(flood=condition),
+                             (article_id, int(silent), now, article_id, *extra))
     return added + cur.rowcount
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """What `enqueue_articles` added: cards, and summaries (one per flooded reader)."""
+
+    cards: int = 0
+    summaries: int = 0
+
+
+# A flood summary per reader that has articles of the batch left without a card: the first of
+# them (`min(a.id)`, among the batch's `heads`) carries the summary up to the batch's last id.
+# `{readers}`: the audience (the category's subscribers, or those following every category).
+# A reader with a summary of this batch already (it has both kinds of subscription) gets none.
+_ENQUEUE_SUMMARY = """
+    INSERT INTO deliveries(channel, chat_id, thread_id, article_id, summary_upto, silent,
+                           created_at)
+    SELECT s.channel, s.chat_id, s.thread_id, min(a.id), ?, ?, ?
+    FROM {readers}
+    JOIN chats c ON c.channel = s.channel AND c.id = s.chat_id
+    WHERE a.id IN ({marks}) AND c.active = 1 AND c.delivery_mode = 'instant'
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.article_id = a.id AND d.channel = s.channel
+                        AND d.chat_id = s.chat_id AND d.thread_id = s.thread_id)
+      AND NOT EXISTS (SELECT 1 FROM deliveries d
+                      WHERE d.channel = s.channel AND d.chat_id = s.chat_id
+                        AND d.thread_id = s.thread_id AND d.summary_upto = ?
+                        AND d.article_id >= ?)
+    GROUP BY s.channel, s.chat_id, s.thread_id
+    ORDER BY s.channel, s.chat_id, s.thread_id
+    ON CONFLICT DO NOTHING
+"""
+# Those following every category first: their first article without a card may be of any
+# category, so a reader with both kinds of subscription gets the summary that starts there.
+_SUMMARY_READERS = (
+    "subscriptions_all s CROSS JOIN articles a",
+    "articles a JOIN subscriptions s ON s.category_id = a.category_id",
+)
+
+
+async def enqueue_articles(conn: Conn, batch: Sequence[tuple[int, str]], *,
+                           now: int, limit: int | None, window: int,
+                           silent: bool = False) -> Queued:
+    """Queue a batch of new articles, given as (article id, category name), with the flood rule:
+    each reader gets cards until it has `limit` of them created within the last `window`
+    seconds, and one summary of the rest (see the module docstring). `limit` None: no rule,
+    one card per article and subscriber.
+    """
+    ids = sorted({article_id for article_id, _ in batch})
+    if not ids:
+        return Queued()
+    if limit is None:
+        cards = 0
+        for article_id in ids:
+            cards += await enqueue_article(conn, article_id, now=now, silent=silent)
+        return Queued(cards)
+    if conn.backend == POSTGRES:
+        # Several processes may queue at once (the jobs' leader polling, an admin's "fetch now"
+        # in another process). The count of a reader's recent cards is read from the outbox,
+        # and under READ COMMITTED a transaction does not see another's uncommitted cards: both
+        # would find room for `limit`. One lock held to the end of the transaction makes the
+        # enqueuers take turns; each statement after it sees the cards committed before.
+        # (SQLite: one writer at a time already.)
+        await conn.execute(f"SELECT pg_advisory_xact_lock({lock_key_sql('?')})",
+                           ("flood-rule",))
+    by_category: dict[str, list[int]] = {}
+    for article_id, category in sorted(set(batch)):
+        by_category.setdefault(category, []).append(article_id)
+    # Only the first `limit` articles of a category can be a reader's cards (any later one
+    # comes after `limit` others the reader gets; for a reader of every category, the batch's
+    # first `limit` are among them too); in id order, so each reader's cards are its first
+    # articles.
+    candidates = sorted(a for found in by_category.values() for a in found[:limit])
+    cards = 0
+    for article_id in candidates:
+        cards += await _enqueue_card(conn, article_id, now=now, silent=silent,
+                                     flood=(now - window, limit))
+    # A reader's first article without a card is among the first `limit` + 1 of its
+    # categories.
+    heads = sorted(a for found in by_category.values() for a in found[:limit + 1])
+    marks = ",".join("?" * len(heads))
+    summaries = 0
+    for readers in _SUMMARY_READERS:
+        cur = await conn.execute(_ENQUEUE_SUMMARY.format(readers=readers, marks=marks),
+                                 (ids[-1], int(silent), now, *heads, ids[-1], ids[0]))
+        summaries += cur.rowcount
+    return Queued(cards, summaries)
 
 
 async def enqueue_broadcast(conn: Conn, broadcast_id: int, *, now: int,
@@ -234,7 +357,7 @@ async def enqueue_digest(conn: Conn, digest_id: int, reader: ChatRef, *,
 
 _PENDING_SELECT = """
     SELECT d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id, d.digest_id,
-           d.attempts, d.silent, c.type, c.language, c.active, c.delivery_mode
+           d.attempts, d.silent, d.summary_upto, c.type, c.language, c.active, c.delivery_mode
     FROM deliveries d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
 """
 
@@ -247,7 +370,8 @@ def _channels(channels: Sequence[str]) -> tuple[str, list[str]]:
 def _pending(row: Row) -> Pending:
     kind: Kind
     if row["article_id"] is not None:
-        kind, ref = "article", row["article_id"]
+        kind = "article" if row["summary_upto"] is None else "summary"
+        ref = row["article_id"]
     elif row["broadcast_id"] is not None:
         kind, ref = "broadcast", row["broadcast_id"]
     else:
@@ -258,6 +382,7 @@ def _pending(row: Row) -> Pending:
         attempts=row["attempts"],
         silent=bool(row["silent"]), chat_type=row["type"], language=row["language"],
         chat_active=bool(row["active"]), delivery_mode=row["delivery_mode"],
+        summary_upto=row["summary_upto"],
     )
 
 
@@ -279,9 +404,10 @@ async def _claim(conn: Conn, claim: Claim, where: str, params: Sequence[object],
             UPDATE deliveries d SET claimed_by = ?, claimed_until = ?
             FROM picked WHERE d.id = picked.id
             RETURNING d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id,
-                      d.digest_id, d.attempts, d.silent, d.not_before)
+                      d.digest_id, d.attempts, d.silent, d.summary_upto, d.not_before)
         SELECT d.id, d.channel, d.chat_id, d.thread_id, d.article_id, d.broadcast_id,
-               d.digest_id, d.attempts, d.silent, c.type, c.language, c.active, c.delivery_mode
+               d.digest_id, d.attempts, d.silent, d.summary_upto, c.type, c.language, c.active,
+               c.delivery_mode
         FROM claimed d JOIN chats c ON c.channel = d.channel AND c.id = d.chat_id
         ORDER BY {order}"""
     async with conn.execute(sql, (*params, claim.now, limit, claim.consumer, claim.until)
@@ -379,20 +505,22 @@ async def record_outcomes(conn: Conn, outcomes: Iterable[Outcome], *,
     retries: list[tuple[object, ...]] = []
     for o in outcomes:
         if o.status == SENT:
-            sent.append((o.attempts, o.message_id, int(o.silent), now, o.delivery_id))
+            sent.append((o.attempts, o.message_id, int(o.silent), now, o.uncertain,
+                         o.delivery_id))
         elif o.status == PENDING:
-            retries.append((o.attempts, o.not_before, o.reason, o.delivery_id))
+            retries.append((o.attempts, o.not_before, o.reason, o.uncertain, o.delivery_id))
         else:
-            finished.append((o.status, o.attempts, o.reason, now, o.delivery_id))
+            finished.append((o.status, o.attempts, o.reason, now, o.uncertain, o.delivery_id))
     if sent:
         await conn.executemany(
             """UPDATE deliveries SET status = 'sent', attempts = ?, message_id = ?, silent = ?,
-                   reason = NULL, finished_at = ? WHERE id = ?""",
+                   reason = NULL, finished_at = ?, uncertain = uncertain + ? WHERE id = ?""",
             sent,
         )
     if finished:
         await conn.executemany(
-            """UPDATE deliveries SET status = ?, attempts = ?, reason = ?, finished_at = ?
+            """UPDATE deliveries SET status = ?, attempts = ?, reason = ?, finished_at = ?,
+                   uncertain = uncertain + ?
                WHERE id = ? AND status = 'pending'""",
             finished,
         )
@@ -401,7 +529,8 @@ async def record_outcomes(conn: Conn, outcomes: Iterable[Outcome], *,
         release = (", claimed_by = NULL, claimed_until = NULL" if conn.backend == POSTGRES
                    else "")
         await conn.executemany(
-            f"""UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?{release}
+            f"""UPDATE deliveries SET attempts = ?, not_before = ?, reason = ?,
+                   uncertain = uncertain + ?{release}
                 WHERE id = ? AND status = 'pending'""",
             retries,
         )
@@ -515,6 +644,64 @@ async def by_chat(conn: Conn, *, article_id: int
     ) as cur:
         return {ChatRef(r[0], r[1], r[2] or None): ChatDelivery(r[3], r[4], r[5], bool(r[6]))
                 for r in await cur.fetchall()}
+
+
+# --- flood summaries ---------------------------------------------------------------------------
+
+# The articles a summary lists: ids in [first, upto] of the given categories (None: of every
+# category, for a reader following them all). The range is read through the primary key (`+`
+# keeps SQLite from preferring the category index, which would read every article of the
+# category instead of the few thousand of the range).
+_SUMMARY_RANGE = "a.id >= ? AND a.id <= ?"
+_SUMMARY_CATEGORIES = " AND +a.category_id IN ({marks})"
+
+
+def _summary_where(category_ids: Sequence[int] | None) -> str:
+    if category_ids is None:
+        return _SUMMARY_RANGE
+    return _SUMMARY_RANGE + _SUMMARY_CATEGORIES.format(marks=",".join("?" * len(category_ids)))
+
+
+async def summary_counts(conn: Conn, category_ids: Sequence[int] | None, *,
+                         first: int, upto: int) -> list[tuple[str, int]]:
+    """(category name, articles) of a summary's range, by name (`category_ids` None: every
+    category)."""
+    if category_ids is not None and not category_ids:
+        return []
+    async with conn.execute(
+        f"""SELECT g.name, count(*) FROM articles a JOIN categories g ON g.id = a.category_id
+            WHERE {_summary_where(category_ids)} GROUP BY g.name ORDER BY g.name""",
+        (first, upto, *(category_ids or ())),
+    ) as cur:
+        return [(r[0], int(r[1])) for r in await cur.fetchall()]
+
+
+async def summary_articles(conn: Conn, category_ids: Sequence[int] | None, *,
+                           first: int, upto: int, limit: int) -> list[DigestArticle]:
+    """The newest `limit` articles of a summary's range (as a digest lists them;
+    `category_ids` None: every category)."""
+    if category_ids is not None and not category_ids:
+        return []
+    async with conn.execute(
+        f"""SELECT a.id, a.title, a.url, g.name AS category, a.published
+            FROM articles a JOIN categories g ON g.id = a.category_id
+            WHERE {_summary_where(category_ids)} ORDER BY a.id DESC LIMIT ?""",
+        (first, upto, *(category_ids or ()), limit),
+    ) as cur:
+        return [DigestArticle(r["id"], r["title"], r["url"], r["category"], r["published"])
+                for r in await cur.fetchall()]
+
+
+async def uncertain_since(conn: Conn, since: int) -> int:
+    """Sends that timed out after the request went out, of deliveries finished since `since`
+    (the recipient may have the message twice)."""
+    async with conn.execute(
+        """SELECT coalesce(sum(uncertain), 0) FROM deliveries
+           WHERE finished_at >= ? AND uncertain > 0""",
+        (since,),
+    ) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
 
 
 # --- the article's photo, as the outbox uses it ------------------------------------------------

@@ -105,7 +105,7 @@ async def _photo(chatter: Chatter, user_id: int, caption: str = "", *, expect: i
 async def test_non_admin_is_refused_every_command_and_button(
         chat: Chatter, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.WARNING)
-    await chat.say(USER, "/start")  # one recipient
+    (welcome,) = await chat.say(USER, "/start")  # one recipient
     # The admin opens every screen that has buttons.
     preview, picker = await chat.say(ADMIN_ID, "/broadcast Thông báo thử", expect=2)
     (stats,) = await chat.say(ADMIN_ID, "/stats")
@@ -123,12 +123,13 @@ async def test_non_admin_is_refused_every_command_and_button(
         assert text_of(reply) == REFUSED, command
     _, (photo_refusal,) = await _photo(chat, USER, "/broadcast ảnh")
     assert text_of(photo_refusal) == REFUSED
-    # ... every real admin button, pressed on the admin's own messages ...
+    # ... every real admin button, forged onto a bot message of the user's own chat (a press in
+    # the admin's private chat is refused before any handler: tests/test_guard_e2e.py) ...
     real = [*audience.values(), send_data, *_buttons(stats).values(),
             *_buttons(listing).values()]
     forged = ["adm:bo:1:0", "adm:bs:1", "adm:sp:0000000000", "adm:zz", "adm:", "adm:bo:1:0\n"]
     for data in real + forged:
-        (notice,) = await chat.press(USER, picker["message_id"], data)
+        (notice,) = await chat.press(USER, welcome["message_id"], data)
         assert notice["method"] == "answerCallbackQuery"
         assert notice["text"] == REFUSED, data
     # ... and nothing changed: the draft is still a draft, no source is paused, nothing sent.

@@ -114,17 +114,24 @@ async def test_a_restatement_reaches_the_admin_who_confirms_it(
         assert text_of(still) == vi.TEXTS["cluster.none"]
         assert await _core(chat).ask_cluster_questions() == 0
 
-        # A reader forging the admin's choice, on their own message and on the admin's.
-        for message in (still, question):
-            records = await chat.press(OTHER, message["message_id"], confirm,
-                                       chat_id=message["chat_id"])
-            refusal = _notice(records)
-            assert refusal["text"] == vi.TEXTS["admin.refused"]
-            assert refusal["show_alert"] is True
+        # A reader forging the admin's choice on a bot message of their own chat: refused as an
+        # admin choice.
+        (own,) = await chat.say(OTHER, "/cluster")
+        records = await chat.press(OTHER, own["message_id"], confirm, chat_id=own["chat_id"])
+        refusal = _notice(records)
+        assert refusal["text"] == vi.TEXTS["admin.refused"]
+        assert refusal["show_alert"] is True
+        # On a message of someone else's private chat (the admin's): no handler even runs, the
+        # one guard of pressed buttons refuses it (bot/telegram/incoming.py).
+        records = await chat.press(OTHER, question["message_id"], confirm,
+                                   chat_id=question["chat_id"])
+        assert _notice(records)["text"] == vi.TEXTS["button.invalid"]
         (refused,) = await chat.say(OTHER, "/review")
         assert text_of(refused) == vi.TEXTS["admin.refused"]
         logged = [r.getMessage() for r in caplog.records]
-        assert sum(f"cluster button refused: user_id={OTHER}" in m for m in logged) == 2
+        assert sum(f"cluster button refused: user_id={OTHER}" in m for m in logged) == 1
+        assert sum(f"user_id={OTHER}" in m and "someone else's private chat" in m
+                   for m in logged) == 1
         assert any(f"admin command refused: user_id={OTHER}" in m and "command=review" in m
                    for m in logged)
         (left,) = await cluster_candidates.pending(_core(chat).db)

@@ -115,7 +115,9 @@ async def test_hostile_sources_next_to_good_ones_in_a_running_bot(
             tmp_path, sources_file=_sources_file(tmp_path, base), record_requests=True,
             ingest_first=False, schedule_ingestion=False, fetch_deadline=5,
             max_feed_bytes=MAX_FEED_BYTES, archive_settle_seconds=0,
-            private_chat_interval=0) as chat:
+            private_chat_interval=0,
+            # Every article as a card (not the flood rule's summary): the pushes are checked.
+            push_flood_limit=0) as chat:
         core = chat.app.bot_data.core
         assert core is not None
         assert core.ingestor is not None

@@ -76,8 +76,12 @@ async def test_add_a_feed_from_the_chat_then_remove_it(
         core = chat.app.bot_data.core
         assert core is not None
         assert await chat_sources.changes(core.db) == []
-        forged = await chat.press(USER, preview["message_id"], add, chat_id=ADMIN_ID)
+        # A reader who forges the admin's choice on a message of their own chat is refused
+        # (pressing the admin's own message is already refused by the adapter's guard).
+        (own,) = await chat.say(USER, "/start")
+        forged = await chat.press(USER, own["message_id"], add)
         assert forged[0]["text"] == "Xin lỗi, lệnh này chỉ dành cho quản trị viên của bot."
+        assert await chat_sources.changes(core.db) == []
 
         answers = await chat.press(ADMIN_ID, preview["message_id"], add, expect=3)
         edit = next(r for r in answers if r["method"].startswith("edit"))

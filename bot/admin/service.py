@@ -24,9 +24,12 @@ class Admin:
 
     @classmethod
     def build(cls, common: Common, *, ingestor: Callable[[], Ingestor | None],
-              outbox: Callable[[], Outbox | None], progress_gap: float = 3.0) -> Admin:
+              outbox: Callable[[], Outbox | None], progress_gap: float = 3.0,
+              uncertain_replies: Callable[[], int] = lambda: 0) -> Admin:
         """The admin tools. `ingestor` and `outbox` return the current Ingestor and delivery
         worker (None: no sources / no worker), which may be built after the tools; a
-        broadcast's progress message is edited at most once per `progress_gap` seconds."""
-        return cls(Broadcasts(common, outbox, min_gap=progress_gap), Stats(common, ingestor),
+        broadcast's progress message is edited at most once per `progress_gap` seconds;
+        `uncertain_replies` counts the ambiguous sends of replies since the start (/stats)."""
+        return cls(Broadcasts(common, outbox, min_gap=progress_gap),
+                   Stats(common, ingestor, uncertain_replies),
                    SourcesAdmin(common, ingestor), ChannelLinks(common))

@@ -11,6 +11,7 @@ from datetime import tzinfo
 from bot.admin import callbacks as cb
 from bot.admin.format import duration, number, when
 from bot.chat.common import Common
+from bot.chat.listing import fit_entries
 from bot.i18n import t
 from bot.ingest.pipeline import Ingestor
 from bot.message import Choice, Message, Notice, Text, Who
@@ -80,17 +81,28 @@ class SourcesAdmin:
         lang = await self.common.language(who.chat)
         if not self.common.is_admin(who):
             return Message(t(lang, "admin.refused"))
-        return await self._listing(lang)
+        return await self._listing(lang, who)
 
-    async def _listing(self, lang: str) -> Message:
+    async def _listing(self, lang: str, who: Who) -> Message:
+        """The sources that fit one message (text and buttons: bot/chat/listing.py), the rest
+        counted."""
         known = await self._known()
         if not known:
             return Message(t(lang, "admin.src.none"))
+        limits = self.common.limits(who.chat.channel)
         now = int(self.common.clock())
-        blocks = [t(lang, "admin.src.title", count=number(len(known), lang))]
+        head = [t(lang, "admin.src.title", count=number(len(known), lang))]
+        entries = [Text.join("\n", health_lines(state, name, lang, self.common.tz, now))
+                   for name, state in known.items()]
+        beyond = max(0, len(entries) - (limits.choices - 1) // 2)  # two buttons each, "update"
+        text, shown = fit_entries(
+            head, entries[:len(entries) - beyond], limits.text, separator="\n\n",
+            more=lambda n: t(lang, "admin.stats.more", count=number(n + beyond, lang)))
+        if beyond and shown == len(entries) - beyond:
+            text = Text.join("\n\n", [text, t(lang, "admin.stats.more",
+                                              count=number(beyond, lang))])
         rows: list[tuple[Choice, ...]] = []
-        for name, state in known.items():
-            blocks.append(Text.join("\n", health_lines(state, name, lang, self.common.tz, now)))
+        for name, state in list(known.items())[:shown]:
             paused = state is not None and state.paused
             toggle = Choice(
                 str(t(lang, "admin.src.button_resume" if paused else "admin.src.button_pause",
@@ -100,13 +112,13 @@ class SourcesAdmin:
                              action=cb.make(cb.REFRESH, source=name))
             rows.append((toggle, refresh))
         rows.append((Choice(str(t(lang, "admin.button_update")), action=cb.make(cb.SOURCES)),))
-        return Message(Text.join("\n\n", blocks), tuple(rows))
+        return Message(text, tuple(rows))
 
     async def redraw(self, who: Who) -> Notice:
         lang = await self.common.language(who.chat)
         if not self.common.is_admin(who):
             return Notice(t(lang, "admin.refused"), alert=True)
-        return Notice(t(lang, "admin.updated"), edit=await self._listing(lang))
+        return Notice(t(lang, "admin.updated"), edit=await self._listing(lang, who))
 
     async def resolve(self, who: Who, key: str) -> Resolved:
         """Which source a button means, after checking the asker is an admin."""
@@ -137,7 +149,7 @@ class SourcesAdmin:
                  found.name, who.user_id)
         key_text = "admin.src.now_paused" if paused else "admin.src.now_resumed"
         return Notice(t(found.lang, key_text, name=found.name),
-                      edit=await self._listing(found.lang))
+                      edit=await self._listing(found.lang, who))
 
     def refreshing(self, lang: str, name: str) -> Message:
         return Message(t(lang, "admin.src.refreshing", name=name))

@@ -21,10 +21,12 @@ _MAX_LIST = 12  # lines per list (categories, sources): /stats must fit one mess
 class Stats:
     """The figures admins watch."""
 
-    def __init__(self, common: Common, ingestor: Callable[[], Ingestor | None]) -> None:
+    def __init__(self, common: Common, ingestor: Callable[[], Ingestor | None],
+                 uncertain_replies: Callable[[], int] = lambda: 0) -> None:
         self.common = common
         self.db = common.db
         self._ingestor = ingestor
+        self._uncertain_replies = uncertain_replies
 
     async def show(self, who: Who) -> Message:
         lang = await self.common.language(who.chat)
@@ -85,6 +87,10 @@ class Stats:
                 for channel, counts in per_channel.items())))
         reasons = await stats.failure_reasons_since(conn, now - DAY)
         lines += [f"   • {r[:120] or '?'}: {n(c)}" for r, c in reasons]
+        # Timeouts after the request went out: the recipient may have the message twice.
+        pushes = await deliveries.uncertain_since(conn, now - DAY)
+        lines.append(t(lang, "admin.stats.uncertain", pushes=n(pushes),
+                       replies=n(self._uncertain_replies())))
 
         lines.append(t(lang, "admin.stats.queue", total=n(queue.total),
                        articles=n(queue.articles), broadcasts=n(queue.broadcasts),

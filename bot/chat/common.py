@@ -9,7 +9,7 @@ speak?" have one answer each, wherever they are asked.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,11 @@ def _numeric(user_id: str) -> tuple[int, str]:
         return 0, user_id
 
 
+# Whether the person asking may change their chat's settings right now, asked from the
+# platform (a group's admins change; the adapter's `Who.can_manage` may be a minute old).
+RightsCheck = Callable[[Who], Awaitable[bool]]
+
+
 class Common:
     """The shared state of the chat core (see the module docstring)."""
 
@@ -75,6 +80,7 @@ class Common:
         self.public_url = public_url
         self.admins = admins or Admins()
         self._limits = dict(limits)
+        self._rights: dict[str, RightsCheck] = {}
         # Wall-clock unix time; tests set the time here for every part of the core at once.
         self.clock = clock
 
@@ -89,8 +95,19 @@ class Common:
         """How much visible text one message holds on `channel`."""
         return self._limits[channel]
 
-    def add_channel(self, channel: str, limits: Limits) -> None:
+    def add_channel(self, channel: str, limits: Limits,
+                    rights: RightsCheck | None = None) -> None:
         self._limits[channel] = limits
+        if rights is not None:
+            self._rights[channel] = rights
+
+    async def may_manage(self, who: Who) -> bool:
+        """Whether `who` may change the chat's subscriptions and settings: asked again from the
+        platform for a group (an admin demoted a moment ago may not), `who.can_manage` else."""
+        check = self._rights.get(who.chat.channel)
+        if check is None or not who.group:
+            return who.can_manage
+        return await check(who)
 
     @property
     def channels(self) -> list[str]:

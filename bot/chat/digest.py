@@ -73,7 +73,8 @@ class DigestPages:
         if not found:
             return Notice(t(lang, "digest.expired"), alert=True)
         title = t(lang, "digest.more_title", count=digest.overflow, page=page + 1, pages=pages)
-        listing = self.reader.article_list(lang, title, found)
+        listing = self.reader.article_list(lang, title, found,
+                                           limits=self.reader.common.limits(who.chat.channel))
         nav: list[Choice] = []
         if page > 0:
             nav.append(Choice(str(t(lang, "search.previous")),

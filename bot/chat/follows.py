@@ -75,7 +75,7 @@ class Follows:
         typed = " ".join(argument.split())
         if not typed:
             return await self._list(who, lang)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Message(_admins_only(who, lang))
         words = folded_words(typed)
         if not words:
@@ -110,7 +110,7 @@ class Follows:
     async def remove(self, who: Who, follow_id: int) -> Notice:
         """A remove choice of the list: stop following, and redraw the list."""
         lang = await self.reader.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(_admins_only(who, lang), alert=True)
         async with self.db.transaction() as conn:
             removed = await store.remove(conn, who.chat, follow_id)

@@ -1,5 +1,5 @@
 """The category picker and its toggles, for any reader: the "all categories" choice first, then
-every category, ✅ on what the reader follows.
+every category (a page at a time), ✅ on what the reader follows.
 
 Shared by the reader's own picker (/start, /categories: the reader is the asking chat or forum
 topic) and by the admins' /channels (the reader is a channel or group linked from a private
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.chat.listing import Page, nav_row, page_containing, page_of
 from bot.i18n import t
 from bot.message import ChatRef, Choice, Choices, Text
 from bot.text.fold import fold
@@ -18,6 +19,7 @@ from storage import categories, chats, subscriptions
 from storage.db import Database
 
 ALL = "all"  # the "all categories" subscription, where a category id would be
+PAGE = 20  # categories per page of the picker (one button each, well within a message's)
 
 # The words that mean "every category" after /subscribe and /unsubscribe (accents and case do
 # not matter: compared folded).
@@ -34,19 +36,35 @@ class Toggled:
 
 
 async def choices(db: Database, reader: ChatRef, lang: str,
-                  action: Callable[[int | str], str]) -> tuple[Choices, bool]:
-    """One choice per row: "all categories" first, then every category; and whether the reader
-    follows every category. `action(category id or ALL)` is what a choice sends back."""
+                  action: Callable[[int | str], str], *, page: int = 0,
+                  around: int | None = None, nav: Callable[[int], str] | None = None
+                  ) -> tuple[Choices, bool, Page]:
+    """One choice per row: "all categories" first, then a page of the categories (`page`, or
+    the page showing category `around`), then « / » choices to the other pages (`nav(page)` is
+    what they send back); whether the reader follows every category; the page shown.
+    `action(category id or ALL)` is what a choice sends back.
+
+    Paged (bot/chat/listing.py): a source with hundreds of categories would otherwise need more
+    buttons than a message may carry (Telegram refuses a keyboard of more than 100)."""
     follows_all = await subscriptions.follows_all(db, reader)
     followed = await subscriptions.category_ids(db, reader)
+    every = await categories.list_all(db)
+    if around is not None:
+        index = next((n for n, c in enumerate(every) if c.id == around), 0)
+        page = page_containing(index, PAGE)
+    shown = page_of(len(every), PAGE, page)
     rows: list[tuple[Choice, ...]] = [(Choice(
         ("✅ " if follows_all else "▫️ ") + str(t(lang, "categories.all")),
         action=action(ALL)),)]
     rows.extend(
         (Choice(("✅ " if c.id in followed else "▫️ ") + c.name, action=action(c.id)),)
-        for c in await categories.list_all(db)
+        for c in every[shown.start:shown.end]
     )
-    return tuple(rows), follows_all
+    if nav is not None:
+        row = nav_row(shown, lang, nav)
+        if row:
+            rows.append(row)
+    return tuple(rows), follows_all, shown
 
 
 async def toggle(db: Database, reader: ChatRef, target: int | str, *, chat_type: str,

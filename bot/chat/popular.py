@@ -93,4 +93,5 @@ class Popular:
             for _, r in found
         ]
         return self.reader.article_list(lang, title, [a for a, _ in found], notes,
-                                        footer=t(lang, "popular.legend"))
+                                        footer=t(lang, "popular.legend"),
+                                        limits=self.common.limits(who.chat.channel))

@@ -16,12 +16,14 @@ from collections.abc import Sequence
 
 from bot.chat import callbacks, picker
 from bot.chat.common import Common
+from bot.chat.listing import fit_entries, title_width
 from bot.delivery.card import article_card, is_web_url
 from bot.digest.scheduler import slot_day
 from bot.i18n import LANGUAGES, t
-from bot.message import Choice, Message, Notice, Text, Who, bold, italic, link, rows
+from bot.message import Choice, Limits, Message, Notice, Text, Who, bold, italic, link, rows
 from bot.models import Article
 from bot.popularity import forget_reader, record_interaction
+from bot.text.cut import shorten_text
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
 from bot.web.links import without_tracking
@@ -57,6 +59,8 @@ _TITLE_IN_LIST = 160
 # the quiet hours of SPEC section 6).
 DELIVERY_MODES = ("instant", "digest", "paused")
 DIGEST_HOURS = tuple(range(6, 22))
+# The names listed when a category is not found (the rest are counted).
+_NAMES_ROOM = 1500
 
 
 # "all" as readers type it, folded (accents and case optional): "all", "tất cả", "tat ca",
@@ -128,21 +132,36 @@ class Reader:
     # -- categories and subscriptions --------------------------------------------------------
 
     async def categories(self, who: Who) -> Message:
-        """The picker: every category with ✅ on those the chat follows."""
+        """The picker: every category with ✅ on those the chat follows (a page at a time)."""
         lang = await self.language(who)
         return await self._picker(who, lang)
 
-    async def _picker(self, who: Who, lang: str, *, welcome: bool = False) -> Message:
-        """The picker; `welcome`: under /start's welcome, whose toggles redraw the same text
-        (so the platform edits only the choices and the welcome stays)."""
+    async def picker_page(self, who: Who, page: int, *, welcome: bool = False) -> Notice:
+        """Another page of the picker, in place (under the welcome, when it came with
+        /start)."""
+        lang = await self.language(who)
+        return Notice(edit=await self._picker(who, lang, page, welcome=welcome))
+
+    async def _picker(self, who: Who, lang: str, page: int = 0, *,
+                      around: int | None = None, welcome: bool = False) -> Message:
+        """Page `page` of the picker (or the page showing category `around`): a source with
+        hundreds of categories would otherwise need more buttons than a message holds.
+        `welcome`: under /start's welcome, whose choices redraw the same text (so the platform
+        edits only the choices and the welcome stays)."""
         head = self.welcome(lang) + "\n\n" if welcome else Text()
         if not await categories.list_all(self.db):
             return Message(head + t(lang, "categories.none"))
         action = _welcome_toggle_action if welcome else _toggle_action
-        choices, follows_all = await picker.choices(self.db, who.chat, lang, action)
+        nav = callbacks.WELCOME_PAGE if welcome else callbacks.PICKER
+        choices, follows_all, shown = await picker.choices(
+            self.db, who.chat, lang, action, page=page, around=around,
+            nav=lambda number: callbacks.make(nav, number))
         title = t(lang, "categories.title")
         if follows_all:
             title = title + "\n" + t(lang, "categories.all_on")
+        if shown.pages > 1:
+            title = title + "\n" + t(lang, "categories.page", page=shown.number + 1,
+                                      pages=shown.pages)
         return Message(head + title, choices)
 
     def welcome(self, lang: str) -> Text:
@@ -153,7 +172,7 @@ class Reader:
         """A ✅ choice (a category's id, or `picker.ALL`): subscribe or unsubscribe, and redraw
         the picker (under the welcome, when it came with /start)."""
         lang = await self.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(_admins_only(who, lang), alert=True)
         toggled = await picker.toggle(self.db, who.chat, category_id, chat_type=who.chat_type,
                                       language=self.first_language(who), lang=lang,
@@ -161,14 +180,15 @@ class Reader:
         if toggled is None:
             return Notice(t(lang, "button.invalid"))
         key = "toggle.on" if toggled.on else "toggle.off"
+        around = category_id if isinstance(category_id, int) else None
         return Notice(t(lang, key, category=toggled.name),
-                      edit=await self._picker(who, lang, welcome=welcome))
+                      edit=await self._picker(who, lang, around=around, welcome=welcome))
 
     async def subscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
         if not argument.strip():
             return await self.categories(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Message(_admins_only(who, lang))
         if picker.is_all(argument):
             await self.ensure_chat(who)
@@ -191,7 +211,7 @@ class Reader:
         arg = argument.strip()
         if not arg:
             return Message(t(lang, "unsubscribe.usage"))
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Message(_admins_only(who, lang))
         if picker.is_all(arg) or is_all(arg):
             async with self.db.transaction() as conn:
@@ -212,7 +232,9 @@ class Reader:
 
     async def unknown_category(self, lang: str, argument: str) -> Message:
         """"No such category", with the ones there are."""
-        names = ", ".join(c.name for c in await categories.list_all(self.db))
+        found = [Text(c.name) for c in await categories.list_all(self.db)]
+        names, _ = fit_entries([], found, _NAMES_ROOM, separator=", ",
+                               more=lambda n: t(lang, "list.more_names", count=n))
         query = argument.strip()
         if len(query) > _MAX_ECHO:
             query = query[:_MAX_ECHO] + "…"
@@ -245,34 +267,45 @@ class Reader:
         title = t(lang, "latest.title_category", category=category.name) \
             if category else t(lang, "latest.title")
         footer = t(lang, "latest.clamped", max=LATEST_MAX) if clamped else None
-        return self.article_list(lang, title, found, footer=footer)
+        return self.article_list(lang, title, found, footer=footer,
+                                 limits=self.common.limits(who.chat.channel))
 
     def article_list(self, lang: str, title: Text, items: Sequence[Article],
                      notes: Sequence[Text] = (), footer: Text | None = None,
-                     action: str = callbacks.OPEN) -> Message:
-        """A numbered list of articles with a choice per article to open its card.
+                     action: str = callbacks.OPEN, *, limits: Limits) -> Message:
+        """A numbered list of articles with a choice per article to open its card, within one
+        message of the channel (`limits`, bot/chat/listing.py): titles are shortened so that
+        every article fits; what still does not is counted, without a choice.
 
         `notes[i]` ends item i's date line (e.g. /popular's "👍 3 · 👁 5"); `footer` closes the
         list. `action` is the choices' action ("<action>:<article id>"), e.g. search results
         count their opens apart.
         """
-        lines: list[Text | str] = [title, ""]
-        choices: list[Choice] = []
-        for number, article in enumerate(items, start=1):
-            headline_text = article.title
-            if len(headline_text) > _TITLE_IN_LIST:
-                headline_text = headline_text[:_TITLE_IN_LIST].rsplit(" ", 1)[0] + "…"
+        def entry(number: int, article: Article, width: int) -> Text:
+            headline_text = shorten_text(" ".join(article.title.split()), width)
             headline = link(headline_text, without_tracking(article.url)) \
                 if is_web_url(article.url) \
                 else Text(headline_text)
             when = format_local_datetime(article.published, self.common.tz)
-            lines.append(f"{number}. " + bold(headline))
             note = " · " + notes[number - 1] if number <= len(notes) else Text()
-            lines.append("    " + italic(f"{article.category} · {when}") + note)
-            choices.append(Choice(str(number), action=callbacks.make(action, article.id)))
-        if footer:
-            lines.extend(["", footer])
-        return Message(Text.join("\n", lines), rows(choices, 5))
+            return (f"{number}. " + bold(headline) + "\n    "
+                    + italic(f"{article.category} · {when}") + note)
+
+        head: list[Text | str] = [title, ""]
+        tail: list[Text | str] = ["", footer] if footer else []
+        room = limits.text - (Text.join("\n", ["", *tail]).length if tail else 0)
+        # Everything but the titles, to know how wide the titles may be.
+        fixed = Text.join("\n", head).length + sum(
+            entry(n, a, 1).length + 1 for n, a in enumerate(items, start=1))
+        width = title_width(room, len(items), fixed, widest=_TITLE_IN_LIST)
+        entries = [entry(n, a, width) for n, a in enumerate(items, start=1)]
+        text, shown = fit_entries(head, entries, room,
+                                  more=lambda n: t(lang, "digest.more_count", count=n))
+        if tail:
+            text = Text.join("\n", [text, *tail])
+        choices = [Choice(str(n), action=callbacks.make(action, a.id))
+                   for n, a in enumerate(items[:min(shown, limits.choices - 5)], start=1)]
+        return Message(text, rows(choices, 5))
 
     async def open_article(self, who: Who, article_id: int) -> Message:
         """An article's card (deep link or a list choice)."""
@@ -318,7 +351,7 @@ class Reader:
         lang = await self.language(who)
         if choice == "back":
             return Notice(edit=await self._settings_reply(who, lang))
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(_admins_only(who, lang), alert=True)
         if choice == "digest":
             return Notice(edit=await self._hour_picker(who, lang))
@@ -331,10 +364,10 @@ class Reader:
     async def digest_hour(self, who: Who, hour: int) -> Notice:
         """An hour of the digest picker: daily digest at that local hour."""
         lang = await self.language(who)
-        if not who.can_manage:
-            return Notice(_admins_only(who, lang), alert=True)
-        if not 0 <= hour <= 23:
+        if hour not in DIGEST_HOURS:  # only what the picker offers (a forged button)
             return Notice(t(lang, "button.invalid"))
+        if not await self.common.may_manage(who):
+            return Notice(_admins_only(who, lang), alert=True)
         await self._set_delivery(who, "digest", hour)
         return Notice(t(lang, "delivery.set_digest", hour=f"{hour:02d}:00"),
                       edit=await self._settings_reply(who, lang))
@@ -378,7 +411,7 @@ class Reader:
 
     async def set_language(self, who: Who, lang: str) -> Notice:
         current = await self.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(_admins_only(who, current), alert=True)
         if lang not in LANGUAGES:
             return Notice(t(current, "button.invalid"))
@@ -392,7 +425,7 @@ class Reader:
         """Ask before unsubscribing from everything and forgetting the chat (in a forum
         topic: unsubscribing that topic)."""
         lang = await self.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Message(_admins_only(who, lang))
         choices = ((Choice(str(t(lang, "stop.yes")), action=callbacks.make(callbacks.STOP, "yes")),
                     Choice(str(t(lang, "stop.no")), action=callbacks.make(callbacks.STOP, "no"))),)
@@ -402,7 +435,7 @@ class Reader:
         """/stop's confirmation: "yes" unsubscribes from everything and forgets the chat; in a
         forum topic, it unsubscribes that topic (the chat and its other topics stay)."""
         lang = await self.language(who)
-        if not who.can_manage:
+        if not await self.common.may_manage(who):
             return Notice(_admins_only(who, lang), alert=True)
         if answer != "yes":
             return Notice(edit=Message(t(lang, "stop.kept")))

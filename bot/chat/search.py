@@ -172,7 +172,8 @@ class Search:
         title = t(lang, "search.title", query=session.echo, count=count,
                   page=page + 1, pages=_pages(session))
         footer = t(lang, "search.truncated", max=MAX_WORDS) if session.truncated else None
-        listing = self.reader.article_list(lang, title, found, footer=footer, action=OPEN)
+        listing = self.reader.article_list(lang, title, found, footer=footer, action=OPEN,
+                                           limits=self.common.limits(session.chat.channel))
         nav: list[Choice] = []
         if page > 0:
             nav.append(Choice(str(t(lang, "search.previous")),

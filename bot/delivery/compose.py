@@ -12,6 +12,12 @@ channel (``article_photos.failed``), including the waiting recipients.
 
 A digest's choices ("more") belong to the digest feature: `digest_choices` is given by the core
 (bot/chat/digest.py `more_choices`), so the outbox imports nothing of it.
+
+A flood summary (the flood rule, storage/deliveries.py) says "12 bài mới trong chuyên mục …" and
+lists the newest of those articles, titles linking to them, as a digest lays them out (within the
+channel's text limit, the rest counted). It is made once per range, set of categories, language
+and channel, and shared by every reader that has the same (a reader following every category
+gets every category's articles of the range).
 """
 
 from __future__ import annotations
@@ -24,14 +30,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 
-from bot.delivery.card import article_card, channel_photo, photo_of
+from bot.delivery.card import article_card, channel_photo, is_web_url, photo_of
 from bot.delivery.outbound import SendOutcome, Status
+from bot.digest.compose import compose_listing, order
+from bot.i18n import t
 from bot.message import Choices, Limits, Message, Photo, from_stored
 from bot.models import Article
-from storage import articles, digests
+from storage import articles, digests, subscriptions
 from storage import deliveries as outbox
 from storage.db import Database
 from storage.deliveries import Pending
+from storage.digests import DigestArticle
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +49,17 @@ _PROBE_WAIT = 60.0
 # A broadcast's text and status are re-read this often (so a cancel is noticed quickly).
 _BROADCAST_TTL = 2.0
 
+# A flood summary lists at most this many titles (more never fit in one message).
+SUMMARY_TITLES = 60
+
 # (digest id, articles that did not fit, language) -> the digest message's choices.
 DigestChoices = Callable[[int, int, str], Choices]
+# (channel, article id) -> a link that opens the article in a chat of that channel, or None.
+ArticleLink = Callable[[str, int], str | None]
+
+
+def _no_link(channel: str, article_id: int) -> str | None:
+    return None
 
 
 def _no_choices(digest_id: int, overflow: int, lang: str) -> Choices:
@@ -69,11 +87,12 @@ class Composer:
 
     def __init__(self, db: Database, tz: tzinfo, limits: Callable[[str], Limits], *,
                  digest_choices: DigestChoices = _no_choices, cache_size: int = 256,
-                 public_url: str | None = None) -> None:
+                 public_url: str | None = None, article_link: ArticleLink = _no_link) -> None:
         self.db = db
         self.tz = tz
         self.limits = limits
         self.digest_choices = digest_choices
+        self.article_link = article_link  # where an archive article's title links to
         self.public_url = public_url  # NEWSBOT_PUBLIC_URL: archive articles link to their page
         self.cache_size = cache_size
         self._articles: OrderedDict[int, Article | None] = OrderedDict()
@@ -85,6 +104,9 @@ class Composer:
         self._photos: OrderedDict[tuple[int, str], _PhotoState] = OrderedDict()
         self._broadcasts: OrderedDict[int, tuple[float, Message | str]] = OrderedDict()
         self._broadcast_no_photo: set[tuple[int, str]] = set()
+        # (first, upto, categories (None: all), language, channel) -> the flood summary.
+        self._summaries: OrderedDict[
+            tuple[int, int, frozenset[int] | None, str, str], Message | str] = OrderedDict()
         self.renders = 0  # cards made (for tests: once per article, language and channel)
 
     # -- the MessageSource protocol ---------------------------------------------------------------
@@ -94,6 +116,8 @@ class Composer:
             return await self._article_message(item)
         if item.kind == "broadcast":
             return await self._broadcast_message(item)
+        if item.kind == "summary":
+            return await self._summary_message(item)
         return await self._digest_message(item)
 
     async def text_message(self, item: Pending) -> Message | str:
@@ -254,6 +278,47 @@ class Composer:
             return "digest not found"
         return Message(from_stored(digest.text),
                        self.digest_choices(digest.id, digest.overflow, item.language))
+
+    # -- flood summaries --------------------------------------------------------------------------
+
+    async def _summary_message(self, item: Pending) -> Message | str:
+        """"12 bài mới trong chuyên mục …" with the newest titles of the summary's range."""
+        first, upto = item.ref_id, item.summary_upto or item.ref_id
+        channel = item.chat.channel
+        # The reader's categories (a chat, or one forum topic); None: it follows them all.
+        followed: frozenset[int] | None = None
+        if not await subscriptions.follows_all(self.db, item.chat):
+            followed = frozenset(await subscriptions.category_ids(self.db, item.chat))
+        key = (first, upto, followed, item.language, channel)
+        if key in self._summaries:
+            self._summaries.move_to_end(key)
+            return self._summaries[key]
+        conn = self.db
+        categories = None if followed is None else sorted(followed)
+        counts = await outbox.summary_counts(conn, categories, first=first, upto=upto)
+        total = sum(count for _, count in counts)
+        composed: Message | str
+        if not total:
+            composed = "nothing left to summarise (unsubscribed)"
+        else:
+            found = await outbox.summary_articles(conn, categories, first=first,
+                                                  upto=upto, limit=SUMMARY_TITLES)
+            lang = item.language
+            head = [t(lang, "flood.title", count=total,
+                      categories=", ".join(name for name, _ in counts)),
+                    t(lang, "flood.why")]
+
+            def target(article: DigestArticle) -> str | None:
+                if is_web_url(article.url):
+                    return article.url
+                return self.article_link(channel, article.id)
+
+            listing = compose_listing(head, order(found), lang=lang, link=target,
+                                      limit=self.limits(channel).text, total=total)
+            composed = Message(listing.text)
+            self.renders += 1
+        self._remember(self._summaries, key, composed)
+        return composed
 
     # -- broadcasts -------------------------------------------------------------------------------
 

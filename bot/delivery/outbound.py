@@ -8,11 +8,20 @@ the bot sends on that account goes through one `Outbound`, so one pacer counts a
   and retried until sent: on 429 everyone waits `retry_after` and the same message goes again; a
   migrated group gets it at its new id; a photo the platform cannot use gives way to the text;
   timeouts and 5xx are retried with back-off. A reply is only given up when its chat is gone
-  (blocked, deleted: `None`), when the platform refuses the message itself (`Undelivered`), or
-  after `max_attempts` temporary failures in a row (`Undelivered`);
+  (blocked, deleted: `None`), when the platform refuses the message itself (`Undelivered`),
+  after `max_attempts` temporary failures in a row that were about its chat, or when the API
+  stayed down for longer than `outage_wait` (`Undelivered`);
 - admin progress edits and error alerts: the same, with `Priority.ADMIN`;
 - pushes, broadcasts and digests: persisted in the outbox and sent by the delivery worker
   (`bot/delivery/worker.py`), which uses this `pacer` and `sender` with `Priority.BULK`.
+
+The account's `OutageGuard` (`bot/delivery/outage.py`) sees every request of every path: when the
+API itself is down, everything waits for it (no attempt is counted), and a temporary failure
+counts against a message only when the API answers others.
+
+A pressed choice's answer (the pop-up) is worth something only for a few seconds: an answer the
+platform calls expired ("query is too old") is normal, and one that fails for a temporary reason
+is dropped with a log line (the rest of the answer, the edit and the new message, still goes).
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot.delivery.observer import NULL_OBSERVER, DeliveryObserver
+from bot.delivery.outage import OutageGuard
 from bot.delivery.pacing import Pacer, Priority
 from bot.message import ChatRef, Message, MessageRef, Notice, Text
 
@@ -33,6 +43,9 @@ log = logging.getLogger(__name__)
 
 # One message waits out at most this many 429s in a row before it counts as a failure.
 _MAX_FLOOD_WAITS = 20
+# An interactive message (a reply, an edit, an alert) waits at most this long for an API that is
+# down: after that, the answer is stale and its handler gives up (logged).
+OUTAGE_WAIT = 900.0
 _MAX_REDIRECTIONS = 8  # photo fallbacks and chat migrations of one message
 
 
@@ -46,6 +59,7 @@ class Status(Enum):
     NO_PHOTO_HERE = "no_photo_here"  # this chat does not accept photos: send it text
     TEMPORARY = "temporary"  # timeout, 5xx, network: try again later
     PERMANENT = "permanent"  # this message can never go to this chat
+    EXPIRED = "expired"  # a pressed choice answered too late (or unknown): nothing to do
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +89,11 @@ class Sender(Protocol):
 
     async def answer(self, callback: str, text: Text, alert: bool) -> SendOutcome: ...
 
+    async def probe(self) -> bool:
+        """Whether the platform's API answers a request that concerns no chat (Telegram:
+        getMe); used to tell an outage of the API from a failure about one recipient."""
+        ...
+
 
 class Undelivered(Exception):
     """An interactive message could not be delivered (the reason says why)."""
@@ -88,6 +107,7 @@ class Outbound:
 
     def __init__(self, sender: Sender, pacer: Pacer, *, on_migrated: Migrated | None = None,
                  max_attempts: int = 8, retry_base: float = 1.0, retry_cap: float = 30.0,
+                 outage: OutageGuard | None = None, outage_wait: float = OUTAGE_WAIT,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self.sender = sender
         self.pacer = pacer
@@ -95,8 +115,13 @@ class Outbound:
         self.max_attempts = max_attempts
         self.retry_base = retry_base
         self.retry_cap = retry_cap
+        # One guard per account; without a probe of its own only many failing chats in a row
+        # tell an outage.
+        self.outage = outage or OutageGuard(getattr(sender, "probe", None), name=sender.channel)
+        self.outage_wait = outage_wait  # how long an interactive message waits for the API
         self._sleep = sleep
         self.flood_waits = 0  # RetryAfter answers to interactive messages (for tests, /stats)
+        self.uncertain = 0  # interactive sends that timed out after the request was sent
         self.observer: DeliveryObserver = NULL_OBSERVER  # metrics (bot/web) plug in here
 
     @property
@@ -141,15 +166,30 @@ class Outbound:
         """Answer a pressed choice (a pop-up, or nothing): a global slot, no chat's."""
         flood = 0
         while True:
+            if self.outage.down:
+                log.info("outbound: the API is down; a pressed choice's pop-up is dropped")
+                return
             await self.pacer.acquire(None, priority=Priority.REPLY, order=order)
             outcome = await self.sender.answer(callback, text, alert)
-            if outcome.status is Status.RETRY_AFTER and flood < _MAX_FLOOD_WAITS:
+            status = outcome.status
+            if status is Status.RETRY_AFTER and flood < _MAX_FLOOD_WAITS:
                 flood += 1
                 self._flood(outcome)
                 continue
-            if outcome.status not in (Status.SENT, Status.CHAT_GONE):
-                raise Undelivered(f"answer: {outcome.reason or outcome.status.value}")
-            return
+            if status is Status.SENT:
+                self.outage.sent()
+                return
+            if status in (Status.CHAT_GONE, Status.EXPIRED):
+                log.info("outbound: a pressed choice could not be answered (%s)",
+                         outcome.reason or status.value)
+                return
+            if status is Status.TEMPORARY:
+                # Only worth it within seconds: not retried, but the guard learns of it.
+                await self.outage.failed(None, outcome.reason)
+                log.info("outbound: a pressed choice's pop-up was not delivered (%s)",
+                         outcome.reason)
+                return
+            raise Undelivered(f"answer: {outcome.reason or status.value}")
 
     def _flood(self, outcome: SendOutcome) -> None:
         self.flood_waits += 1
@@ -163,7 +203,9 @@ class Outbound:
                        ) -> SendOutcome | None:
         failures = flood = redirections = 0
         current = message
+        deadline = time.monotonic() + self.outage_wait  # for waiting on the API only
         while True:
+            await self._wait_for_api(deadline, chat(), what)
             # Paced per chat: a group's 20 a minute cover all its forum topics.
             await self.pacer.acquire(chat().base, group=group, priority=priority, order=order)
             started = time.monotonic()
@@ -171,6 +213,7 @@ class Outbound:
             self.observer.on_send(outcome.status.value, time.monotonic() - started)
             status = outcome.status
             if status is Status.SENT:
+                self.outage.sent()
                 return outcome
             if status is Status.RETRY_AFTER and flood < _MAX_FLOOD_WAITS:
                 flood += 1
@@ -195,6 +238,11 @@ class Outbound:
                              outcome.reason)
                     current = replace(current, photo=None)
                     continue
+            if status is Status.TEMPORARY:
+                if outcome.maybe_delivered:
+                    self.uncertain += 1
+                if await self.outage.failed(chat(), outcome.reason):
+                    continue  # the API is down: the same message once it answers, no attempt
             if status is Status.TEMPORARY and failures + 1 < self.max_attempts:
                 failures += 1
                 delay = min(self.retry_base * 2 ** (failures - 1), self.retry_cap)
@@ -203,6 +251,22 @@ class Outbound:
                 await self._sleep(delay)
                 continue
             raise Undelivered(f"{what} to chat={chat()}: {outcome.reason or status.value}")
+
+    async def _wait_for_api(self, deadline: float, chat: ChatRef, what: str) -> None:
+        """Wait while the API is down, at most until `deadline` (then `Undelivered`); a stop
+        ends the wait too (a handler must not hold the bot's shutdown for minutes)."""
+        if not self.outage.down:
+            return
+        if await self.outage.wait_up(max(0.0, deadline - time.monotonic()), until_closed=True):
+            return
+        if self.outage.closed:
+            raise Undelivered(f"{what} to chat={chat}: the bot stopped while the API was down")
+        raise Undelivered(f"{what} to chat={chat}: the API did not answer for "
+                          f"{self.outage_wait:.0f} s")
+
+    async def close(self) -> None:
+        """Stop watching the API (shutting down): whatever waits for it gives up."""
+        await self.outage.close()
 
 
 class Conversation:

@@ -27,7 +27,11 @@ How a delivery moves (SPEC section 6):
   skipped; flood control -> the pacer pauses everyone for ``retry_after`` and the same message
   is retried (not counted as an attempt); a migrated group -> the chat's id is updated and the
   message resent there; a photo the platform cannot use -> the article goes out as text to
-  everyone from then on, this recipient at once; timeouts, 5xx and network errors -> retried
+  everyone from then on, this recipient at once; timeouts, 5xx and network errors -> first the
+  account's `OutageGuard` judges them: when the API itself is down (many chats failing in a
+  row, or its probe failing too) every sender waits until it answers and then sends the same
+  message again, without counting an attempt (an outage longer than all retries together loses
+  nothing); otherwise the failure is the recipient's: retried
   with exponential back-off (``not_before``), failed after ``max_attempts``; anything else ->
   failed with the platform's reason.
 
@@ -47,7 +51,11 @@ next flush (a few dozen at full speed, one or two at Telegram's 30/s).
 
 A read timeout is ambiguous: the request reached the platform, which may have sent the message.
 SPEC section 6 asks for timeouts to be retried, so such a message is retried like any timeout
-(at-least-once: the recipient may see it twice) and counted in ``stats.uncertain``.
+(at-least-once: the recipient may see it twice) and counted: in ``stats.uncertain`` and, per
+delivery, in the outbox (``deliveries.uncertain``, shown by /stats). The window is kept small: a
+text send has a short timeout, only uploads a longer one (bot/telegram/sender.py), and once the
+API is found down no further request goes out until it answers, so a frozen API costs at most
+the requests in flight when it froze.
 """
 
 from __future__ import annotations
@@ -133,6 +141,10 @@ class WorkerConfig:
     idle_check: float = 2.0
     quiet_hours: tuple[int, int] = (22, 6)  # local hours of silent pushes: [start, end)
     max_unconfirmed: int | None = None  # default: concurrency + 2 * flush_size
+    # The flood rule: at most `flood_limit` cards per chat within `flood_window` seconds; the
+    # rest of a batch of new articles goes as one summary (storage.deliveries). None: no rule.
+    flood_limit: int | None = 5
+    flood_window: int = 600
     # PostgreSQL: seconds a claim lasts (renewed while held); this process's unique name.
     lease: float = 30.0
     consumer: str = field(default_factory=lambda: process_name("delivery"))
@@ -154,6 +166,7 @@ class WorkerStats:
     cancelled: int = 0
     retried: int = 0  # deliveries rescheduled after a temporary error
     uncertain: int = 0  # timeouts after the request was sent (the message may have arrived)
+    outage_waits: int = 0  # failures judged an outage of the API (waited out, not counted)
     flood_waits: int = 0  # RetryAfter answers
     migrations: int = 0
     photo_fallbacks: int = 0  # messages sent as text because the photo could not be used
@@ -301,20 +314,22 @@ class DeliveryWorker:
         return list(self.outbounds)
 
     async def enqueue_articles(self, conn: Conn, stored: list[Article]) -> None:
-        """The ingestion's after_store hook: queue each new article's push to its subscribers.
+        """The ingestion's after_store hook: queue each new article's push to its subscribers
+        (a flood of articles as a few cards and one summary per chat: the flood rule).
 
         Runs inside the transaction that stores the articles, so an article is never stored
         without its deliveries. The worker is woken at once and claims after the commit (its
         claims take the same write lock).
         """
-        now = int(self.clock())
-        added = 0
-        for article in stored:
-            count = await outbox.enqueue_article(conn, article.id, now=now)
-            if count:
-                log.info("delivery: article_id=%s queued for %d chat(s)", article.id, count)
-            added += count
-        if added:
+        cfg = self.config
+        queued = await outbox.enqueue_articles(
+            conn, [(a.id, a.category) for a in stored], now=int(self.clock()),
+            limit=cfg.flood_limit, window=cfg.flood_window)
+        if queued.cards or queued.summaries:
+            first, last = min(a.id for a in stored), max(a.id for a in stored)
+            log.info("delivery: article_id=%s..%s (%d) queued: %d card(s), %d summary(ies) "
+                     "(flood rule: %s per %d s)", first, last, len(stored), queued.cards,
+                     queued.summaries, cfg.flood_limit, cfg.flood_window)
             self.wake()
 
     @property
@@ -546,7 +561,7 @@ class DeliveryWorker:
         if outbound is None:  # cannot happen for rows claimed by channel; kept for safety
             self._retry_or_fail(row, f"no sender for channel {row.chat.channel}")
             return
-        if row.kind == "article" and row.delivery_mode != "instant":
+        if row.kind in ("article", "summary") and row.delivery_mode != "instant":
             self._finish(Outcome(row.id, SKIPPED, row.attempts,
                                  reason=f"delivery mode {row.delivery_mode}"))
             return
@@ -562,11 +577,11 @@ class DeliveryWorker:
             self._results_ready.set()
             return
         message = composed
-        redirections = flood_waits = 0
+        redirections = flood_waits = uncertain = 0
         while redirections < _MAX_REDIRECTIONS:
             if silent != message.silent:
                 message = replace(message, silent=silent)
-            outcome = await self._attempt(outbound, chat, message, row, silent)
+            outcome = await self._attempt(outbound, chat, message, row, silent, uncertain)
             await self.source.after_send(row, message, outcome)
             status = outcome.status
             if status is Status.SENT:
@@ -580,6 +595,15 @@ class DeliveryWorker:
                     self._retry_or_fail(row, f"flood control {flood_waits} times in a row")
                     return
                 continue  # the same message again, not counted as an attempt
+            if status is Status.TEMPORARY:
+                if outcome.maybe_delivered:
+                    self.stats.uncertain += 1
+                    uncertain += 1
+                if await outbound.outage.failed(chat.base, outcome.reason):
+                    # The API is down, not this reader: the next attempt waits until it
+                    # answers, and this one does not count.
+                    self.stats.outage_waits += 1
+                    continue
             redirections += 1
             if status is Status.MIGRATED and outcome.new_chat_id is not None:
                 new = ChatRef(chat.channel, outcome.new_chat_id, chat.thread)
@@ -607,17 +631,16 @@ class DeliveryWorker:
                 self._topic_gone(row, chat, outcome.reason or "topic deleted")
                 return
             if status is Status.TEMPORARY:
-                if outcome.maybe_delivered:
-                    self.stats.uncertain += 1
-                self._retry_or_fail(row, outcome.reason or "temporary error")
+                self._retry_or_fail(row, outcome.reason or "temporary error", uncertain)
                 return
-            self._fail(row, outcome.reason or status.value)
+            self._fail(row, outcome.reason or status.value, uncertain)
             return
-        self._fail(row, "too many redirections (photo fallbacks or migrations)")
+        self._fail(row, "too many redirections (photo fallbacks or migrations)", uncertain)
 
     async def _attempt(self, outbound: Outbound, chat: ChatRef, message: Message, row: Pending,
-                       silent: bool) -> SendOutcome:
+                       silent: bool, uncertain: int) -> SendOutcome:
         """One paced request; a "sent" result keeps its permit until it is committed."""
+        await outbound.outage.wait_up()  # the API is down: nothing goes out until it answers
         await self._unconfirmed.acquire()
         try:
             await self.governor.enter()
@@ -638,10 +661,11 @@ class DeliveryWorker:
             self._unconfirmed.release()
             raise
         if outcome.status is Status.SENT:
+            outbound.outage.sent()
             if silent:
                 self.stats.silent += 1
             self._finish(Outcome(row.id, SENT, row.attempts + 1, message_id=outcome.message_id,
-                                 silent=silent), permit=True)
+                                 silent=silent, uncertain=uncertain), permit=True)
         else:
             self._unconfirmed.release()
         return outcome
@@ -692,22 +716,23 @@ class DeliveryWorker:
         if len(self._results) >= self.config.flush_size:
             self._flush_now.set()
 
-    def _fail(self, row: Pending, reason: str) -> None:
+    def _fail(self, row: Pending, reason: str, uncertain: int = 0) -> None:
         log.warning("delivery id=%s chat=%s %s=%s failed: %s", row.id, row.chat, row.kind,
                     row.ref_id, reason)
-        self._finish(Outcome(row.id, FAILED, row.attempts + 1, reason=reason[:200]))
+        self._finish(Outcome(row.id, FAILED, row.attempts + 1, reason=reason[:200],
+                             uncertain=uncertain))
 
-    def _retry_or_fail(self, row: Pending, reason: str) -> None:
+    def _retry_or_fail(self, row: Pending, reason: str, uncertain: int = 0) -> None:
         attempts = row.attempts + 1
         if attempts >= self.config.max_attempts:
-            self._fail(row, f"{reason} (after {attempts} attempts)")
+            self._fail(row, f"{reason} (after {attempts} attempts)", uncertain)
             return
         delay = min(self.config.retry_base * 2 ** (attempts - 1), self.config.retry_cap)
         not_before = max(1, math.ceil(self.clock() + delay))
         log.info("delivery id=%s chat=%s: %s; retry %d in %.0f s", row.id, row.chat,
                  reason, attempts, delay)
         self._finish(Outcome(row.id, PENDING, attempts, reason=reason[:200],
-                             not_before=not_before))
+                             not_before=not_before, uncertain=uncertain))
 
     def _chat_gone(self, row: Pending, chat: ChatRef, reason: str) -> None:
         log.info("delivery: chat=%s is gone (%s): marked inactive", chat, reason)

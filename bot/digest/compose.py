@@ -4,6 +4,9 @@ The message fits the chat's channel (its text limit, visible characters): articl
 order while they fit; the rest are counted in a last line ("… và 12 bài khác") and listed by the
 message's "more" choice (bot/chat/digest.py). A category heading is only written with at least
 one of its articles. A title longer than `TITLE_LIMIT` is shortened at a word boundary.
+
+`compose_listing` is that layout with any heading: the flood rule's summary of many new articles
+(bot/delivery/compose.py) uses it too.
 """
 
 from __future__ import annotations
@@ -42,8 +45,16 @@ def compose_digest(items: Sequence[DigestArticle], *, lang: str, day: date, link
     `limit` visible characters."""
     head: list[Text] = [t(lang, "digest.title", date=day.strftime("%d/%m/%Y")),
                         t(lang, "digest.count", count=len(items))]
+    return compose_listing(head, items, lang=lang, link=link, limit=limit)
+
+
+def compose_listing(head: Sequence[Text], items: Sequence[DigestArticle], *, lang: str,
+                    link: Link, limit: int, total: int | None = None) -> ComposedDigest:
+    """`head`, then `items` (in digest order) grouped by category while they fit in `limit`
+    visible characters, then "… và N bài khác" for the rest of `total` (default: the items)."""
+    total = len(items) if total is None else max(total, len(items))
     # Room for the last line with the largest count it could show.
-    reserve = 2 + t(lang, "digest.more_count", count=len(items)).length
+    reserve = 2 + t(lang, "digest.more_count", count=total).length
     lines: list[Text | str] = list(head)
     used = Text.join("\n", head).length
     shown: list[int] = []
@@ -55,7 +66,7 @@ def compose_digest(items: Sequence[DigestArticle], *, lang: str, day: date, link
             added = ["", bold(item.category), entry]
         cost = sum(Text(a).length if isinstance(a, str) else a.length for a in added) \
             + len(added)  # + newlines
-        last = number == len(items) - 1
+        last = number == total - 1
         if used + cost + (0 if last else reserve) > limit:
             break
         lines.extend(added)
@@ -63,8 +74,8 @@ def compose_digest(items: Sequence[DigestArticle], *, lang: str, day: date, link
         shown.append(item.id)
         category = item.category
     overflow = tuple(item.id for item in items[len(shown):])
-    if overflow:
-        lines.extend(["", t(lang, "digest.more_count", count=len(overflow))])
+    if total > len(shown):
+        lines.extend(["", t(lang, "digest.more_count", count=total - len(shown))])
     return ComposedDigest(Text.join("\n", lines), tuple(shown), overflow)
 
 

@@ -94,6 +94,10 @@ TEXTS: dict[str, str] = {
     "digest.more": "More ({count})",
     "digest.more_title": "🗞 **Digest: more articles** ({count}) · page {page}/{pages}",
     "digest.expired": "This digest is no longer available. Type /latest for the newest articles.",
+    "flood.title": "📰 **{count} new articles** in {categories}",
+    "flood.why": "__Many articles came out at once, so they come in one message.__",
+    "categories.page": "Page {page}/{pages}",
+    "list.more_names": "… and {count} more categories",
     "stop.done": (
         "Unsubscribed from everything and deleted this chat's data. "
         "Type /start to receive news again."
@@ -446,6 +450,10 @@ TEXTS: dict[str, str] = {
         "announcements {broadcasts} · digests {digests}), {retrying} waiting for a retry"
     ),
     "admin.stats.queue_oldest": "   Oldest waiting: {age}",
+    "admin.stats.uncertain": (
+        "   Ambiguous sends (timed out after the request went out: the recipient may have it "
+        "twice): {pushes} pushes in 24 hours · {replies} replies since the start"
+    ),
     "admin.stats.broadcast_sending": "   Announcement #{id} sending: {sent}/{total} ({percent}%)",
     "admin.stats.broadcast_recent": (
         "   📢 #{id} {when} · {audience} · sent {sent}/{total} · failed {failed} · {status} "

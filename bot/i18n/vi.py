@@ -97,6 +97,10 @@ TEXTS: dict[str, str] = {
     "digest.more": "Xem thêm {count} bài",
     "digest.more_title": "🗞 **Bản tin: các bài khác** ({count}) · trang {page}/{pages}",
     "digest.expired": "Bản tin này không còn nữa. Gõ /latest để xem tin mới nhất.",
+    "flood.title": "📰 **{count} bài mới** trong chuyên mục {categories}",
+    "flood.why": "__Nhiều bài được đăng cùng lúc nên được gộp vào một tin.__",
+    "categories.page": "Trang {page}/{pages}",
+    "list.more_names": "… và {count} chuyên mục khác",
     "stop.done": (
         "Đã hủy mọi đăng ký và xóa dữ liệu của cuộc trò chuyện này. "
         "Gõ /start nếu muốn nhận tin trở lại."
@@ -446,6 +450,10 @@ TEXTS: dict[str, str] = {
         "bản tin {digests}), {retrying} đang chờ thử lại"
     ),
     "admin.stats.queue_oldest": "   Tin chờ lâu nhất: {age}",
+    "admin.stats.uncertain": (
+        "   Gửi không chắc chắn (hết thời gian chờ sau khi đã gửi, người nhận có thể nhận hai "
+        "lần): {pushes} tin đẩy trong 24 giờ · {replies} tin trả lời từ lúc khởi động"
+    ),
     "admin.stats.broadcast_sending": "   Thông báo #{id} đang gửi: {sent}/{total} ({percent}%)",
     "admin.stats.broadcast_recent": (
         "   📢 #{id} {when} · {audience} · đã gửi {sent}/{total} · lỗi {failed} · {status} "

@@ -9,6 +9,10 @@ Pure: no python-telegram-bot here; `bot/telegram/sender.py` turns `Rendered` int
   messages out within `LIMITS`, so the cut here is only a last resort (logged).
 - Choices become inline buttons; a button's callback_data holds 1-64 bytes
   (https://core.telegram.org/bots/api#inlinekeyboardbutton), and a longer action is a bug.
+  Telegram refuses a keyboard of more than 100 buttons ("reply markup is too long"; not in the
+  Bot API documentation, long known: https://github.com/tginfo/Telegram-Limits): the core pages
+  its lists within `LIMITS.choices`, and a keyboard that still has more is cut here (logged), as
+  a last resort like the text.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from bot.message import (
     SPOILER,
     STRIKE,
     UNDERLINE,
+    Choice,
     Choices,
     Document,
     Limits,
@@ -40,7 +45,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 PARSE_MODE = "HTML"
-LIMITS = Limits(text=4096, caption=1024)
+LIMITS = Limits(text=4096, caption=1024, choices=100)
 CAPTION_LIMIT = LIMITS.caption
 TEXT_LIMIT = LIMITS.text
 CALLBACK_DATA_LIMIT = 64
@@ -87,6 +92,17 @@ def html(text: Text) -> str:
 
 def keyboard(choices: Choices) -> Keyboard:
     """The inline keyboard of `choices` (ValueError for an action Telegram would refuse)."""
+    count = sum(len(row) for row in choices)
+    if count > LIMITS.choices:
+        log.warning("a keyboard of %d buttons was cut to Telegram's %d", count, LIMITS.choices)
+        kept: list[tuple[Choice, ...]] = []
+        room = LIMITS.choices
+        for row in choices:
+            if room <= 0:
+                break
+            kept.append(row[:room])
+            room -= len(kept[-1])
+        choices = tuple(kept)
     rows = []
     for row in choices:
         buttons = []

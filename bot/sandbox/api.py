@@ -7,7 +7,8 @@ the server renders as Telegram's error JSON with the matching HTTP status.
 
 What is checked, as Telegram does (https://core.telegram.org/bots/api): empty text, text over
 4096 and captions over 1024 UTF-16 code units after entity parsing, HTML ``parse_mode``,
-inline keyboards (exactly one action per button, callback_data 1-64 bytes), blocked,
+inline keyboards (exactly one action per button, callback_data 1-64 bytes, at most 100
+buttons), blocked,
 deactivated, kicked and migrated chats, edits that change nothing, unknown file ids and photo
 URLs that cannot be fetched (the sandbox never fetches: a host ending in ``.invalid`` or a path
 containing ``unfetchable`` plays that part). Markdown parse modes are accepted but not validated.
@@ -32,6 +33,9 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_ANSWER_TEXT = 200
+# Telegram refuses an inline keyboard of more than 100 buttons with "reply markup is too long"
+# (undocumented; https://github.com/tginfo/Telegram-Limits).
+MAX_INLINE_BUTTONS = 100
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "
     "the same as a current content and reply markup of the message"
@@ -162,6 +166,8 @@ def _check_markup(markup: Any) -> dict[str, Any] | None:
             raise bad_request(
                 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
             )
+        if sum(len(row) for row in rows) > MAX_INLINE_BUTTONS:
+            raise bad_request("reply markup is too long")
         for row in rows:
             for button in row:
                 _check_button(button)

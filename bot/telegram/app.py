@@ -17,6 +17,7 @@ from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.request import HTTPXRequest
 
 from bot.chat.common import Admins
 from bot.config import Settings
@@ -31,6 +32,7 @@ from bot.telegram import incoming
 from bot.telegram.context import CONTEXT_TYPES, NewsContext
 from bot.telegram.routes import telegram_handlers
 from bot.telegram.sender import TelegramSender, file_url, pacer_for, push_bots
+from bot.telegram.updates import PollingErrors, UpdatesBot
 from handlers import all_routes
 from storage.db import POSTGRES
 
@@ -51,13 +53,17 @@ def build_application(settings: Settings, *, token: str | None = None,
     """The Application for `settings` (token and admins overridable, e.g. by the demo)."""
     admins = settings.admin_ids if admin_ids is None else admin_ids
     base_url = settings.telegram_api_url
+    # Built here rather than by the builder: long polling must skip updates PTB cannot read
+    # (bot/telegram/updates.py). The connections are the builder's defaults.
+    bot = UpdatesBot(
+        token or settings.token(), base_url=base_url, base_file_url=file_url(base_url),
+        defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
+                          link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(connection_pool_size=1))
     builder = (
         ApplicationBuilder()
-        .token(token or settings.token())
-        .base_url(base_url)
-        .base_file_url(file_url(base_url))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .bot(bot)
         .context_types(CONTEXT_TYPES)
         # Handlers must not wait for each other: a slow one never delays another chat. What
         # they send is ordered and paced by the outbound path, not by PTB.
@@ -85,14 +91,16 @@ async def _post_init(app: NewsApplication) -> None:
         core = await Core.open(settings, admins=Admins.of(app.bot_data.admin_ids,
                                                           settings.zalo_admin_ids))
     app.bot_data.owns_core = owns_core
-    sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http)
+    sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http,
+                            upload_timeout=settings.delivery_upload_timeout)
     await sender.initialize()
     # Several processes on PostgreSQL share the account's rate through the database.
     shared = (DatabaseSchedule(core.db, f"{CHANNEL}:{app.bot.token.split(':', 1)[0]}")
               if core.db.backend == POSTGRES else None)
     outbound = Outbound(sender, pacer_for(settings, shared), on_migrated=core.chat_migrated)
     core.add_channel(outbound, LIMITS, article_link=lambda article_id: deep_link(
-        app.bot.username, article_id))
+        app.bot.username, article_id),
+        rights=incoming.rights_check(app.bot, app.bot_data.group_admin_cache))
     app.bot_data.core = core
     await set_command_menu(app)
     if owns_core:
@@ -198,12 +206,14 @@ async def running(app: NewsApplication, *, poll_timeout: float = 10) -> AsyncIte
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=int(poll_timeout),
-                                    drop_pending_updates=False)
+                                    drop_pending_updates=False, error_callback=PollingErrors())
     try:
         yield
     finally:
         if app.updater.running:
             await app.updater.stop()
+        if app.bot_data.core is not None:
+            await app.bot_data.core.release_outbound()
         if app.running:
             await app.stop()
         if app.post_shutdown is not None:

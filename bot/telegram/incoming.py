@@ -12,6 +12,16 @@ discussion group (`is_automatic_forward`) is no command to the group: it is igno
 Replies to different people go out in the order their updates arrived: an update's place in
 line is its `update_id` (Telegram numbers updates in the order it receives them), whatever order
 their handlers happen to finish in.
+
+The one guard of pressed buttons (`press`): the button's message must be one the bot sent, in a
+chat the presser is in (a private chat is the presser's own). Telegram only sends a bot the
+presses on its own messages, so anything else is forged: it is answered "invalid" and no handler
+runs. (In a channel, posts carry no sender: a channel's buttons are accepted as the bot's.)
+
+Group admins: whether a person administers a group is asked from Telegram and cached for a
+minute for what a message only reads; before anything changes (a press, or a command that
+changes the group's subscriptions or settings) the core asks again (`RightsCheck`), so an admin
+demoted a moment ago cannot change anything any more.
 """
 
 from __future__ import annotations
@@ -19,8 +29,11 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 
 from telegram import (
+    Bot,
+    CallbackQuery,
     ChatMember,
     ChatMemberAdministrator,
     ChatMemberRestricted,
@@ -32,6 +45,7 @@ from telegram.error import TelegramError
 
 from bot.chat.memberships import MembershipChange
 from bot.delivery.outbound import Conversation
+from bot.i18n import t
 from bot.message import TELEGRAM, ChatRef, MessageRef, Photo, Text, UserRef, Who
 from bot.render.html import parse_html
 from bot.telegram.context import NewsContext
@@ -91,13 +105,23 @@ def display_name(full_name: str, username: str | None) -> str:
 
 async def is_group_admin(context: NewsContext, chat_id: int, user_id: int) -> bool:
     """Whether the user administers the group (asked from Telegram, cached for a minute)."""
-    cache = context.bot_data.group_admin_cache
+    return await ask_group_admin(context.bot, context.bot_data.group_admin_cache, chat_id,
+                                 user_id)
+
+
+AdminCache = dict[tuple[int, int], tuple[bool, float]]
+
+
+async def ask_group_admin(bot: Bot, cache: AdminCache, chat_id: int, user_id: int, *,
+                          fresh: bool = False) -> bool:
+    """Whether the user administers the group: from the minute-long cache, or (`fresh`, or
+    nothing cached) from Telegram."""
     cached = cache.get((chat_id, user_id))
     now = time.monotonic()
-    if cached and now - cached[1] < _ADMIN_CACHE_SECONDS:
+    if cached and now - cached[1] < _ADMIN_CACHE_SECONDS and not fresh:
         return cached[0]
     try:
-        member = await context.bot.get_chat_member(chat_id, user_id)
+        member = await bot.get_chat_member(chat_id, user_id)
         is_admin = member.status in _ADMIN_STATUSES
     except TelegramError as exc:
         log.warning("chat_id=%s user_id=%s admin check failed: %s", chat_id, user_id, exc)
@@ -147,7 +171,8 @@ async def request(update: Update, context: NewsContext, *, rich: bool = False
 
 
 async def press(update: Update, context: NewsContext) -> Press | None:
-    """The pressed inline button in `update`; None when there is no chat to answer."""
+    """The pressed inline button in `update`; None when there is no chat to answer, or when the
+    button cannot be one of the bot's (answered "invalid", logged)."""
     arrival = update.update_id
     query = update.callback_query
     asker = await who(update, context)
@@ -161,7 +186,44 @@ async def press(update: Update, context: NewsContext) -> Press | None:
                              str(message.message_id), shown)
     out = Conversation(context.outbound, asker.chat, group=asker.group, arrival=arrival,
                        callback=query.id, pressed=pressed)
+    foreign = not_ours(query, context.bot.id)
+    if foreign is not None:
+        log.warning("user_id=%s chat=%s pressed a button on %s: ignored", asker.user_id,
+                    asker.chat, foreign)
+        await out.answer(t(await context.core.reader.language(asker), "button.invalid"))
+        return None
     return Press(asker, context.core, out, query.data or "")
+
+
+def not_ours(query: CallbackQuery, bot_id: int) -> str | None:
+    """Why the pressed button cannot be on one of the bot's messages, or None when it can."""
+    message = query.message
+    if message is None:
+        return "no message (the bot offers no inline mode)"
+    chat = message.chat
+    if chat.type == ChatType.PRIVATE and chat.id != query.from_user.id:
+        return f"someone else's private chat {chat.id}"
+    if isinstance(message, Message):
+        sender = message.from_user
+        if sender is None:
+            if chat.type != ChatType.CHANNEL:  # channel posts carry no sender
+                return "a message without a sender"
+        elif sender.id != bot_id:
+            return f"a message of user {sender.id}, not the bot's"
+    return None
+
+
+def rights_check(bot: Bot, cache: AdminCache) -> Callable[[Who], Awaitable[bool]]:
+    """The core's `RightsCheck` for Telegram: whether `asker` may change their group's
+    settings right now (asked from Telegram again, not from the minute-long cache)."""
+
+    async def may_manage(asker: Who) -> bool:
+        if asker.chat_type not in (ChatType.GROUP, ChatType.SUPERGROUP) or asker.user_id is None:
+            return asker.can_manage
+        return await ask_group_admin(bot, cache, int(asker.chat.id), int(asker.user_id),
+                                     fresh=True)
+
+    return may_manage
 
 
 def membership(update: Update) -> MembershipChange | None:

@@ -15,6 +15,12 @@ it; the file id Telegram returns is reused for the same photo from then on (and 
 which stores it per article). Only when that fails too is the photo refused (the core then sends
 the text). A local file (an archive's photo) is read in exactly one place, `_read_local_photo`.
 
+Timeouts: a timeout after the request went out is ambiguous (Telegram may have delivered the
+message, and a retry then duplicates it), so a text keeps a short one (NEWSBOT_DELIVERY_TIMEOUT,
+also the reply bot's 5 s) and only a photo that is uploaded or that Telegram must fetch from its
+URL gets the long one (NEWSBOT_DELIVERY_UPLOAD_TIMEOUT). `probe` (getMe, short timeouts) is how
+the account's outage guard asks whether the API answers at all (bot/delivery/outage.py).
+
 The order of the `except` clauses matters: in python-telegram-bot, `BadRequest` and `TimedOut`
 are subclasses of `NetworkError`, and `RetryAfter`/`ChatMigrated` are raised from the answer's
 ``parameters`` whatever its status.
@@ -102,6 +108,10 @@ _TOPIC_GONE_ERRORS = ("message thread not found", "topic_deleted", "topic_id_inv
 # The chat refuses photos only (a group's member permissions).
 _NO_PHOTO_ERRORS = ("not enough rights to send photos", "chat_send_photos_forbidden")
 _NOT_MODIFIED = "message is not modified"
+# answerCallbackQuery too late (about 15 s after the press, or after a restart): normal.
+_EXPIRED_QUERY = ("query is too old", "query id is invalid")
+# getMe, asked while the API may be down: a short answer or none.
+PROBE_TIMEOUT = 5.0
 
 # httpx errors after which the request had been sent: the message may have been delivered.
 _AFTER_SENDING = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.ReadError, httpx.WriteError,
@@ -128,12 +138,14 @@ class TelegramSender:
     channel = CHANNEL
 
     def __init__(self, push_bots: Sequence[Bot], reply_bot: Bot, *,
-                 http: httpx.AsyncClient | None = None, cache_size: int = 256) -> None:
+                 http: httpx.AsyncClient | None = None, cache_size: int = 256,
+                 upload_timeout: float = 30.0) -> None:
         if not push_bots:
             raise ValueError("at least one push Bot")
         self.bots = list(push_bots)
         self.reply_bot = reply_bot
         self.http = http  # downloads photos Telegram could not fetch (None: never)
+        self.upload_timeout = upload_timeout  # a photo upload or fetch by URL (not a file id)
         self._busy = [0] * len(self.bots)  # requests in flight per push Bot (connection pool)
         self._render = RenderCache(cache_size)
         self._markups: OrderedDict[Keyboard, InlineKeyboardMarkup | None] = OrderedDict()
@@ -174,6 +186,19 @@ class TelegramSender:
 
         return await self._classified(call(), None)
 
+    async def probe(self) -> bool:
+        """Whether the Bot API answers at all (getMe, which concerns no chat)."""
+        try:
+            await self.reply_bot.get_me(read_timeout=PROBE_TIMEOUT, write_timeout=PROBE_TIMEOUT,
+                                        connect_timeout=PROBE_TIMEOUT,
+                                        pool_timeout=PROBE_TIMEOUT)
+        except RetryAfter:
+            return True  # flood control is an answer
+        except TelegramError as exc:
+            log.debug("telegram: getMe failed (%s)", type(exc).__name__)
+            return False
+        return True
+
     # -- requests -----------------------------------------------------------------------------
 
     async def _send(self, bot: Bot, chat: ChatRef, message: Message) -> SendOutcome:
@@ -210,8 +235,12 @@ class TelegramSender:
             given = InputFile(content, filename=path.name)
         else:
             given = photo.ref
-        send = dict(caption=rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                    disable_notification=rendered.silent, message_thread_id=thread)
+        send: dict[str, object] = dict(caption=rendered.text, parse_mode=ParseMode.HTML,
+                                       reply_markup=markup, disable_notification=rendered.silent,
+                                       message_thread_id=thread)
+        if isinstance(given, InputFile) or (photo.kind == "url" and known is None):
+            # An upload, or a URL Telegram fetches before it answers: the long timeout.
+            send.update(read_timeout=self.upload_timeout, write_timeout=self.upload_timeout)
         try:
             sent = await bot.send_photo(chat_id, given, **send)  # type: ignore[arg-type]
         except BadRequest as exc:
@@ -220,6 +249,7 @@ class TelegramSender:
             upload = await self._download(photo.ref)
             if upload is None:
                 raise
+            send.update(read_timeout=self.upload_timeout, write_timeout=self.upload_timeout)
             sent = await bot.send_photo(chat_id, upload, **send)  # type: ignore[arg-type]
         file_id = sent.photo[-1].file_id if sent.photo else None
         if file_id and photo.kind != "file_id":
@@ -339,6 +369,8 @@ def _bad_request(exc: BadRequest, message: Message | None) -> SendOutcome:
     if _NOT_MODIFIED in text:
         # Pressing twice quickly can ask for the same text and buttons again: harmless.
         return SendOutcome(Status.SENT)
+    if any(p in text for p in _EXPIRED_QUERY):
+        return SendOutcome(Status.EXPIRED, reason=str(exc))
     has_photo = message is not None and message.photo is not None
     if has_photo and _is_photo_error(exc):
         return SendOutcome(Status.PHOTO_REJECTED, reason=str(exc))
@@ -380,7 +412,8 @@ def file_url(base_url: str) -> str:
 
 def push_bots(settings: Settings, token: str) -> list[Bot]:
     """The push Bots: ceil(concurrency / 8) connection pools, together one connection per
-    concurrent push."""
+    concurrent push. Text sends time out after NEWSBOT_DELIVERY_TIMEOUT; photo uploads and
+    fetches get NEWSBOT_DELIVERY_UPLOAD_TIMEOUT (per request, see `TelegramSender`)."""
     timeout = settings.delivery_timeout
     count = math.ceil(settings.delivery_concurrency / POOL_CONNECTIONS)
     size = math.ceil(settings.delivery_concurrency / count)
@@ -393,7 +426,7 @@ def push_bots(settings: Settings, token: str) -> list[Bot]:
             connect_timeout=timeout,
             # Pushes never outnumber the connections, so waiting for one means trouble.
             pool_timeout=timeout,
-            media_write_timeout=max(timeout, 20.0),
+            media_write_timeout=max(timeout, settings.delivery_upload_timeout),
         ))
         for _ in range(count)
     ]

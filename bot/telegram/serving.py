@@ -33,6 +33,7 @@ from bot.core import Core
 from bot.elected import LeaderOnly
 from bot.inbox import Handle, Inbox, inbox_config
 from bot.run import WebFace, health_interval, tell_admins
+from bot.telegram.updates import PollingErrors, parse_update
 from bot.web.telegram import CHANNEL, TelegramWebhook
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ class TelegramChannel:
         async def start_polling() -> None:
             await updater.start_polling(poll_interval=0, timeout=int(self.poll_timeout),
                                         allowed_updates=Update.ALL_TYPES,
-                                        drop_pending_updates=False)
+                                        drop_pending_updates=False,
+                                        error_callback=PollingErrors())
 
         # One long poller per bot (several processes on PostgreSQL): Telegram keeps the updates
         # it had not confirmed and gives them to the next poller when this one dies.
@@ -151,11 +153,14 @@ def application_handler(app: AnyApplication) -> Handle:
 
     Like PTB's own update fetcher (and its custom-webhook examples, which put updates into
     `update_queue`), but awaited, so the inbox knows when the update is handled. The update
-    processor keeps PTB's limit on concurrently processed updates.
+    processor keeps PTB's limit on concurrently processed updates. An update PTB cannot read is
+    logged once and skipped (bot/telegram/updates.py).
     """
 
     async def handle(payload: dict[str, Any]) -> None:
-        update = Update.de_json(payload, app.bot)
+        update = parse_update(payload, app.bot)
+        if update is None:
+            return  # logged once; the inbox marks it handled: never retried
         await app.update_processor.process_update(update, app.process_update(update))
 
     return handle

@@ -44,6 +44,7 @@ _CHAT_GONE_ERRORS = ("chat not found", "user not found", "blocked", "not a follo
                      "user is not", "recipient")
 # ... and meaning the platform could not use the photo it was given.
 _PHOTO_ERRORS = ("photo", "image", "ảnh")
+PROBE_TIMEOUT = 5.0  # seconds the outage guard's getMe may take
 
 
 async def _no_memory(chat: ChatRef, message_id: str | None, actions: tuple[str, ...]) -> None:
@@ -122,6 +123,19 @@ class ZaloSender:
 
     async def answer(self, callback: str, text: Text, alert: bool) -> SendOutcome:
         return SendOutcome(Status.SENT)  # Zalo has no pop-ups: see ZaloConversation
+
+    async def probe(self) -> bool:
+        """Whether the Zalo Bot Platform answers at all (getMe, which concerns no chat): how the
+        account's outage guard tells an outage of the API from a failure about one reader
+        (bot/delivery/outage.py). Any answer but a server error is an answer."""
+        try:
+            await self.client.call("getMe", read_timeout=PROBE_TIMEOUT)
+        except ZaloApiError as exc:
+            return exc.code < 500
+        except ZaloNetworkError as exc:
+            log.debug("zalo: getMe failed (%s)", exc)
+            return False
+        return True
 
     # -- errors ---------------------------------------------------------------------------------
 

@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults, TypeHandler
 from telegram.request import HTTPXRequest
 
@@ -40,7 +41,10 @@ log = logging.getLogger(__name__)
 NewsApplication = Application[Any, NewsContext, Any, Any, Any, Any]
 
 MENU = ("start", "help", "categories", "subscribe", "unsubscribe", "latest", "popular",
-        "cluster", "search", "settings", "stop")
+        "cluster", "search", "follow", "settings", "stop")
+# What admins' private chats list after the readers' commands (NEWSBOT_ADMIN_IDS).
+ADMIN_MENU = ("broadcast", "stats", "sources", "addsource", "removesource", "exportsources",
+              "setcluster", "review")
 
 
 def build_application(settings: Settings, *, token: str | None = None,
@@ -145,13 +149,31 @@ async def _post_shutdown(app: NewsApplication) -> None:
 
 
 async def set_command_menu(app: NewsApplication) -> None:
-    """The command menu with Vietnamese (default) and English descriptions."""
-    for lang in LANGUAGES:
-        commands = [BotCommand(name, str(t(lang, f"menu.{name}"))) for name in MENU]
+    """The command menu with Vietnamese (default) and English descriptions; each admin's
+    private chat also lists the admin commands (BotCommandScopeChat); the bot's description
+    and short description (what Telegram shows before /start, and on the bot's profile) name
+    the organisation (NEWSBOT_ORGANISATION)."""
+    core = app.bot_data.core
+    organisation = core.common.organisation if core is not None else ""
+    for lang in (*LANGUAGES, None):  # None: the default, for any other language (Vietnamese)
+        text_lang = lang or "vi"
+        commands = [BotCommand(name, str(t(text_lang, f"menu.{name}"))) for name in MENU]
         await app.bot.set_my_commands(commands, language_code=lang)
-    await app.bot.set_my_commands(
-        [BotCommand(name, str(t("vi", f"menu.{name}"))) for name in MENU]
-    )
+        await app.bot.set_my_description(
+            str(t(text_lang, "bot.description", organisation=organisation))[:512],
+            language_code=lang)
+        await app.bot.set_my_short_description(
+            str(t(text_lang, "bot.short_description", organisation=organisation))[:120],
+            language_code=lang)
+        admin_commands = commands + [BotCommand(name, str(t(text_lang, f"menu.{name}")))
+                                     for name in ADMIN_MENU]
+        for admin_id in sorted(app.bot_data.admin_ids):
+            try:
+                await app.bot.set_my_commands(admin_commands,
+                                              scope=BotCommandScopeChat(admin_id),
+                                              language_code=lang)
+            except TelegramError as exc:  # e.g. an admin who never wrote to the bot
+                log.warning("admin_id=%s: admin command menu not set: %s", admin_id, exc)
 
 
 def describe(update: object) -> str:

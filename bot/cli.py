@@ -1,5 +1,5 @@
-"""The `newsbot` command line: run, demo, ingest, rescan-clusters, migrate, copy-db, sandbox,
---version.
+"""The `newsbot` command line: run, demo, ingest, rescan-clusters, migrate, copy-db, sources
+(OPML import and export), sandbox, --version.
 
 Exit codes: 0 ok, 2 usage or configuration error (a bad setting, a missing or bad sources file,
 a database file this version cannot use), 1 anything else — always with one line on stderr.
@@ -46,6 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     copy.add_argument("target", metavar="POSTGRESQL_URL")
     copy.add_argument("--force", action="store_true",
                       help="copy even when the target already holds data (it is emptied first)")
+    sources = sub.add_parser("sources", help="the news sources as OPML: import a list, export "
+                                             "the sources polled")
+    sources_sub = sources.add_subparsers(dest="sources_command", required=True,
+                                         metavar="import|export")
+    opml_in = sources_sub.add_parser(
+        "import", help="add the feeds of an OPML file as sources (as /addsource would)")
+    opml_in.add_argument("file", metavar="FILE")
+    opml_in.add_argument("--folder-as-category", action="store_true",
+                         help="a feed's OPML folder becomes the category it forces")
+    opml_out = sources_sub.add_parser("export", help="print the sources polled as OPML")
+    opml_out.add_argument("--output", "-o", metavar="FILE",
+                          help="write to FILE instead of standard output")
     sandbox = sub.add_parser("sandbox", help="a local fake Telegram Bot API and Zalo Bot "
                                              "Platform for trying the bot")
     sandbox.add_argument("--host", default="127.0.0.1")
@@ -121,6 +133,11 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await _migrate(settings)
     if args.command == "copy-db":
         return await _copy_db(settings, args.source, args.target, force=args.force)
+    if args.command == "sources":
+        if args.sources_command == "import":
+            return await _sources_import(settings, args.file,
+                                         folder_as_category=args.folder_as_category)
+        return await _sources_export(settings, args.output)
     if args.command == "sandbox":
         from bot.sandbox import serve_forever
 
@@ -140,9 +157,6 @@ async def _ingest(settings: Settings, *, only: str | None, as_json: bool) -> int
     from storage.db import open_database
 
     source_configs = load_sources(settings.sources_file)
-    if only is not None and only not in {s.name for s in source_configs}:
-        names = ", ".join(s.name for s in source_configs)
-        raise ConfigError(f"--source: no source named {only!r} (known: {names})")
     db = await open_database(settings.database)
     try:
         async with make_client(settings.fetch_timeout) as http:
@@ -150,6 +164,11 @@ async def _ingest(settings: Settings, *, only: str | None, as_json: bool) -> int
 
             ingestor = Ingestor(db, source_configs, settings, http,
                                 after_store=[ClusterScanner(settings.tz).after_store])
+            # The sources file with the changes made from the chat (/addsource...).
+            polled = await ingestor.reload_sources()
+            if only is not None and only not in {s.name for s in polled}:
+                names = ", ".join(s.name for s in polled)
+                raise ConfigError(f"--source: no source named {only!r} (known: {names})")
             # A manual ingest means "now": back-off applies to the scheduler only.
             report = await ingestor.run_once(only=only, respect_backoff=False)
     finally:
@@ -221,4 +240,66 @@ async def _copy_db(settings: Settings, source: str, target: str, *, force: bool)
         print(f"{table}: {count}")
     print(f"copied {report.total} rows in {len(report.counts)} tables, every count verified "
           f"({report.seconds:.1f} s)")
+    return 0
+
+
+async def _sources_import(settings: Settings, file: str, *, folder_as_category: bool) -> int:
+    """Add the http(s) feeds of an OPML file as sources (stored like /addsource's)."""
+    import time
+    from pathlib import Path
+
+    from bot.admin.source_changes import import_feeds
+    from bot.i18n import t
+    from bot.ingest.opml import OpmlError, parse_opml
+    from bot.message import UserRef
+    from storage.db import open_database
+
+    try:
+        data = await asyncio.to_thread(Path(file).read_bytes)
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    try:
+        feeds, skipped = parse_opml(data)
+    except OpmlError as exc:
+        raise ConfigError(f"{file}: {exc}") from None
+    file_sources = load_sources(settings.sources_file)
+    db = await open_database(settings.database)
+    try:
+        report = await import_feeds(db, file_sources, feeds, admin=UserRef("cli", "import"),
+                                    now=int(time.time()), folder_as_category=folder_as_category)
+    finally:
+        await db.close()
+    lang = settings.default_language
+    print(t(lang, "cli.sources.imported", count=len(report.added),
+            names=", ".join(report.added) or "—"))
+    print(t(lang, "cli.sources.known", count=len(report.known)))
+    refused = skipped + report.refused
+    print(t(lang, "cli.sources.refused", count=len(refused)))
+    for line in refused:
+        print(f"    ! {line}")
+    return 0
+
+
+async def _sources_export(settings: Settings, output: str | None) -> int:
+    """Print (or write) the sources polled now as OPML."""
+    from pathlib import Path
+
+    from bot.admin.source_changes import export_document
+    from storage.db import open_database
+
+    file_sources = load_sources(settings.sources_file)
+    db = await open_database(settings.database)
+    try:
+        document, _, left_out = await export_document(db, file_sources,
+                                                      title=settings.organisation)
+    finally:
+        await db.close()
+    if output:
+        await asyncio.to_thread(Path(output).write_bytes, document.content)
+    else:
+        sys.stdout.write(document.content.decode("utf-8"))
+        sys.stdout.flush()
+    if left_out:
+        print(f"newsbot: {left_out} source(s) without a URL (archives, local files) are not "
+              "in the OPML", file=sys.stderr)
     return 0

@@ -81,6 +81,9 @@ class ConfigError(Exception):
     """A setting or the sources file is wrong; the message names what and why, in one line."""
 
 
+DEFAULT_ORGANISATION = "Ủy ban MTTQ Việt Nam thành phố"
+
+
 class Settings(BaseSettings):
     """Every setting of the bot. `config.example.env` documents each one with its default."""
 
@@ -99,6 +102,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_language: Literal["vi", "en"] = "vi"
     default_category: str = Field(default="Tin tức", min_length=1)
+    # The publisher's full name as readers see it, with its city (SPEC 2): in the welcome,
+    # /help and the bot's description on Telegram.
+    organisation: str = Field(default=DEFAULT_ORGANISATION, min_length=1, max_length=100)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # Fetching feeds: `fetch_timeout` bounds each network step (connect, each read),

@@ -27,11 +27,13 @@ import httpx
 
 from bot.admin.alerts import AdminAlertHandler
 from bot.admin.service import Admin
+from bot.admin.source_changes import SourceChanges
 from bot.chat.cluster import ClusterCommands
 from bot.chat.cluster_dialog import ClusterDialog
 from bot.chat.cluster_review import ClusterReview
 from bot.chat.common import Admins, Common, RightsCheck
 from bot.chat.digest import DigestPages, more_choices
+from bot.chat.follows import Follows
 from bot.chat.memberships import Memberships
 from bot.chat.popular import Popular
 from bot.chat.reader import Reader
@@ -93,6 +95,7 @@ class Core:
         db = await open_database(settings.database)
         http = make_client(settings.fetch_timeout)
         common = Common(db, default_language=settings.default_language, tz=settings.tz,
+                        organisation=settings.organisation,
                         limits=limits or {}, admins=admins, public_url=settings.public_url)
         core = cls(settings=settings, db=db, http=http, common=common, reader=Reader(common))
         composer = Composer(db, settings.tz, common.limits, digest_choices=more_choices,
@@ -108,10 +111,12 @@ class Core:
         scanner = ClusterScanner(settings.tz)
         await scanner.catch_up(db)
         if settings.sources_file.exists():
-            # New articles' deliveries are recorded in the transaction that stores them.
+            # New articles' deliveries are recorded in the transaction that stores them: to
+            # the subscribers first, then to the followers not queued already.
             core.ingestor = Ingestor(db, load_sources(settings.sources_file), settings, http,
                                      after_store=[scanner.after_store,
-                                                  core.delivery.enqueue_articles],
+                                                  core.delivery.enqueue_articles,
+                                                  core.follows.matcher(core.delivery.wake)],
                                      after_update=[scanner.after_update])
         else:
             log.warning("no sources file at %s: nothing will be ingested", settings.sources_file)
@@ -186,6 +191,16 @@ class Core:
     def popular(self) -> Popular:
         """The card's 👍 and "Xem thêm", and /popular (built on first use)."""
         return Popular(self.reader)
+
+    @cached_property
+    def source_changes(self) -> SourceChanges:
+        """/addsource and /removesource (built on first use)."""
+        return SourceChanges(self.common, self.settings, self.http, lambda: self.ingestor)
+
+    @cached_property
+    def follows(self) -> Follows:
+        """/follow and the matching of new articles against the follows."""
+        return Follows(self.reader)
 
     @cached_property
     def cluster(self) -> ClusterCommands:

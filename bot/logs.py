@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 # Anything shaped like a bot token, also when we were not told the token (e.g. a sandbox token).
 _TOKEN_LIKE = re.compile(r"(?<![0-9])\d{3,20}:[A-Za-z0-9_-]{20,}")
@@ -48,3 +49,24 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore", "aiohttp.access", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class SparseLog:
+    """At most one log line per `every` seconds for a repeated event (forged webhook requests,
+    failing polls): `due()` is None while a line would be too soon (the event is counted), else
+    the suffix that says how many were not logged since the last line."""
+
+    def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.every = every
+        self.clock = clock
+        self._logged_at: float | None = None
+        self._unlogged = 0
+
+    def due(self) -> str | None:
+        now = self.clock()
+        if self._logged_at is not None and now - self._logged_at < self.every:
+            self._unlogged += 1
+            return None
+        more = f" ({self._unlogged} more since the last line)" if self._unlogged else ""
+        self._logged_at, self._unlogged = now, 0
+        return more

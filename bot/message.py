@@ -369,13 +369,23 @@ class Photo:
 
 
 @dataclass(frozen=True, slots=True)
+class Document:
+    """A file sent as a document (an export): its name and content, uploaded as they are."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
-    """One message: `text` (the photo's caption when there is a photo), choices below it."""
+    """One message: `text` (the photo's or document's caption when there is one), choices
+    below it. A channel that cannot send documents sends the text alone."""
 
     text: Text
     choices: Choices = ()
     photo: Photo | None = None
     silent: bool = False  # delivered without a notification sound
+    document: Document | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +420,7 @@ class Who:
     user_id: str | None
     can_manage: bool = True
     language_hint: str | None = None
+    user_name: str | None = None  # the person's name as the platform shows it (reports)
 
     @property
     def group(self) -> bool:

@@ -104,10 +104,21 @@ class Routes:
 
 def all_routes() -> Routes:
     """Every command and choice family, from the modules of this package."""
-    from handlers import admin, channels, cluster, digest, fallback, popular, reader, search
+    from handlers import (
+        admin,
+        channels,
+        cluster,
+        digest,
+        fallback,
+        follow,
+        popular,
+        reader,
+        search,
+        sources,
+    )
 
     found: list[Route] = []
-    for module in (reader, popular, search, digest, cluster, admin, channels):
+    for module in (reader, popular, search, follow, digest, cluster, admin, channels, sources):
         found.extend(module.routes())
 
     async def text(req: Request) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 
+from bot.chat.search import search_offer
 from bot.i18n import t
-from bot.message import Message, Notice
+from bot.message import Choice, Choices, Message, Notice
 from handlers import Press, Request
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,17 @@ async def unknown_command(req: Request) -> None:
 
 
 async def plain_text(req: Request) -> None:
-    """In a private chat, hint at the commands (in groups people talk to each other: be quiet)."""
+    """In a private chat, hint at the commands and offer to search the message's words
+    ("🔎 Tìm «…»"); in groups people talk to each other: be quiet."""
     if req.who.chat_type != "private":
         return
     lang = await req.core.reader.language(req.who)
-    await req.out.reply(Message(t(lang, "text.hint")))
+    offer = search_offer(req.argument)
+    choices: Choices = ()
+    if offer is not None:
+        shown, action = offer
+        choices = ((Choice(str(t(lang, "text.search_button", query=shown)), action=action),),)
+    await req.out.reply(Message(t(lang, "text.hint"), choices))
 
 
 async def unknown_button(press: Press) -> None:

@@ -52,7 +52,7 @@ async def settings_command(req: Request) -> None:
 
 
 async def stop(req: Request) -> None:
-    """Unsubscribe from everything and delete what is stored about the chat."""
+    """Ask, then unsubscribe from everything and delete what is stored about the chat."""
     await req.out.reply(await req.core.reader.stop(req.who))
 
 
@@ -65,18 +65,22 @@ async def on_choice(press: Press) -> None:
         log.warning("user_id=%s forged or stale action %r", press.who.user_id, press.data[:80])
         await press.out.notice(Notice(t(await reader.language(press.who), "button.invalid")))
         return
-    if parsed.action == callbacks.TOGGLE:
-        notice = await reader.toggle(press.who, parsed.number)
+    if parsed.action in (callbacks.TOGGLE, callbacks.WELCOME_TOGGLE):
+        notice = await reader.toggle(press.who, parsed.number,
+                                     welcome=parsed.action == callbacks.WELCOME_TOGGLE)
     elif parsed.action == callbacks.ALL:
-        notice = await reader.toggle(press.who, picker.ALL)
+        notice = await reader.toggle(press.who, picker.ALL, welcome=parsed.value == "w")
     elif parsed.action == callbacks.LANG:
         notice = await reader.set_language(press.who, parsed.value)
     elif parsed.action == callbacks.DELIVERY:
         notice = await reader.delivery(press.who, parsed.value)
     elif parsed.action == callbacks.HOUR:
         notice = await reader.digest_hour(press.who, parsed.number)
-    elif parsed.action == callbacks.PICKER:
-        notice = await reader.picker_page(press.who, parsed.number)
+    elif parsed.action == callbacks.STOP:
+        notice = await reader.stop_answer(press.who, parsed.value)
+    elif parsed.action in (callbacks.PICKER, callbacks.WELCOME_PAGE):
+        notice = await reader.picker_page(press.who, parsed.number,
+                                          welcome=parsed.action == callbacks.WELCOME_PAGE)
     else:  # callbacks.OPEN
         notice = Notice(send=await reader.open_article(press.who, parsed.number))
     await press.out.notice(notice)

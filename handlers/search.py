@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.chat.search import FAMILY, OPEN, parse_button
+from bot.chat.search import FAMILY, OPEN, TYPED, parse_button
 from bot.i18n import t
 from bot.message import Notice
 from handlers import Buttons, Command, Press, Request, Route
@@ -26,6 +26,8 @@ async def on_choice(press: Press) -> None:
         notice = Notice(t(await press.core.reader.language(press.who), "button.invalid"))
     elif button.action == OPEN:
         notice = await core.open(press.who, button.article_id)
+    elif button.action == TYPED:
+        notice = Notice(send=await core.search(press.who, button.words))
     else:
         notice = await core.page(press.who, button.session, button.page)
     await press.out.notice(notice)

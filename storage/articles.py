@@ -232,3 +232,12 @@ async def count(conn: Conn) -> int:
 async def count_by_source(conn: Conn) -> dict[str, int]:
     async with conn.execute("SELECT source, count(*) FROM articles GROUP BY source") as cur:
         return {r[0]: r[1] for r in await cur.fetchall()}
+
+
+async def redate(conn: Conn, published: dict[int, int]) -> None:
+    """Give articles new publication times (unix seconds): the demo moves its sample news
+    near today so that /popular's 7 days hold some. Counters of /popular follow."""
+    await conn.executemany("UPDATE articles SET published = ? WHERE id = ?",
+                           [(when, article_id) for article_id, when in published.items()])
+    await conn.executemany("UPDATE article_stats SET published = ? WHERE article_id = ?",
+                           [(when, article_id) for article_id, when in published.items()])

@@ -52,6 +52,12 @@ class Broadcast:
     # is on its way) and the text it shows (storage, not memory: any process runs the job).
     progress_edited_at: float | None = None
     progress_shown: str | None = None
+    admin_name: str | None = None  # the admin's name when the draft was made (reports)
+
+    @property
+    def admin(self) -> str:
+        """How reports name the admin: "9001 (Nguyễn Văn A, @nguyenvana)", or the id alone."""
+        return f"{self.admin_id} ({self.admin_name})" if self.admin_name else self.admin_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +75,8 @@ _COLUMNS = (
     "id, admin_channel, admin_id, text, photo, photo_channel, category_id, audience, status, "
     "created_at, started_at, finished_at, progress_channel, progress_chat_id, "
     "progress_message_id, recipients, left_out, sent_count, skipped_count, failed_count, "
-    "cancelled_count, cancelled_by, audience_channel, progress_edited_at, progress_shown"
+    "cancelled_count, cancelled_by, audience_channel, progress_edited_at, progress_shown, "
+    "admin_name"
 )
 
 
@@ -87,17 +94,19 @@ def _broadcast(row: Row) -> Broadcast:
         skipped_count=row["skipped_count"], failed_count=row["failed_count"],
         cancelled_count=row["cancelled_count"], cancelled_by=row["cancelled_by"],
         audience_channel=row["audience_channel"],
-        progress_edited_at=row["progress_edited_at"], progress_shown=row["progress_shown"])
+        progress_edited_at=row["progress_edited_at"], progress_shown=row["progress_shown"],
+        admin_name=row["admin_name"])
 
 
 async def create_draft(conn: Conn, *, admin_channel: str, admin_id: str,
-                       text: str, photo: str | None, photo_channel: str | None, now: int) -> int:
+                       text: str, photo: str | None, photo_channel: str | None, now: int,
+                       admin_name: str | None = None) -> int:
     """Record a new draft (`text` is stored rich text); returns its id."""
     async with conn.execute(
         """INSERT INTO broadcasts(admin_channel, admin_id, text, photo, photo_channel, status,
-                                  created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-        (admin_channel, admin_id, text, photo, photo_channel, DRAFT, now),
+                                  created_at, admin_name)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+        (admin_channel, admin_id, text, photo, photo_channel, DRAFT, now, admin_name),
     ) as cur:
         row = await cur.fetchone()
     assert row is not None

@@ -32,13 +32,13 @@ TABLES = (
     "broadcasts", "digests", "deliveries", "interactions", "article_stats", "article_photos",
     "cluster_facts", "cluster_scan", "digest_overflow", "cluster_candidates", "cluster_review",
     "cluster_review_asks", "cluster_dialogs", "inbox", "search_results", "subscriptions_all",
-    "memberships", "chat_choices",
+    "memberships", "chat_choices", "follows", "chat_sources", "source_drafts",
 )
 # Tables of one row that the schema itself creates: replaced by the source's row.
 _SINGLETONS = ("cluster_scan", "cluster_review")
 # Tables whose ids PostgreSQL generates (identity columns): their sequences move past the copy.
 _IDENTITY = ("categories", "articles", "broadcasts", "digests", "deliveries", "cluster_facts",
-             "cluster_candidates", "inbox", "memberships")
+             "cluster_candidates", "inbox", "memberships", "follows", "source_drafts")
 _BATCH = 5000
 
 Progress = Callable[[str], None]

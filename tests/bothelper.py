@@ -109,6 +109,16 @@ class Chatter:
         response.raise_for_status()
 
 
+async def confirm_stop(chatter: Chatter, user_id: int, *, chat_id: int | None = None,
+                       **extra: Any) -> dict[str, Any]:
+    """/stop, then its "yes": the edited question (which then says what was done)."""
+    (question,) = await chatter.say(user_id, "/stop", chat_id=chat_id, **extra)
+    yes = next(d for _, d in button_data(question) if d == "stop:yes")
+    answers = await chatter.press(user_id, question["message_id"], str(yes), chat_id=chat_id,
+                                  expect=2)
+    return next(r for r in answers if r["method"].startswith("edit"))
+
+
 def button_data(record: dict[str, Any]) -> list[tuple[str, str | None]]:
     """(text, callback_data or url) of every inline button of a sent record."""
     rows = (record.get("reply_markup") or {}).get("inline_keyboard", [])

@@ -11,7 +11,14 @@ import pytest
 from bot.i18n import en, vi
 from storage import chats, subscriptions
 from storage.db import open_database
-from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
+from tests.bothelper import (
+    ADMIN_ID,
+    Chatter,
+    bot_on_sandbox,
+    button_data,
+    confirm_stop,
+    text_of,
+)
 from tests.conftest import tg
 
 USER = 501
@@ -26,7 +33,7 @@ async def chat(tmp_path: Path) -> AsyncIterator[Chatter]:
 def _category_buttons(record: dict[str, object]) -> dict[str, str]:
     """Picker buttons by category name -> callback_data (the ✅/▫️ mark removed)."""
     return {text.split(" ", 1)[1]: str(data) for text, data in button_data(record)  # type: ignore[arg-type]
-            if data and str(data).startswith("sub:")}
+            if data and str(data).startswith(("sub:", "sw:"))}
 
 
 async def _subscribed(chatter: Chatter, chat_id: int) -> set[int]:
@@ -113,8 +120,9 @@ async def test_latest(chat: Chatter, command: str) -> None:
 async def test_latest_bad_arguments(chat: Chatter) -> None:
     (zero,) = await chat.say(USER, "/latest 0")
     assert "Cách dùng" in text_of(zero)
-    (many,) = await chat.say(USER, "/latest 500")
-    assert "Cách dùng" in text_of(many)
+    (many,) = await chat.say(USER, "/latest 500")  # clamped to the most a list holds
+    assert "Cách dùng" not in text_of(many)
+    assert "Chỉ hiển thị tối đa 20 bài" in text_of(many)
     (unknown,) = await chat.say(USER, "/latest thể thao")
     assert "Không tìm thấy chuyên mục «thể thao»" in text_of(unknown)
 
@@ -154,13 +162,13 @@ async def test_english_after_settings(chat: Chatter) -> None:
     for command, expected in expectations.items():
         (reply,) = await chat.say(USER, command)
         assert expected in text_of(reply), (command, text_of(reply))
-    (stopped,) = await chat.say(USER, "/stop")
+    stopped = await confirm_stop(chat, USER)
     assert text_of(stopped) == en.TEXTS["stop.done"]
 
 
 async def test_stop_then_latest(chat: Chatter) -> None:
     await chat.say(USER, "/subscribe an sinh")
-    (stopped,) = await chat.say(USER, "/stop")
+    stopped = await confirm_stop(chat, USER)
     assert text_of(stopped) == vi.TEXTS["stop.done"]
     db = await open_database(chat.settings.database)
     try:

@@ -44,6 +44,31 @@ def test_demo_with_a_bad_sources_file_exits_2(tmp_path: Path) -> None:
     assert "an rss source needs `url`" in proc.stderr
 
 
+def test_demo_shows_popular_a_push_a_broadcast_report_and_a_refresh(tmp_path: Path) -> None:
+    commands = ("/start\n2\n/popular\n/broadcast Họp lúc 8:00 thứ Hai.\n1\n1\n"
+                "/sources\n2\n")
+    proc = _demo(tmp_path, commands)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    # The sample is dated near today and has sample readers (said so): /popular ranks.
+    assert "lượt đọc mẫu được thêm vào" in out
+    popular = out.split("> /popular", 1)[1].split("> /broadcast", 1)[0]
+    assert "🔥 Tin được quan tâm nhất 7 ngày qua" in popular
+    assert "\n  1. " in popular
+    assert "Chưa có bài nào" not in popular
+    # Subscribing brings a new sample article of that category, pushed to the chat.
+    pushed = out.split("> 2", 1)[1].split("> /popular", 1)[0]
+    assert "Một bài mẫu mới vừa được đăng ở chuyên mục «An sinh xã hội»" in pushed
+    assert "Bài mẫu mới: Ra mắt mô hình" in pushed
+    # The broadcast runs to its report (its progress is paced: the demo waits for it).
+    broadcast = out.split("> /broadcast", 1)[1].split("> /sources", 1)[0]
+    assert "✅ Đã gửi xong thông báo #1" in broadcast
+    assert "📊 Báo cáo thông báo #1" in broadcast
+    assert "Người gửi: quản trị viên 1001 (Bạn đọc)" in broadcast
+    # "Lấy tin ngay" finishes and says so.
+    assert "✅ mau-luu-tru: 0 bài mới" in out.split("> /sources", 1)[1]
+
+
 def test_the_demo_as_a_zalo_reader_sees_it(tmp_path: Path) -> None:
     proc = _demo(tmp_path, "/start\n3\n/latest\n1\n/cum\n", "--channel", "zalo")
     assert proc.returncode == 0, proc.stderr

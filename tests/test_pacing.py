@@ -326,6 +326,56 @@ async def test_replies_go_before_a_waiting_push(fake: FakeTime) -> None:
     assert pacer.granted == [3, 0, 6]
 
 
+async def test_replies_leave_in_arrival_order_when_handlers_take_different_times(
+        fake: FakeTime) -> None:
+    """Three updates arrive in order (expected by the adapter); their handlers finish in the
+    opposite order, with the line empty: still the first arrival's reply goes first. Nothing
+    waits for the reply hold: each reply joining the line releases the next."""
+    pacer = make_pacer(fake, global_rate=None, private_interval=0)
+    log: list[int] = []
+    for arrival in (1, 2, 3):
+        pacer.expect(arrival)
+
+    async def handle(arrival: int, takes: float) -> None:
+        await fake.sleep(takes)  # the handler's own work (database, rendering)
+        await pacer.acquire(500 + arrival, priority=Priority.REPLY, order=arrival)
+        log.append(arrival)
+
+    await fake.run(handle(3, 0.01), handle(2, 0.02), handle(1, 0.03))
+    assert log == [1, 2, 3]
+    assert fake.now == pytest.approx(0.03)  # nobody held longer than the slowest handler
+
+
+async def test_an_update_without_reply_holds_the_next_until_settled_or_the_hold(
+        fake: FakeTime) -> None:
+    """An update that ends without replying is settled by the adapter: the next reply goes at
+    once; one whose handler never settles holds later replies for `reply_hold` at most; and a
+    push is never held by the gate."""
+    pacer = make_pacer(fake, global_rate=None, private_interval=0, reply_hold=1.0)
+    log: list[tuple[float, str]] = []
+    for arrival in (1, 2, 3):
+        pacer.expect(arrival)
+
+    async def settles_without_reply() -> None:
+        await fake.sleep(0.2)
+        pacer.settle(1)
+
+    async def reply(arrival: int) -> None:
+        await pacer.acquire(600 + arrival, priority=Priority.REPLY, order=arrival)
+        log.append((fake.now, f"reply {arrival}"))
+
+    async def push() -> None:
+        await pacer.acquire(9_999, priority=Priority.BULK)
+        log.append((fake.now, "push"))
+
+    # Update 1 never replies (settled at 0.2 s), update 2 never settles, 3 replies at once.
+    await fake.run(settles_without_reply(), reply(3), push())
+    assert log[0] == (0.0, "push")  # the gate holds replies only
+    assert log[1][1] == "reply 3"
+    assert log[1][0] == pytest.approx(1.0)  # 1 settled at 0.2 s, 2 held until its hold ran out
+    assert pacer.granted == [1, 0, 1]
+
+
 async def test_a_reply_lends_its_priority_to_a_push_holding_its_chat(fake: FakeTime) -> None:
     """The push to chat 7 waits in the line behind others; a reply to chat 7 must follow it
     (one message at a time per chat), so the push moves up instead of the reply waiting for

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.i18n import t, vi
 from storage.db import open_database
-from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
+from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, confirm_stop, text_of
 from tests.conftest import html, shared_path
 
 FIVE = "Cụm thi đua 5 thành phố trực thuộc Trung ương"
@@ -80,7 +80,8 @@ async def test_cluster_on_the_sample_and_setcluster(tmp_path: Path) -> None:
         (y2023,) = await chat.say(OFFICIAL, "/cum 2023")
         text = text_of(y2023)
         assert text.startswith("🏆 <b>Cụm thi đua năm 2023</b>")
-        assert f"• Cụm trưởng: <b>{MTTQ} thành phố Hồ Chí Minh</b> [1]" in text
+        # Official style: "Thành phố" is part of the name of Thành phố Hồ Chí Minh.
+        assert f"• Cụm trưởng: <b>{MTTQ} Thành phố Hồ Chí Minh</b> [1]" in text
         assert f"• Cụm phó: <b>{MTTQ} thành phố Hà Nội</b>" in text
         assert '<a href="https://mattran.example.vn/hoat-dong-mttq-thanh-pho/' in text
         assert "21/02/2023" in text
@@ -255,7 +256,7 @@ async def test_likes_and_more_rank_popular(tmp_path: Path) -> None:
         assert "· 👍 1 · 📖 0 · 👁 2" in text_of(again)
 
         # /stop forgets what the reader did: u3's like and open of B no longer count.
-        await chat.say(u3, "/stop")
+        await confirm_stop(chat, u3)
         (after_stop,) = await chat.say(u1, "/popular")
         lines = text_of(after_stop).split("\n")
         assert "Bài A mới" in lines[2]
@@ -275,5 +276,5 @@ def test_demo_shows_the_cluster_leadership(tmp_path: Path) -> None:
     assert f"{FIVE} · năm 2024" in y2024
     assert f"Cụm trưởng: {MTTQ} thành phố Hải Phòng [1]" in y2024
     assert f"Cụm phó: {MTTQ} thành phố Cần Thơ [1]" in y2024
-    assert f"Cụm trưởng: {MTTQ} thành phố Hồ Chí Minh [1]" in y2023
+    assert f"Cụm trưởng: {MTTQ} Thành phố Hồ Chí Minh [1]" in y2023
     assert f"Cụm phó: {MTTQ} thành phố Hà Nội [1]" in y2023

@@ -20,7 +20,7 @@ import pytest
 from bot.core import Core
 from storage import categories, chats, memberships, subscriptions
 from storage import deliveries as outbox
-from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, text_of
+from tests.bothelper import ADMIN_ID, Chatter, bot_on_sandbox, button_data, confirm_stop, text_of
 from tests.conftest import tg
 from tests.pushhelper import clock_at, ingest, push_source, wait_done, write_article
 
@@ -288,8 +288,10 @@ async def test_a_topics_subscribe_brings_cards_into_that_topic_only(readers: Rea
     assert sent
     assert all(r["message_thread_id"] == TOPIC for r in sent)
 
-    # /stop in the topic stops the topic; the chat itself was never subscribed.
-    await readers.chat.say(GROUP_ADMIN, "/stop", chat_id=FORUM, thread_id=TOPIC)
+    # /stop in the topic (asked, then confirmed there) stops the topic; the chat itself was
+    # never subscribed.
+    stopped = await confirm_stop(readers.chat, GROUP_ADMIN, chat_id=FORUM, thread_id=TOPIC)
+    assert stopped["message_thread_id"] == TOPIC
     assert await subscriptions.count_for(conn, tg(FORUM)) == {}
     assert await chats.get(conn, tg(FORUM)) is not None
 

@@ -97,7 +97,8 @@ async def test_commands_and_buttons_are_answered_by_webhook(sandbox: Sandbox,
         assert info.url == f"{face.url}/telegram"
         (welcome,) = await chat.say(501, "/start")
         assert "Xin chào" in text_of(welcome)
-        picker_data = next(d for _, d in button_data(welcome) if d and d.startswith("sub:"))
+        picker_data = next(d for _, d in button_data(welcome)
+                           if d and d.startswith(("sub:", "sw:")))
         pressed = await chat.press(501, welcome["message_id"], str(picker_data), expect=2)
         assert any(r["method"] == "answerCallbackQuery" for r in pressed)
         (listing,) = await chat.say(501, "/latest 1")

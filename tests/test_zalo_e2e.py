@@ -213,7 +213,10 @@ def _zalo(chat_id: str) -> Any:
 async def test_a_zalo_reader_who_stops_is_forgotten_with_their_choices(tmp_path: Path) -> None:
     async with bot_on_zalo(tmp_path) as (zalo, _):
         await zalo.say("zr1", "/start")
-        (stopped,) = await zalo.say("zr1", "/stop")
+        (question,) = await zalo.say("zr1", "/stop")  # /stop asks first: "1" is yes
+        assert "1. ✅ Có, dừng và xóa" in text_of(question)
+        assert await chats.get(zalo.core.db, _zalo("zr1")) is not None
+        (stopped,) = await zalo.say("zr1", "1")
         assert "hủy" in text_of(stopped).lower() or "xóa" in text_of(stopped).lower()
         assert await chats.get(zalo.core.db, _zalo("zr1")) is None
         (none,) = await zalo.say("zr1", "1")

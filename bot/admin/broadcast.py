@@ -153,7 +153,8 @@ class Broadcasts:
             broadcast_id = await broadcasts.create_draft(
                 conn, admin_channel=who.chat.channel, admin_id=who.user_id,
                 text=to_stored(message.text), photo=photo.ref if photo else None,
-                photo_channel=photo.channel if photo else None, now=self._now())
+                photo_channel=photo.channel if photo else None, now=self._now(),
+                admin_name=who.user_name)
         log.info("broadcast draft: broadcast_id=%s admin_id=%s length=%s photo=%s",
                  broadcast_id, who.user_id, message.text.length, bool(photo))
         return Draft(message.message(), await self._picker(lang, broadcast_id))
@@ -450,7 +451,7 @@ class Broadcasts:
         if started and finished and item.started_at is not None and item.finished_at is not None:
             lines.append(t(lang, "admin.bc.report_time", start=started, end=finished,
                            took=duration(item.finished_at - item.started_at, lang)))
-        lines.append(t(lang, "admin.bc.report_by", admin=item.admin_id))
+        lines.append(t(lang, "admin.bc.report_by", admin=item.admin))
         return Message(Text.join("\n", lines))
 
     async def _reasons(self, lang: str, broadcast_id: int, status: str) -> list[Text | str]:

@@ -157,6 +157,11 @@ class SourcesAdmin:
     def is_refreshing(self, name: str) -> bool:
         return name in self._refreshing
 
+    @property
+    def busy(self) -> bool:
+        """Whether a source is being fetched at an admin's request now (this process)."""
+        return bool(self._refreshing)
+
     async def refresh(self, who: Who, name: str) -> Message:
         """Poll one source now (ignoring its back-off) and say what came of it."""
         lang = await self.common.language(who.chat)

@@ -111,7 +111,7 @@ class Stats:
             lines.append(t(lang, "admin.stats.broadcast_recent", id=item.id,
                            when=when(item.started_at, self.common.tz) or "?", audience=audience,
                            sent=n(item.sent_count), total=n(item.recipients),
-                           failed=n(item.failed_count), admin=item.admin_id,
+                           failed=n(item.failed_count), admin=item.admin,
                            status=t(lang, f"admin.stats.status_{item.status}")))
 
         states = {s.name: s for s in await sources.list_all(conn)}

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 
 TOGGLE = "sub"  # sub:<category id>      toggle a subscription in the picker
-ALL = "all"  # all:t                     toggle "all categories" in the picker
+WELCOME_TOGGLE = "sw"  # sw:<category id>  the same, in /start's welcome (which is kept)
+ALL = "all"  # all:t | all:w             toggle "all categories" in the picker (w: in /start's)
 OPEN = "open"  # open:<article id>       show an article's card
 MORE = "more"  # more:<article id>       the longer excerpt ("Xem thêm")
 LIKE = "like"  # like:<article id>       👍
@@ -20,13 +21,16 @@ LANG = "lang"  # lang:vi | lang:en       language in /settings
 DELIVERY = "dlv"  # dlv:instant|digest|paused|back   delivery mode in /settings (digest: hours)
 HOUR = "dhr"  # dhr:<6-21>               the daily digest's hour in /settings
 PICKER = "cpg"  # cpg:<page>             another page of the category picker
+WELCOME_PAGE = "cpw"  # cpw:<page>       the same, under /start's welcome (which is kept)
+STOP = "stop"  # stop:yes | stop:no      /stop's confirmation
 
 # What each family's handler receives (prefixes only: the handler parses the whole action).
-READER = r"^(sub|all|open|lang|dlv|dhr|cpg):"
+READER = r"^(sub|sw|all|open|lang|dlv|dhr|cpg|cpw|stop):"
 CARD = r"^(more|like):"
 
-_SHAPE = re.compile(r"^(sub|open|more|like|cpg):(\d{1,12})$|^(all):(t)$|^(lang):(vi|en)$"
-                    r"|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$",
+_SHAPE = re.compile(r"^(sub|sw|open|more|like|cpg|cpw):(\d{1,12})$|^(all):(t|w)$"
+                    r"|^(lang):(vi|en)$|^(dlv):(instant|digest|paused|back)$|^(dhr):(\d{1,2})$"
+                    r"|^(stop):(yes|no)$",
                     re.ASCII)  # \d: ASCII digits only, not "١٢"
 
 

@@ -23,6 +23,7 @@ from bot.chat.cluster_input import (
 )
 from bot.chat.reader import Reader
 from bot.cluster import canonical_cluster, cluster_key
+from bot.cluster.units import official_style
 from bot.delivery.card import is_web_url
 from bot.i18n import t
 from bot.message import Choice, Message, Text, Who, italic, link, rows
@@ -147,7 +148,7 @@ class ClusterCommands:
             if fact is None:
                 lines.append(t(lang, "cluster.role_unknown", role=label))
                 continue
-            unit = fact.unit or t(lang, "cluster.nobody")
+            unit = official_style(fact.unit) if fact.unit else t(lang, "cluster.nobody")
             mark: Text | str
             if fact.origin == "admin" or fact.article_id is None:
                 mark = t(lang, "cluster.by_admin", when=format_local_datetime(fact.created_at, tz))
@@ -201,7 +202,8 @@ class ClusterCommands:
 def set_text(lang: str, fact: NewFact) -> Text:
     """What an admin is told once their fact is stored."""
     return t(lang, "setcluster.done", year=fact.year, cluster=fact.cluster,
-             role=t(lang, f"cluster.role.{fact.role}"), unit=fact.unit or t(lang, "cluster.nobody"))
+             role=t(lang, f"cluster.role.{fact.role}"),
+             unit=official_style(fact.unit) if fact.unit else t(lang, "cluster.nobody"))
 
 
 async def resolve_cluster(conn: Conn, text: str) -> tuple[str, str]:

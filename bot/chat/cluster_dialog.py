@@ -25,6 +25,7 @@ from bot.chat.cluster import resolve_cluster, resolve_unit, set_text
 from bot.chat.cluster_input import NOBODY, parse_cluster, parse_role, parse_unit, parse_year
 from bot.chat.cluster_review import ClusterReview, claim
 from bot.chat.reader import Reader
+from bot.cluster.units import official_style
 from bot.i18n import t
 from bot.message import Choice, Message, Notice, Text, Who
 from bot.text.fold import fold
@@ -356,7 +357,8 @@ class ClusterDialog:
         fact = await self._shown_now(dialog)
         if fact is None:
             return t(lang, "dialog.now_none")
-        return t(lang, "dialog.now_shown", unit=fact.unit or t(lang, "cluster.nobody"),
+        return t(lang, "dialog.now_shown", unit=official_style(fact.unit or "")
+                 or t(lang, "cluster.nobody"),
                  origin=t(lang, f"dialog.origin_{_origin(fact)}"))
 
     async def _summary(self, lang: str, dialog: Dialog) -> Text:
@@ -364,11 +366,11 @@ class ClusterDialog:
         summary = t(lang, "dialog.summary", year=dialog.year or "", cluster=dialog.cluster or "",
                     new=t(lang, "dialog.new_cluster") if known is None else "",
                     role=t(lang, f"cluster.role.{dialog.role or 'leader'}"),
-                    unit=dialog.unit or t(lang, "cluster.nobody"))
+                    unit=official_style(dialog.unit or "") or t(lang, "cluster.nobody"))
         fact = await self._shown_now(dialog)
         if fact is not None and fact.unit != dialog.unit:
-            summary += "\n" + t(lang, "dialog.replaces", unit=fact.unit or t(lang,
-                                                                             "cluster.nobody"),
+            shown = official_style(fact.unit or "") or t(lang, "cluster.nobody")
+            summary += "\n" + t(lang, "dialog.replaces", unit=shown,
                                 origin=t(lang, f"dialog.origin_{_origin(fact)}"))
         return summary
 

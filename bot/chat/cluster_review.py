@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from bot.chat import callbacks
 from bot.chat import cluster_callbacks as cb
 from bot.chat.reader import Reader
+from bot.cluster.units import official_style
 from bot.delivery.card import is_web_url
 from bot.i18n import t
 from bot.message import ChatRef, Choice, Message, Notice, Text, UserRef, Who, italic, link
@@ -214,7 +215,8 @@ class ClusterReview:
 
 def claim(lang: str, candidate: Candidate) -> dict[str, object]:
     """The values of "X là Cụm trưởng cụm Y năm Z" in the question and its answers."""
-    return {"unit": candidate.unit, "role": t(lang, f"cluster.role.{candidate.role}"),
+    return {"unit": official_style(candidate.unit),
+            "role": t(lang, f"cluster.role.{candidate.role}"),
             "cluster": candidate.cluster, "year": candidate.year}
 
 

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from bot.cluster.units import official_style
+from bot.config import DEFAULT_ORGANISATION
 from bot.message import TELEGRAM, ZALO, ChatRef, Limits, UserRef, Who
 from storage import chats
 from storage.db import Database
@@ -67,8 +69,11 @@ class Common:
 
     def __init__(self, db: Database, *, default_language: str, tz: ZoneInfo,
                  limits: Mapping[str, Limits], admins: Admins | None = None,
-                 public_url: str | None = None, clock: Callable[[], float] = time.time) -> None:
+                 public_url: str | None = None, clock: Callable[[], float] = time.time,
+                 organisation: str = DEFAULT_ORGANISATION) -> None:
         self.db = db
+        # NEWSBOT_ORGANISATION, in official style ("Thành phố Hồ Chí Minh").
+        self.organisation = official_style(" ".join(organisation.split()))
         self.default_language = default_language
         self.tz = tz
         # NEWSBOT_PUBLIC_URL: archive articles link to their page on the bot's web server.

@@ -10,10 +10,10 @@ import logging
 
 from bot import popularity
 from bot.chat.reader import Reader
-from bot.delivery.card import excerpt
+from bot.delivery.card import article_card, excerpt
 from bot.i18n import t
 from bot.message import Message, Notice, Who
-from storage import articles, categories
+from storage import articles, categories, interactions
 from storage.categories import Category
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,17 @@ class Popular:
                                              now=self.common.clock())
         if liked is None:
             return Notice(t(lang, "article.not_found"))
-        return Notice(t(lang, "like.on" if liked else "like.off"))
+        # The card's 👍 shows the count from now on: the card is drawn again as it was sent
+        # (same text: the platform edits only its choices).
+        article = await articles.get(self.db, article_id)
+        counted = await interactions.counts(self.db, article_id)
+        likes = counted.likes if counted is not None else 0
+        text = t(lang, "like.on" if liked else "like.off")
+        if article is None:
+            return Notice(text)
+        card = article_card(article, lang, self.common.tz, self.common.limits(who.chat.channel),
+                            public_url=self.common.public_url, likes=likes)
+        return Notice(text, edit=card)
 
     async def popular(self, who: Who, argument: str) -> Message:
         """The most-read articles of the last 7 days, of one category when named."""

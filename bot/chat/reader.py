@@ -26,7 +26,8 @@ from bot.popularity import forget_reader, record_interaction
 from bot.text.cut import shorten_text
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
-from storage import articles, categories, chats, choices, digests, subscriptions
+from bot.web.links import without_tracking
+from storage import articles, categories, chats, choices, digests, follows, subscriptions
 from storage.categories import Category
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,13 @@ def _toggle_action(target: int | str) -> str:
         return callbacks.make(callbacks.ALL, "t")
     return callbacks.make(callbacks.TOGGLE, target)
 
+
+def _welcome_toggle_action(target: int | str) -> str:
+    """The same choices under /start's welcome (the welcome is kept when they are pressed)."""
+    if target == picker.ALL:
+        return callbacks.make(callbacks.ALL, "w")
+    return callbacks.make(callbacks.WELCOME_TOGGLE, target)
+
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
 # Arguments longer than this are not a category name or a number; echo only a prefix back.
@@ -55,6 +63,16 @@ DIGEST_HOURS = tuple(range(6, 22))
 _NAMES_ROOM = 1500
 
 
+# "all" as readers type it, folded (accents and case optional): "all", "tất cả", "tat ca",
+# "tatca", "hết", "toàn bộ".
+_ALL = picker.ALL_WORDS | {"het", "toan bo", "toanbo"}
+
+
+def is_all(argument: str) -> bool:
+    """Whether `argument` means "all" (English or Vietnamese, accents optional)."""
+    return fold(argument).strip(" .!") in _ALL
+
+
 class Reader:
     """The commands every reader has; `common` is what the whole chat core shares."""
 
@@ -65,35 +83,48 @@ class Reader:
     # -- chat state --------------------------------------------------------------------------
 
     async def language(self, who: Who) -> str:
-        """The chat's language (the default for a chat we do not know)."""
-        return await self.common.language(who.chat)
+        """The chat's language; for a chat we do not know yet, the one its user's app speaks
+        (see `first_language`)."""
+        return await chats.language(self.db, who.chat) or self.first_language(who)
 
-    async def _ensure_chat(self, who: Who) -> chats.Chat:
+    def first_language(self, who: Who) -> str:
+        """The language of a new chat: in a private chat, the user's app language as the
+        platform reports it (Telegram's `language_code`, an IETF tag: "en", "en-GB", "vi")
+        when the bot speaks it; otherwise (groups are shared by many, or an unknown
+        language) NEWSBOT_DEFAULT_LANGUAGE."""
+        hint = (who.language_hint or "").split("-", 1)[0].strip().lower()
+        if who.chat_type == "private" and hint in LANGUAGES:
+            return hint
+        return self.common.default_language
+
+    async def ensure_chat(self, who: Who) -> chats.Chat:
+        """The chat's row, created (in its first language) when new, active again if it had
+        stopped."""
         existing = await chats.get(self.db, who.chat)
         if existing is not None and existing.active:
             return existing
         async with self.db.transaction() as conn:
-            lang = existing.language if existing else self.common.default_language
+            lang = existing.language if existing else self.first_language(who)
             return await chats.ensure(conn, who.chat, who.chat_type, lang,
                                       now=int(self.common.clock()))
+
 
     # -- /start, /help -----------------------------------------------------------------------
 
     async def start(self, who: Who, payload: str | None) -> list[Message]:
         """Welcome and the category picker; `/start a_<id>` opens an article instead."""
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         lang = await self.language(who)
         if payload:
             match = re.fullmatch(r"a_(\d{1,12})", payload.strip())
             if match:
                 return [await self.open_article(who, int(match.group(1)))]
-        picker = await self.categories(who)
-        return [Message(t(lang, "start.welcome") + "\n\n" + picker.text, picker.choices)]
+        return [await self._picker(who, lang, welcome=True)]
 
     async def help(self, who: Who) -> Message:
         """Every command; admins also see theirs."""
         lang = await self.language(who)
-        text = t(lang, "help")
+        text = t(lang, "help", organisation=self.common.organisation)
         if self.common.is_admin(who):
             text += "\n\n" + t(lang, "help.admin")
         return Message(text)
@@ -105,43 +136,53 @@ class Reader:
         lang = await self.language(who)
         return await self._picker(who, lang)
 
-    async def picker_page(self, who: Who, page: int) -> Notice:
-        """Another page of the picker, in place."""
+    async def picker_page(self, who: Who, page: int, *, welcome: bool = False) -> Notice:
+        """Another page of the picker, in place (under the welcome, when it came with
+        /start)."""
         lang = await self.language(who)
-        return Notice(edit=await self._picker(who, lang, page))
+        return Notice(edit=await self._picker(who, lang, page, welcome=welcome))
 
     async def _picker(self, who: Who, lang: str, page: int = 0, *,
-                      around: int | None = None) -> Message:
+                      around: int | None = None, welcome: bool = False) -> Message:
         """Page `page` of the picker (or the page showing category `around`): a source with
-        hundreds of categories would otherwise need more buttons than a message holds."""
+        hundreds of categories would otherwise need more buttons than a message holds.
+        `welcome`: under /start's welcome, whose choices redraw the same text (so the platform
+        edits only the choices and the welcome stays)."""
+        head = self.welcome(lang) + "\n\n" if welcome else Text()
         if not await categories.list_all(self.db):
-            return Message(t(lang, "categories.none"))
+            return Message(head + t(lang, "categories.none"))
+        action = _welcome_toggle_action if welcome else _toggle_action
+        nav = callbacks.WELCOME_PAGE if welcome else callbacks.PICKER
         choices, follows_all, shown = await picker.choices(
-            self.db, who.chat, lang, _toggle_action, page=page, around=around,
-            nav=lambda number: callbacks.make(callbacks.PICKER, number))
+            self.db, who.chat, lang, action, page=page, around=around,
+            nav=lambda number: callbacks.make(nav, number))
         title = t(lang, "categories.title")
         if follows_all:
             title = title + "\n" + t(lang, "categories.all_on")
         if shown.pages > 1:
             title = title + "\n" + t(lang, "categories.page", page=shown.number + 1,
                                       pages=shown.pages)
-        return Message(title, choices)
+        return Message(head + title, choices)
 
-    async def toggle(self, who: Who, category_id: int | str) -> Notice:
+    def welcome(self, lang: str) -> Text:
+        return t(lang, "start.welcome", organisation=self.common.organisation)
+
+    async def toggle(self, who: Who, category_id: int | str, *,
+                     welcome: bool = False) -> Notice:
         """A ✅ choice (a category's id, or `picker.ALL`): subscribe or unsubscribe, and redraw
-        the picker."""
+        the picker (under the welcome, when it came with /start)."""
         lang = await self.language(who)
         if not await self.common.may_manage(who):
             return Notice(_admins_only(who, lang), alert=True)
         toggled = await picker.toggle(self.db, who.chat, category_id, chat_type=who.chat_type,
-                                      language=self.common.default_language, lang=lang,
+                                      language=self.first_language(who), lang=lang,
                                       now=int(self.common.clock()))
         if toggled is None:
             return Notice(t(lang, "button.invalid"))
         key = "toggle.on" if toggled.on else "toggle.off"
         around = category_id if isinstance(category_id, int) else None
         return Notice(t(lang, key, category=toggled.name),
-                      edit=await self._picker(who, lang, around=around))
+                      edit=await self._picker(who, lang, around=around, welcome=welcome))
 
     async def subscribe(self, who: Who, argument: str) -> Message:
         lang = await self.language(who)
@@ -150,7 +191,7 @@ class Reader:
         if not await self.common.may_manage(who):
             return Message(_admins_only(who, lang))
         if picker.is_all(argument):
-            await self._ensure_chat(who)
+            await self.ensure_chat(who)
             async with self.db.transaction() as conn:
                 added = await subscriptions.add_all(conn, who.chat,
                                                     now=int(self.common.clock()))
@@ -158,7 +199,7 @@ class Reader:
         category = await self._find_category(argument)
         if category is None:
             return await self.unknown_category(lang, argument)
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         async with self.db.transaction() as conn:
             added = await subscriptions.add(conn, who.chat, category.id,
                                             now=int(self.common.clock()))
@@ -172,7 +213,7 @@ class Reader:
             return Message(t(lang, "unsubscribe.usage"))
         if not await self.common.may_manage(who):
             return Message(_admins_only(who, lang))
-        if picker.is_all(arg) or fold(arg) == "het":
+        if picker.is_all(arg) or is_all(arg):
             async with self.db.transaction() as conn:
                 count = await subscriptions.remove_all(conn, who.chat)
             return Message(t(lang, "unsubscribe.all" if count else "unsubscribe.nothing"))
@@ -206,10 +247,14 @@ class Reader:
         lang = await self.language(who)
         words = argument.split()
         count = LATEST_DEFAULT
-        if words and re.fullmatch(r"\d{1,6}", words[-1]):
+        clamped = False
+        if words and re.fullmatch(r"\d{1,12}", words[-1]):
             count = int(words.pop())
-            if not 1 <= count <= LATEST_MAX:
+            if count < 1:
                 return Message(t(lang, "latest.usage", max=LATEST_MAX))
+            # More than a list holds: the most it holds, and say so (not a refusal).
+            clamped = count > LATEST_MAX
+            count = min(count, LATEST_MAX)
         category: Category | None = None
         if words:
             category = await self._find_category(" ".join(words))
@@ -221,7 +266,8 @@ class Reader:
             return Message(t(lang, "latest.empty"))
         title = t(lang, "latest.title_category", category=category.name) \
             if category else t(lang, "latest.title")
-        return self.article_list(lang, title, found,
+        footer = t(lang, "latest.clamped", max=LATEST_MAX) if clamped else None
+        return self.article_list(lang, title, found, footer=footer,
                                  limits=self.common.limits(who.chat.channel))
 
     def article_list(self, lang: str, title: Text, items: Sequence[Article],
@@ -237,7 +283,8 @@ class Reader:
         """
         def entry(number: int, article: Article, width: int) -> Text:
             headline_text = shorten_text(" ".join(article.title.split()), width)
-            headline = link(headline_text, article.url) if is_web_url(article.url) \
+            headline = link(headline_text, without_tracking(article.url)) \
+                if is_web_url(article.url) \
                 else Text(headline_text)
             when = format_local_datetime(article.published, self.common.tz)
             note = " · " + notes[number - 1] if number <= len(notes) else Text()
@@ -340,7 +387,7 @@ class Reader:
         the outbox, which the worker skips once the chat is in digest mode), and comes at the
         next occurrence of the hour. Switching to instant pushes only what is stored from now
         on: pushes are queued when an article is stored, for the chats in instant mode then."""
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         now = self.common.clock()
         async with self.db.transaction() as conn:
             chat = await chats.get(conn, who.chat)
@@ -368,26 +415,39 @@ class Reader:
             return Notice(_admins_only(who, current), alert=True)
         if lang not in LANGUAGES:
             return Notice(t(current, "button.invalid"))
-        await self._ensure_chat(who)
+        await self.ensure_chat(who)
         async with self.db.transaction() as conn:
             await chats.set_language(conn, who.chat, lang)
         return Notice(t(lang, "settings.language_set"),
                       edit=await self._settings_reply(who, lang))
 
     async def stop(self, who: Who) -> Message:
-        """Unsubscribe from everything and forget the chat; in a forum topic, unsubscribe that
-        topic (the chat and its other topics stay)."""
+        """Ask before unsubscribing from everything and forgetting the chat (in a forum
+        topic: unsubscribing that topic)."""
         lang = await self.language(who)
         if not await self.common.may_manage(who):
             return Message(_admins_only(who, lang))
+        choices = ((Choice(str(t(lang, "stop.yes")), action=callbacks.make(callbacks.STOP, "yes")),
+                    Choice(str(t(lang, "stop.no")), action=callbacks.make(callbacks.STOP, "no"))),)
+        return Message(t(lang, "stop.confirm"), choices)
+
+    async def stop_answer(self, who: Who, answer: str) -> Notice:
+        """/stop's confirmation: "yes" unsubscribes from everything and forgets the chat; in a
+        forum topic, it unsubscribes that topic (the chat and its other topics stay)."""
+        lang = await self.language(who)
+        if not await self.common.may_manage(who):
+            return Notice(_admins_only(who, lang), alert=True)
+        if answer != "yes":
+            return Notice(edit=Message(t(lang, "stop.kept")))
         if who.chat.thread is not None:
             async with self.db.transaction() as conn:
                 await subscriptions.remove_all(conn, who.chat)
-            return Message(t(lang, "stop.topic_done"))
+                await follows.remove_all(conn, who.chat)
+            return Notice(edit=Message(t(lang, "stop.topic_done")))
         async with self.db.transaction() as conn:
             await chats.delete(conn, who.chat)
             await choices.forget(conn, who.chat)  # numbered choices (Zalo) are about it too
         if who.chat_type == "private" and who.user is not None:
             # What the reader liked and opened is about them too (popularity counts drop).
             await forget_reader(self.db, who.user, now=self.common.clock())
-        return Message(t(lang, "stop.done"))
+        return Notice(edit=Message(t(lang, "stop.done")))

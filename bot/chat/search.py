@@ -10,7 +10,9 @@ the `SESSIONS` most recently used searches are kept (about 1.6 KB each). A page 
 search forgotten since says so and asks to search again.
 
 Buttons: "so:<article id>" opens a result (counted for /popular as a search-result open),
-"sp:<search id>:<page>" shows another page (editing the results message).
+"sp:<search id>:<page>" shows another page (editing the results message), "tq:<words>" searches
+the words of a plain message (the "🔎 Tìm «…»" offered under the hint to plain text: the words
+themselves, cut at a word to fit Telegram's 64 bytes of callback data).
 """
 
 from __future__ import annotations
@@ -26,16 +28,20 @@ from bot.message import Choice, Message, Notice, Who
 from bot.popularity import record_interaction
 from bot.search import engine
 from bot.search.query import MAX_WORDS, parse_query
+from bot.text.fold import fold
 from storage import articles, search_results
 from storage.search_results import StoredSearch
 
 OPEN = "so"  # so:<article id>            open a result
 PAGE = "sp"  # sp:<search id>:<page>      another page of results
-FAMILY = r"^(so|sp):"  # what the search's choice handler receives
+TYPED = "tq"  # tq:<words>                search a plain message's words
+FAMILY = r"^(so|sp|tq):"  # what the search's choice handler receives
 PAGE_SIZE = 5
 SESSIONS = 2000
 _MAX_ECHO = 60
 _BUTTON = re.compile(r"^(so):(\d{1,12})$|^(sp):([A-Za-z0-9_-]{8}):(\d{1,3})$", re.ASCII)
+_ACTION_BYTES = 64
+_OFFER_LABEL = 30  # characters of the words shown on the offer's button
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +52,50 @@ class SearchButton:
     article_id: int = 0
     session: str = ""
     page: int = 0
+    words: str = ""
+
+
+# Words of a conversational request that are not what it is about ("tôi muốn đọc tin về Hải
+# Phòng" is about "Hải Phòng"), folded: left out of the search a plain message offers (every
+# searched word must be in an article). /search itself searches every word it is given.
+_CHATTER = frozenset({
+    "toi", "minh", "em", "anh", "chi", "ban", "bot", "muon", "can", "xin", "hay", "giup",
+    "cho", "xem", "doc", "tim", "kiem", "hoi", "biet", "tin", "tuc", "bai", "viet", "ve",
+    "cua", "va", "voi", "o", "la", "co", "khong", "nhung", "cac", "mot", "gi", "nao", "the",
+    "duoc", "di", "nhe", "a", "oi", "vay", "sao", "please", "i", "want", "to", "read", "news",
+    "about", "show", "me", "find", "search", "an", "of", "on", "in", "for",
+})
+
+
+def search_offer(text: str) -> tuple[str, str] | None:
+    """For a plain message: (the button's words, its action) to search what it is about, or
+    None when it has no word to search. The words are cut at a word to fit the action."""
+    if not parse_query(text):
+        return None
+    meaningful = [w for w in text.split() if fold(w).strip(".,!?;:") not in _CHATTER]
+    words: list[str] = []
+    for word in meaningful or text.split():
+        candidate = " ".join([*words, word])
+        if len(f"{TYPED}:{candidate}".encode()) > _ACTION_BYTES:
+            break
+        words.append(word)
+    if not words:  # one very long word: its first characters
+        cut = (meaningful or text.split())[0]
+        while len(f"{TYPED}:{cut}".encode()) > _ACTION_BYTES:
+            cut = cut[:-1]
+        words = [cut]
+    query = " ".join(words)
+    shown = query if len(query) <= _OFFER_LABEL else query[:_OFFER_LABEL].rstrip() + "…"
+    return shown, f"{TYPED}:{query}"
 
 
 def parse_button(data: str | None) -> SearchButton | None:
     """The button, or None when `data` is not one of ours (forged or garbage)."""
-    if not data or len(data) > 64:
+    if not data or len(data.encode()) > _ACTION_BYTES:
         return None
+    if data.startswith(f"{TYPED}:"):
+        words = data[len(TYPED) + 1:]
+        return SearchButton(TYPED, words=words) if words.strip() else None
     match = _BUTTON.fullmatch(data)
     if match is None:
         return None

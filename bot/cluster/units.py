@@ -129,6 +129,18 @@ def unit_identity(unit: str) -> str:
     return fold(_ADMIN_WORD.sub(" ", text))
 
 
+# Official style (Decree 30/2020/NĐ-CP, appendix II): "Thành phố" is part of the proper name
+# of Thành phố Hồ Chí Minh, so it is capitalised there, where "thành phố Hà Nội" is not. Stored
+# names keep the one canonical spelling above (identity folds case anyway); names are shown
+# through this.
+_HCM_CITY = re.compile(r"\bthành phố Hồ Chí Minh\b")
+
+
+def official_style(name: str) -> str:
+    """A unit or cluster name as readers see it: "Thành phố Hồ Chí Minh" capitalised."""
+    return _HCM_CITY.sub("Thành phố Hồ Chí Minh", name)
+
+
 # --- cluster names --------------------------------------------------------------------------
 _CLUSTER_PREFIX = re.compile(
     rf"^(?:(?:cụm|khối)\s+thi\s+đua|cụm)\s+(?:của\s+)?(?:(?:Ủy\s+ban|UB)\s+)?"

@@ -25,7 +25,12 @@ from bot.message import Choice, Choices, Limits, Message, Photo, Text, bold, ita
 from bot.models import Article
 from bot.text.cut import fit_pieces
 from bot.text.datefmt import format_local_datetime
-from bot.web.links import excerpt_adds_to_card, photo_url, read_original_url
+from bot.web.links import (
+    body_beyond_summary,
+    excerpt_adds_to_card,
+    photo_url,
+    read_original_url,
+)
 from bot.web.links import is_web_url as is_web_url  # re-exported: callers import it from here
 
 MORE = "more"  # action "more:<article id>": the longer excerpt ("Xem thêm")
@@ -38,22 +43,26 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def article_card(article: Article, lang: str, tz: tzinfo, limits: Limits, *,
-                 with_photo: bool = True, public_url: str | None = None) -> Message:
+                 with_photo: bool = True, public_url: str | None = None,
+                 likes: int = 0) -> Message:
     """The card of `article` in `lang`, dates shown in `tz`, within `limits`; no photo when
     `with_photo` is off (the fallback once the platform could not use the article's photo).
-    `public_url` (NEWSBOT_PUBLIC_URL) gives archive articles a "read" link to their web page."""
+    `public_url` (NEWSBOT_PUBLIC_URL) gives archive articles a "read" link to their web page;
+    `likes` is shown on the 👍 choice."""
     photo = photo_of(article.image) if with_photo and article.image else None
     if photo is not None:
         photo = channel_photo(article, photo, limits, public_url)
     pieces = {
         "title": _one_line(article.title),
         "summary": _paragraphs(article.summary),
-        "caption": _one_line(article.image_caption or ""),
+        # A photo's caption describes the photo: without the photo it says nothing.
+        "caption": _one_line(article.image_caption or "") if photo is not None else "",
         "meta": _meta_line(article, lang, tz),
     }
     fitted = fit_pieces(pieces, _card_text, limits.of(photo=photo is not None),
                         cut_order=("summary", "caption", "title", "meta"))
-    return Message(_card_text(fitted), card_choices(article, lang, public_url), photo)
+    return Message(_card_text(fitted), card_choices(article, lang, public_url, likes=likes),
+                   photo)
 
 
 def excerpt(article: Article, lang: str, tz: tzinfo, limits: Limits,
@@ -65,7 +74,9 @@ def excerpt(article: Article, lang: str, tz: tzinfo, limits: Limits,
     url = read_original_url(public_url, article)
     pieces = {
         "title": _one_line(article.title),
-        "body": _paragraphs(article.body) or _paragraphs(article.summary),
+        # What the card does not show already: the body after the paragraphs that repeat
+        # the summary (the card's text).
+        "body": _paragraphs(body_beyond_summary(article)) or _paragraphs(article.summary),
         "meta": _meta_line(article, lang, tz),
         "link": str(t(lang, "card.read_original")) if url else "",
     }
@@ -88,8 +99,10 @@ def excerpt(article: Article, lang: str, tz: tzinfo, limits: Limits,
     return compose(fitted)
 
 
-def card_choices(article: Article, lang: str, public_url: str | None = None) -> Choices:
-    """Row 1: "Đọc bài gốc"; row 2: "Xem thêm" (when it adds to the card) and 👍."""
+def card_choices(article: Article, lang: str, public_url: str | None = None, *,
+                 likes: int = 0) -> Choices:
+    """Row 1: "Đọc bài gốc"; row 2: "Xem thêm" (when it adds to the card) and 👍 (with the
+    number of likes once there are any: "👍 3")."""
     rows: list[tuple[Choice, ...]] = []
     # Archive articles have a `file:` id, which no chat platform can open (Telegram refuses a
     # button with a non-web URL: 400 BUTTON_URL_INVALID): they link to their page on the bot's
@@ -97,7 +110,9 @@ def card_choices(article: Article, lang: str, public_url: str | None = None) -> 
     read_url = read_original_url(public_url, article)
     if read_url is not None:
         rows.append((Choice(str(t(lang, "card.read_original")), url=read_url),))
-    like = Choice(str(t(lang, "card.like")), action=article_action(LIKE, article.id))
+    label = str(t(lang, "card.like_count", count=likes)) if likes > 0 else str(
+        t(lang, "card.like"))
+    like = Choice(label, action=article_action(LIKE, article.id))
     if excerpt_adds_to_card(article):
         rows.append((Choice(str(t(lang, "card.more")), action=article_action(MORE, article.id)),
                      like))

@@ -27,6 +27,12 @@ Design:
   chat has at most one acquirer between its own wait and its slot (later ones queue behind it,
   in order), and a waiter of higher priority lends its priority to the one holding the chat.
 - A global pause (`pause`, on RetryAfter) holds every slot not yet taken.
+- Replies in arrival order, also when handlers take different times: the channel adapter calls
+  `expect(order)` as each update arrives (synchronously, in the platform's order) and
+  `settle(order)` when its handling ends; a reply joins the line only once every earlier
+  expected reply has joined it (its first `acquire` settles it) or ended without one, or after
+  `reply_hold` seconds (a slow handler holds the others back that long at most). The line is
+  never blocked: pushes take the slots meanwhile.
 - Per-chat state is forgotten as soon as it cannot constrain anything any more (a private chat
   after its interval, a group after its 60 s window), so a push to 100,000 chats stays small.
   `acquire` does not yield at all when nothing has to wait.
@@ -75,6 +81,8 @@ _CATCH_UP = 0.010
 # (one database round trip per run), and may take a run's slots this share of a run late.
 SHARED_RUN = 0.1
 SHARED_GRACE = 0.5
+# The longest a reply waits for an earlier arrival's reply to join the line (see `expect`).
+REPLY_HOLD = 1.0
 
 
 class SharedSchedule(Protocol):
@@ -137,6 +145,7 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         shared: SharedSchedule | None = None,
+        reply_hold: float = REPLY_HOLD,
     ) -> None:
         if private_interval < 0 or group_per_minute < 0 or chat_margin < 0 or pause_margin < 0:
             raise ValueError("intervals, limits and margins must not be negative")
@@ -170,6 +179,12 @@ class Pacer:
         self._run_until = -math.inf
         self._background: set[asyncio.Task[None]] = set()
         self._reserving: asyncio.Lock | None = None
+        # Replies expected (arrived, not yet in the line): order -> the time it stops holding
+        # later replies back; a heap of the orders to find the earliest; replies waiting on them.
+        self._reply_hold = reply_hold
+        self._expected: dict[float, float] = {}
+        self._expected_orders: list[float] = []
+        self._gated: list[asyncio.Future[None]] = []
 
     # --- configuration and pauses ---------------------------------------------------------
 
@@ -227,6 +242,61 @@ class Pacer:
         """Acquirers in the global queue."""
         return sum(1 for w in self._queue if not w.cancelled)
 
+    # --- replies in arrival order ---------------------------------------------------------
+
+    def expect(self, order: float) -> None:
+        """An update with this arrival `order` came in: its reply, if any, goes before those of
+        later arrivals (for at most `reply_hold` seconds). Call synchronously as it arrives."""
+        if order not in self._expected:
+            self._expected[order] = self._clock() + self._reply_hold
+            heapq.heappush(self._expected_orders, order)
+
+    def settle(self, order: float) -> None:
+        """The update `order` was handled, or its reply joined the line: stop holding later
+        replies back for it."""
+        if self._expected.pop(order, None) is not None:
+            gated, self._gated = self._gated, []
+            for future in gated:
+                if not future.done():
+                    future.set_result(None)
+
+    @property
+    def expected_replies(self) -> int:
+        """Updates announced and not yet settled (for tests and /stats)."""
+        return len(self._expected)
+
+    def _earliest_expected(self) -> tuple[float, float] | None:
+        """(order, hold until) of the earliest expected reply still holding others back."""
+        orders, expected, now = self._expected_orders, self._expected, self._clock()
+        while orders:
+            order = orders[0]
+            until = expected.get(order)
+            if until is not None and until > now:
+                return order, until
+            heapq.heappop(orders)
+            if until is not None:  # held long enough: later replies go without it
+                del expected[order]
+                log.debug("pacing: update %s has not replied within %.1f s; later replies go",
+                          order, self._reply_hold)
+        return None
+
+    def _earlier_expected(self, order: float) -> bool:
+        earliest = self._earliest_expected()
+        return earliest is not None and earliest[0] < order
+
+    async def _wait_for_earlier(self, order: float) -> None:
+        """Wait until no reply expected before `order` holds it back any more."""
+        while (earliest := self._earliest_expected()) is not None and earliest[0] < order:
+            future = asyncio.get_running_loop().create_future()
+            self._gated.append(future)
+            timer = asyncio.ensure_future(self._sleep(max(0.0, earliest[1] - self._clock())))
+            try:
+                await asyncio.wait((future, timer), return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                timer.cancel()
+                if not future.done():
+                    future.cancel()
+
     # --- acquiring ------------------------------------------------------------------------
 
     async def acquire(self, chat: Hashable | None, *, group: bool = False,
@@ -238,6 +308,12 @@ class Pacer:
         priority (replies pass their arrival order); by default, first come first served.
         """
         clock = self._clock
+        gated = priority == Priority.REPLY and order is not None and bool(self._expected)
+        if gated:
+            assert order is not None
+            self.settle(order)  # this reply is here: later ones need not wait for it
+            if self._earlier_expected(order):
+                await self._wait_for_earlier(order)
         now = clock()
         # Fast path: nothing queued, the chat free and ready, a slot due now.
         if (not self._queue and (chat is None or chat not in self._held)

@@ -26,6 +26,7 @@ from bot.chat.common import Common
 from bot.delivery.card import is_web_url
 from bot.digest.compose import compose_digest, order
 from bot.message import ChatRef, to_stored
+from bot.web.links import without_tracking
 from storage import deliveries, digests, subscriptions
 from storage.db import Database
 from storage.digests import DigestArticle
@@ -54,7 +55,7 @@ def title_link(channel: str, article_link: ArticleLink) -> Callable[[DigestArtic
 
     def link(article: DigestArticle) -> str | None:
         if is_web_url(article.url):
-            return article.url
+            return without_tracking(article.url)
         return article_link(channel, article.id)
 
     return link

@@ -3,7 +3,7 @@
 TEXTS: dict[str, str] = {
     # Terminal demo
     "demo.loading": "Loading the sample news into a temporary database…",
-    "demo.loaded": "Loaded {count} sample articles.",
+    "demo.loaded": "Loaded {count} sample {count|article|articles}.",
     "demo.banner": (
         "News bot (demo, no Telegram needed). Type commands such as /start, /latest, /help; "
         "type a number to press a button; /quit to leave."
@@ -17,11 +17,11 @@ TEXTS: dict[str, str] = {
     # Reader commands
     "start.welcome": (
         "👋 Hello! This is the news bot of the **city committee of the Vietnam Fatherland "
-        "Front**.\nIt sends new articles of the categories you choose, with a photo and a "
-        "summary. Type /help for every command."
+        "Front** ({organisation}).\nIt sends new articles of the categories you choose, "
+        "with a photo and a summary. Type /help for every command."
     ),
     "help": (
-        "**News bot of the city Fatherland Front committee**\n"
+        "**News bot of the city Fatherland Front committee** ({organisation})\n"
         "Get new articles by category, browse the latest and most-read news, and see who leads "
         "the emulation clusters.\n\n"
         "/start — start, choose categories\n"
@@ -32,6 +32,7 @@ TEXTS: dict[str, str] = {
         "/popular [category] (/noibat) — the most-read articles of the last 7 days\n"
         "/cluster [year|cluster] (/cum) — emulation cluster leader and deputy\n"
         "/search <words> (/timkiem) — search articles, accents optional\n"
+        "/follow [words] (/theodoi) — new articles holding the words, any category\n"
         "/settings (/caidat) — language and delivery mode\n"
         "/stop — unsubscribe from everything and delete your data\n\n"
         "Category names work without accents, e.g. `/latest hoat dong mttq 3`."
@@ -179,8 +180,8 @@ TEXTS: dict[str, str] = {
     "menu.settings": "Language and delivery mode",
     "menu.stop": "Unsubscribe from everything, delete data",
     # Command line
-    "cli.ingest.source": "{name}: {new} new, {seen} already stored, {errors} errors",
-    "cli.ingest.total": "Total: {total} new articles",
+    "cli.ingest.source": "{name}: {new} new, {seen} already stored, {errors} {errors|error|errors}",
+    "cli.ingest.total": "Total: {total} new {total|article|articles}",
     # Article card
     "card.read_original": "Read the original",
     "card.more": "Read more",
@@ -323,13 +324,17 @@ TEXTS: dict[str, str] = {
         "/broadcast — send an announcement to subscribers\n"
         "/stats — statistics\n"
         "/sources — news sources: health, pause, fetch now\n"
+        "/addsource <address> [category] — add an RSS/Atom source (preview, then confirm)\n"
+        "/removesource <source name> — remove a news source\n"
+        "/exportsources — download the news sources (an OPML file)\n"
         "/setcluster — set a cluster leader or deputy (a step-by-step dialog; or "
         "`/setcluster <year> | <cluster> | <role> | <unit>`)\n"
         "/review (/duyetcum) — questions about emulation clusters waiting for an answer\n"
         "/channels (/kenh) — link the channels and groups the bot is in to categories"
     ),
     "cli.rescan.progress": "Read {done}/{total} articles",
-    "cli.rescan.done": "Done: read {articles} articles, found {facts} cluster facts.",
+    "cli.rescan.done": "Done: read {articles} {articles|article|articles}, found {facts} cluster "
+        "{facts|fact|facts}.",
     # Admin tools (issue 6): /broadcast, /stats, /sources, error alerts
     "admin.button_update": "🔄 Refresh",
     "admin.updated": "Updated.",
@@ -356,23 +361,25 @@ TEXTS: dict[str, str] = {
     "admin.bc.channel": "Channel: {channel}",
     "admin.bc.channel_all": "Every channel",
     "admin.bc.button_back": "↩️ Choose again",
-    "admin.bc.button_send": "✅ Send to {count} recipients",
+    "admin.bc.button_send": "✅ Send to {count} {count|recipient|recipients}",
     "admin.bc.button_stop": "⏹ Stop sending",
     "admin.bc.confirm": (
-        "📢 **Announcement #{id}** will be sent to **{count}** recipients ({audience}).\n"
+        "📢 **Announcement #{id}** will be sent to **{count}** {count|recipient|recipients} "
+        "({audience}).\n"
         "Send now?"
     ),
     "admin.bc.inactive_note": (
-        "{count} chats that stopped or paused receiving messages will be left out."
+        "{count} {count|chat that|chats that} stopped or paused receiving messages will be left "
+        "out."
     ),
     "admin.bc.nobody": (
         "Nobody in «{audience}» receives messages now. Please choose another audience."
     ),
     "admin.bc.not_draft": "Announcement #{id} was already sent or discarded.",
     "admin.bc.discarded": "✖️ Announcement #{id} discarded; nothing was sent.",
-    "admin.bc.started": "Sending to {count} recipients.",
+    "admin.bc.started": "Sending to {count} {count|recipient|recipients}.",
     "admin.bc.not_sending": "Announcement #{id} is not being sent any more.",
-    "admin.bc.stopped": "Stopped: {count} unsent messages cancelled.",
+    "admin.bc.stopped": "Stopped: {count} unsent {count|message|messages} cancelled.",
     "admin.bc.progress_title": "📤 **Sending announcement #{id}** · {audience}",
     "admin.bc.done_title": "✅ **Announcement #{id} sent** · {audience}",
     "admin.bc.cancelled_title": "⏹ **Announcement #{id} stopped** · {audience}",
@@ -389,7 +396,8 @@ TEXTS: dict[str, str] = {
     "admin.bc.report_by": "Sent by admin {admin}",
     "admin.bc.no_reason": "unknown reason",
     "admin.bc.report_left_out": (
-        "Not sent to {count} chats that had stopped or paused receiving messages before."
+        "Not sent to {count} {count|chat that|chats that} had stopped or paused receiving "
+        "messages before."
     ),
     "admin.src.title": "🛰 **Sources** ({count})",
     "admin.src.none": "No sources yet (check the sources file, NEWSBOT_SOURCES_FILE).",
@@ -398,9 +406,12 @@ TEXTS: dict[str, str] = {
     "admin.src.paused": "⏸ **{name}** — paused",
     "admin.src.failing": "⚠️ **{name}** — the last poll failed",
     "admin.src.backing_off": (
-        "⏳ **{name}** — failed {failures} times in a row, next try in {wait}"
+        "⏳ **{name}** — failed {failures} {failures|time|times} in a row, next try in {wait}"
     ),
-    "admin.src.last_success": "   Last success: {when} · {articles} articles · {errors} errors",
+    "admin.src.last_success": (
+        "   Last success: {when} · {articles} {articles|article|articles} · {errors} "
+        "{errors|error|errors}"
+    ),
     "admin.src.no_success": "never",
     "admin.src.last_error": "   Last error ({when}): {reason}",
     "admin.src.button_pause": "⏸ Pause {name}",
@@ -418,7 +429,7 @@ TEXTS: dict[str, str] = {
         "New articles will be sent to subscribers."
     ),
     "admin.src.refresh_failed": "⚠️ **{name}**: could not fetch news ({seconds} s).",
-    "admin.src.refresh_errors": "⚠️ {count} errors: {errors}",
+    "admin.src.refresh_errors": "⚠️ {count} {count|error|errors}: {errors}",
     "admin.stats.title": "📊 **Statistics** · {when}",
     "admin.stats.chats": "👥 **Recipients**: {active} receiving · {inactive} stopped",
     "admin.stats.languages": "   Languages: {items}",
@@ -435,8 +446,8 @@ TEXTS: dict[str, str] = {
         "skipped {skipped} · cancelled {cancelled} · pending {pending}"
     ),
     "admin.stats.queue": (
-        "⏳ **Queue**: {total} messages waiting (articles {articles} · announcements "
-        "{broadcasts} · digests {digests}), {retrying} waiting for a retry"
+        "⏳ **Queue**: {total} {total|message|messages} waiting (articles {articles} · "
+        "announcements {broadcasts} · digests {digests}), {retrying} waiting for a retry"
     ),
     "admin.stats.queue_oldest": "   Oldest waiting: {age}",
     "admin.stats.uncertain": (
@@ -453,9 +464,12 @@ TEXTS: dict[str, str] = {
     "admin.stats.sources": "🛰 **Sources** ({count})",
     "admin.stats.more": "   … and {count} more",
     "admin.alert": "⚠️ **Error in the bot** ({where})\n```{what}```",
-    "admin.alert_suppressed": "(+{count} more errors in the last minute went only to the log)",
+    "admin.alert_suppressed": (
+        "(+{count} more {count|error|errors} in the last minute went only to the log)"
+    ),
     "admin.alert_summary": (
-        "⚠️ **{count} more errors** in the last minute, written to the log only: {where}"
+        "⚠️ **{count} more {count|error|errors}** in the last minute, written to the log "
+        "only: {where}"
     ),
     # The bot's web pages (bot/web): article page, not-found page
     "web.site_name": "News of the city's Vietnam Fatherland Front Committee",
@@ -479,4 +493,111 @@ TEXTS: dict[str, str] = {
     "health.sources_failing_never": "• No news source has worked yet: see /sources.",
     "health.database": "• The database cannot be read.",
     "health.recovered": "✅ **The bot is working normally again** ({when}).",
+    "follow.usage": (
+        "🔔 **Follow words**: get new articles holding the words you choose at once, in any "
+        "category (accents optional).\nUsage: `/follow <words>`, e.g. `/follow Bach Long Vi`; "
+        "at most {max} follows. Type /follow to see and remove what you follow."
+    ),
+    "follow.done": (
+        "🔔 Following «{words}». New articles of any category holding these words (next to each "
+        "other, in this order; accents optional) will be sent here, each once."
+    ),
+    "follow.already": "You already follow «{words}». Type /follow to see the list.",
+    "follow.full": "You follow {max} words already, the most allowed. Type /follow to remove some.",
+    "follow.too_long": "Too long: at most {words} words and {chars} characters.",
+    "follow.not_instant": (
+        "__Note: followed words are sent only in the «Instant» delivery mode (/settings).__"
+    ),
+    "follow.list": "🔔 **Words you follow** ({count}/{max})",
+    "follow.list_hint": "Press ✖️ to stop following one; add one with `/follow <words>`.",
+    "follow.removed": "No longer following «{words}».",
+    "menu.follow": "Follow words",
+    "stop.confirm": (
+        "⚠️ **Stop the news?**\nThe bot will remove every subscription and followed word, and "
+        "delete what it stores about this chat. This cannot be undone."
+    ),
+    "stop.yes": "✅ Yes, stop and delete",
+    "stop.no": "✖️ No",
+    "stop.kept": "Nothing changed: you still get the news as before.",
+    "admin.add.usage": (
+        "Usage: `/addsource <RSS/Atom address> [category]`, e.g. `/addsource "
+        "https://example.org/rss News`. The bot fetches it once and shows a preview before "
+        "asking whether to add it."
+    ),
+    "admin.add.not_url": "«{url}» is not the http(s) address of an RSS/Atom feed.",
+    "admin.add.no_sources_file": (
+        "The bot runs without a sources file (NEWSBOT_SOURCES_FILE), so it ingests nothing."
+    ),
+    "admin.add.already": "This address is already the source **{name}**.",
+    "admin.add.failed": "⚠️ Could not read the feed {url}: {reason}",
+    "admin.add.preview": "🛰 **Preview of the new source**: {title}",
+    "admin.add.preview_url": "Address: {url}",
+    "admin.add.preview_name": "Source name: `{name}`",
+    "admin.add.preview_entries": "Entries in the feed: {count}",
+    "admin.add.preview_categories": "Categories: {categories}",
+    "admin.add.preview_forced": "Every article will go to the category: **{category}**",
+    "admin.add.preview_newest": "Newest entries:",
+    "admin.add.preview_ask": (
+        "Add this source? New articles will be sent to the categories' subscribers."
+    ),
+    "admin.add.button_add": "✅ Add the source",
+    "admin.add.button_cancel": "✖️ Cancel",
+    "admin.add.gone": "This preview was answered already or has expired. Type /addsource again.",
+    "admin.add.discarded": "✖️ Cancelled: {url} was not added.",
+    "admin.add.added": "✅ Added the source **{name}** ({url}). Fetching…",
+    "admin.add.first_poll": (
+        "✅ Source **{name}**: {new} new {new|article|articles} fetched. See /latest."
+    ),
+    "admin.add.first_poll_failed": (
+        "⚠️ The source **{name}** was added but its first fetch failed: {reason}. The bot will "
+        "try again later."
+    ),
+    "admin.remove.usage": "Usage: `/removesource <source name>`. Sources: {names}.",
+    "admin.remove.unknown": "There is no source «{name}». Sources: {names}.",
+    "admin.remove.done": (
+        "Removed the source **{name}**: the bot no longer fetches it (its stored articles "
+        "stay)."
+    ),
+    "menu.addsource": "[Admin] Add a news source (preview, then confirm)",
+    "menu.removesource": "[Admin] Remove a news source",
+    "card.like_count": "👍 {count}",
+    "latest.clamped": "__Showing at most {max} articles.__",
+    "text.search_offer": (
+        "The bot answers commands (type /help for all of them). Search the articles for "
+        "«{query}»?"
+    ),
+    "text.search_button": "🔎 Search «{query}»",
+    "bot.description": (
+        "News bot of {organisation}: new articles of the categories you choose, with a photo "
+        "and a summary; the latest and most-read news, emulation clusters; search and followed "
+        "words. Press Start to choose categories."
+    ),
+    "bot.short_description": (
+        "News of {organisation}: new articles by category, search, followed words."
+    ),
+    "menu.broadcast": "[Admin] Send an announcement",
+    "menu.stats": "[Admin] Statistics",
+    "menu.sources": "[Admin] News sources",
+    "menu.setcluster": "[Admin] Set a cluster leader or deputy",
+    "menu.review": "[Admin] Questions about emulation clusters",
+    "admin.export.caption": (
+        "📤 **The news sources** (OPML): {count} {count|feed|feeds}. Any feed reader opens it; "
+        "load it into a bot with `newsbot sources import <file>`."
+    ),
+    "admin.export.left_out": (
+        "{count} {count|archive or local file|archives or local files} on the server have no "
+        "web address and are not in the file."
+    ),
+    "menu.exportsources": "[Admin] Download the news sources (OPML)",
+    "cli.sources.imported": "Added {count} {count|source|sources}: {names}",
+    "cli.sources.known": "Already sources (skipped): {count}",
+    "cli.sources.refused": "Refused: {count}",
+    "demo.sample_note": (
+        "(Demo: the sample articles are dated over the last days, and a few sample likes and "
+        "opens were added so that /popular has something to show.)"
+    ),
+    "demo.new_article": (
+        "📰 (Demo) A new sample article was just published in «{category}», which you "
+        "subscribed to:"
+    ),
 }

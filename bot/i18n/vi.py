@@ -16,12 +16,12 @@ TEXTS: dict[str, str] = {
     ),
     # Reader commands
     "start.welcome": (
-        "👋 Xin chào! Đây là bot tin tức của **Ủy ban MTTQ Việt Nam thành phố**.\n"
+        "👋 Xin chào! Đây là bot tin tức của **{organisation}**.\n"
         "Bot gửi bài mới theo chuyên mục bạn chọn, kèm ảnh và tóm tắt. "
         "Gõ /help để xem mọi lệnh."
     ),
     "help": (
-        "**Bot tin tức Ủy ban MTTQ Việt Nam thành phố**\n"
+        "**Bot tin tức {organisation}**\n"
         "Nhận bài mới theo chuyên mục, xem tin mới, tin nổi bật và thông tin cụm thi đua.\n\n"
         "/start — bắt đầu, chọn chuyên mục\n"
         "/categories (/chuyenmuc) — bật/tắt chuyên mục nhận tin\n"
@@ -31,6 +31,7 @@ TEXTS: dict[str, str] = {
         "/popular [chuyên mục] (/noibat) — tin được đọc nhiều trong 7 ngày\n"
         "/cluster [năm|tên cụm] (/cum) — cụm trưởng, cụm phó cụm thi đua\n"
         "/search <từ khóa> (/timkiem) — tìm bài viết, gõ không dấu cũng được\n"
+        "/follow [từ khóa] (/theodoi) — nhận ngay bài mới có từ khóa, ở mọi chuyên mục\n"
         "/settings (/caidat) — ngôn ngữ, cách nhận tin\n"
         "/stop — hủy mọi đăng ký và xóa dữ liệu của bạn\n\n"
         "Tên chuyên mục gõ không dấu cũng được, ví dụ: `/latest hoat dong mttq 3`."
@@ -328,6 +329,9 @@ TEXTS: dict[str, str] = {
         "/broadcast — gửi thông báo tới người đăng ký\n"
         "/stats — thống kê\n"
         "/sources — nguồn tin: tình trạng, tạm dừng, lấy tin ngay\n"
+        "/addsource <địa chỉ> [chuyên mục] — thêm nguồn tin RSS/Atom (xem trước rồi xác nhận)\n"
+        "/removesource <tên nguồn> — gỡ một nguồn tin\n"
+        "/exportsources — tải danh sách nguồn tin (tệp OPML)\n"
         "/setcluster — đặt cụm trưởng, cụm phó (hộp thoại từng bước; hoặc "
         "`/setcluster <năm> | <cụm> | <vai trò> | <đơn vị>`)\n"
         "/review (/duyetcum) — câu hỏi về cụm thi đua đang chờ trả lời\n"
@@ -485,4 +489,108 @@ TEXTS: dict[str, str] = {
     "health.sources_failing_never": "• Chưa nguồn tin nào tải được: xem /sources.",
     "health.database": "• Không đọc được cơ sở dữ liệu.",
     "health.recovered": "✅ **Bot đã hoạt động bình thường trở lại** ({when}).",
+    "follow.usage": (
+        "🔔 **Theo dõi từ khóa**: nhận ngay bài mới có các từ bạn chọn, ở mọi chuyên mục (gõ "
+        "không dấu cũng được).\nCách dùng: `/follow <từ khóa>`, ví dụ `/follow Bạch Long Vĩ`; "
+        "tối đa {max} từ khóa. Gõ /follow để xem và bỏ các từ khóa đang theo dõi."
+    ),
+    "follow.done": (
+        "🔔 Đã theo dõi «{words}». Bài mới ở mọi chuyên mục có các từ này (liền nhau, đúng thứ "
+        "tự; gõ không dấu cũng được) sẽ được gửi đến đây, mỗi bài một lần."
+    ),
+    "follow.already": "Bạn đã theo dõi «{words}» rồi. Gõ /follow để xem danh sách.",
+    "follow.full": "Bạn đã theo dõi {max} từ khóa, mức tối đa. Gõ /follow để bỏ bớt.",
+    "follow.too_long": "Từ khóa quá dài: tối đa {words} từ và {chars} ký tự.",
+    "follow.not_instant": (
+        "__Lưu ý: bài theo từ khóa chỉ được gửi khi nhận tin ở chế độ «Nhận ngay» "
+        "(/settings).__"
+    ),
+    "follow.list": "🔔 **Từ khóa đang theo dõi** ({count}/{max})",
+    "follow.list_hint": "Bấm ✖️ để bỏ theo dõi một từ khóa; thêm bằng `/follow <từ khóa>`.",
+    "follow.removed": "Đã bỏ theo dõi «{words}».",
+    "menu.follow": "Theo dõi từ khóa",
+    "stop.confirm": (
+        "⚠️ **Dừng nhận tin?**\nBot sẽ hủy mọi đăng ký và từ khóa theo dõi, và xóa dữ liệu của "
+        "cuộc trò chuyện này. Không thể hoàn tác."
+    ),
+    "stop.yes": "✅ Có, dừng và xóa",
+    "stop.no": "✖️ Không",
+    "stop.kept": "Đã giữ nguyên: bạn vẫn nhận tin như trước.",
+    "admin.add.usage": (
+        "Cách dùng: `/addsource <địa chỉ RSS/Atom> [chuyên mục]`, ví dụ `/addsource "
+        "https://example.org/rss Tin tức`. Bot tải thử một lần và cho xem trước rồi mới hỏi có "
+        "thêm không."
+    ),
+    "admin.add.not_url": "«{url}» không phải địa chỉ http(s) của một nguồn tin RSS/Atom.",
+    "admin.add.no_sources_file": (
+        "Bot đang chạy không có tệp nguồn tin (NEWSBOT_SOURCES_FILE) nên không lấy tin được."
+    ),
+    "admin.add.already": "Địa chỉ này đã là nguồn tin **{name}**.",
+    "admin.add.failed": "⚠️ Không đọc được nguồn tin {url}: {reason}",
+    "admin.add.preview": "🛰 **Xem trước nguồn tin mới**: {title}",
+    "admin.add.preview_url": "Địa chỉ: {url}",
+    "admin.add.preview_name": "Tên nguồn: `{name}`",
+    "admin.add.preview_entries": "Số bài trong nguồn: {count}",
+    "admin.add.preview_categories": "Chuyên mục: {categories}",
+    "admin.add.preview_forced": "Mọi bài sẽ vào chuyên mục: **{category}**",
+    "admin.add.preview_newest": "Bài mới nhất:",
+    "admin.add.preview_ask": (
+        "Thêm nguồn này? Bài mới sẽ được gửi tới người đăng ký các chuyên mục."
+    ),
+    "admin.add.button_add": "✅ Thêm nguồn",
+    "admin.add.button_cancel": "✖️ Hủy",
+    "admin.add.gone": "Bản xem trước này đã được xử lý hoặc đã hết hạn. Gõ lại /addsource.",
+    "admin.add.discarded": "✖️ Đã hủy, không thêm nguồn {url}.",
+    "admin.add.added": "✅ Đã thêm nguồn **{name}** ({url}). Đang lấy tin…",
+    "admin.add.first_poll": "✅ Nguồn **{name}**: đã lấy {new} bài mới. Xem /latest.",
+    "admin.add.first_poll_failed": (
+        "⚠️ Nguồn **{name}** đã được thêm nhưng lần lấy tin đầu bị lỗi: {reason}. Bot sẽ thử "
+        "lại sau."
+    ),
+    "admin.remove.usage": "Cách dùng: `/removesource <tên nguồn>`. Các nguồn hiện có: {names}.",
+    "admin.remove.unknown": "Không có nguồn tin «{name}». Các nguồn hiện có: {names}.",
+    "admin.remove.done": (
+        "Đã gỡ nguồn **{name}**: bot thôi lấy tin từ nguồn này (các bài đã lưu vẫn còn)."
+    ),
+    "menu.addsource": "[Quản trị] Thêm nguồn tin (xem trước rồi xác nhận)",
+    "menu.removesource": "[Quản trị] Gỡ một nguồn tin",
+    "card.like_count": "👍 {count}",
+    "latest.clamped": "__Chỉ hiển thị tối đa {max} bài.__",
+    "text.search_offer": (
+        "Bot trả lời các lệnh (gõ /help để xem tất cả). Bạn muốn tìm bài viết về «{query}»?"
+    ),
+    "text.search_button": "🔎 Tìm «{query}»",
+    "bot.description": (
+        "Bot tin tức của {organisation}: nhận bài mới theo chuyên mục bạn chọn, kèm ảnh và tóm "
+        "tắt; xem tin mới, tin nổi bật, cụm thi đua; tìm kiếm và theo dõi từ khóa. Bấm Bắt đầu "
+        "để chọn chuyên mục."
+    ),
+    "bot.short_description": (
+        "Tin tức {organisation}: bài mới theo chuyên mục, tìm kiếm, theo dõi từ khóa."
+    ),
+    "menu.broadcast": "[Quản trị] Gửi thông báo",
+    "menu.stats": "[Quản trị] Thống kê",
+    "menu.sources": "[Quản trị] Nguồn tin",
+    "menu.setcluster": "[Quản trị] Đặt cụm trưởng, cụm phó",
+    "menu.review": "[Quản trị] Câu hỏi về cụm thi đua",
+    "admin.export.caption": (
+        "📤 **Danh sách nguồn tin** (OPML): {count} nguồn. Mở được bằng mọi trình đọc tin; nạp "
+        "vào bot bằng `newsbot sources import <tệp>`."
+    ),
+    "admin.export.left_out": (
+        "{count} nguồn lưu trữ hoặc tệp trên máy chủ không có địa chỉ web nên không có trong "
+        "tệp."
+    ),
+    "menu.exportsources": "[Quản trị] Tải danh sách nguồn tin (OPML)",
+    "cli.sources.imported": "Đã thêm {count} nguồn: {names}",
+    "cli.sources.known": "Đã có sẵn (bỏ qua): {count}",
+    "cli.sources.refused": "Không nhận: {count}",
+    "demo.sample_note": (
+        "(Bản chạy thử: ngày đăng của bài mẫu được dời về những ngày gần đây, và vài lượt "
+        "thích, lượt đọc mẫu được thêm vào để /popular có nội dung.)"
+    ),
+    "demo.new_article": (
+        "📰 (Bản chạy thử) Một bài mẫu mới vừa được đăng ở chuyên mục «{category}» bạn đã đăng "
+        "ký:"
+    ),
 }

@@ -210,6 +210,7 @@ def parse_feed(
     content_type: str | None = None,
     base_url: str | None = None,
     problems: list[str] | None = None,
+    info: dict[str, str] | None = None,
 ) -> list[ParsedArticle]:
     """Parse RSS/Atom `data` into articles, in feed order.
 
@@ -218,7 +219,8 @@ def parse_feed(
     A malformed feed that still yields entries is used; when some entries were cut off by a
     truncated body, only the complete ones are returned. Raises `FeedParseError` when nothing
     usable is found. A well-formed feed with no items yields []. Entries that cannot be read
-    are left out; each adds a line to `problems` when given.
+    are left out; each adds a line to `problems` when given. `info`, when given, receives the
+    feed's own title ("title"; /addsource shows it).
     """
     if not data or not data.strip():
         raise FeedParseError("not a feed (empty document)")
@@ -232,6 +234,8 @@ def parse_feed(
         headers["content-location"] = base_url
     # BytesIO, never the bare bytes: see the module docstring.
     result = feedparser.parse(io.BytesIO(data), response_headers=headers)
+    if info is not None:
+        info["title"] = normalize_text(_text(result.get("feed", {}).get("title")))
     entries = result.entries
     if not entries:
         if result.get("version") and not result.get("bozo"):

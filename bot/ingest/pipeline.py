@@ -34,10 +34,11 @@ from bot.ingest.archive import ARCHIVE_SUFFIXES, ArchiveFileError, read_archive_
 from bot.ingest.categories import NO_MAP, CategoryMap
 from bot.ingest.feeds import FeedParseError, parse_feed
 from bot.ingest.fetch import FetchError, fetch
+from bot.ingest.source_list import combine
 from bot.ingest.validate import ItemRefused, SourcePolicy, ValidItem, article_hash, validate
 from bot.localfiles import register_archive_folders
 from bot.models import Article, ParsedArticle
-from storage import archive_files, sources
+from storage import archive_files, chat_sources, sources
 from storage import articles as articles_store
 from storage.archive_files import FileStamp
 from storage.articles import NewArticle
@@ -138,6 +139,9 @@ class Ingestor:
         file_clock: Callable[[], float] = time.time,
     ) -> None:
         self.db = db
+        # The sources file's list; `sources` is what is polled: that list combined with the
+        # changes made from the chat (bot/ingest/source_list.py), read before each poll.
+        self.file_sources = list(source_configs)
         self.sources = list(source_configs)
         self.settings = settings
         self.http = http
@@ -185,9 +189,22 @@ class Ingestor:
             log.warning("dropped the local photo path of %d article(s) of feed sources", dropped)
         self._registered = True
 
+    async def reload_sources(self) -> list[SourceConfig]:
+        """Combine the sources file with the changes made from the chat (another process may
+        have made them), and register any new source."""
+        async with self.db.transaction() as conn:
+            combined = combine(self.file_sources, await chat_sources.changes(conn))
+            known = {s.name for s in self.sources}
+            for src in combined:
+                if src.name not in known:
+                    await sources.upsert(conn, src.name, src.kind, src.location)
+        self.sources = combined
+        return combined
+
     async def run_once(self, *, only: str | None = None, respect_backoff: bool = True
                        ) -> IngestReport:
         """Poll every source (or the one named `only`) once, at most `poll_concurrency` at once."""
+        await self.reload_sources()
         if not self._registered:
             await self.register_sources()
         chosen = [s for s in self.sources if only is None or s.name == only]

@@ -32,6 +32,7 @@ from bot.message import (
     UNDERLINE,
     Choice,
     Choices,
+    Document,
     Limits,
     Message,
     Photo,
@@ -77,10 +78,11 @@ class Rendered:
     photo: Photo | None
     buttons: Keyboard
     silent: bool = False
+    document: Document | None = None
 
     @property
     def limit(self) -> int:
-        return LIMITS.of(photo=self.photo is not None)
+        return LIMITS.of(photo=self.photo is not None or self.document is not None)
 
 
 def html(text: Text) -> str:
@@ -119,12 +121,14 @@ def keyboard(choices: Choices) -> Keyboard:
 
 def render(message: Message) -> Rendered:
     """`message` for the Bot API, within Telegram's limits."""
-    limit = LIMITS.of(photo=message.photo is not None)
+    # A document's caption has a photo caption's limit.
+    limit = LIMITS.of(photo=message.photo is not None or message.document is not None)
     text = message.text
     if text.length > limit:
         log.warning("a message of %d characters was cut to Telegram's %d", text.length, limit)
         text = cut_to(text, limit)
-    return Rendered(html(text), message.photo, keyboard(message.choices), message.silent)
+    return Rendered(html(text), message.photo, keyboard(message.choices), message.silent,
+                    message.document)
 
 
 def answer_text(text: Text) -> str:

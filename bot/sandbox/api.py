@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.sandbox.channels import bot_member
-from bot.sandbox.errors import bad_request, chat_migrated, forbidden
+from bot.sandbox.errors import ApiError, bad_request, chat_migrated, forbidden
 from bot.sandbox.html_check import HtmlError, ParsedText, plain
 from bot.sandbox.params import UploadedFile
 from bot.sandbox.state import Chat, PhotoFile, Record, SandboxState, Webhook, parse_text
@@ -323,6 +323,54 @@ def send_photo(state: SandboxState, params: Params) -> dict[str, Any]:
     record.reply_markup = markup
     record.disable_notification = bool(params.get("disable_notification"))
     record.extra = _extra(params, reply_to)
+    state.add_sent(record)
+    assert record.message_id is not None
+    state.messages[record.message_id] = record
+    return state.message_dict(record, caption=parsed)
+
+
+# Documents kept readable in /sandbox/sent (tests check an exported file's content).
+_DOCUMENT_TEXT_BYTES = 1024 * 1024
+_DOCUMENT_BYTES = 50 * 1024 * 1024  # Telegram's upload limit for bots
+
+
+def send_document(state: SandboxState, params: Params) -> dict[str, Any]:
+    """sendDocument by upload (or a file_id/URL, taken as given). /sandbox/sent shows the
+    file's name and size under "document", and its text (UTF-8, up to 1 MB) as
+    "document_text"."""
+    caption, parse_mode, parsed = _check_caption(params)
+    markup = _check_markup(params.get("reply_markup"))
+    document = params.get("document")
+    if isinstance(document, str) and document.startswith("attach://"):
+        document = params.get(document.removeprefix("attach://"))
+    if document is None or document == "":
+        raise bad_request("there is no document in the request")
+    chat = _chat(state, params)
+    reply_to = _reply_to(state, chat, params)
+    state.admit(chat.id)
+    record = Record(0, "sendDocument", chat.id, state.next_message_id(), _now())
+    extra = _extra(params, reply_to) or {}
+    if isinstance(document, UploadedFile):
+        if not document.content:
+            raise bad_request("file must be non-empty")
+        if len(document.content) > _DOCUMENT_BYTES:
+            raise ApiError(413, "Request Entity Too Large")
+        number = record.message_id
+        extra["document"] = {"file_id": f"sandbox-document-{number}",
+                             "file_unique_id": f"sandbox-document-u{number}",
+                             "file_name": document.filename,
+                             "file_size": len(document.content)}
+        if len(document.content) <= _DOCUMENT_TEXT_BYTES:
+            extra["document_text"] = document.content.decode("utf-8", "replace")
+    elif isinstance(document, str):
+        extra["document"] = {"file_id": document, "file_unique_id": document}
+    else:
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    record.caption = state.intern(caption) if caption else None
+    record.parse_mode = parse_mode if caption else None
+    record.reply_markup = markup
+    record.disable_notification = bool(params.get("disable_notification"))
+    record.extra = extra
     state.add_sent(record)
     assert record.message_id is not None
     state.messages[record.message_id] = record
@@ -743,6 +791,7 @@ def _registry() -> dict[str, Method]:
         "getMe": get_me,
         "sendMessage": send_message,
         "sendPhoto": send_photo,
+        "sendDocument": send_document,
         "editMessageText": edit_message_text,
         "editMessageCaption": edit_message_caption,
         "editMessageReplyMarkup": edit_message_reply_markup,

@@ -465,6 +465,8 @@ class SandboxState:
             photo = self.files.get(record.photo_file_id)
             if photo is not None:
                 message["photo"] = photo.sizes()
+        if extra.get("document"):
+            message["document"] = dict(extra["document"])
         if record.caption:
             parsed = caption or self._parsed(
                 record.caption, record.parse_mode, extra.get("caption_entities")

@@ -13,9 +13,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.chat.common import Admins
@@ -40,7 +41,10 @@ log = logging.getLogger(__name__)
 NewsApplication = Application[Any, NewsContext, Any, Any, Any, Any]
 
 MENU = ("start", "help", "categories", "subscribe", "unsubscribe", "latest", "popular",
-        "cluster", "search", "settings", "stop")
+        "cluster", "search", "follow", "settings", "stop")
+# What admins' private chats list after the readers' commands (NEWSBOT_ADMIN_IDS).
+ADMIN_MENU = ("broadcast", "stats", "sources", "addsource", "removesource", "exportsources",
+              "setcluster", "review")
 
 
 def build_application(settings: Settings, *, token: str | None = None,
@@ -72,8 +76,29 @@ def build_application(settings: Settings, *, token: str | None = None,
     app.bot_data.admin_ids = admins
     app.bot_data.schedule_ingestion = schedule_ingestion
     app.add_handlers(telegram_handlers(all_routes(), admins))
+    # Replies leave in the order their updates arrived, whatever each handler's own time: every
+    # update is announced to the pacer before any handler awaits anything (group -1 runs first,
+    # in the order PTB took the updates), and settled once its handlers are done (the last
+    # group; the pacer's reply hold covers a handler that never gets there).
+    app.add_handler(TypeHandler(Update, _expect_reply), group=-1)
+    app.add_handler(TypeHandler(Update, _settle_reply), group=_AFTER_EVERY_HANDLER)
     app.add_error_handler(on_error)
     return app
+
+
+_AFTER_EVERY_HANDLER = 1_000
+
+
+async def _expect_reply(update: Update, context: NewsContext) -> None:
+    core = context.bot_data.core
+    if core is not None:
+        core.outbound[CHANNEL].pacer.expect(update.update_id)
+
+
+async def _settle_reply(update: Update, context: NewsContext) -> None:
+    core = context.bot_data.core
+    if core is not None:
+        core.outbound[CHANNEL].pacer.settle(update.update_id)
 
 
 async def _post_init(app: NewsApplication) -> None:
@@ -124,13 +149,31 @@ async def _post_shutdown(app: NewsApplication) -> None:
 
 
 async def set_command_menu(app: NewsApplication) -> None:
-    """The command menu with Vietnamese (default) and English descriptions."""
-    for lang in LANGUAGES:
-        commands = [BotCommand(name, str(t(lang, f"menu.{name}"))) for name in MENU]
+    """The command menu with Vietnamese (default) and English descriptions; each admin's
+    private chat also lists the admin commands (BotCommandScopeChat); the bot's description
+    and short description (what Telegram shows before /start, and on the bot's profile) name
+    the organisation (NEWSBOT_ORGANISATION)."""
+    core = app.bot_data.core
+    organisation = core.common.organisation if core is not None else ""
+    for lang in (*LANGUAGES, None):  # None: the default, for any other language (Vietnamese)
+        text_lang = lang or "vi"
+        commands = [BotCommand(name, str(t(text_lang, f"menu.{name}"))) for name in MENU]
         await app.bot.set_my_commands(commands, language_code=lang)
-    await app.bot.set_my_commands(
-        [BotCommand(name, str(t("vi", f"menu.{name}"))) for name in MENU]
-    )
+        await app.bot.set_my_description(
+            str(t(text_lang, "bot.description", organisation=organisation))[:512],
+            language_code=lang)
+        await app.bot.set_my_short_description(
+            str(t(text_lang, "bot.short_description", organisation=organisation))[:120],
+            language_code=lang)
+        admin_commands = commands + [BotCommand(name, str(t(text_lang, f"menu.{name}")))
+                                     for name in ADMIN_MENU]
+        for admin_id in sorted(app.bot_data.admin_ids):
+            try:
+                await app.bot.set_my_commands(admin_commands,
+                                              scope=BotCommandScopeChat(admin_id),
+                                              language_code=lang)
+            except TelegramError as exc:  # e.g. an admin who never wrote to the bot
+                log.warning("admin_id=%s: admin command menu not set: %s", admin_id, exc)
 
 
 def describe(update: object) -> str:

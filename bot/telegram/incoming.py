@@ -93,7 +93,14 @@ async def who(update: Update, context: NewsContext) -> Who | None:
         thread = topic_of(update.effective_message)
     return Who(chat=chat_ref(chat.id, thread), chat_type=chat.type,
                user_id=str(user.id) if user else None, can_manage=can_manage,
-               language_hint=user.language_code if user else None)
+               language_hint=user.language_code if user else None,
+               user_name=display_name(user.full_name, user.username) if user else None)
+
+
+def display_name(full_name: str, username: str | None) -> str:
+    """"Nguyễn Văn A, @nguyenvana": how admins are named in reports."""
+    name = " ".join(full_name.split())[:64]
+    return f"{name}, @{username}" if username else name
 
 
 async def is_group_admin(context: NewsContext, chat_id: int, user_id: int) -> bool:

@@ -207,6 +207,13 @@ class TelegramSender:
         chat_id = int(chat.id)
         # A forum topic's reader: the message goes into that topic only.
         thread = int(chat.thread) if chat.thread else None
+        if rendered.document is not None:
+            document = InputFile(rendered.document.content, filename=rendered.document.name)
+            sent = await bot.send_document(
+                chat_id, document, caption=rendered.text or None, parse_mode=ParseMode.HTML,
+                reply_markup=markup, disable_notification=rendered.silent,
+                message_thread_id=thread)
+            return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=PHOTO_SHOWN)
         if rendered.photo is None:
             sent = await bot.send_message(
                 chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,

@@ -28,6 +28,8 @@ from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
+from bot.logs import SparseLog
+
 log = logging.getLogger(__name__)
 
 _REASON_CHARS = 200
@@ -92,19 +94,11 @@ class PollingErrors:
     """
 
     def __init__(self, every: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.every = every
-        self.clock = clock
         self.failures = 0
-        self._logged_at: float | None = None
-        self._unlogged = 0
+        self._log = SparseLog(every, clock)
 
     def __call__(self, exc: TelegramError) -> None:
         self.failures += 1
-        now = self.clock()
-        if self._logged_at is not None and now - self._logged_at < self.every:
-            self._unlogged += 1
-            return
-        more = f" ({self._unlogged} more since the last line)" if self._unlogged else ""
-        log.warning("polling: getUpdates failed (%s: %s)%s; retrying", type(exc).__name__,
-                    str(exc)[:_REASON_CHARS], more)
-        self._logged_at, self._unlogged = now, 0
+        if (more := self._log.due()) is not None:
+            log.warning("polling: getUpdates failed (%s: %s)%s; retrying", type(exc).__name__,
+                        str(exc)[:_REASON_CHARS], more)

@@ -30,7 +30,7 @@ from bot.i18n import t
 from bot.localfiles import safe_local_file
 from bot.models import Article
 from bot.text.datefmt import format_local_datetime
-from bot.web.links import article_page_url, is_web_url, photo_url
+from bot.web.links import article_page_url, is_web_url, photo_url, without_tracking
 from storage import articles
 from storage.db import Database
 
@@ -112,7 +112,7 @@ class ArticlePages:
             caption=caption,
             paragraphs=paragraphs(article.body) or paragraphs(article.summary),
             author=article.author.strip() if article.author else "",
-            source_url=article.url if is_web_url(article.url) else None,
+            source_url=without_tracking(article.url) if is_web_url(article.url) else None,
             read_original=t(lang, "card.read_original"),
         )
 

@@ -15,14 +15,13 @@ The secret is never logged.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
-import time
 
 from aiohttp import web
 
 from bot.inbox import Inbox
+from bot.web.secret import SecretGate
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +29,6 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 # Updates are a few kilobytes; Telegram has no documented maximum, this is far above any.
 MAX_UPDATE_BYTES = 1024 * 1024
-# Refused requests are logged at most this often (a flood of forged requests must not flood
-# the log); the next line says how many were not logged.
-REFUSED_LOG_INTERVAL = 60.0
 
 
 class TelegramWebhook:
@@ -40,17 +36,11 @@ class TelegramWebhook:
 
     def __init__(self, inbox: Inbox, secret: str) -> None:
         self.inbox = inbox
-        self._secret = secret.encode("utf-8")
-        self.refused = 0  # requests without the right secret
-        self._logged_at: float | None = None
-        self._unlogged = 0
+        self.gate = SecretGate(SECRET_HEADER, secret, route="webhook")
 
     async def handle(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-        if not hmac.compare_digest(given, self._secret):
-            self.refused += 1
-            self._log_refused(request.remote)
-            return web.Response(status=403, text="Forbidden")
+        if (refusal := self.gate.refusal(request)) is not None:
+            return refusal
         body = await request.read()
         update_id = _update_id(body)
         if update_id is None:
@@ -61,15 +51,6 @@ class TelegramWebhook:
         return web.Response(status=200)
 
 
-    def _log_refused(self, remote: str | None) -> None:
-        now = time.monotonic()
-        if self._logged_at is not None and now - self._logged_at < REFUSED_LOG_INTERVAL:
-            self._unlogged += 1
-            return
-        more = f" ({self._unlogged} more since the last line)" if self._unlogged else ""
-        log.warning("webhook: refused a request from %s without the right secret header%s",
-                    remote, more)
-        self._logged_at, self._unlogged = now, 0
 
 
 def _update_id(body: bytes) -> int | None:

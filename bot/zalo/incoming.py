@@ -179,7 +179,8 @@ class ZaloDispatcher:
         message = parse(payload)
         if message is None:
             return
-        who = Who(ChatRef(ZALO, message.chat_id), message.chat_type, message.user_id)
+        who = Who(ChatRef(ZALO, message.chat_id), message.chat_type, message.user_id,
+                  user_name=" ".join(message.display_name.split())[:64] or None)
         out = ZaloConversation(self.outbound, who.chat, group=False,
                                arrival=float(next(self._arrival)))
         try:

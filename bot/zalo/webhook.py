@@ -12,21 +12,19 @@ The secret is never logged.
 
 from __future__ import annotations
 
-import hmac
 import json
 import logging
-import time
 from typing import Any
 
 from aiohttp import web
 
 from bot.inbox import Inbox
+from bot.web.secret import SecretGate
 from bot.zalo.incoming import update_key
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-REFUSED_LOG_INTERVAL = 60.0
 
 
 class ZaloWebhook:
@@ -34,17 +32,11 @@ class ZaloWebhook:
 
     def __init__(self, inbox: Inbox, secret: str) -> None:
         self.inbox = inbox
-        self._secret = secret.encode("utf-8")
-        self.refused = 0
-        self._logged_at: float | None = None
-        self._unlogged = 0
+        self.gate = SecretGate(SECRET_HEADER, secret, route="zalo webhook")
 
     async def handle(self, request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "replace")
-        if not hmac.compare_digest(given, self._secret):
-            self.refused += 1
-            self._log_refused(request.remote)
-            return web.Response(status=403, text="Forbidden")
+        if (refusal := self.gate.refusal(request)) is not None:
+            return refusal
         body = await request.read()
         update = _update(body)
         if update is None:
@@ -55,15 +47,6 @@ class ZaloWebhook:
         return web.Response(status=200, content_type="application/json",
                             text='{"message": "Success"}')
 
-    def _log_refused(self, remote: str | None) -> None:
-        now = time.monotonic()
-        if self._logged_at is not None and now - self._logged_at < REFUSED_LOG_INTERVAL:
-            self._unlogged += 1
-            return
-        more = f" ({self._unlogged} more since the last line)" if self._unlogged else ""
-        log.warning("zalo webhook: refused a request from %s without the right secret header%s",
-                    remote, more)
-        self._logged_at, self._unlogged = now, 0
 
 
 def _update(body: bytes) -> dict[str, Any] | None:

@@ -259,8 +259,17 @@ def rate_between(samples: list[tuple[float, int]], low: float, high: float) -> f
 # --- 1. limits off ------------------------------------------------------------------------
 
 
-async def bare_loop(sandbox: Sandbox, chats: int, concurrency: int) -> float:
-    """A bare PTB send_photo loop at `concurrency`: messages per second."""
+@dataclass
+class BareRun:
+    """One bare-loop run: its rate and the CPU time it used per 1,000 messages."""
+
+    concurrency: int
+    rate: float
+    cpu_per_1000: float
+
+
+async def bare_loop(sandbox: Sandbox, chats: int, concurrency: int) -> BareRun:
+    """A bare PTB send_photo loop at `concurrency` (in this process): its rate and CPU cost."""
     bot = Bot(TOKEN, base_url=sandbox.base_url,
               request=HTTPXRequest(connection_pool_size=concurrency + 4))
     await bot.initialize()
@@ -281,27 +290,85 @@ async def bare_loop(sandbox: Sandbox, chats: int, concurrency: int) -> float:
             await bot.send_photo(chat_id, file_id, caption=caption, parse_mode="HTML",
                                  reply_markup=markup)
 
+    cpu = time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     await bot.shutdown()
-    return (chats - 1) / elapsed
+    return BareRun(concurrency, (chats - 1) / elapsed, cpu / (chats - 1) * 1000)
+
+
+async def bare_sweep(sandbox: Sandbox, chats: int, levels: list[int]) -> dict[int, BareRun]:
+    """The bare loop at each concurrency level (the sandbox's log reset between runs)."""
+    runs = {}
+    for level in levels:
+        await sandbox.http.post("/sandbox/reset")
+        runs[level] = await bare_loop(sandbox, chats, level)
+    await sandbox.http.post("/sandbox/reset")
+    return runs
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
+    """py-spy sampling the bot process (its 'raw' collapsed stacks), when py-spy is installed."""
+    import shutil
+
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        print("   (py-spy is not installed: pip install py-spy; no profile)")
+        return None
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
+                             "--nonblocking", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def top_of_profile(raw: Path, count: int = 15) -> list[str]:
+    """The functions with the most samples anywhere on the stack (inclusive) and at the top of
+    it (self), from py-spy's collapsed stacks: the lines printed after the push."""
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in raw.read_text(errors="replace").splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not samples.isdigit():
+            continue
+        n = int(samples)
+        total += n
+        frames = stack.split(";")
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+    if not total:
+        return ["(no samples)"]
+    lines = ["self:"]
+    lines += [f"  {n / total:6.1%}  {frame}" for frame, n in
+              sorted(own.items(), key=lambda kv: -kv[1])[:count]]
+    lines.append("inclusive (project code):")
+    ours = [(f, n) for f, n in inclusive.items() if "(bot/" in f or "(storage/" in f]
+    lines += [f"  {n / total:6.1%}  {frame}" for frame, n in
+              sorted(ours, key=lambda kv: -kv[1])[:count]]
+    return lines
 
 
 async def fanout(args: argparse.Namespace, folder: Path) -> None:
-    print(f"\n1. one article to {args.subscribers:,} subscribers, sandbox limits off, "
-          f"concurrency {args.concurrency}")
+    levels = sorted(set(args.sweep))
+    print(f"\n1. one article to {args.subscribers:,} subscribers, sandbox limits off; the bot at "
+          f"its concurrency {args.concurrency}, the bare loop swept over {levels}")
     sandbox = await start_sandbox(flood_limits=False)
     try:
-        before = await bare_loop(sandbox, args.baseline, args.concurrency)
-        print(f"   bare PTB send_photo loop, before ({args.baseline:,} messages): "
-              f"{before:8.1f} msg/s")
-        await sandbox.http.post("/sandbox/reset")
+        before = await bare_sweep(sandbox, args.baseline, levels)
         chat_ids = list(range(1, args.subscribers + 1))
         db_path, sources, archive = await prepare(folder / "fanout", {"Thời sự": chat_ids})
         log = folder / "fanout-bot.log"
         proc = start_bot(sandbox, db_path, sources, log, delivery_rate="inf",
                          delivery_concurrency=args.concurrency)
+        profiler = None
         try:
             await asyncio.sleep(2)  # started, first (empty) poll done
             dropped = time.perf_counter()
@@ -310,34 +377,53 @@ async def fanout(args: argparse.Namespace, folder: Path) -> None:
             probe = StartProbe(sandbox, 900_000_000)
             stop = asyncio.Event()
             probing = asyncio.create_task(probe.run(stop))
-            samples = await wait_pushed(sandbox, args.subscribers)
+            first_seen = await wait_pushed(sandbox, 1)
+            cpu_start = cpu_seconds(proc.pid)
+            if args.profile:
+                profiler = start_profiler(proc.pid, folder / "profile.raw")
+            samples = first_seen + await wait_pushed(sandbox, args.subscribers)
+            cpu_used = cpu_seconds(proc.pid) - cpu_start
+            if profiler is not None:
+                profiler.send_signal(signal.SIGINT)
+                profiler.wait(timeout=60)
             stop.set()
             await probing
             await asyncio.sleep(1.5)  # the last results are written, the worker logs its summary
             rss = peak_rss_mb(proc.pid)
         finally:
+            if profiler is not None and profiler.poll() is None:
+                profiler.kill()
             stop_bot(proc)
         stats = await sandbox.stats()
-        await sandbox.http.post("/sandbox/reset")
-        after = await bare_loop(sandbox, args.baseline, args.concurrency)
-        bare = (before + after) / 2
-        print(f"   bare PTB send_photo loop, after  ({args.baseline:,} messages): "
-              f"{after:8.1f} msg/s")
-        await sandbox.http.post("/sandbox/reset")
-        few = max(2, args.concurrency // 4)
-        bare_few = await bare_loop(sandbox, min(args.baseline, 10_000), few)
+        after = await bare_sweep(sandbox, args.baseline, levels)
+        print("   bare PTB send_photo loop (before and after ours, msg/s; CPU s per 1,000):")
+        means = {}
+        for level in levels:
+            means[level] = (before[level].rate + after[level].rate) / 2
+            cpu = (before[level].cpu_per_1000 + after[level].cpu_per_1000) / 2
+            print(f"     concurrency {level:>3}: {before[level].rate:8.1f} {after[level].rate:8.1f}"
+                  f"  mean {means[level]:8.1f}   CPU {cpu:5.2f} s / 1,000")
+        best = max(means, key=lambda level: means[level])
+        best_cpu = (before[best].cpu_per_1000 + after[best].cpu_per_1000) / 2
         first, done = samples[0][0], samples[-1][0]
         ours = (args.subscribers - 1) / (done - first)
-        print(f"   newsbot push ({args.subscribers:,} messages):       {ours:8.1f} msg/s  "
-              f"= {ours / bare:.0%} of the bare loop's mean (target >= 80%)")
-        print(f"   (for reference, the bare loop at concurrency {few}: {bare_few:.1f} msg/s)")
+        ours_cpu = cpu_used / (args.subscribers - 1) * 1000
+        print(f"   newsbot push ({args.subscribers:,} messages):  {ours:8.1f} msg/s = "
+              f"{ours / means[best]:.2f} of the fastest bare loop (concurrency {best}: "
+              f"{means[best]:.1f} msg/s; target >= 0.80)")
+        print(f"   CPU per 1,000 messages: newsbot {ours_cpu:.2f} s (the bot process, from /proc), "
+              f"fastest bare loop {best_cpu:.2f} s (its process) = {ours_cpu / best_cpu:.2f}x")
         print(f"   article dropped -> first message: {first - dropped:.1f} s (poll, ingest, "
               f"enqueue {args.subscribers:,} deliveries); push {done - first:.0f} s")
         print(f"   peak RSS of the bot process: {rss:.0f} MB (target <= 150 MB)")
-        print(f"   /start during this push: {probe.line()}")
+        print(f"   /start during this push: {probe.line()} (target p95 <= 1000 ms)")
         print(f"   worker: {worker_summary(log)}")
         print(f"   sandbox: {stats['calls'].get('sendPhoto', 0):,} sendPhoto, "
               f"errors {stats['errors'] or 'none'}")
+        if profiler is not None and (folder / "profile.raw").exists():
+            print("   profile of the bot process during the push (py-spy, share of samples):")
+            for line in top_of_profile(folder / "profile.raw"):
+                print(f"   {line}")
     finally:
         await sandbox.stop()
 
@@ -399,7 +485,12 @@ async def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--baseline", type=int, default=30_000,
                         help="messages of each bare-loop run (one before, one after ours)")
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=32,
+                        help="the bot's NEWSBOT_DELIVERY_CONCURRENCY")
+    parser.add_argument("--sweep", type=int, nargs="+", default=[4, 8, 16, 32],
+                        help="the bare loop's concurrency levels; the fastest is the baseline")
+    parser.add_argument("--profile", action="store_true",
+                        help="sample the bot with py-spy during the push (pip install py-spy)")
     parser.add_argument("--flood-chats", type=int, default=10_000)
     parser.add_argument("--hot-private", type=int, default=50)
     parser.add_argument("--hot-groups", type=int, default=5)

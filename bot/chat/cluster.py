@@ -77,9 +77,8 @@ class ClusterCommands:
         year, name = parsed
         room = self.common.limits(who.chat.channel).text - _FOOTER_ROOM
         if key := named_cluster_key(name):
-            keys = await cluster_facts.find_keys(self.db, key)
-            if not keys:
-                keys = await cluster_facts.keys_with_unit(self.db, fold(name))
+            # The cluster's name, else a member unit's (one round trip).
+            keys = await cluster_facts.find_keys(self.db, key, unit_key=fold(name))
             if not keys:
                 return Message(t(lang, "cluster.unknown", query=_echo(name)))
             facts = await cluster_facts.of_clusters(self.db, keys, year)

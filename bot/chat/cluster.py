@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -53,8 +53,43 @@ class _Sources:
     def number(self, article_id: int) -> int:
         return self.numbers.setdefault(article_id, len(self.numbers) + 1)
 
-    def copy(self) -> _Sources:
-        return _Sources(dict(self.numbers))
+
+@dataclass
+class _Draft:
+    """A (cluster, year) block drafted once for both layouts of the reply (with the source
+    sentences, and without when they do not fit): the numbering of the sources does not depend
+    on the sentences, so the second layout reuses the first's work."""
+
+    lines: list[tuple[Text | str, bool]]  # (line, whether it is a quoted sentence)
+    numbers: dict[int, int]  # the sources numbered up to and with this block
+    _texts: dict[bool, Text] = field(default_factory=dict)
+
+    def text(self, *, with_sentences: bool) -> Text:
+        if with_sentences not in self._texts:
+            self._texts[with_sentences] = Text.join(
+                "\n", [line for line, quoted in self.lines if with_sentences or not quoted])
+        return self._texts[with_sentences]
+
+
+class _Drafts:
+    """The blocks of a reply, drafted in order on first use (a reply stops at the first block
+    that does not fit: the blocks after it are never drafted)."""
+
+    def __init__(self, blocks: list[list[Fact]],
+                 draft: Callable[[list[Fact], _Sources], _Draft]) -> None:
+        self._blocks = blocks
+        self._draft = draft
+        self._done: list[_Draft] = []
+
+    def __len__(self) -> int:
+        return len(self._blocks)
+
+    def __getitem__(self, index: int) -> _Draft:
+        while len(self._done) <= index:
+            numbers = self._done[-1].numbers if self._done else {}
+            self._done.append(self._draft(self._blocks[len(self._done)],
+                                          _Sources(dict(numbers))))
+        return self._done[index]
 
 
 class ClusterCommands:
@@ -100,52 +135,52 @@ class ClusterCommands:
         """Blocks per (cluster, year); with the source sentences when everything fits."""
         blocks = [list(g) for _, g in groupby(facts, key=lambda f: (f.cluster_key, f.year))]
         blocks.sort(key=lambda b: (b[0].cluster_key, -b[0].year))  # keys are folded names
+        drafts = _Drafts(blocks, lambda block, sources: self._block(lang, block, sources))
         for with_sentences in (True, False):
-            reply, complete = self._compose(lang, title, blocks, room,
+            reply, complete = self._compose(lang, title, drafts, room,
                                             with_sentences=with_sentences)
             if complete:
                 return reply
         return reply
 
-    def _compose(self, lang: str, title: Text, blocks: list[list[Fact]], room: int, *,
+    def _compose(self, lang: str, title: Text, drafts: _Drafts, room: int, *,
                  with_sentences: bool) -> tuple[Message, bool]:
-        sources = _Sources()
+        numbers: dict[int, int] = {}  # the sources of the blocks shown
         parts = [title]
         length = title.length
         shown = 0
-        for block in blocks:
-            trial = sources.copy()
-            text = self._block(lang, block, trial, with_sentences=with_sentences)
+        for index in range(len(drafts)):
+            draft = drafts[index]
+            text = draft.text(with_sentences=with_sentences)
             length += 2 + text.length  # "\n\n" between parts
-            if length > room or len(trial.numbers) > _MAX_SOURCES:
+            if length > room or len(draft.numbers) > _MAX_SOURCES:
                 break
             parts.append(text)
-            sources = trial
+            numbers = draft.numbers
             shown += 1
-        complete = shown == len(blocks)
+        complete = shown == len(drafts)
         if not complete:
-            parts.append(t(lang, "cluster.more", count=len(blocks) - shown))
-        if sources.numbers:
+            parts.append(t(lang, "cluster.more", count=len(drafts) - shown))
+        if numbers:
             parts.append(t(lang, "cluster.footer"))
         choices = [Choice(f"📰 {n}", action=callbacks.make(callbacks.OPEN, article_id))
-                   for article_id, n in sources.numbers.items()]
+                   for article_id, n in numbers.items()]
         return Message(Text.join("\n\n", parts), rows(choices, 5)), complete
 
-    def _block(self, lang: str, block: list[Fact], sources: _Sources, *, with_sentences: bool
-               ) -> Text:
+    def _block(self, lang: str, block: list[Fact], sources: _Sources) -> _Draft:
         """A cluster's year: one line per role with its source number, then the sources (title,
         link, date and, when there is room, the sentence the fact was read from)."""
         tz = self.common.tz
         first = block[0]
-        lines: list[Text | str] = [t(lang, "cluster.block", cluster=first.cluster,
-                                     year=first.year)]
+        lines: list[tuple[Text | str, bool]] = [
+            (t(lang, "cluster.block", cluster=first.cluster, year=first.year), False)]
         by_role = {f.role: f for f in block}
         cited: dict[int, list[Fact]] = {}  # source number -> its facts, in role order
         for role in ("leader", "deputy"):
             label = t(lang, f"cluster.role.{role}")
             fact = by_role.get(role)
             if fact is None:
-                lines.append(t(lang, "cluster.role_unknown", role=label))
+                lines.append((t(lang, "cluster.role_unknown", role=label), False))
                 continue
             unit = official_style(fact.unit) if fact.unit else t(lang, "cluster.nobody")
             mark: Text | str
@@ -155,14 +190,14 @@ class ClusterCommands:
                 number = sources.number(fact.article_id)
                 cited.setdefault(number, []).append(fact)
                 mark = f"[{number}]"
-            lines.append(t(lang, "cluster.role_line", role=label, unit=unit, source=mark))
+            lines.append((t(lang, "cluster.role_line", role=label, unit=unit, source=mark),
+                          False))
         for number, facts in cited.items():
-            lines.append("    " + self._source(lang, number, facts[0]))
-            if with_sentences:
-                for sentence in dict.fromkeys(f.sentence for f in facts if f.sentence):
-                    quoted = _cut(sentence, _SENTENCE_CHARS)
-                    lines.append("        " + italic(f"«{quoted}»"))
-        return Text.join("\n", lines)
+            lines.append(("    " + self._source(lang, number, facts[0]), False))
+            for sentence in dict.fromkeys(f.sentence for f in facts if f.sentence):
+                quoted = _cut(sentence, _SENTENCE_CHARS)
+                lines.append(("        " + italic(f"«{quoted}»"), True))
+        return _Draft(lines, sources.numbers)
 
     def _source(self, lang: str, number: int, fact: Fact) -> Text:
         title = Text(_cut(fact.article_title or "", _TITLE_CHARS))

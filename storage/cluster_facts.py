@@ -12,7 +12,7 @@ The scanner's watermark and its reading of articles are storage/cluster_scan.py'
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -99,10 +99,12 @@ async def set_admin(conn: Conn, fact: NewFact, *, admin_id: int | str, now: int
 # --- reading --------------------------------------------------------------------------------
 
 # For each chosen (cluster, year) and each role, the winner is one seek in cluster_facts_pick;
-# only the winners are read in full and joined to their article.
+# only the winners are read in full and (with `sources`) joined to their article.
 _COLUMNS = """f.id, f.cluster_key, f.cluster, f.year, f.role, f.unit, f.origin, f.article_id,
-           f.published, f.sentence, f.admin_id, f.created_at, a.title AS article_title,
-           a.url AS article_url"""
+           f.published, f.sentence, f.admin_id, f.created_at"""
+_SOURCES = ", a.title AS article_title, a.url AS article_url"
+_NO_SOURCES = ", NULL AS article_title, NULL AS article_url"
+_SOURCES_JOIN = "LEFT JOIN articles a ON a.id = f.article_id"
 _WINNER_ORDER = "ORDER BY f.cluster_key, f.year DESC, f.role = 'leader' DESC"
 _WINNERS_SQLITE = f"""
     , picked AS (
@@ -112,23 +114,23 @@ _WINNERS_SQLITE = f"""
                 LIMIT 1) AS id
         FROM chosen c CROSS JOIN (SELECT 'leader' AS role UNION ALL SELECT 'deputy') r
     )
-    SELECT {_COLUMNS}
+    SELECT {_COLUMNS} {{sources}}
     FROM picked p JOIN cluster_facts f ON f.id = p.id
-    LEFT JOIN articles a ON a.id = f.article_id
+    {{join}}
     {_WINNER_ORDER}
 """
 # PostgreSQL cannot estimate how few ids `picked` gives, and joined it by hashing every fact
 # (a sequential scan: 40-60 ms at 10,000 facts); a LATERAL subquery (which SQLite lacks) makes
 # each winner the one index seek it is (5-8 ms, measured on bench/commands.py's database).
 _WINNERS_POSTGRES = f"""
-    SELECT {_COLUMNS}
+    SELECT {_COLUMNS} {{sources}}
     FROM chosen c CROSS JOIN (VALUES ('leader'), ('deputy')) AS r(role)
     CROSS JOIN LATERAL (
         SELECT * FROM cluster_facts w
         WHERE w.cluster_key = c.cluster_key AND w.year = c.year AND w.role = r.role
         ORDER BY w.origin, w.published DESC, w.article_id DESC, w.id DESC
         LIMIT 1) f
-    LEFT JOIN articles a ON a.id = f.article_id
+    {{join}}
     {_WINNER_ORDER}
 """
 
@@ -154,17 +156,34 @@ def _fact(row: Row) -> Fact:
     )
 
 
-async def _winners(conn: Conn, chosen: str, params: Sequence[object]
+async def _winners(conn: Conn, chosen: str, params: Sequence[object], *, sources: bool
                    ) -> list[Fact]:
     winners = _WINNERS_POSTGRES if conn.backend == POSTGRES else _WINNERS_SQLITE
-    async with conn.execute(f"WITH chosen AS ({chosen}) {winners}", tuple(params)) as cur:
+    sql = winners.format(sources=_SOURCES if sources else _NO_SOURCES,
+                         join=_SOURCES_JOIN if sources else "")
+    async with conn.execute(f"WITH chosen AS ({chosen}) {sql}", tuple(params)) as cur:
         return [_fact(r) for r in await cur.fetchall()]
 
 
-async def latest(conn: Conn) -> list[Fact]:
-    """For every cluster, the winning facts of its latest year."""
+async def with_sources(conn: Conn, facts: Sequence[Fact]) -> list[Fact]:
+    """`facts` with their source article's title and link (facts read with `sources=False`)."""
+    ids = sorted({f.article_id for f in facts if f.article_id is not None})
+    found: dict[int, tuple[str | None, str | None]] = {}
+    if ids:
+        marks = ",".join("?" * len(ids))
+        async with conn.execute(f"SELECT id, title, url FROM articles WHERE id IN ({marks})",
+                                ids) as cur:
+            found = {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
+    return [f if f.article_id not in found else
+            replace(f, article_title=found[f.article_id][0], article_url=found[f.article_id][1])
+            for f in facts]
+
+
+async def latest(conn: Conn, *, sources: bool = True) -> list[Fact]:
+    """For every cluster, the winning facts of its latest year (with their source article's
+    title and link unless not `sources`: see `with_sources`)."""
     # A skip scan (two index seeks per cluster) instead of GROUP BY over every fact.
-    return await _winners(conn, _LATEST_YEARS, ())
+    return await _winners(conn, _LATEST_YEARS, (), sources=sources)
 
 
 _LATEST_YEARS = """
@@ -179,15 +198,15 @@ _LATEST_YEARS = """
 """
 
 
-async def of_year(conn: Conn, year: int) -> list[Fact]:
+async def of_year(conn: Conn, year: int, *, sources: bool = True) -> list[Fact]:
     """For every cluster with facts for `year`, the winning facts of that year."""
     return await _winners(
-        conn, "SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE year = ?", (year,)
-    )
+        conn, "SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE year = ?", (year,),
+        sources=sources)
 
 
-async def of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None
-                      ) -> list[Fact]:
+async def of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None, *,
+                      sources: bool = True) -> list[Fact]:
     """The winning facts of the clusters `keys`: every year, or only `year`."""
     if not keys:
         return []
@@ -197,7 +216,7 @@ async def of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None
     if year is not None:
         sql += " AND year = ?"
         params.append(year)
-    return await _winners(conn, sql, params)
+    return await _winners(conn, sql, params, sources=sources)
 
 
 def _like_pattern(text: str) -> str:

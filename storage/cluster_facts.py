@@ -12,7 +12,7 @@ The scanner's watermark and its reading of articles are storage/cluster_scan.py'
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -99,12 +99,10 @@ async def set_admin(conn: Conn, fact: NewFact, *, admin_id: int | str, now: int
 # --- reading --------------------------------------------------------------------------------
 
 # For each chosen (cluster, year) and each role, the winner is one seek in cluster_facts_pick;
-# only the winners are read in full and (with `sources`) joined to their article.
+# only the winners are read in full and joined to their article.
 _COLUMNS = """f.id, f.cluster_key, f.cluster, f.year, f.role, f.unit, f.origin, f.article_id,
-           f.published, f.sentence, f.admin_id, f.created_at"""
-_SOURCES = ", a.title AS article_title, a.url AS article_url"
-_NO_SOURCES = ", NULL AS article_title, NULL AS article_url"
-_SOURCES_JOIN = "LEFT JOIN articles a ON a.id = f.article_id"
+           f.published, f.sentence, f.admin_id, f.created_at, a.title AS article_title,
+           a.url AS article_url"""
 _WINNER_ORDER = "ORDER BY f.cluster_key, f.year DESC, f.role = 'leader' DESC"
 _WINNERS_SQLITE = f"""
     , picked AS (
@@ -114,23 +112,23 @@ _WINNERS_SQLITE = f"""
                 LIMIT 1) AS id
         FROM chosen c CROSS JOIN (SELECT 'leader' AS role UNION ALL SELECT 'deputy') r
     )
-    SELECT {_COLUMNS} {{sources}}
+    SELECT {_COLUMNS}
     FROM picked p JOIN cluster_facts f ON f.id = p.id
-    {{join}}
+    LEFT JOIN articles a ON a.id = f.article_id
     {_WINNER_ORDER}
 """
 # PostgreSQL cannot estimate how few ids `picked` gives, and joined it by hashing every fact
 # (a sequential scan: 40-60 ms at 10,000 facts); a LATERAL subquery (which SQLite lacks) makes
 # each winner the one index seek it is (5-8 ms, measured on bench/commands.py's database).
 _WINNERS_POSTGRES = f"""
-    SELECT {_COLUMNS} {{sources}}
+    SELECT {_COLUMNS}
     FROM chosen c CROSS JOIN (VALUES ('leader'), ('deputy')) AS r(role)
     CROSS JOIN LATERAL (
         SELECT * FROM cluster_facts w
         WHERE w.cluster_key = c.cluster_key AND w.year = c.year AND w.role = r.role
         ORDER BY w.origin, w.published DESC, w.article_id DESC, w.id DESC
         LIMIT 1) f
-    {{join}}
+    LEFT JOIN articles a ON a.id = f.article_id
     {_WINNER_ORDER}
 """
 
@@ -156,36 +154,74 @@ def _fact(row: Row) -> Fact:
     )
 
 
-async def _winners(conn: Conn, chosen: str, params: Sequence[object], *, sources: bool
+async def _winners(conn: Conn, chosen: str, params: Sequence[object]
                    ) -> list[Fact]:
     winners = _WINNERS_POSTGRES if conn.backend == POSTGRES else _WINNERS_SQLITE
-    sql = winners.format(sources=_SOURCES if sources else _NO_SOURCES,
-                         join=_SOURCES_JOIN if sources else "")
-    async with conn.execute(f"WITH chosen AS ({chosen}) {sql}", tuple(params)) as cur:
+    async with conn.execute(f"WITH chosen AS ({chosen}) {winners}", tuple(params)) as cur:
         return [_fact(r) for r in await cur.fetchall()]
 
 
-async def with_sources(conn: Conn, facts: Sequence[Fact]) -> list[Fact]:
-    """`facts` with their source article's title and link (facts read with `sources=False`)."""
-    ids = sorted({f.article_id for f in facts if f.article_id is not None})
-    found: dict[int, tuple[str | None, str | None]] = {}
-    if ids:
-        marks = ",".join("?" * len(ids))
-        async with conn.execute(f"SELECT id, title, url FROM articles WHERE id IN ({marks})",
-                                ids) as cur:
-            found = {r[0]: (r[1], r[2]) for r in await cur.fetchall()}
-    return [f if f.article_id not in found else
-            replace(f, article_title=found[f.article_id][0], article_url=found[f.article_id][1])
-            for f in facts]
+async def latest(conn: Conn) -> list[Fact]:
+    """For every cluster, the winning facts of its latest year."""
+    return await _winners(conn, _LATEST_YEARS, ())
 
 
-async def latest(conn: Conn, *, sources: bool = True) -> list[Fact]:
-    """For every cluster, the winning facts of its latest year (with their source article's
-    title and link unless not `sources`: see `with_sources`)."""
-    # A skip scan (two index seeks per cluster) instead of GROUP BY over every fact.
-    return await _winners(conn, _LATEST_YEARS, (), sources=sources)
+async def of_year(conn: Conn, year: int) -> list[Fact]:
+    """For every cluster with facts for `year`, the winning facts of that year."""
+    return await _winners(conn, _OF_YEAR, (year,))
 
 
+async def of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None
+                      ) -> list[Fact]:
+    """The winning facts of the clusters `keys`: every year, or only `year`."""
+    if not keys:
+        return []
+    sql, params = _of_clusters(keys, year)
+    return await _winners(conn, sql, params)
+
+
+# --- the same a few (cluster, year) pairs at a time -----------------------------------------
+# /cluster shows as many (cluster, year) blocks as one message holds (about 15 of 60 at the
+# latest year): it lists the pairs first, then reads the winners of the pairs it drafts.
+
+Pair = tuple[str, int]  # (cluster key, year)
+
+
+async def latest_pairs(conn: Conn) -> list[Pair]:
+    """Every cluster with its latest year (the pairs `latest` reads)."""
+    return await _pairs(conn, _LATEST_YEARS, ())
+
+
+async def pairs_of_year(conn: Conn, year: int) -> list[Pair]:
+    """The pairs `of_year` reads."""
+    return await _pairs(conn, _OF_YEAR, (year,))
+
+
+async def pairs_of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None
+                            ) -> list[Pair]:
+    """The pairs `of_clusters` reads."""
+    if not keys:
+        return []
+    sql, params = _of_clusters(keys, year)
+    return await _pairs(conn, sql, params)
+
+
+async def winners(conn: Conn, pairs: Sequence[Pair]) -> list[Fact]:
+    """The winning facts of the (cluster, year) `pairs` (leader first in each)."""
+    if not pairs:
+        return []
+    # Typed, for PostgreSQL to know what the parameters are.
+    chosen = " UNION ALL ".join(
+        ["SELECT CAST(? AS TEXT) AS cluster_key, CAST(? AS INTEGER) AS year"] * len(pairs))
+    return await _winners(conn, chosen, [value for pair in pairs for value in pair])
+
+
+async def _pairs(conn: Conn, chosen: str, params: Sequence[object]) -> list[Pair]:
+    async with conn.execute(chosen, tuple(params)) as cur:
+        return [(r[0], int(r[1])) for r in await cur.fetchall()]
+
+
+# A skip scan (two index seeks per cluster) instead of GROUP BY over every fact.
 _LATEST_YEARS = """
     WITH RECURSIVE keys(k) AS (
         SELECT (SELECT min(cluster_key) FROM cluster_facts)
@@ -196,27 +232,17 @@ _LATEST_YEARS = """
     SELECT k AS cluster_key, (SELECT max(year) FROM cluster_facts WHERE cluster_key = k) AS year
     FROM keys WHERE k IS NOT NULL
 """
+_OF_YEAR = "SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE year = ?"
 
 
-async def of_year(conn: Conn, year: int, *, sources: bool = True) -> list[Fact]:
-    """For every cluster with facts for `year`, the winning facts of that year."""
-    return await _winners(
-        conn, "SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE year = ?", (year,),
-        sources=sources)
-
-
-async def of_clusters(conn: Conn, keys: Sequence[str], year: int | None = None, *,
-                      sources: bool = True) -> list[Fact]:
-    """The winning facts of the clusters `keys`: every year, or only `year`."""
-    if not keys:
-        return []
+def _of_clusters(keys: Sequence[str], year: int | None) -> tuple[str, list[object]]:
     marks = ",".join("?" * len(keys))
     sql = f"SELECT DISTINCT cluster_key, year FROM cluster_facts WHERE cluster_key IN ({marks})"
     params: list[object] = list(keys)
     if year is not None:
         sql += " AND year = ?"
         params.append(year)
-    return await _winners(conn, sql, params, sources=sources)
+    return sql, params
 
 
 def _like_pattern(text: str) -> str:

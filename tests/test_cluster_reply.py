@@ -139,3 +139,67 @@ async def test_cluster_arguments_on_an_empty_database(db: Database, argument: st
                                                       expected_key: str) -> None:
     reply = await _core(db).show(ME, "" if argument == "/cluster" else argument)
     assert reply.text == markup(expected_key)
+
+
+async def _short_clusters(db: Database, count: int) -> None:
+    """`count` clusters, each with a leader from an article of its own (short texts: they all
+    fit in one message)."""
+    items = [
+        NewArticle(dedupe_key=f"k{i}", source="s", url=f"https://x.vn/{i}", title=f"Bài {i}",
+                   category="Cụm thi đua", published=datetime(2023, 12, 1, tzinfo=UTC),
+                   summary="", body="", image=None, image_caption=None, author=None)
+        for i in range(count)
+    ]
+    async with db.transaction() as conn:
+        stored = await articles.insert_new(conn, items, fetched_at=0)
+        facts = [(a.id, int(a.published.timestamp()),
+                  NewFact(f"so {i:02d}", f"số {i:02d}", 2024, "leader", f"Tỉnh {i}",
+                          f"tinh {i}"))
+                 for i, a in enumerate(stored)]
+        await cluster_facts.replace_extracted(conn, [a.id for a in stored], facts, now=0)
+
+
+async def test_a_reply_reads_its_clusters_a_batch_at_a_time(db: Database) -> None:
+    """28 clusters that all fit (two batches of pairs read): every block is shown, in order,
+    with their sources numbered on from one batch to the next."""
+    await _short_clusters(db, 28)
+    reply = await _core(db).show(ME, "")
+    text = str(reply.text)
+    assert "… và " not in text
+    places = [text.index(f"số {i:02d} · năm 2024") for i in range(28)]
+    assert places == sorted(places)
+    assert [b.label for row in reply.choices for b in row] == [f"📰 {n}" for n in range(1, 29)]
+    assert "[28]" in text
+
+
+async def test_a_cluster_gone_since_the_pairs_were_listed_is_left_out(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    await _short_clusters(db, 20)
+    expected = await _core(db).show(ME, "")
+    listed = cluster_facts.latest_pairs
+
+    async def with_a_ghost(conn: object) -> list[cluster_facts.Pair]:
+        return [("so 05 x", 2024), *await listed(db)]
+
+    monkeypatch.setattr(cluster_facts, "latest_pairs", with_a_ghost)
+    assert await _core(db).show(ME, "") == expected
+
+
+async def test_pairs_then_winners_read_what_the_whole_queries_read(db: Database) -> None:
+    await _short_clusters(db, 20)
+    async with db.transaction() as conn:
+        await cluster_facts.set_admin(conn, NewFact("so 03", "số 03", 2025, "deputy", "", ""),
+                                      admin_id=1, now=5)
+    latest = await cluster_facts.latest_pairs(db)
+    assert latest[:4] == [("so 00", 2024), ("so 01", 2024), ("so 02", 2024), ("so 03", 2025)]
+    assert await cluster_facts.winners(db, latest) == await cluster_facts.latest(db)
+    of_year = await cluster_facts.pairs_of_year(db, 2024)
+    assert len(of_year) == 20
+    assert await cluster_facts.winners(db, of_year) == await cluster_facts.of_year(db, 2024)
+    keys = ["so 03", "so 07"]
+    for year in (None, 2024, 2025, 2030):
+        pairs = await cluster_facts.pairs_of_clusters(db, keys, year)
+        assert await cluster_facts.winners(db, sorted(pairs)) == \
+            await cluster_facts.of_clusters(db, keys, year)
+    assert await cluster_facts.winners(db, []) == []
+    assert await cluster_facts.winners(db, [("nowhere", 2024)]) == []

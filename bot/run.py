@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import socket
@@ -229,9 +228,5 @@ async def _serve_until_stopped(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(signum, stop.set)
     async with serving(settings):
-        # Everything made while starting (libraries, settings, caches) lives as long as the
-        # process: out of the garbage collector's sight, its full collections during a push
-        # scan only what the push allocates (bench/fanout.py: CPU per message).
-        gc.freeze()
         await stop.wait()
         log.info("stopping")

@@ -287,3 +287,26 @@ async def test_timeouts_and_server_errors_are_retried(push: Push) -> None:
     assert stats.uncertain >= 2  # the slow answers (and the dropped connection)
     assert (final[flaky].attempts, final[dropped].attempts, final[slow_error].attempts) == (
         3, 2, 2)
+
+
+async def test_a_paid_broadcast_asks_telegram_for_it_on_every_push_only(tmp_path: Path) -> None:
+    """NEWSBOT_PAID_BROADCAST: every pushed card carries allow_paid_broadcast (without it
+    Telegram answers 429 above ~30/s, whatever the bot's own rate); a reply never does."""
+    sources, archive = push_source(tmp_path)
+    async with bot_on_sandbox(tmp_path, sources_file=sources, paid_broadcast=True,
+                              database=tmp_path / "paid.db") as chat:
+        core = chat.app.bot_data.core
+        assert core is not None
+        readers = list(range(7001, 7021))
+        await subscribe(core, readers, "Thời sự")
+        write_article(archive, "paid", title="Tin trả phí", category="Thời sự",
+                      image="https://photos.example.org/paid.jpg")
+        start = await chat.last_seq()
+        stored = await ingest(core)
+        await wait_done(core, [a.id for a in stored])
+        replies = await chat.say(7001, "/help")
+        cards = [r for r in await chat.sent(after=start) if r["method"] == "sendPhoto"]
+    assert sorted(r["chat_id"] for r in cards) == readers
+    assert all(r.get("allow_paid_broadcast") is True for r in cards)
+    assert replies
+    assert not any(r.get("allow_paid_broadcast") for r in replies)

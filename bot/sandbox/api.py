@@ -274,6 +274,8 @@ def _extra(params: Params, reply_to: int | None) -> dict[str, Any] | None:
     for key in ("entities", "caption_entities"):
         if params.get(key):
             extra[key] = params[key]
+    if params.get("allow_paid_broadcast"):
+        extra["allow_paid_broadcast"] = True  # a paid broadcast's message (tests check it)
     return extra or None
 
 

@@ -113,7 +113,8 @@ async def _post_init(app: NewsApplication) -> None:
                                                           settings.zalo_admin_ids))
     app.bot_data.owns_core = owns_core
     sender = TelegramSender(push_bots(settings, app.bot.token), app.bot, http=core.http,
-                            upload_timeout=settings.delivery_upload_timeout)
+                            upload_timeout=settings.delivery_upload_timeout,
+                            paid_broadcast=settings.paid_broadcast)
     await sender.initialize()
     # Several processes on PostgreSQL share the account's rate through the database.
     shared = (DatabaseSchedule(core.db, f"{CHANNEL}:{app.bot.token.split(':', 1)[0]}")

@@ -34,7 +34,7 @@ import logging
 import math
 import warnings
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,6 +65,7 @@ from bot.render.telegram import CHANNEL, Keyboard, RenderCache, answer_text
 log = logging.getLogger(__name__)
 
 _NO_PREVIEW = _LinkPreviewOptions(is_disabled=True)
+_NONE: Mapping[str, object] = {}  # no extra parameters
 # `MessageRef.shown` of a photo message: its caption is not edited, only its buttons.
 PHOTO_SHOWN = "\x00photo"
 
@@ -139,13 +140,17 @@ class TelegramSender:
 
     def __init__(self, push_bots: Sequence[Bot], reply_bot: Bot, *,
                  http: httpx.AsyncClient | None = None, cache_size: int = 256,
-                 upload_timeout: float = 30.0) -> None:
+                 upload_timeout: float = 30.0, paid_broadcast: bool = False) -> None:
         if not push_bots:
             raise ValueError("at least one push Bot")
         self.bots = list(push_bots)
         self.reply_bot = reply_bot
         self.http = http  # downloads photos Telegram could not fetch (None: never)
         self.upload_timeout = upload_timeout  # a photo upload or fetch by URL (not a file id)
+        # NEWSBOT_PAID_BROADCAST: pushes ask for paid broadcasting (Telegram then allows up to
+        # 1000 messages/s, charged in Stars); without the flag it answers 429 above ~30/s.
+        # Replies never need it. https://core.telegram.org/bots/api#paid-broadcasts
+        self._paid = {"allow_paid_broadcast": True} if paid_broadcast else {}
         self._busy = [0] * len(self.bots)  # requests in flight per push Bot (connection pool)
         self._render = RenderCache(cache_size)
         self._markups: OrderedDict[Keyboard, InlineKeyboardMarkup | None] = OrderedDict()
@@ -170,7 +175,8 @@ class TelegramSender:
         index = busy.index(min(busy))
         busy[index] += 1
         try:
-            return await self._classified(self._send(self.bots[index], chat, message), message)
+            return await self._classified(
+                self._send(self.bots[index], chat, message, self._paid), message)
         finally:
             busy[index] -= 1
 
@@ -201,7 +207,9 @@ class TelegramSender:
 
     # -- requests -----------------------------------------------------------------------------
 
-    async def _send(self, bot: Bot, chat: ChatRef, message: Message) -> SendOutcome:
+    async def _send(self, bot: Bot, chat: ChatRef, message: Message,
+                    extra: Mapping[str, object] = _NONE) -> SendOutcome:
+        """One message; `extra`: more parameters of the send (a paid broadcast's flag)."""
         rendered = self._render.render(message)
         markup = self._markup(rendered.buttons)
         chat_id = int(chat.id)
@@ -212,13 +220,13 @@ class TelegramSender:
             sent = await bot.send_document(
                 chat_id, document, caption=rendered.text or None, parse_mode=ParseMode.HTML,
                 reply_markup=markup, disable_notification=rendered.silent,
-                message_thread_id=thread)
+                message_thread_id=thread, **extra)  # type: ignore[arg-type]
             return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=PHOTO_SHOWN)
         if rendered.photo is None:
             sent = await bot.send_message(
                 chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,
                 disable_notification=rendered.silent, link_preview_options=_NO_PREVIEW,
-                message_thread_id=thread)
+                message_thread_id=thread, **extra)  # type: ignore[arg-type]
             return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=rendered.text)
         photo = rendered.photo
         known = self._file_ids.get(photo.ref) if photo.kind != "file_id" else None
@@ -237,7 +245,7 @@ class TelegramSender:
             given = photo.ref
         send: dict[str, object] = dict(caption=rendered.text, parse_mode=ParseMode.HTML,
                                        reply_markup=markup, disable_notification=rendered.silent,
-                                       message_thread_id=thread)
+                                       message_thread_id=thread, **extra)
         if isinstance(given, InputFile) or (photo.kind == "url" and known is None):
             # An upload, or a URL Telegram fetches before it answers: the long timeout.
             send.update(read_timeout=self.upload_timeout, write_timeout=self.upload_timeout)

@@ -114,6 +114,33 @@ async def new_postgres_database(server: str, *, empty: bool = False) -> str:
     return _url_of(server, name)
 
 
+async def previous_postgres_database(server: str, version: int, rows: str) -> str:
+    """A new database as the PostgreSQL migrations up to `version` left it (each applied in
+    its own transaction and recorded, like the runner does), with `rows` (SQL) written in it:
+    an installation of an older version, for upgrade tests. Its URL; drop it after."""
+    import asyncpg
+
+    from storage.migrations import postgres_migrations
+
+    url = await new_postgres_database(server, empty=True)
+    try:
+        raw = await asyncpg.connect(url)
+        try:
+            await raw.execute("CREATE TABLE newsbot_schema (version INTEGER PRIMARY KEY, "
+                              "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
+            for number, sql in enumerate(postgres_migrations()[:version], start=1):
+                async with raw.transaction():
+                    await raw.execute(sql)
+                    await raw.execute("INSERT INTO newsbot_schema(version) VALUES ($1)", number)
+            await raw.execute(rows)
+        finally:
+            await raw.close()
+    except BaseException:
+        await drop_postgres_database(url)
+        raise
+    return url
+
+
 async def drop_postgres_database(url: str) -> None:
     import asyncpg
 

@@ -16,7 +16,11 @@ from storage.cluster_facts import NewFact, Role
 from storage.copy import copy_database
 from storage.db import Conn, Database, open_database
 from storage.migrations import migrations, postgres_migrations
-from tests.conftest import drop_postgres_database, new_postgres_database
+from tests.conftest import (
+    drop_postgres_database,
+    new_postgres_database,
+    previous_postgres_database,
+)
 
 MTTQ = "Ủy ban MTTQ Việt Nam"
 NORTH = "cac tinh dong bac"
@@ -202,21 +206,8 @@ async def test_a_previous_database_gets_the_pairs_with_every_row(tmp_path: Path)
 @pytest.mark.postgres
 async def test_a_previous_postgres_database_gets_the_pairs_with_every_row(
         postgres_server: str) -> None:
-    import asyncpg
-
-    url = await new_postgres_database(postgres_server, empty=True)
+    url = await previous_postgres_database(postgres_server, PG_PREVIOUS, _ROWS)
     try:
-        raw = await asyncpg.connect(url)
-        try:
-            await raw.execute("CREATE TABLE newsbot_schema (version INTEGER PRIMARY KEY, "
-                              "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-            for number, sql in enumerate(postgres_migrations()[:PG_PREVIOUS], start=1):
-                async with raw.transaction():
-                    await raw.execute(sql)
-                    await raw.execute("INSERT INTO newsbot_schema(version) VALUES ($1)", number)
-            await raw.execute(_ROWS)
-        finally:
-            await raw.close()
         db = await open_database(url)
         try:
             assert await db.schema_version() == len(postgres_migrations())

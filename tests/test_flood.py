@@ -27,7 +27,12 @@ from storage.copy import copy_database
 from storage.db import Conn, Database, open_database
 from storage.migrations import migrations, postgres_migrations
 from tests.bothelper import bot_on_sandbox, text_of
-from tests.conftest import drop_postgres_database, new_postgres_database, tg
+from tests.conftest import (
+    drop_postgres_database,
+    new_postgres_database,
+    previous_postgres_database,
+    tg,
+)
 from tests.pushhelper import ingest, push_source, subscribe, wait_done, write_article
 
 NOW = 1_700_000_000
@@ -374,18 +379,7 @@ PG_PREVIOUS = next(n for n, sql in enumerate(postgres_migrations()) if "summary_
 @pytest.mark.postgres
 async def test_a_postgres_database_of_the_previous_version_keeps_every_delivery(
         postgres_server: str) -> None:
-    import asyncpg
-
-    url = await new_postgres_database(postgres_server, empty=True)
-    try:
-        raw = await asyncpg.connect(url)
-        try:
-            await raw.execute("CREATE TABLE newsbot_schema (version INTEGER PRIMARY KEY, "
-                              "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-            for number, sql in enumerate(postgres_migrations()[:PG_PREVIOUS], start=1):
-                await raw.execute(sql)
-                await raw.execute("INSERT INTO newsbot_schema(version) VALUES ($1)", number)
-            await raw.execute("""
+    url = await previous_postgres_database(postgres_server, PG_PREVIOUS, """
                 INSERT INTO categories(id, name, folded) VALUES (1, 'Thời sự', 'thoi su');
                 INSERT INTO articles(id, dedupe_key, source, url, title, category_id, published,
                                      fetched_at, summary, body)
@@ -400,9 +394,7 @@ async def test_a_postgres_database_of_the_previous_version_keeps_every_delivery(
                        (2, 'telegram', '1001', 2, 'failed', 5, NULL, 52, 60, 'timed out'),
                        (3, 'telegram', '-5', 2, 'pending', 1, NULL, 53, NULL, 'HTTP 502');
             """)
-        finally:
-            await raw.close()
-
+    try:
         db = await open_database(url)
         try:
             assert await db.schema_version() == len(postgres_migrations())

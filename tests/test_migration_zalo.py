@@ -14,7 +14,7 @@ from bot.message import ChatRef
 from storage import broadcasts, choices, deliveries
 from storage.db import Conn, Database, open_database
 from storage.migrations import migrations, postgres_migrations
-from tests.conftest import drop_postgres_database, new_postgres_database
+from tests.conftest import drop_postgres_database, previous_postgres_database
 
 # Every migration before the Zalo one (found by content: renumbering does not change this test).
 PREVIOUS = next(n for n, sql in enumerate(migrations()) if "CREATE TABLE chat_choices" in sql)
@@ -61,22 +61,9 @@ async def test_a_previous_database_migrates_with_every_row(tmp_path: Path) -> No
 @pytest.mark.postgres
 async def test_a_previous_postgres_database_migrates_with_every_row(postgres_server: str
                                                                     ) -> None:
-    import asyncpg
-
-    url = await new_postgres_database(postgres_server, empty=True)
+    # The previous version's schema, as its migration runner left it, with rows.
+    url = await previous_postgres_database(postgres_server, PG_PREVIOUS, _ROWS)
     try:
-        # The previous version's schema, as its migration runner left it, with rows.
-        raw = await asyncpg.connect(url)
-        try:
-            await raw.execute("CREATE TABLE newsbot_schema (version INTEGER PRIMARY KEY, "
-                              "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())")
-            for number, sql in enumerate(postgres_migrations()[:PG_PREVIOUS], start=1):
-                async with raw.transaction():
-                    await raw.execute(sql)
-                    await raw.execute("INSERT INTO newsbot_schema(version) VALUES ($1)", number)
-            await raw.execute(_ROWS)
-        finally:
-            await raw.close()
         db = await open_database(url)
         try:
             assert await db.schema_version() == len(postgres_migrations())

@@ -114,6 +114,24 @@ async def new_postgres_database(server: str, *, empty: bool = False) -> str:
     return _url_of(server, name)
 
 
+def previous_sqlite_database(path: Path, version: int, rows: str) -> None:
+    """A SQLite file as the migrations up to `version` left it (foreign keys off while they
+    run, as the runner does: storage/sqlite.py), with `rows` (SQL) written in it with foreign
+    keys on: an installation of an older version, for upgrade tests."""
+    import sqlite3
+
+    from storage.migrations import migrations
+
+    conn = sqlite3.connect(path)
+    try:
+        for number, sql in enumerate(migrations()[:version], start=1):
+            conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.executescript(rows)
+    finally:
+        conn.close()
+
+
 async def previous_postgres_database(server: str, version: int, rows: str) -> str:
     """A new database as the PostgreSQL migrations up to `version` left it (each applied in
     its own transaction and recorded, like the runner does), with `rows` (SQL) written in it:

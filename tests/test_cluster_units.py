@@ -20,6 +20,7 @@ from tests.conftest import (
     drop_postgres_database,
     new_postgres_database,
     previous_postgres_database,
+    previous_sqlite_database,
 )
 
 MTTQ = "Ủy ban MTTQ Việt Nam"
@@ -184,12 +185,7 @@ async def _upgraded(db: Database) -> None:
 
 async def test_a_previous_database_gets_the_pairs_with_every_row(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    conn = sqlite3.connect(path)
-    for number, sql in enumerate(migrations()[:PREVIOUS], start=1):
-        conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.executescript(_ROWS)
-    conn.close()
+    previous_sqlite_database(path, PREVIOUS, _ROWS)
     db = await open_database(path)
     try:
         await _upgraded(db)

@@ -14,7 +14,11 @@ from bot.message import ChatRef
 from storage import broadcasts, choices, deliveries
 from storage.db import Conn, Database, open_database
 from storage.migrations import migrations, postgres_migrations
-from tests.conftest import drop_postgres_database, previous_postgres_database
+from tests.conftest import (
+    drop_postgres_database,
+    previous_postgres_database,
+    previous_sqlite_database,
+)
 
 # Every migration before the Zalo one (found by content: renumbering does not change this test).
 PREVIOUS = next(n for n, sql in enumerate(migrations()) if "CREATE TABLE chat_choices" in sql)
@@ -32,19 +36,9 @@ _ROWS = """
 """
 
 
-def _old_database(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    # As the migration runner does: foreign keys off while tables are rebuilt (storage/db.py).
-    for number, sql in enumerate(migrations()[:PREVIOUS], start=1):
-        conn.executescript(f"BEGIN;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
-    conn.execute("PRAGMA foreign_keys=ON")
-    conn.executescript(_ROWS)
-    conn.close()
-
-
 async def test_a_previous_database_migrates_with_every_row(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    _old_database(path)
+    previous_sqlite_database(path, PREVIOUS, _ROWS)
     db = await open_database(path)
     try:
         await _upgraded_rows_and_new_storage(db)

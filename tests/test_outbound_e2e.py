@@ -19,10 +19,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from telegram.warnings import PTBUserWarning
 
+from bot.delivery.outbound import Status
+from bot.delivery.pacing import Priority
 from bot.demo import sample_sources_file
 from bot.ingest.fetch import NetworkGuard, make_client
-from bot.telegram.sender import TelegramSender
+from bot.message import ChatRef, Choice, Message, Photo, bold
+from bot.telegram.sender import PHOTO_SHOWN, TelegramSender
 from storage import deliveries as outbox
 from tests.bothelper import Chatter, bot_on_sandbox, text_of
 from tests.pushhelper import ingest, push_source, subscribe, wait_done, write_article
@@ -239,3 +243,40 @@ async def test_a_photo_on_an_internal_address_is_never_fetched_by_the_bot(
         sent = [r for r in await chat.sent(after=after) if r["chat_id"] in set(readers)]
         assert [r["method"] for r in sent] == ["sendMessage"] * len(readers)
         assert not any(str(r.get("photo") or "").startswith("upload:") for r in sent)
+
+
+async def test_a_send_reads_telegrams_answer_and_warns_nothing(
+        tmp_path: Path, recwarn: pytest.WarningsRecorder) -> None:
+    """Sends read Telegram's answer as plain JSON (bot/telegram/sender.py): the message id and
+    the photo's file id are the ones the sandbox gave, the keyboard and the silent flag arrive,
+    the file id is reused, and the library warns nothing on the way (`-W error` would turn a
+    warning into a failed delivery)."""
+    async with bot_on_sandbox(tmp_path) as chat:
+        core = chat.app.bot_data.core
+        assert core is not None
+        sender = core.outbound["telegram"].sender
+        assert isinstance(sender, TelegramSender)
+        choices = ((Choice("Đọc bài gốc", url="https://mattran.example.vn/tin/1.html"),),
+                   (Choice("Xem thêm", action="more:1"),))
+        card = Message(bold("Tin mới") + "\n\nTóm tắt.", choices,
+                       Photo("https://mattran.example.vn/anh/card.png", "url"), silent=True)
+        after = await chat.last_seq()
+        first = await sender.send(ChatRef("telegram", 733_001), card, Priority.BULK)
+        second = await sender.send(ChatRef("telegram", 733_002), card, Priority.BULK)
+        text = await sender.send(ChatRef("telegram", 733_003),
+                                 Message(bold("Chỉ chữ"), choices), Priority.REPLY)
+        records = await chat.sent(after=after)
+    assert [r["method"] for r in records] == ["sendPhoto", "sendPhoto", "sendMessage"]
+    assert [o.status for o in (first, second, text)] == [Status.SENT] * 3
+    assert [o.message_id for o in (first, second, text)] == [
+        str(r["message_id"]) for r in records]
+    assert first.photo_file_id == records[0]["photo_file_id"]
+    assert records[1]["photo"] == first.photo_file_id  # Telegram's copy, not the URL again
+    assert first.shown == PHOTO_SHOWN
+    assert text.shown == "<b>Chỉ chữ</b>"
+    keyboard = [[{"text": "Đọc bài gốc", "url": "https://mattran.example.vn/tin/1.html"}],
+                [{"text": "Xem thêm", "callback_data": "more:1"}]]
+    assert all(r["reply_markup"] == {"inline_keyboard": keyboard} for r in records)
+    assert [r.get("disable_notification") for r in records] == [True, True, False]
+    assert all(r["parse_mode"] == "HTML" for r in records)
+    assert not [w for w in recwarn if issubclass(w.category, PTBUserWarning)]

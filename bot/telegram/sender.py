@@ -21,6 +21,14 @@ also the reply bot's 5 s) and only a photo that is uploaded or that Telegram mus
 URL gets the long one (NEWSBOT_DELIVERY_UPLOAD_TIMEOUT). `probe` (getMe, short timeouts) is how
 the account's outage guard asks whether the API answers at all (bot/delivery/outage.py).
 
+Sends ask the Bot API through `Bot.do_api_request` and read Telegram's answer as the plain JSON
+object it is: the sender needs two fields of it (the message id and the photo's file id), and
+python-telegram-bot's typed `Message` built from every answer (its chat, sender, photo sizes and
+keyboard as frozen objects) was about a tenth of a push's CPU (bench/fanout.py --profile). The
+keyboard and the link-preview option go out as JSON encoded once per distinct keyboard, not per
+message. Everything else is still the library's: the request, its timeouts, uploads, and the
+errors raised from Telegram's answers.
+
 The order of the `except` clauses matters: in python-telegram-bot, `BadRequest` and `TimedOut`
 are subclasses of `NetworkError`, and `RetryAfter`/`ChatMigrated` are raised from the answer's
 ``parameters`` whatever its status.
@@ -45,6 +53,7 @@ from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    EndPointNotFound,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -65,7 +74,15 @@ from bot.render.telegram import CHANNEL, Keyboard, RenderCache, answer_text
 log = logging.getLogger(__name__)
 
 _NO_PREVIEW = _LinkPreviewOptions(is_disabled=True)
+_NO_PREVIEW_JSON = _NO_PREVIEW.to_json()  # what a text send carries, encoded once
 _NONE: Mapping[str, object] = {}  # no extra parameters
+# Telegram's answer to a send, as JSON (see the module's docstring).
+Answer = Mapping[str, object]
+# The methods a send calls. Telegram matches method names case-insensitively
+# (https://core.telegram.org/bots/api#making-requests); in lower case they have no typed twin on
+# `Bot`, so `do_api_request` does not warn "Please use Bot.send_photo" on every message (a warning
+# that `-W error` or PYTHONWARNINGS would turn into a failed delivery).
+SEND_MESSAGE, SEND_PHOTO, SEND_DOCUMENT = "sendmessage", "sendphoto", "senddocument"
 # `MessageRef.shown` of a photo message: its caption is not edited, only its buttons.
 PHOTO_SHOWN = "\x00photo"
 
@@ -153,7 +170,7 @@ class TelegramSender:
         self._paid = {"allow_paid_broadcast": True} if paid_broadcast else {}
         self._busy = [0] * len(self.bots)  # requests in flight per push Bot (connection pool)
         self._render = RenderCache(cache_size)
-        self._markups: OrderedDict[Keyboard, InlineKeyboardMarkup | None] = OrderedDict()
+        self._markups: OrderedDict[Keyboard, tuple[InlineKeyboardMarkup, str]] = OrderedDict()
         self._cache_size = cache_size
         # A photo (URL or local path) -> Telegram's file id for it, once uploaded or fetched.
         self._file_ids: OrderedDict[str, str] = OrderedDict()
@@ -211,23 +228,25 @@ class TelegramSender:
                     extra: Mapping[str, object] = _NONE) -> SendOutcome:
         """One message; `extra`: more parameters of the send (a paid broadcast's flag)."""
         rendered = self._render.render(message)
-        markup = self._markup(rendered.buttons)
-        chat_id = int(chat.id)
-        # A forum topic's reader: the message goes into that topic only.
-        thread = int(chat.thread) if chat.thread else None
+        params: dict[str, object] = {"chat_id": int(chat.id), "parse_mode": ParseMode.HTML.value}
+        if markup := self._markup_json(rendered.buttons):
+            params["reply_markup"] = markup
+        if rendered.silent:
+            params["disable_notification"] = True
+        if chat.thread:  # a forum topic's reader: the message goes into that topic only
+            params["message_thread_id"] = int(chat.thread)
+        params.update(extra)
         if rendered.document is not None:
-            document = InputFile(rendered.document.content, filename=rendered.document.name)
-            sent = await bot.send_document(
-                chat_id, document, caption=rendered.text or None, parse_mode=ParseMode.HTML,
-                reply_markup=markup, disable_notification=rendered.silent,
-                message_thread_id=thread, **extra)  # type: ignore[arg-type]
-            return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=PHOTO_SHOWN)
+            params["document"] = InputFile(rendered.document.content,
+                                           filename=rendered.document.name)
+            if rendered.text:
+                params["caption"] = rendered.text
+            sent = await self._call(bot, SEND_DOCUMENT, params)
+            return SendOutcome(Status.SENT, message_id=_message_id(sent), shown=PHOTO_SHOWN)
         if rendered.photo is None:
-            sent = await bot.send_message(
-                chat_id, rendered.text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                disable_notification=rendered.silent, link_preview_options=_NO_PREVIEW,
-                message_thread_id=thread, **extra)  # type: ignore[arg-type]
-            return SendOutcome(Status.SENT, message_id=str(sent.message_id), shown=rendered.text)
+            params.update(text=rendered.text, link_preview_options=_NO_PREVIEW_JSON)
+            sent = await self._call(bot, SEND_MESSAGE, params)
+            return SendOutcome(Status.SENT, message_id=_message_id(sent), shown=rendered.text)
         photo = rendered.photo
         known = self._file_ids.get(photo.ref) if photo.kind != "file_id" else None
         given: str | InputFile
@@ -243,27 +262,33 @@ class TelegramSender:
             given = InputFile(content, filename=path.name)
         else:
             given = photo.ref
-        send: dict[str, object] = dict(caption=rendered.text, parse_mode=ParseMode.HTML,
-                                       reply_markup=markup, disable_notification=rendered.silent,
-                                       message_thread_id=thread, **extra)
-        if isinstance(given, InputFile) or (photo.kind == "url" and known is None):
-            # An upload, or a URL Telegram fetches before it answers: the long timeout.
-            send.update(read_timeout=self.upload_timeout, write_timeout=self.upload_timeout)
+        params.update(photo=given, caption=rendered.text)
+        # An upload, or a URL Telegram fetches before it answers: the long timeout.
+        slow = isinstance(given, InputFile) or (photo.kind == "url" and known is None)
         try:
-            sent = await bot.send_photo(chat_id, given, **send)  # type: ignore[arg-type]
+            sent = await self._call(bot, SEND_PHOTO, params, slow=slow)
         except BadRequest as exc:
             if photo.kind != "url" or known is not None or not _is_photo_error(exc):
                 raise
             upload = await self._download(photo.ref)
             if upload is None:
                 raise
-            send.update(read_timeout=self.upload_timeout, write_timeout=self.upload_timeout)
-            sent = await bot.send_photo(chat_id, upload, **send)  # type: ignore[arg-type]
-        file_id = sent.photo[-1].file_id if sent.photo else None
+            params["photo"] = upload
+            sent = await self._call(bot, SEND_PHOTO, params, slow=True)
+        file_id = _photo_file_id(sent)
         if file_id and photo.kind != "file_id":
             self._remember_file_id(photo, file_id)
-        return SendOutcome(Status.SENT, message_id=str(sent.message_id), photo_file_id=file_id,
+        return SendOutcome(Status.SENT, message_id=_message_id(sent), photo_file_id=file_id,
                            shown=PHOTO_SHOWN)
+
+    async def _call(self, bot: Bot, method: str, params: dict[str, object], *,
+                    slow: bool = False) -> Answer:
+        """One send (SEND_MESSAGE, SEND_PHOTO or SEND_DOCUMENT): Telegram's answer as JSON.
+        `slow`: the upload timeout (a document, an upload, always gets PTB's media one)."""
+        timeouts = ({"read_timeout": self.upload_timeout, "write_timeout": self.upload_timeout}
+                    if slow else {})
+        answer = await bot.do_api_request(method, params, **timeouts)  # type: ignore[arg-type]
+        return answer if isinstance(answer, Mapping) else _NONE
 
     async def _edit(self, target: MessageRef, message: Message) -> SendOutcome:
         rendered = self._render.render(message)
@@ -303,8 +328,10 @@ class TelegramSender:
             cause = exc.__cause__
             return SendOutcome(Status.TEMPORARY, reason=str(exc)[:200],
                                maybe_delivered=isinstance(cause, _AFTER_SENDING))
-        except InvalidToken as exc:
-            # Nothing can be sent; back off like a network failure and say it loudly.
+        except (InvalidToken, EndPointNotFound) as exc:
+            # `do_api_request` names a refused token EndPointNotFound once the Bot is initialized
+            # (a 404 could also mean an unknown method; ours all exist). Nothing can be sent;
+            # back off like a network failure and say it loudly.
             log.error("telegram: the bot token is refused (%s)", type(exc).__name__)
             return SendOutcome(Status.TEMPORARY, reason="invalid token")
         except TelegramError as exc:
@@ -351,20 +378,45 @@ class TelegramSender:
             self._file_ids.popitem(last=False)
 
     def _markup(self, buttons: Keyboard) -> InlineKeyboardMarkup | None:
-        """The inline keyboard, built once per distinct keyboard (a push reuses one)."""
+        """The inline keyboard for an edit, built once per distinct keyboard."""
+        known = self._keyboard(buttons)
+        return known[0] if known else None
+
+    def _markup_json(self, buttons: Keyboard) -> str | None:
+        """The inline keyboard as the JSON a send carries, encoded once per distinct keyboard
+        (a push reuses one)."""
+        known = self._keyboard(buttons)
+        return known[1] if known else None
+
+    def _keyboard(self, buttons: Keyboard) -> tuple[InlineKeyboardMarkup, str] | None:
+        """The library's `InlineKeyboardMarkup` (which checks each button) and its JSON."""
         if not buttons:
             return None
-        markup = self._markups.get(buttons)
-        if markup is None:
+        known = self._markups.get(buttons)
+        if known is None:
             markup = InlineKeyboardMarkup([
                 [InlineKeyboardButton(b.text, url=b.url, callback_data=b.callback_data)
                  for b in row]
                 for row in buttons
             ])
-            self._markups[buttons] = markup
+            known = self._markups[buttons] = (markup, markup.to_json())
             if len(self._markups) > self._cache_size:
                 self._markups.popitem(last=False)
-        return markup
+        return known
+
+def _message_id(answer: Answer) -> str | None:
+    """The id of the message Telegram says it sent (None if its answer lacks one)."""
+    message_id = answer.get("message_id")
+    return str(message_id) if isinstance(message_id, int) else None
+
+
+def _photo_file_id(answer: Answer) -> str | None:
+    """Telegram's file id of the largest size of the photo it says it sent (its last)."""
+    sizes = answer.get("photo")
+    if isinstance(sizes, list) and sizes and isinstance(sizes[-1], Mapping):
+        file_id = sizes[-1].get("file_id")
+        return file_id if isinstance(file_id, str) and file_id else None
+    return None
 
 
 def _is_photo_error(exc: BadRequest) -> bool:

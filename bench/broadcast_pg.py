@@ -128,9 +128,12 @@ async def push(server_url: str, sandbox_url: str, sandbox_pid: int, work: Path, 
                        encoding="utf-8")
     procs = []
     for n in range(processes):
+        # Sources are polled every 5 s, not every second: the per-tick jobs would otherwise run
+        # dozens of times during the push in every process (the product's default is 300 s),
+        # as in bench/fanout.py.
         env = {**os.environ, "NEWSBOT_TELEGRAM_API_URL": f"{sandbox_url}/bot",
                "NEWSBOT_BOT_TOKEN": TOKEN, "NEWSBOT_DATABASE": url,
-               "NEWSBOT_SOURCES_FILE": str(sources), "NEWSBOT_POLL_INTERVAL": "1",
+               "NEWSBOT_SOURCES_FILE": str(sources), "NEWSBOT_POLL_INTERVAL": "5",
                "NEWSBOT_ARCHIVE_SETTLE_SECONDS": "0.2", "NEWSBOT_UPDATES": "polling",
                "NEWSBOT_WEB_PORT": str(_free_port()), "NEWSBOT_PAID_BROADCAST": "true",
                "NEWSBOT_LOG_LEVEL": "WARNING"}
